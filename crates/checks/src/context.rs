@@ -1,0 +1,74 @@
+//! The context every check runs in: which root, the live /proc (if any), the time window, and
+//! artifacts read once and shared by all checks (accounts, …).
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use huoyan_artifacts::users::UserDb;
+use huoyan_core::{Gap, ProcFs, Root, Timestamp, Window};
+
+/// Default look-back for "recent" when the responder gave no `--since`.
+pub const DEFAULT_RECENT_DAYS: i64 = 30;
+
+/// Shared inputs of a scan.
+#[derive(Debug)]
+pub struct Context {
+    /// The filesystem being examined.
+    pub root: Root,
+    /// The live kernel's /proc, only when examining the running host.
+    pub proc_fs: Option<ProcFs>,
+    /// The responder's window of interest.
+    pub window: Window,
+    /// "Now" for this run (fixed once so all checks agree).
+    pub now: Timestamp,
+    /// Extra YARA rule directories given with `--rules`.
+    pub rule_dirs: Vec<PathBuf>,
+    /// Extra web roots given with `--web-root`.
+    pub web_roots: Vec<PathBuf>,
+    users: OnceLock<(UserDb, Vec<Gap>)>,
+}
+
+impl Context {
+    /// A context for `root`. /proc is attached only when the root is the live host.
+    pub fn new(root: Root, window: Window) -> Self {
+        let proc_fs = if root.is_host() { ProcFs::live() } else { None };
+        Context {
+            root,
+            proc_fs,
+            window,
+            now: huoyan_core::time::now(),
+            rule_dirs: Vec::new(),
+            web_roots: Vec::new(),
+            users: OnceLock::new(),
+        }
+    }
+
+    /// Accounts of the root (read once).
+    pub fn users(&self) -> &UserDb {
+        &self.users_and_gaps().0
+    }
+
+    /// Gaps met while reading the accounts.
+    pub fn user_gaps(&self) -> &[Gap] {
+        &self.users_and_gaps().1
+    }
+
+    fn users_and_gaps(&self) -> &(UserDb, Vec<Gap>) {
+        self.users.get_or_init(|| {
+            let (db, errors) = UserDb::read(&self.root);
+            let gaps = errors
+                .iter()
+                .map(|e| Gap::from_error("artifacts.users", e))
+                .collect();
+            (db, gaps)
+        })
+    }
+
+    /// Start of "recent": `--since`, or [`DEFAULT_RECENT_DAYS`] before now.
+    pub fn recent_since(&self) -> Timestamp {
+        self.window.since.unwrap_or_else(|| {
+            huoyan_core::time::from_unix(self.now.as_second() - DEFAULT_RECENT_DAYS * 86_400, 0)
+                .unwrap_or(self.now)
+        })
+    }
+}

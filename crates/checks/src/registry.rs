@@ -1,0 +1,169 @@
+//! The registry: every check, by area, and the runner that executes a selection in parallel.
+
+use huoyan_core::{CheckInfo, Gap, GapReason, Outcome};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::Context;
+
+/// Which part of the response a check belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Area {
+    /// Accounts, groups, sudoers.
+    Accounts,
+    /// Shell and tool histories.
+    History,
+    /// Cron, systemd, rc files, keys … everything that survives a reboot.
+    Persistence,
+    /// Running processes (live).
+    Process,
+    /// Sockets and interfaces (live).
+    Network,
+    /// sshd configuration and binary.
+    Ssh,
+    /// HIDS/EDR/audit health.
+    Monitoring,
+    /// Authentication and system logs.
+    Logs,
+    /// Webshells, web files, access logs.
+    Web,
+    /// Package verification, baselines.
+    Integrity,
+    /// Rootkits: hidden processes, modules, preload hooks.
+    Rootkit,
+}
+
+impl Area {
+    /// Lower-case name for `--only`/`--skip`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Area::Accounts => "accounts",
+            Area::History => "history",
+            Area::Persistence => "persistence",
+            Area::Process => "process",
+            Area::Network => "network",
+            Area::Ssh => "ssh",
+            Area::Monitoring => "monitoring",
+            Area::Logs => "logs",
+            Area::Web => "web",
+            Area::Integrity => "integrity",
+            Area::Rootkit => "rootkit",
+        }
+    }
+}
+
+/// One detection.
+pub trait Check: Sync + Send {
+    /// Id, titles, ATT&CK and remediation.
+    fn info(&self) -> &'static CheckInfo;
+    /// The area it belongs to.
+    fn area(&self) -> Area;
+    /// True when it needs the live host (/proc, sockets); skipped with a gap on an image.
+    fn live_only(&self) -> bool {
+        false
+    }
+    /// True for slow checks that `scan` runs only when asked (`--deep`) and `triage` always.
+    fn deep(&self) -> bool {
+        false
+    }
+    /// Runs the check.
+    fn run(&self, ctx: &Context, out: &mut Outcome);
+}
+
+/// Every check huoyan knows, area by area.
+pub fn registry() -> Vec<&'static dyn Check> {
+    let areas: [&[&'static dyn Check]; 11] = [
+        crate::accounts::ALL,
+        crate::history::ALL,
+        crate::persistence::ALL,
+        crate::process::ALL,
+        crate::network::ALL,
+        crate::ssh::ALL,
+        crate::monitoring::ALL,
+        crate::logs::ALL,
+        crate::web::ALL,
+        crate::integrity::ALL,
+        crate::rootkit::ALL,
+    ];
+    areas.iter().flat_map(|a| a.iter().copied()).collect()
+}
+
+/// Which checks to run.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only these areas or check ids (empty = all).
+    pub only: Vec<String>,
+    /// Never these areas or check ids.
+    pub skip: Vec<String>,
+    /// Include deep (slow) checks.
+    pub deep: bool,
+}
+
+impl Selection {
+    fn matches(list: &[String], check: &dyn Check) -> bool {
+        list.iter().any(|s| {
+            s == check.area().name()
+                || s == check.info().id
+                || check.info().id.starts_with(&format!("{s}."))
+        })
+    }
+
+    /// True when the check is selected.
+    pub fn includes(&self, check: &dyn Check) -> bool {
+        (self.only.is_empty() || Self::matches(&self.only, check))
+            && !Self::matches(&self.skip, check)
+            && (self.deep || !check.deep() || !self.only.is_empty())
+    }
+}
+
+/// Runs the selected checks in parallel and returns everything they found, sorted.
+pub fn run_checks(ctx: &Context, selection: &Selection) -> Outcome {
+    let checks: Vec<&'static dyn Check> = registry()
+        .into_iter()
+        .filter(|c| selection.includes(*c))
+        .collect();
+    let mut total = checks
+        .par_iter()
+        .map(|check| {
+            let mut out = Outcome::default();
+            if check.live_only() && ctx.proc_fs.is_none() {
+                out.gap(Gap::new(
+                    check.info().id,
+                    GapReason::LiveOnly,
+                    "needs the live host's /proc; the root is an image or /proc is not mounted",
+                ));
+            } else {
+                check.run(ctx, &mut out);
+            }
+            out
+        })
+        .reduce(Outcome::default, |mut a, b| {
+            a.merge(b);
+            a
+        });
+    total.gaps.extend(ctx.user_gaps().iter().cloned());
+    total.sort();
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_ids_are_unique_and_documented() {
+        let mut ids = std::collections::HashSet::new();
+        for c in registry() {
+            let info = c.info();
+            assert!(ids.insert(info.id), "duplicate check id {}", info.id);
+            assert!(info.id.contains('.'), "{} has no area prefix", info.id);
+            assert!(!info.title_zh.is_empty() && !info.remediation_zh.is_empty());
+            assert!(
+                !info.mitre.is_empty(),
+                "{} has no ATT&CK technique",
+                info.id
+            );
+        }
+    }
+}

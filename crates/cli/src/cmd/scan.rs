@@ -1,0 +1,46 @@
+//! `huoyan scan`: run every check (or a selection) and print the findings and gaps.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use huoyan_checks::{run_checks, Context, Selection};
+
+use crate::common::RootArgs;
+
+/// Arguments of `huoyan scan`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: RootArgs,
+    /// Run only these areas or check ids (comma-separated, e.g. accounts,persistence.cron).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Skip these areas or check ids.
+    #[arg(long, value_delimiter = ',')]
+    pub skip: Vec<String>,
+    /// Also run slow checks (webshell scan of all web roots, full package verification).
+    #[arg(long)]
+    pub deep: bool,
+    /// Extra web roots to examine.
+    #[arg(long = "web-root", value_name = "DIR")]
+    pub web_roots: Vec<std::path::PathBuf>,
+    /// Extra YARA rule directories.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<std::path::PathBuf>,
+}
+
+/// Runs the scan.
+pub fn run(args: &Args) -> Result<ExitCode> {
+    let root = args.common.open_root()?;
+    let mut ctx = Context::new(root, args.common.window()?);
+    ctx.web_roots = args.web_roots.clone();
+    ctx.rule_dirs = args.rule_dirs.clone();
+    let selection = Selection {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        deep: args.deep,
+    };
+    let outcome = run_checks(&ctx, &selection);
+    crate::output::print_outcome(&outcome, args.common.json)?;
+    Ok(ExitCode::from(crate::exit::for_worst(outcome.worst())))
+}
