@@ -7,5 +7,6 @@
 
 pub mod error;
 pub mod users;
+pub mod utmp;
 
 pub use error::ParseError;

@@ -1,0 +1,68 @@
+//! Test support: where the shared third-party corpora and the fixture roots are.
+//!
+//! Corpora (`../shared/corpora/*.tar.gz` beside the repository) are unpacked once into
+//! `target/corpora` (or `$HUOYAN_CORPORA`). Tests that need them fail loudly when they are
+//! missing: a detection-rate test that silently passes on no data is worse than none.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace's top directory.
+pub fn workspace() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| here.to_path_buf())
+}
+
+/// A fixture root under `tests/fixtures/<name>`.
+pub fn fixture(name: &str) -> PathBuf {
+    workspace().join("tests/fixtures").join(name)
+}
+
+/// The directory of an unpacked corpus (e.g. `"revshells"`), unpacking it on first use.
+///
+/// # Panics
+/// When the corpus archive cannot be found or unpacked: the test cannot mean anything then.
+pub fn corpus(name: &str) -> PathBuf {
+    let dest = std::env::var_os("HUOYAN_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/corpora"));
+    let dir = dest.join(name);
+    let marker = dest.join(format!(".{name}.unpacked"));
+    if marker.exists() {
+        return dir;
+    }
+    let archive = workspace()
+        .join("../shared/corpora")
+        .join(format!("{name}.tar.gz"));
+    assert!(
+        archive.exists(),
+        "corpus archive {} not found (expected ../shared/corpora beside the repository)",
+        archive.display()
+    );
+    std::fs::create_dir_all(&dir).expect("create corpus dir");
+    let status = Command::new("tar")
+        .arg("-xzf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&dir)
+        .status()
+        .expect("run tar");
+    assert!(status.success(), "unpacking {} failed", archive.display());
+    std::fs::write(&marker, b"").expect("write marker");
+    dir
+}
+
+/// True when the tests run as root (namespaces, nftables, setpriv need it).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(2) == Some("0"))
+        })
+        .unwrap_or(false)
+}
