@@ -6,6 +6,7 @@
 //! return an error or skip the malformed record.
 
 pub mod error;
+pub mod pkglog;
 pub mod users;
 pub mod utmp;
 
