@@ -95,7 +95,7 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         s,
         "<table><tr><th>{}</th><td>{} <span class=\"muted\">({})</span> · root <code>{}</code> · {}</td></tr>\
 <tr><th>{}</th><td>{} · huoyan {}</td></tr>\
-<tr><th>{}</th><td><span class=\"sev critical\">{}</span> <span class=\"sev high\">{}</span> <span class=\"sev medium\">{}</span> <span class=\"sev low\">{}</span> <span class=\"sev info\">{}</span></td></tr>\
+<tr><th>{}</th><td><span class=\"sev critical\">{} {}</span> <span class=\"sev high\">{} {}</span> <span class=\"sev medium\">{} {}</span> <span class=\"sev low\">{} {}</span> <span class=\"sev info\">{} {}</span></td></tr>\
 <tr><th>{}</th><td>{} <span class=\"muted\">({} {})</span></td></tr></table>",
         esc(w.host),
         esc(&case.info.hostname),
@@ -106,10 +106,15 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         esc(&case.info.finished.map(huoyan_core::time::format_utc).unwrap_or_default()),
         esc(&case.info.huoyan_version),
         esc(w.counts),
+        esc(lang.pick("critical", Severity::Critical.as_zh())),
         count(Severity::Critical),
+        esc(lang.pick("high", Severity::High.as_zh())),
         count(Severity::High),
+        esc(lang.pick("medium", Severity::Medium.as_zh())),
         count(Severity::Medium),
+        esc(lang.pick("low", Severity::Low.as_zh())),
         count(Severity::Low),
+        esc(lang.pick("info", Severity::Info.as_zh())),
         count(Severity::Info),
         esc(w.cause),
         esc(lang.pick(&story.root_cause.text, &story.root_cause.text_zh)),
