@@ -251,7 +251,7 @@ fn story_fixture_is_compromised_and_reconstructed() {
     let position = |pred: &dyn Fn(&Value) -> bool, what: &str| -> usize {
         steps
             .iter()
-            .position(|s| pred(s))
+            .position(pred)
             .unwrap_or_else(|| panic!("no step for {what}: {steps:#?}"))
     };
     let text = |s: &Value| format!("{} {} {}", s["check_id"], s["summary"], s["evidence"]);
