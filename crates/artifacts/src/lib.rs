@@ -6,6 +6,11 @@
 //! return an error or skip the malformed record.
 
 pub mod error;
+pub mod logins;
+pub mod net;
+pub mod proc;
+pub mod sockets;
+pub mod system;
 pub mod users;
 pub mod utmp;
 
