@@ -7,6 +7,11 @@
 
 pub mod error;
 pub mod pkglog;
+pub mod logins;
+pub mod net;
+pub mod proc;
+pub mod sockets;
+pub mod system;
 pub mod users;
 pub mod utmp;
 
