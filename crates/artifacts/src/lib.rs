@@ -6,9 +6,9 @@
 //! return an error or skip the malformed record.
 
 pub mod error;
-pub mod pkglog;
 pub mod logins;
 pub mod net;
+pub mod pkglog;
 pub mod proc;
 pub mod sockets;
 pub mod system;

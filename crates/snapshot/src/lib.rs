@@ -13,7 +13,7 @@
 //! identity, huoyan version). The output directory must not exist or be empty, and must not be
 //! inside /proc, /sys, /dev or the image being described.
 
-mod collect;
+pub mod collect;
 pub mod layout;
 mod manifest;
 mod tables;
