@@ -21,24 +21,34 @@ pub fn extra_events(_ctx: &Context) -> Vec<Event> {
 /// Triage's snapshot phase: the live scene into `dir` (live hosts only).
 pub fn snapshot_phase(
     ctx: &Context,
-    _dir: &Path,
-    _journal: &ActionJournal,
+    dir: &Path,
+    journal: &ActionJournal,
     outcome: &mut Outcome,
 ) -> String {
-    if ctx.proc_fs.is_none() {
+    let Some(proc_fs) = ctx.proc_fs.as_ref() else {
         outcome.gap(Gap::new(
             "snapshot",
             GapReason::LiveOnly,
             "the root is an image: there is no live scene to freeze",
         ));
         return "skipped: not a live host".to_string();
+    };
+    match huoyan_snapshot::capture(proc_fs, &ctx.root, dir, journal) {
+        Ok(summary) => {
+            outcome.gaps.extend(summary.gaps.iter().cloned());
+            format!(
+                "{} processes, {} sockets, {} open files into {}",
+                summary.processes,
+                summary.inet_sockets + summary.other_sockets,
+                summary.open_files,
+                dir.display()
+            )
+        }
+        Err(e) => {
+            outcome.gap(Gap::new("snapshot", GapReason::Error, e.to_string()));
+            format!("failed: {e}")
+        }
     }
-    outcome.gap(Gap::new(
-        "snapshot",
-        GapReason::Unsupported,
-        "snapshot is not built yet",
-    ));
-    "not built yet".to_string()
 }
 
 /// Triage's collect phase: the evidence bundle into `dir`.
