@@ -6,6 +6,8 @@
 //! return an error or skip the malformed record.
 
 pub mod error;
+pub mod history;
+pub mod persistence;
 pub mod users;
 pub mod utmp;
 
