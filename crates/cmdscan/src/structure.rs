@@ -85,6 +85,9 @@ pub fn place_of(path: &str) -> Option<Place> {
     if !path.contains('/') {
         return None;
     }
+    if path.starts_with("~/") && ORDINARY_DOTFILES.contains(&&path[2..]) {
+        return None;
+    }
     let hidden = path.split('/').any(|component| {
         component.starts_with('.') && component != "." && component != ".." && component.len() > 1
     });
@@ -103,9 +106,34 @@ pub fn place_of(path: &str) -> Option<Place> {
         "/.npm-global/",
         "/.volta/",
         "/.acme.sh/",
+        "/.cargo/env",
     ];
     (hidden && !ordinary_home_tooling.iter().any(|t| path.contains(t))).then_some(Place::Hidden)
 }
+
+fn is_shell(base: &str) -> bool {
+    matches!(
+        base,
+        "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash" | "csh" | "tcsh" | "busybox"
+    )
+}
+
+/// Start-up files that are sourced from a home directory as a matter of course.
+const ORDINARY_DOTFILES: &[&str] = &[
+    ".bashrc",
+    ".bash_aliases",
+    ".bash_functions",
+    ".aliases",
+    ".profile",
+    ".bash_profile",
+    ".bash_login",
+    ".zshrc",
+    ".zshenv",
+    ".zprofile",
+    ".shrc",
+    ".kshrc",
+    ".env",
+];
 
 fn segments(command: &str) -> Vec<&str> {
     command
@@ -144,12 +172,16 @@ fn program_word(segment: &str) -> Option<&str> {
         }
         if WRAPPERS.contains(&base) || INTERPRETERS.contains(&base) || base.starts_with("python") {
             if INTERPRETERS.contains(&base) || base.starts_with("python") {
-                // `sh -c '…'` runs a string, not a file: the string is its own segment.
-                if words
-                    .peek()
-                    .is_some_and(|w| w.starts_with("-c") || *w == "-e")
-                {
-                    return None;
+                match words.peek() {
+                    // `sh -c '/tmp/x …'`: the string's first word is the program.
+                    Some(&"-c") if is_shell(base) => {
+                        words.next();
+                        after_wrapper = false;
+                        continue;
+                    }
+                    // `python -c '…'`, `perl -e '…'`: code, not a file.
+                    Some(w) if w.starts_with("-c") || *w == "-e" => return None,
+                    _ => {}
                 }
             }
             after_wrapper = true;
@@ -238,6 +270,10 @@ mod tests {
             ["structure.exec_from_writable"]
         );
         assert_eq!(rules("bash /tmp/run.sh"), ["structure.exec_from_writable"]);
+        assert_eq!(
+            rules("/bin/sh -c '/dev/shm/.u &'"),
+            ["structure.exec_from_writable"]
+        );
         assert_eq!(rules("/usr/lib/.x/sshd -D"), ["structure.exec_from_hidden"]);
         assert_eq!(
             rules("TERM=xterm /root/.s/bot"),
@@ -252,6 +288,8 @@ mod tests {
             "cat /tmp/log | grep x",
             "sh -c 'echo hi'",
             "~/.local/bin/poetry install",
+            ". ~/.bash_aliases",
+            ". ~/.cargo/env",
             "/usr/bin/test -x /usr/sbin/anacron || exit 0",
             "cd /var/www && ./artisan migrate",
             "timeout 30 /usr/bin/flock -n /run/x.lock true",
