@@ -109,8 +109,12 @@ pub fn finding_for(
     hits: &[Hit],
 ) -> Option<Finding> {
     let worst = hits.iter().max_by_key(|h| h.severity)?;
-    let mut categories: Vec<&str> = hits.iter().map(|h| h.category.as_str()).collect();
-    categories.dedup();
+    let mut categories: Vec<&str> = Vec::new();
+    for h in hits {
+        if !categories.contains(&h.category.as_str()) {
+            categories.push(&h.category);
+        }
+    }
     let mut finding = info
         .finding(
             worst.severity,

@@ -135,6 +135,23 @@ const ORDINARY_DOTFILES: &[&str] = &[
     ".env",
 ];
 
+/// True for paths under system directories, where a hidden directory has no business existing.
+fn in_system_dir(path: &str) -> bool {
+    [
+        "/usr/",
+        "/lib/",
+        "/lib64/",
+        "/bin/",
+        "/sbin/",
+        "/etc/",
+        "/var/lib/",
+        "/boot/",
+        "/opt/",
+    ]
+    .iter()
+    .any(|d| path.starts_with(d))
+}
+
 fn segments(command: &str) -> Vec<&str> {
     command
         .split(['\n', ';', '|', '&', '`', '(', ')', '{', '}'])
@@ -224,7 +241,11 @@ pub fn hits(command: &str) -> Vec<Hit> {
             Some(Place::Hidden) => (
                 "structure.exec_from_hidden",
                 "hidden_path",
-                Severity::Medium,
+                if in_system_dir(word) {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
                 "Runs a program from a hidden directory or a hidden file",
                 "从隐藏目录或隐藏文件运行程序",
             ),
@@ -275,6 +296,8 @@ mod tests {
             ["structure.exec_from_writable"]
         );
         assert_eq!(rules("/usr/lib/.x/sshd -D"), ["structure.exec_from_hidden"]);
+        assert_eq!(hits("/usr/lib/.x/sshd -D")[0].severity, Severity::High);
+        assert_eq!(hits("/root/.s/bot")[0].severity, Severity::Medium);
         assert_eq!(
             rules("TERM=xterm /root/.s/bot"),
             ["structure.exec_from_hidden"]

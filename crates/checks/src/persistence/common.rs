@@ -88,6 +88,7 @@ pub fn report_recent(
     if !is_recent(ctx, meta) {
         return;
     }
+    let owner = ctx.users().user_label(meta.uid);
     out.add(
         info.finding(
             Severity::Low,
@@ -102,6 +103,7 @@ pub fn report_recent(
             ),
         )
         .path(path)
+        .user(owner)
         .at(changed_at(meta))
         .evidence(json!({
             "mtime": meta.mtime,

@@ -59,6 +59,7 @@ fn report(path: &str, hooks: &[NamedCommand], kind: &str, out: &mut Outcome) {
                     format!("{what} at {path}:{}: {}", hook.line, hook.command),
                 )
                 .path(path)
+                .user("root")
                 .evidence(json!({ "line": hook.line, "hook": hook.name, "command": hook.command })),
             );
         }

@@ -245,8 +245,11 @@ fn examine(ctx: &Context, path: &str, user: &str, out: &mut Outcome) {
     };
     let facts = rc_facts(&data);
     let environment_file = path == "/etc/environment";
+    // Lines reported for what they set up are not reported again by the line scan.
+    let mut reported: Vec<usize> = Vec::new();
     for alias in &facts.aliases {
         if let Some((severity, why)) = alias_problem(alias) {
+            reported.push(alias.line);
             out.add(
                 INFO.finding(severity, format!("{path}:{} alias {}='{}': {why}", alias.line, alias.name, alias.value))
                     .path(path)
@@ -261,6 +264,7 @@ fn examine(ctx: &Context, path: &str, user: &str, out: &mut Outcome) {
             (None, Some(s)) => (s, "environment"),
             (None, None) => continue,
         };
+        reported.push(a.line);
         out.add(
             INFO.finding(severity, format!("{path}:{} sets {}={}", a.line, a.name, a.value))
                 .path(path)
@@ -270,6 +274,7 @@ fn examine(ctx: &Context, path: &str, user: &str, out: &mut Outcome) {
     }
     for t in &facts.traps {
         if let Some(severity) = trap_problem(t) {
+            reported.push(t.line);
             out.add(
                 INFO.finding(severity, format!("{path}:{} trap '{}' {}", t.line, t.handler, t.signals.join(" ")))
                     .path(path)
@@ -284,7 +289,10 @@ fn examine(ctx: &Context, path: &str, user: &str, out: &mut Outcome) {
             path,
             Some(user),
             "start-up file line",
-            &logical_lines(&data),
+            &logical_lines(&data)
+                .into_iter()
+                .filter(|l| !reported.contains(&l.line))
+                .collect::<Vec<_>>(),
             Severity::Medium,
             out,
         );

@@ -321,7 +321,7 @@ mod tests {
         for (p, s) in [
             ("/etc/udev/rules.d/75-net.rules", Severity::High),
             ("/etc/inetd.conf", Severity::Critical),
-            ("/etc/modprobe.d/e1000.conf", Severity::Medium),
+            ("/etc/modprobe.d/e1000.conf", Severity::High),
             ("/etc/modules-load.d/x.conf", Severity::Critical),
         ] {
             assert!(

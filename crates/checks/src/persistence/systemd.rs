@@ -116,16 +116,27 @@ fn base_unit_name(name: &str) -> String {
     }
 }
 
+/// One unit or drop-in file read from a unit directory.
+struct UnitFile<'a> {
+    unit: &'a str,
+    path: &'a str,
+    data: &'a [u8],
+    meta: &'a Meta,
+}
+
 fn examine_file(
     ctx: &Context,
     dir: &UnitDir,
-    unit: &str,
-    path: &str,
-    data: &[u8],
-    meta: &Meta,
+    file: UnitFile<'_>,
     enabled: &Enabled,
     out: &mut Outcome,
 ) {
+    let UnitFile {
+        unit,
+        path,
+        data,
+        meta,
+    } = file;
     let directives = parse_unit(data);
     let run_as = directives
         .iter()
@@ -191,7 +202,18 @@ fn examine_dir(ctx: &Context, dir: &UnitDir, enabled: &Enabled, out: &mut Outcom
                 }
                 let conf_path = entry_path(&conf);
                 if let Some((data, meta)) = read_file(ctx, &INFO, &conf_path, out) {
-                    examine_file(ctx, dir, &unit, &conf_path, &data, &meta, enabled, out);
+                    examine_file(
+                        ctx,
+                        dir,
+                        UnitFile {
+                            unit: &unit,
+                            path: &conf_path,
+                            data: &data,
+                            meta: &meta,
+                        },
+                        enabled,
+                        out,
+                    );
                 }
             }
             continue;
@@ -206,7 +228,18 @@ fn examine_dir(ctx: &Context, dir: &UnitDir, enabled: &Enabled, out: &mut Outcom
             continue;
         }
         if let Some((data, meta)) = read_file(ctx, &INFO, &path, out) {
-            examine_file(ctx, dir, &name, &path, &data, &meta, enabled, out);
+            examine_file(
+                ctx,
+                dir,
+                UnitFile {
+                    unit: &name,
+                    path: &path,
+                    data: &data,
+                    meta: &meta,
+                },
+                enabled,
+                out,
+            );
         }
     }
 }
