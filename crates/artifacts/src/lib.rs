@@ -12,6 +12,8 @@ pub mod pkglog;
 pub mod proc;
 pub mod sockets;
 pub mod system;
+pub mod history;
+pub mod persistence;
 pub mod users;
 pub mod utmp;
 
