@@ -5,7 +5,11 @@
 //! or [`huoyan_core::ProcFs`] (live kernel state). Parsers never panic on hostile input: they
 //! return an error or skip the malformed record.
 
+pub mod auth;
+pub mod auth_sshd;
+pub mod auth_system;
 pub mod error;
+pub mod syslog;
 pub mod users;
 pub mod utmp;
 
