@@ -9,6 +9,7 @@ pub mod auth;
 pub mod auth_sshd;
 pub mod auth_system;
 pub mod error;
+pub mod journal;
 pub mod lastlog;
 pub mod syslog;
 pub mod users;
