@@ -11,8 +11,10 @@ pub mod auth_system;
 pub mod error;
 pub mod journal;
 pub mod lastlog;
+pub mod logfamily;
 pub mod syslog;
 pub mod users;
 pub mod utmp;
+pub mod wtmpdb;
 
 pub use error::ParseError;
