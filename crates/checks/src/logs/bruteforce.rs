@@ -86,8 +86,8 @@ impl Check for BruteForce {
                 .finding(
                     severity,
                     format!(
-                        "{}{what}: {} failed logins ({}) from {} to {}, {} for invalid users, {} \
-                         against root",
+                        "{}{what}: {} authentication failures ({}) from {} to {}, {} for invalid \
+                         users, {} against root",
                         a.key,
                         t.failures,
                         top.join(", "),
