@@ -198,6 +198,10 @@ fn account<'a>(ident: &str, m: &'a str) -> Option<SysMsg<'a>> {
             detail: m,
         });
     }
+    if m.contains(" shadow group '") {
+        // gshadow twin of the group message just before it.
+        return None;
+    }
     if m.starts_with("add '") || m.starts_with("delete '") && m.contains("' from ") {
         let name = quoted(
             m,

@@ -227,3 +227,74 @@ fn lastlog_without_wtmp_and_mtime_before_content() {
     let m = of(&out, "logs.mtime_before_content");
     assert_eq!(m.len(), 1, "{m:#?}");
 }
+
+fn journal_remote() -> &'static str {
+    ["/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("systemd-journal-remote is needed: listed in .ci/packages/logs.txt")
+}
+
+/// Debian 12 keeps no auth.log: the same attack, only in the journal, with a PAM session (no
+/// address in the log) for the targeted user right after the guessing.
+#[test]
+fn journal_only_host_attack_and_session_for_targeted_user() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tmp");
+    let jdir = dir.path().join("var/log/journal/3f1e9a7c2b6d4e8f9a0b1c2d3e4f5a6b");
+    std::fs::create_dir_all(&jdir).expect("mkdir");
+    let mut export = Vec::new();
+    let base = 1_764_288_000_000_000u64;
+    let mut seq = 0u64;
+    let mut entry = |t: u64, comm: &str, pid: u32, msg: &str, out: &mut Vec<u8>| {
+        seq += 1;
+        write!(
+            out,
+            "__CURSOR=s=1;i={seq}\n__REALTIME_TIMESTAMP={t}\n__MONOTONIC_TIMESTAMP={seq}000\n\
+             _BOOT_ID=6b1c1f2c0e6a4d9f8a4f0c2b5d7e9a11\n_COMM={comm}\n_PID={pid}\n_UID=0\n\
+             SYSLOG_IDENTIFIER={comm}\n_HOSTNAME=db1\nMESSAGE={msg}\n\n"
+        )
+        .expect("write");
+    };
+    for i in 0..30u64 {
+        entry(
+            base + i * 20_000_000,
+            "sshd",
+            7000 + i as u32,
+            &format!("Failed password for postgres from 192.0.2.{} port {} ssh2", 10 + i % 8, 40000 + i),
+            &mut export,
+        );
+    }
+    // A session opened for the targeted user, with no address in the line.
+    entry(base + 700_000_000, "sshd", 7100, "pam_unix(sshd:session): session opened for user postgres(uid=106) by (uid=0)", &mut export);
+    let mut child = Command::new(journal_remote())
+        .arg("-o")
+        .arg(jdir.join("remote.journal"))
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(&export).expect("export");
+    assert!(child.wait().expect("wait").success());
+    let out = scan(dir.path());
+    let bf = of(&out, "logs.bruteforce");
+    assert!(bf.iter().any(|f| f.ips == vec!["192.0.2.0/24"]), "{bf:#?}");
+    let ok = of(&out, "logs.bruteforce_success");
+    assert_eq!(ok.len(), 1, "{ok:#?}");
+    assert_eq!(ok[0].users, vec!["postgres"]);
+    assert_eq!(ok[0].evidence["link"], "targeted user");
+    assert!(of(&out, "logs.journal_integrity").is_empty());
+
+    // A truncated copy of that journal alone: no success can be claimed, the damage is reported.
+    let dir2 = tempfile::tempdir().expect("tmp");
+    let jdir2 = dir2.path().join("var/log/journal/3f1e9a7c2b6d4e8f9a0b1c2d3e4f5a6b");
+    std::fs::create_dir_all(&jdir2).expect("mkdir");
+    let data = std::fs::read(jdir.join("remote.journal")).expect("read");
+    // Truncated copy of the journal: reported, not a crash.
+    std::fs::write(jdir2.join("system.journal"), &data[..data.len() / 2]).expect("write");
+    let out2 = scan(dir2.path());
+    let j = of(&out2, "logs.journal_integrity");
+    assert_eq!(j.len(), 1, "{j:#?}");
+    assert!(of(&out2, "logs.bruteforce_success").is_empty());
+}

@@ -27,6 +27,10 @@ enum Command {
     Snapshot(cmd::snapshot::Args),
     /// Sweep the host (or an image) for what the attacker did and left behind.
     Scan(cmd::scan::Args),
+    /// Log forensics: brute force and its success, logins, su/sudo, account changes, tampering.
+    Logs(cmd::logs::Args),
+    /// The last, lastb and lastlog views, read from the files (not the host's tools).
+    Logins(cmd::logins::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Snapshot(args) => cmd::snapshot::run(args),
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Logs(args) => cmd::logs::run(args),
+        Command::Logins(args) => cmd::logins::run(args),
     };
     match result {
         Ok(code) => code,

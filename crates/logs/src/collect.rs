@@ -391,7 +391,7 @@ fn record_family(root: &Root, base: &str, gaps: &mut Vec<Gap>) -> Vec<RecordFile
     let fam = match logfamily::family(root, "/var/log", base) {
         Ok(f) => f,
         Err(e) => {
-            gaps.push(Gap::from_error("logs.records", &e));
+            push_gap(gaps, "logs.records", &e);
             return Vec::new();
         }
     };

@@ -56,7 +56,7 @@ impl Tally {
             self.first = Some(self.first.map_or(t, |f| f.min(t)));
             self.last = Some(self.last.map_or(t, |l| l.max(t)));
         }
-        if let Some(name) = name.filter(|s| !s.is_empty()) {
+        if let Some(name) = name.filter(|s| !s.is_empty() && e.kind != AuthKind::Probe) {
             if let Some(c) = self.names.get_mut(name) {
                 *c += n;
             } else if self.names.len() < MAX_NAMES {

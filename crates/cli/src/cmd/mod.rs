@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
+pub mod logins;
+pub mod logs;
 pub mod scan;
 pub mod snapshot;
