@@ -28,40 +28,54 @@ pub struct Session {
     pub source: String,
 }
 
-/// The `last` view: wtmp sessions (logins paired with their logouts by terminal) and wtmpdb
-/// rows, newest first.
+/// The `last` view: wtmp sessions and wtmpdb rows, newest first. As util-linux `last` does, a
+/// login ends at its logout record, or at the next login on the same terminal, or at a boot or
+/// shutdown; one still open at the end of the file is "still logged in" when utmp lists it and
+/// "gone - no logout" otherwise.
 pub fn last(data: &LogData) -> Vec<Session> {
-    let mut out = Vec::new();
+    let mut out: Vec<Session> = Vec::new();
+    let logged_in: Vec<(String, i32)> = data
+        .utmp
+        .iter()
+        .flat_map(|f| f.records.iter())
+        .filter(|r| r.kind == UtmpType::UserProcess)
+        .map(|r| (r.line.clone(), r.pid))
+        .collect();
     for f in data.wtmp.iter().rev() {
-        let mut open: HashMap<String, usize> = HashMap::new();
+        let mut open: HashMap<String, (usize, i32)> = HashMap::new();
+        let close_all =
+            |open: &mut HashMap<String, (usize, i32)>, out: &mut Vec<Session>, t, status: &str| {
+                for (_, (i, _)) in open.drain() {
+                    out[i].logout = t;
+                    out[i].status = status.to_string();
+                }
+            };
         for r in &f.records {
             match r.kind {
                 UtmpType::UserProcess => {
-                    if let Some(i) = open.remove(&r.line) {
-                        let s: &mut Session = &mut out[i];
-                        s.status = "gone - no logout".into();
+                    if let Some((i, _)) = open.remove(&r.line) {
+                        out[i].logout = r.time;
+                        out[i].status = String::new();
                     }
-                    open.insert(r.line.clone(), out.len());
+                    open.insert(r.line.clone(), (out.len(), r.pid));
                     out.push(Session {
                         user: r.user.clone(),
                         tty: r.line.clone(),
                         host: r.host.clone(),
                         login: r.time,
                         logout: None,
-                        status: "still logged in".into(),
+                        status: String::new(),
                         source: f.path.clone(),
                     });
                 }
                 UtmpType::DeadProcess => {
-                    if let Some(i) = open.remove(&r.line) {
+                    if let Some((i, _)) = open.remove(&r.line) {
                         out[i].logout = r.time;
                         out[i].status = String::new();
                     }
                 }
                 UtmpType::BootTime => {
-                    for (_, i) in open.drain() {
-                        out[i].status = "crash".into();
-                    }
+                    close_all(&mut open, &mut out, r.time, "crash");
                     out.push(Session {
                         user: "reboot".into(),
                         tty: "system boot".into(),
@@ -73,13 +87,26 @@ pub fn last(data: &LogData) -> Vec<Session> {
                     });
                 }
                 UtmpType::RunLevel if r.user == "shutdown" => {
-                    for (_, i) in open.drain() {
-                        out[i].logout = r.time;
-                        out[i].status = "down".into();
-                    }
+                    close_all(&mut open, &mut out, r.time, "down");
+                    out.push(Session {
+                        user: "shutdown".into(),
+                        tty: "system down".into(),
+                        host: r.host.clone(),
+                        login: r.time,
+                        logout: None,
+                        status: String::new(),
+                        source: f.path.clone(),
+                    });
                 }
                 _ => {}
             }
+        }
+        for (line, (i, pid)) in open {
+            out[i].status = if logged_in.iter().any(|(l, p)| *l == line && *p == pid) {
+                "still logged in".into()
+            } else {
+                "gone - no logout".into()
+            };
         }
     }
     for r in data.wtmpdb.iter().flatten() {

@@ -114,7 +114,12 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             if json {
                 json_line(&mut out, "lastlog", s)?;
             } else if s.time.is_none() {
-                writeln!(out, "  {:<16} {:>6}  **Never logged in**", sanitize(&s.user), s.uid)?;
+                writeln!(
+                    out,
+                    "  {:<16} {:>6}  **Never logged in**",
+                    sanitize(&s.user),
+                    s.uid
+                )?;
             } else {
                 writeln!(
                     out,
