@@ -5,6 +5,9 @@
 //! or [`huoyan_core::ProcFs`] (live kernel state). Parsers never panic on hostile input: they
 //! return an error or skip the malformed record.
 
+pub mod auth;
+pub mod auth_sshd;
+pub mod auth_system;
 pub mod error;
 pub mod logins;
 pub mod net;
@@ -14,7 +17,12 @@ pub mod sockets;
 pub mod system;
 pub mod history;
 pub mod persistence;
+pub mod journal;
+pub mod lastlog;
+pub mod logfamily;
+pub mod syslog;
 pub mod users;
 pub mod utmp;
+pub mod wtmpdb;
 
 pub use error::ParseError;

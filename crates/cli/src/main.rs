@@ -33,6 +33,10 @@ enum Command {
     Report(cmd::report::Args),
     /// The main job: snapshot, scan, collect, timeline and report into one case folder.
     Triage(cmd::triage::Args),
+    /// Log forensics: brute force and its success, logins, su/sudo, account changes, tampering.
+    Logs(cmd::logs::Args),
+    /// The last, lastb and lastlog views, read from the files (not the host's tools).
+    Logins(cmd::logins::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +47,8 @@ fn main() -> ExitCode {
         Command::Timeline(args) => cmd::timeline::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Triage(args) => cmd::triage::run(args),
+        Command::Logs(args) => cmd::logs::run(args),
+        Command::Logins(args) => cmd::logins::run(args),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,8 @@ use huoyan_core::{ActionJournal, Gap, GapReason, Outcome};
 use huoyan_timeline::Event;
 
 pub mod report;
+pub mod logins;
+pub mod logs;
 pub mod scan;
 pub mod snapshot;
 pub mod timeline;
