@@ -7,9 +7,9 @@ use huoyan_checks::Context;
 use huoyan_core::{ActionJournal, Gap, GapReason, Outcome};
 use huoyan_timeline::Event;
 
-pub mod report;
 pub mod logins;
 pub mod logs;
+pub mod report;
 pub mod scan;
 pub mod snapshot;
 pub mod timeline;
