@@ -1,0 +1,138 @@
+//! The auto-rollback watchdog: a detached copy of huoyan that removes the containment at the
+//! deadline unless the responder confirmed it.
+//!
+//! A responder who isolates a remote server and loses their session (a mistyped `--allow`, a NAT
+//! in between, a VPN that changes address) must get the server back without walking to the data
+//! centre. So `--apply` re-executes our own binary (`/proc/self/exe`, which works even if the file
+//! was deleted, and never a binary from the host's PATH) in a new session (`setsid`, double fork:
+//! it survives the SSH session's hang-up), with stdio on /dev/null. It inherits the network
+//! namespace, so it removes the table it was armed for. It polls the state file a few times a
+//! second and exits as soon as the containment is confirmed, released or replaced.
+
+use std::ffi::CString;
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use crate::error::{ContainError, Result};
+use crate::state::{StateFile, Status};
+
+/// How often the watchdog looks at the state file.
+pub const POLL: Duration = Duration::from_millis(200);
+
+/// Starts `/proc/self/exe ARGS…` detached (new session, reparented to init, stdio on /dev/null)
+/// and returns its pid.
+pub fn spawn_detached(args: &[String]) -> Result<u32> {
+    let fail = |what: &str, e: std::io::Error| ContainError::Io {
+        path: format!("watchdog ({what})"),
+        source: e,
+    };
+    let exe = CString::new("/proc/self/exe").map_err(|e| fail("argv", std::io::Error::other(e)))?;
+    let mut argv: Vec<CString> = vec![CString::new("huoyan").map_err(|e| fail("argv", std::io::Error::other(e)))?];
+    for a in args {
+        argv.push(CString::new(a.as_str()).map_err(|e| fail("argv", std::io::Error::other(e)))?);
+    }
+    let mut ptrs: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
+    ptrs.push(std::ptr::null());
+    let devnull = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .map_err(|e| fail("/dev/null", e))?;
+    let (reader, writer) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .map_err(|e| fail("pipe", e.into()))?;
+    let null_fd = devnull.as_raw_fd();
+    let write_fd = writer.as_raw_fd();
+
+    // SAFETY: between fork and exec/_exit the children call only async-signal-safe functions
+    // (setsid, fork, dup2, execv, write, _exit) on memory prepared before the fork.
+    let child = unsafe { libc::fork() };
+    if child < 0 {
+        return Err(fail("fork", std::io::Error::last_os_error()));
+    }
+    if child == 0 {
+        unsafe {
+            libc::setsid();
+            let grandchild = libc::fork();
+            if grandchild == 0 {
+                libc::dup2(null_fd, 0);
+                libc::dup2(null_fd, 1);
+                libc::dup2(null_fd, 2);
+                libc::execv(exe.as_ptr(), ptrs.as_ptr());
+                libc::_exit(127);
+            }
+            let bytes = grandchild.to_ne_bytes();
+            libc::write(write_fd, bytes.as_ptr().cast(), bytes.len());
+            libc::_exit(0);
+        }
+    }
+    drop(writer);
+    let mut buf = [0u8; 4];
+    let mut got = 0;
+    while got < buf.len() {
+        match rustix::io::read(&reader, &mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(fail("pipe read", e.into())),
+        }
+    }
+    let mut status = 0;
+    // SAFETY: waiting for our own direct child.
+    unsafe { libc::waitpid(child, &mut status, 0) };
+    let pid = i32::from_ne_bytes(buf);
+    if got != 4 || pid <= 0 {
+        return Err(fail("fork", std::io::Error::other("the watchdog did not start")));
+    }
+    Ok(pid.unsigned_abs())
+}
+
+/// What ended the watch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchEnd {
+    /// Confirmed, released or replaced by a newer apply: nothing done.
+    Stood,
+    /// The deadline passed: the previous state was restored.
+    RolledBack,
+}
+
+/// The watchdog's loop: waits `after`, then calls `rollback` unless the state of `apply_id`
+/// changed from armed first. `rollback` runs while the state lock is held.
+pub fn watch(
+    file: &StateFile,
+    apply_id: &str,
+    after: Duration,
+    mut rollback: impl FnMut() -> Result<()>,
+) -> Result<WatchEnd> {
+    let start = Instant::now();
+    loop {
+        {
+            let lock = file.lock()?;
+            let Some(mut state) = file.load(&lock)? else {
+                return Ok(WatchEnd::Stood);
+            };
+            if state.apply_id != apply_id || state.status != Status::Armed {
+                return Ok(WatchEnd::Stood);
+            }
+            if start.elapsed() >= after {
+                let result = rollback();
+                state.updated_at = huoyan_core::time::now();
+                state.deadline = None;
+                match result {
+                    Ok(()) => {
+                        state.status = Status::RolledBack;
+                        file.save(&lock, &state)?;
+                        return Ok(WatchEnd::RolledBack);
+                    }
+                    Err(e) => {
+                        state.status = Status::RollbackFailed;
+                        state.last_error = Some(e.to_string());
+                        file.save(&lock, &state)?;
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        let left = after.saturating_sub(start.elapsed());
+        std::thread::sleep(left.min(POLL));
+    }
+}
