@@ -27,6 +27,10 @@ enum Command {
     Snapshot(cmd::snapshot::Args),
     /// Sweep the host (or an image) for what the attacker did and left behind.
     Scan(cmd::scan::Args),
+    /// Cut the server off the network in both directions, keeping the responder in (auto-rollback).
+    Contain(cmd::contain::Args),
+    /// Suspend, dump or kill one process (kill refuses until its memory is dumped).
+    Process(cmd::process::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Snapshot(args) => cmd::snapshot::run(args),
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Contain(args) => cmd::contain::run(args),
+        Command::Process(args) => cmd::process::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,389 @@
+//! Acceptance tests of `huoyan contain` on a real kernel with real traffic — only inside network
+//! namespaces these tests create: `server`, `attacker` and `responder` hang on a bridge that
+//! lives in a fourth ("switch") namespace, so nothing touches the host's own network. Every
+//! namespace is deleted when the test ends, pass or fail.
+//!
+//! Needs root, `ip`, `nft` (only to list and compare rulesets) and `ping`
+//! (.ci/packages/contain.txt); skipped with a message otherwise.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const SERVER: &str = "198.18.0.1";
+const ATTACKER: &str = "198.18.0.2";
+const RESPONDER: &str = "198.18.0.3";
+const ECHO_PORT: u16 = 7000;
+const ATTACKER_PORT: u16 = 7001;
+const WAIT: Duration = Duration::from_millis(1500);
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn can_run() -> bool {
+    let ok = rustix::process::geteuid().is_root()
+        && ["ip", "nft", "ping"].iter().all(|t| {
+            Command::new(t)
+                .arg("-V")
+                .output()
+                .map(|_| true)
+                .unwrap_or(false)
+        });
+    if !ok {
+        eprintln!("skipping: needs root, ip, nft and ping (.ci/packages/contain.txt)");
+    }
+    ok
+}
+
+fn run(cmd: &[&str]) -> Output {
+    Command::new(cmd[0])
+        .args(&cmd[1..])
+        .output()
+        .expect("run command")
+}
+
+fn must(cmd: &[&str]) {
+    let out = run(cmd);
+    assert!(out.status.success(), "{cmd:?} failed: {out:?}");
+}
+
+/// The four namespaces of one test; deleted on drop.
+struct Lab {
+    tag: String,
+    state_dir: tempfile::TempDir,
+    stop: Arc<AtomicBool>,
+}
+
+impl Lab {
+    fn ns(&self, role: &str) -> String {
+        format!("hy{}{role}", self.tag)
+    }
+
+    fn new() -> Lab {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let lab = Lab {
+            tag: format!("{}x{n}", std::process::id()),
+            state_dir: tempfile::tempdir().expect("tempdir"),
+            stop: Arc::new(AtomicBool::new(false)),
+        };
+        let sw = lab.ns("sw");
+        must(&["ip", "netns", "add", &sw]);
+        must(&["ip", "-n", &sw, "link", "add", "br0", "type", "bridge"]);
+        must(&["ip", "-n", &sw, "link", "set", "br0", "up"]);
+        for (role, addr) in [("srv", SERVER), ("att", ATTACKER), ("rsp", RESPONDER)] {
+            let ns = lab.ns(role);
+            must(&["ip", "netns", "add", &ns]);
+            let port = format!("p{role}");
+            must(&[
+                "ip", "-n", &sw, "link", "add", &port, "type", "veth", "peer", "name", "eth0",
+                "netns", &ns,
+            ]);
+            must(&["ip", "-n", &sw, "link", "set", &port, "master", "br0", "up"]);
+            must(&["ip", "-n", &ns, "addr", "add", &format!("{addr}/24"), "dev", "eth0"]);
+            must(&["ip", "-n", &ns, "link", "set", "eth0", "up"]);
+            must(&["ip", "-n", &ns, "link", "set", "lo", "up"]);
+        }
+        lab
+    }
+
+    /// Runs `f` on a thread inside namespace `role`.
+    fn within<T: Send + 'static>(&self, role: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let path = format!("/run/netns/{}", self.ns(role));
+        std::thread::spawn(move || {
+            enter(&path);
+            f()
+        })
+        .join()
+        .expect("thread in namespace")
+    }
+
+    /// An echo server on `port` inside `role`, stopped when the lab is dropped.
+    fn echo_server(&self, role: &str, addr: &str, port: u16) {
+        let path = format!("/run/netns/{}", self.ns(role));
+        let bind: SocketAddr = format!("{addr}:{port}").parse().unwrap();
+        let stop = self.stop.clone();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            enter(&path);
+            let listener = TcpListener::bind(bind).expect("bind echo server");
+            listener.set_nonblocking(true).unwrap();
+            ready_tx.send(()).unwrap();
+            while !stop.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((mut conn, _)) => {
+                        let stop = stop.clone();
+                        std::thread::spawn(move || {
+                            conn.set_nonblocking(false).unwrap();
+                            conn.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+                            let mut buf = [0u8; 256];
+                            while !stop.load(Ordering::SeqCst) {
+                                match conn.read(&mut buf) {
+                                    Ok(0) => break,
+                                    Ok(n) => {
+                                        if conn.write_all(&buf[..n]).is_err() {
+                                            break;
+                                        }
+                                    }
+                                    Err(e)
+                                        if e.kind() == std::io::ErrorKind::WouldBlock
+                                            || e.kind() == std::io::ErrorKind::TimedOut => {}
+                                    Err(_) => break,
+                                }
+                            }
+                        });
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        ready_rx.recv().expect("echo server ready");
+    }
+
+    /// Opens a TCP connection from `role` (None when it cannot connect).
+    fn connect(&self, role: &str, to: &str, port: u16) -> Option<TcpStream> {
+        let target: SocketAddr = format!("{to}:{port}").parse().unwrap();
+        self.within(role, move || {
+            let s = TcpStream::connect_timeout(&target, WAIT).ok()?;
+            s.set_read_timeout(Some(WAIT)).unwrap();
+            s.set_write_timeout(Some(WAIT)).unwrap();
+            Some(s)
+        })
+    }
+
+    fn ping(&self, role: &str, to: &str) -> bool {
+        run(&["ip", "netns", "exec", &self.ns(role), "ping", "-c1", "-W1", "-n", "-q", to])
+            .status
+            .success()
+    }
+
+    fn nft_ruleset(&self, role: &str) -> String {
+        let out = run(&["ip", "netns", "exec", &self.ns(role), "nft", "list", "ruleset"]);
+        assert!(out.status.success(), "nft list ruleset: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs `huoyan ARGS…` inside the server namespace.
+    fn huoyan(&self, args: &[&str]) -> Output {
+        Command::new("ip")
+            .args(["netns", "exec", &self.ns("srv"), env!("CARGO_BIN_EXE_huoyan")])
+            .args(args)
+            .env("HUOYAN_STATE_DIR", self.state_dir.path())
+            .output()
+            .expect("run huoyan")
+    }
+
+    fn huoyan_ok(&self, args: &[&str]) -> String {
+        let out = self.huoyan(args);
+        assert!(
+            out.status.success(),
+            "huoyan {args:?}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn table_present(&self) -> bool {
+        self.nft_ruleset("srv").contains("table inet huoyan")
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Release first so no watchdog outlives the test with work to do.
+        let _ = self.huoyan(&["contain", "--release"]);
+        for role in ["srv", "att", "rsp", "sw"] {
+            let _ = run(&["ip", "netns", "del", &self.ns(role)]);
+        }
+    }
+}
+
+fn enter(netns_path: &str) {
+    let file = std::fs::File::open(netns_path).expect("open netns");
+    rustix::thread::move_into_link_name_space(
+        std::os::fd::AsFd::as_fd(&file),
+        Some(rustix::thread::LinkNameSpaceType::Network),
+    )
+    .expect("setns");
+}
+
+/// Sends a line and expects it echoed back.
+fn echoes(stream: &mut TcpStream, msg: &str) -> bool {
+    if stream.write_all(msg.as_bytes()).is_err() {
+        return false;
+    }
+    let mut buf = vec![0u8; msg.len()];
+    stream.read_exact(&mut buf).is_ok() && buf == msg.as_bytes()
+}
+
+fn lab_with_traffic() -> Lab {
+    let lab = Lab::new();
+    lab.echo_server("srv", SERVER, ECHO_PORT);
+    lab.echo_server("att", ATTACKER, ATTACKER_PORT);
+    lab
+}
+
+fn attacker_gets_in(lab: &Lab) -> bool {
+    lab.connect("att", SERVER, ECHO_PORT)
+        .is_some_and(|mut s| echoes(&mut s, "knock"))
+}
+
+/// Waits (bounded) until `cond` holds; the bound is generous and never asserted as a timing.
+fn eventually(mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    false
+}
+
+#[test]
+fn apply_isolates_attacker_and_keeps_responder() {
+    if !can_run() {
+        return;
+    }
+    let lab = lab_with_traffic();
+
+    // Before: everything flows both ways.
+    assert!(attacker_gets_in(&lab), "attacker → server before");
+    assert!(lab.connect("srv", ATTACKER, ATTACKER_PORT).is_some(), "server → attacker before");
+    assert!(lab.ping("att", SERVER) && lab.ping("srv", ATTACKER), "ICMP before");
+    let mut attacker_session = lab.connect("att", SERVER, ECHO_PORT).expect("attacker session");
+    assert!(echoes(&mut attacker_session, "attacker-1"));
+    let mut responder_session = lab.connect("rsp", SERVER, ECHO_PORT).expect("responder session");
+    assert!(echoes(&mut responder_session, "responder-1"));
+
+    let case = tempfile::tempdir().unwrap();
+    let case_dir = case.path().to_str().unwrap().to_string();
+    let out = lab.huoyan_ok(&[
+        "contain",
+        "--apply",
+        "--allow",
+        RESPONDER,
+        "--rollback-after",
+        "10m",
+        "--case",
+        &case_dir,
+    ]);
+    assert!(out.contains("APPLIED"), "{out}");
+    // The dry-run part of the output names the attacker's connection as one that will be cut.
+    assert!(out.contains(&format!("{ATTACKER}:")), "cut list: {out}");
+    assert!(lab.table_present());
+
+    // After: the attacker is out in both directions, its established session is dead.
+    assert!(!attacker_gets_in(&lab), "attacker still connects in");
+    assert!(
+        lab.connect("srv", ATTACKER, ATTACKER_PORT).is_none(),
+        "server still connects out to the attacker"
+    );
+    assert!(!lab.ping("att", SERVER), "attacker still pings the server");
+    assert!(!lab.ping("srv", ATTACKER), "server still pings the attacker");
+    assert!(
+        !echoes(&mut attacker_session, "attacker-2"),
+        "the attacker's established connection still passes data"
+    );
+    // The responder's established session and new connections work.
+    assert!(echoes(&mut responder_session, "responder-2"), "responder session cut");
+    let mut fresh = lab.connect("rsp", SERVER, ECHO_PORT).expect("new responder connection");
+    assert!(echoes(&mut fresh, "responder-3"));
+    assert!(lab.ping("rsp", SERVER));
+
+    let status = lab.huoyan_ok(&["contain", "--status"]);
+    assert!(status.contains("armed"), "{status}");
+    let journal = std::fs::read_to_string(case.path().join("journal.jsonl")).unwrap();
+    assert!(journal.contains("applied isolation table"), "{journal}");
+
+    // Release: the attacker gets through again.
+    lab.huoyan_ok(&["contain", "--release"]);
+    assert!(!lab.table_present());
+    assert!(attacker_gets_in(&lab), "attacker blocked after release");
+}
+
+#[test]
+fn unconfirmed_containment_rolls_back_and_confirmed_one_stays() {
+    if !can_run() {
+        return;
+    }
+    let lab = lab_with_traffic();
+    let case = tempfile::tempdir().unwrap();
+    let case_dir = case.path().to_str().unwrap().to_string();
+
+    // Not confirmed: the watchdog removes the table after 3 s and traffic flows again.
+    lab.huoyan_ok(&[
+        "contain", "--apply", "--allow", RESPONDER, "--rollback-after", "3s", "--case", &case_dir,
+    ]);
+    assert!(lab.table_present());
+    assert!(!attacker_gets_in(&lab));
+    assert!(eventually(|| !lab.table_present()), "table not rolled back");
+    assert!(attacker_gets_in(&lab), "attacker traffic did not come back");
+    let status = lab.huoyan_ok(&["contain", "--status"]);
+    assert!(status.contains("rolled back"), "{status}");
+    assert!(eventually(|| std::fs::read_to_string(case.path().join("journal.jsonl"))
+        .is_ok_and(|j| j.contains("auto-rollback"))));
+    // Confirming after the rollback is refused with an explanation.
+    let late = lab.huoyan(&["contain", "--confirm"]);
+    assert!(!late.status.success());
+    assert!(String::from_utf8_lossy(&late.stderr).contains("too late"));
+
+    // Confirmed: the rules stay past the deadline.
+    lab.huoyan_ok(&["contain", "--apply", "--allow", RESPONDER, "--rollback-after", "3s"]);
+    lab.huoyan_ok(&["contain", "--confirm"]);
+    let state_file = std::fs::read_dir(lab.state_dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        .expect("state file")
+        .path();
+    // Wait until the watchdog has seen the confirmation and exited (bounded), then past the
+    // deadline: the table must still be there.
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
+    let watchdog = state["watchdog_pid"].as_u64().expect("watchdog pid");
+    assert!(eventually(|| !std::path::Path::new(&format!("/proc/{watchdog}")).exists()
+        || std::fs::read_to_string(format!("/proc/{watchdog}/stat")).is_ok_and(|s| s.contains(") Z"))));
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(lab.table_present(), "confirmed containment was rolled back");
+    assert!(!attacker_gets_in(&lab));
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    if !can_run() {
+        return;
+    }
+    let lab = lab_with_traffic();
+    must(&[
+        "ip", "netns", "exec", &lab.ns("srv"), "nft", "add", "table", "inet", "preexisting",
+    ]);
+    let mut attacker_session = lab.connect("att", SERVER, ECHO_PORT).expect("attacker session");
+    let before = lab.nft_ruleset("srv");
+    let out = lab.huoyan_ok(&["contain", "--allow", RESPONDER]);
+    assert!(out.contains("DRY RUN"), "{out}");
+    assert!(out.contains("table inet huoyan"), "{out}");
+    assert!(out.contains(&format!("{ATTACKER}:")), "would-cut list misses the attacker: {out}");
+    assert_eq!(lab.nft_ruleset("srv"), before);
+    assert!(echoes(&mut attacker_session, "still-here"));
+    assert!(lab.huoyan_ok(&["contain", "--status"]).contains("absent"));
+}
+
+#[test]
+fn refuses_plans_that_contain_nothing_or_bad_addresses() {
+    if !can_run() {
+        return;
+    }
+    let lab = Lab::new();
+    let before = lab.nft_ruleset("srv");
+    let out = lab.huoyan(&["contain", "--apply", "--allow", "0.0.0.0/0"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cut nothing"));
+    let out = lab.huoyan(&["contain", "--apply", "--allow", "300.1.1.1"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow"));
+    assert_eq!(lab.nft_ruleset("srv"), before, "a refused apply changed the ruleset");
+}
