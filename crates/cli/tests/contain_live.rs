@@ -81,7 +81,16 @@ impl Lab {
                 "netns", &ns,
             ]);
             must(&["ip", "-n", &sw, "link", "set", &port, "master", "br0", "up"]);
-            must(&["ip", "-n", &ns, "addr", "add", &format!("{addr}/24"), "dev", "eth0"]);
+            must(&[
+                "ip",
+                "-n",
+                &ns,
+                "addr",
+                "add",
+                &format!("{addr}/24"),
+                "dev",
+                "eth0",
+            ]);
             must(&["ip", "-n", &ns, "link", "set", "eth0", "up"]);
             must(&["ip", "-n", &ns, "link", "set", "lo", "up"]);
         }
@@ -116,7 +125,8 @@ impl Lab {
                         let stop = stop.clone();
                         std::thread::spawn(move || {
                             conn.set_nonblocking(false).unwrap();
-                            conn.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+                            conn.set_read_timeout(Some(Duration::from_millis(200)))
+                                .unwrap();
                             let mut buf = [0u8; 256];
                             while !stop.load(Ordering::SeqCst) {
                                 match conn.read(&mut buf) {
@@ -153,13 +163,32 @@ impl Lab {
     }
 
     fn ping(&self, role: &str, to: &str) -> bool {
-        run(&["ip", "netns", "exec", &self.ns(role), "ping", "-c1", "-W1", "-n", "-q", to])
-            .status
-            .success()
+        run(&[
+            "ip",
+            "netns",
+            "exec",
+            &self.ns(role),
+            "ping",
+            "-c1",
+            "-W1",
+            "-n",
+            "-q",
+            to,
+        ])
+        .status
+        .success()
     }
 
     fn nft_ruleset(&self, role: &str) -> String {
-        let out = run(&["ip", "netns", "exec", &self.ns(role), "nft", "list", "ruleset"]);
+        let out = run(&[
+            "ip",
+            "netns",
+            "exec",
+            &self.ns(role),
+            "nft",
+            "list",
+            "ruleset",
+        ]);
         assert!(out.status.success(), "nft list ruleset: {out:?}");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
@@ -167,7 +196,12 @@ impl Lab {
     /// Runs `huoyan ARGS…` inside the server namespace.
     fn huoyan(&self, args: &[&str]) -> Output {
         Command::new("ip")
-            .args(["netns", "exec", &self.ns("srv"), env!("CARGO_BIN_EXE_huoyan")])
+            .args([
+                "netns",
+                "exec",
+                &self.ns("srv"),
+                env!("CARGO_BIN_EXE_huoyan"),
+            ])
             .args(args)
             .env("HUOYAN_STATE_DIR", self.state_dir.path())
             .output()
@@ -252,11 +286,21 @@ fn apply_isolates_attacker_and_keeps_responder() {
 
     // Before: everything flows both ways.
     assert!(attacker_gets_in(&lab), "attacker → server before");
-    assert!(lab.connect("srv", ATTACKER, ATTACKER_PORT).is_some(), "server → attacker before");
-    assert!(lab.ping("att", SERVER) && lab.ping("srv", ATTACKER), "ICMP before");
-    let mut attacker_session = lab.connect("att", SERVER, ECHO_PORT).expect("attacker session");
+    assert!(
+        lab.connect("srv", ATTACKER, ATTACKER_PORT).is_some(),
+        "server → attacker before"
+    );
+    assert!(
+        lab.ping("att", SERVER) && lab.ping("srv", ATTACKER),
+        "ICMP before"
+    );
+    let mut attacker_session = lab
+        .connect("att", SERVER, ECHO_PORT)
+        .expect("attacker session");
     assert!(echoes(&mut attacker_session, "attacker-1"));
-    let mut responder_session = lab.connect("rsp", SERVER, ECHO_PORT).expect("responder session");
+    let mut responder_session = lab
+        .connect("rsp", SERVER, ECHO_PORT)
+        .expect("responder session");
     assert!(echoes(&mut responder_session, "responder-1"));
 
     let case = tempfile::tempdir().unwrap();
@@ -283,14 +327,22 @@ fn apply_isolates_attacker_and_keeps_responder() {
         "server still connects out to the attacker"
     );
     assert!(!lab.ping("att", SERVER), "attacker still pings the server");
-    assert!(!lab.ping("srv", ATTACKER), "server still pings the attacker");
+    assert!(
+        !lab.ping("srv", ATTACKER),
+        "server still pings the attacker"
+    );
     assert!(
         !echoes(&mut attacker_session, "attacker-2"),
         "the attacker's established connection still passes data"
     );
     // The responder's established session and new connections work.
-    assert!(echoes(&mut responder_session, "responder-2"), "responder session cut");
-    let mut fresh = lab.connect("rsp", SERVER, ECHO_PORT).expect("new responder connection");
+    assert!(
+        echoes(&mut responder_session, "responder-2"),
+        "responder session cut"
+    );
+    let mut fresh = lab
+        .connect("rsp", SERVER, ECHO_PORT)
+        .expect("new responder connection");
     assert!(echoes(&mut fresh, "responder-3"));
     assert!(lab.ping("rsp", SERVER));
 
@@ -316,7 +368,14 @@ fn unconfirmed_containment_rolls_back_and_confirmed_one_stays() {
 
     // Not confirmed: the watchdog removes the table after 3 s and traffic flows again.
     lab.huoyan_ok(&[
-        "contain", "--apply", "--allow", RESPONDER, "--rollback-after", "3s", "--case", &case_dir,
+        "contain",
+        "--apply",
+        "--allow",
+        RESPONDER,
+        "--rollback-after",
+        "3s",
+        "--case",
+        &case_dir,
     ]);
     assert!(lab.table_present());
     assert!(!attacker_gets_in(&lab));
@@ -324,15 +383,24 @@ fn unconfirmed_containment_rolls_back_and_confirmed_one_stays() {
     assert!(attacker_gets_in(&lab), "attacker traffic did not come back");
     let status = lab.huoyan_ok(&["contain", "--status"]);
     assert!(status.contains("rolled back"), "{status}");
-    assert!(eventually(|| std::fs::read_to_string(case.path().join("journal.jsonl"))
-        .is_ok_and(|j| j.contains("auto-rollback"))));
+    assert!(eventually(|| std::fs::read_to_string(
+        case.path().join("journal.jsonl")
+    )
+    .is_ok_and(|j| j.contains("auto-rollback"))));
     // Confirming after the rollback is refused with an explanation.
     let late = lab.huoyan(&["contain", "--confirm"]);
     assert!(!late.status.success());
     assert!(String::from_utf8_lossy(&late.stderr).contains("too late"));
 
     // Confirmed: the rules stay past the deadline.
-    lab.huoyan_ok(&["contain", "--apply", "--allow", RESPONDER, "--rollback-after", "3s"]);
+    lab.huoyan_ok(&[
+        "contain",
+        "--apply",
+        "--allow",
+        RESPONDER,
+        "--rollback-after",
+        "3s",
+    ]);
     lab.huoyan_ok(&["contain", "--confirm"]);
     let state_file = std::fs::read_dir(lab.state_dir.path())
         .unwrap()
@@ -345,8 +413,12 @@ fn unconfirmed_containment_rolls_back_and_confirmed_one_stays() {
     let state: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
     let watchdog = state["watchdog_pid"].as_u64().expect("watchdog pid");
-    assert!(eventually(|| !std::path::Path::new(&format!("/proc/{watchdog}")).exists()
-        || std::fs::read_to_string(format!("/proc/{watchdog}/stat")).is_ok_and(|s| s.contains(") Z"))));
+    assert!(eventually(|| !std::path::Path::new(&format!(
+        "/proc/{watchdog}"
+    ))
+    .exists()
+        || std::fs::read_to_string(format!("/proc/{watchdog}/stat"))
+            .is_ok_and(|s| s.contains(") Z"))));
     std::thread::sleep(Duration::from_secs(4));
     assert!(lab.table_present(), "confirmed containment was rolled back");
     assert!(!attacker_gets_in(&lab));
@@ -359,14 +431,27 @@ fn dry_run_changes_nothing() {
     }
     let lab = lab_with_traffic();
     must(&[
-        "ip", "netns", "exec", &lab.ns("srv"), "nft", "add", "table", "inet", "preexisting",
+        "ip",
+        "netns",
+        "exec",
+        &lab.ns("srv"),
+        "nft",
+        "add",
+        "table",
+        "inet",
+        "preexisting",
     ]);
-    let mut attacker_session = lab.connect("att", SERVER, ECHO_PORT).expect("attacker session");
+    let mut attacker_session = lab
+        .connect("att", SERVER, ECHO_PORT)
+        .expect("attacker session");
     let before = lab.nft_ruleset("srv");
     let out = lab.huoyan_ok(&["contain", "--allow", RESPONDER]);
     assert!(out.contains("DRY RUN"), "{out}");
     assert!(out.contains("table inet huoyan"), "{out}");
-    assert!(out.contains(&format!("{ATTACKER}:")), "would-cut list misses the attacker: {out}");
+    assert!(
+        out.contains(&format!("{ATTACKER}:")),
+        "would-cut list misses the attacker: {out}"
+    );
     assert_eq!(lab.nft_ruleset("srv"), before);
     assert!(echoes(&mut attacker_session, "still-here"));
     assert!(lab.huoyan_ok(&["contain", "--status"]).contains("absent"));
@@ -385,5 +470,69 @@ fn refuses_plans_that_contain_nothing_or_bad_addresses() {
     let out = lab.huoyan(&["contain", "--apply", "--allow", "300.1.1.1"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow"));
-    assert_eq!(lab.nft_ruleset("srv"), before, "a refused apply changed the ruleset");
+    assert_eq!(
+        lab.nft_ruleset("srv"),
+        before,
+        "a refused apply changed the ruleset"
+    );
+}
+
+/// A stand-in for sshd inside `server` (a Python process renamed `sshd` that accepted the
+/// responder's TCP connection) runs huoyan: the responder is detected from the process tree and
+/// its socket, kept without any `--allow`, and `--no-keep-session` without an allow is refused.
+const FAKE_SSHD: &str = r#"
+import ctypes, socket, subprocess, sys
+ctypes.CDLL(None).prctl(15, b"sshd", 0, 0, 0)
+l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind((sys.argv[2], 2222))
+l.listen(1)
+print("LISTENING", flush=True)
+c, _ = l.accept()
+c.settimeout(20)
+r = subprocess.run([sys.argv[1], "contain", "--apply", "--no-keep-session", "--rollback-after", "10m"], capture_output=True, text=True)
+print("NOKEEP", r.returncode, r.stderr.replace("\n", " "), flush=True)
+r = subprocess.run([sys.argv[1], "contain", "--apply", "--rollback-after", "10m"], capture_output=True, text=True)
+print("APPLY", r.returncode, r.stdout.replace("\n", " | "), r.stderr.replace("\n", " "), flush=True)
+d = c.recv(5)
+c.sendall(d)
+print("DONE", flush=True)
+"#;
+
+#[test]
+fn callers_ssh_session_is_detected_and_kept() {
+    use std::io::BufRead;
+    if !can_run() || Command::new("python3").arg("-V").output().is_err() {
+        return;
+    }
+    let lab = lab_with_traffic();
+    let mut sshd = Command::new("ip")
+        .args(["netns", "exec", &lab.ns("srv"), "python3", "-c", FAKE_SSHD])
+        .arg(env!("CARGO_BIN_EXE_huoyan"))
+        .arg(SERVER)
+        .env("HUOYAN_STATE_DIR", lab.state_dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut lines = std::io::BufReader::new(sshd.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "LISTENING");
+    let mut session = lab
+        .connect("rsp", SERVER, 2222)
+        .expect("responder ssh-like session");
+    let nokeep = lines.next().unwrap().unwrap();
+    assert!(nokeep.starts_with("NOKEEP 1"), "{nokeep}");
+    assert!(nokeep.contains("your own SSH session"), "{nokeep}");
+    let apply = lines.next().unwrap().unwrap();
+    assert!(apply.starts_with("APPLY 0"), "{apply}");
+    assert!(
+        apply.contains(&format!("your SSH session from {RESPONDER}:")),
+        "{apply}"
+    );
+    assert!(
+        echoes(&mut session, "hello"),
+        "the responder's session was cut"
+    );
+    assert_eq!(lines.next().unwrap().unwrap(), "DONE");
+    let _ = sshd.wait();
+    assert!(!attacker_gets_in(&lab), "attacker not contained");
 }

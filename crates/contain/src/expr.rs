@@ -252,7 +252,9 @@ impl Expr {
             }
             Expr::Mask(mask) => {
                 let len = u32::try_from(mask.len()).unwrap_or(0);
-                m.attr_be32(1, NFT_REG_1).attr_be32(2, NFT_REG_1).attr_be32(3, len); // SREG, DREG, LEN
+                m.attr_be32(1, NFT_REG_1)
+                    .attr_be32(2, NFT_REG_1)
+                    .attr_be32(3, len); // SREG, DREG, LEN
                 data_value(m, 4, mask); // MASK
                 data_value(m, 5, &vec![0; mask.len()]); // XOR
             }
@@ -293,7 +295,11 @@ impl Expr {
 /// The rule comment in libnftnl's user-data layout (TLV type 0 = comment, NUL-terminated), so
 /// `nft list ruleset` shows it.
 pub fn comment_userdata(comment: &str) -> Vec<u8> {
-    let mut text: Vec<u8> = comment.bytes().filter(|b| *b >= 0x20 && *b != 0x7f).take(200).collect();
+    let mut text: Vec<u8> = comment
+        .bytes()
+        .filter(|b| *b >= 0x20 && *b != 0x7f)
+        .take(200)
+        .collect();
     text.push(0);
     let mut out = vec![0u8, u8::try_from(text.len()).unwrap_or(u8::MAX)];
     out.extend_from_slice(&text);
@@ -335,10 +341,20 @@ mod tests {
             compile(&rule),
             vec![
                 Expr::Meta(NFT_META_NFPROTO),
-                Expr::Cmp { eq: true, data: vec![2] },
-                Expr::Payload { base: 1, offset: 12, len: 4 },
+                Expr::Cmp {
+                    eq: true,
+                    data: vec![2]
+                },
+                Expr::Payload {
+                    base: 1,
+                    offset: 12,
+                    len: 4
+                },
                 Expr::Mask(vec![255, 0, 0, 0]),
-                Expr::Cmp { eq: true, data: vec![10, 0, 0, 0] },
+                Expr::Cmp {
+                    eq: true,
+                    data: vec![10, 0, 0, 0]
+                },
                 Expr::Verdict(Verdict::Accept),
             ]
         );
@@ -355,15 +371,30 @@ mod tests {
         };
         let e = compile(&rule);
         assert_eq!(e[1], Expr::Mask(6u32.to_ne_bytes().to_vec()));
-        assert_eq!(e[2], Expr::Cmp { eq: false, data: vec![0; 4] });
-        assert_eq!(e[6], Expr::Cmp { eq: true, data: vec![0, 22] });
+        assert_eq!(
+            e[2],
+            Expr::Cmp {
+                eq: false,
+                data: vec![0; 4]
+            }
+        );
+        assert_eq!(
+            e[6],
+            Expr::Cmp {
+                eq: true,
+                data: vec![0, 22]
+            }
+        );
         assert_eq!(e[7], Expr::Counter);
     }
 
     #[test]
     fn comment_round_trip_and_garbage() {
         let ud = comment_userdata("allow \u{1b}responder");
-        assert_eq!(parse_comment_userdata(&ud).as_deref(), Some("allow responder"));
+        assert_eq!(
+            parse_comment_userdata(&ud).as_deref(),
+            Some("allow responder")
+        );
         assert_eq!(parse_comment_userdata(&[0, 50, 1]), None);
         assert_eq!(parse_comment_userdata(&[]), None);
     }

@@ -52,7 +52,11 @@ fn add_secs(t: Timestamp, d: Duration) -> Option<Timestamp> {
 }
 
 /// Installs the plan's table atomically and arms the rollback watchdog.
-pub fn apply(plan: &Plan, opts: &ApplyOptions<'_>, journal: &ActionJournal) -> Result<ContainState> {
+pub fn apply(
+    plan: &Plan,
+    opts: &ApplyOptions<'_>,
+    journal: &ActionJournal,
+) -> Result<ContainState> {
     require_root("contain --apply")?;
     if opts.rollback_after.is_zero() {
         return Err(ContainError::Unsafe(
@@ -82,11 +86,19 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions<'_>, journal: &ActionJournal) -> R
         format!(
             "previous state: tables [{}]; huoyan table {}",
             tables.join(", "),
-            if had_table { "present (replaced)" } else { "absent" }
+            if had_table {
+                "present (replaced)"
+            } else {
+                "absent"
+            }
         ),
     );
     if let Err(e) = nft::apply(&plan.ruleset) {
-        journal.record("firewall", "inet huoyan", format!("apply refused, nothing changed: {e}"));
+        journal.record(
+            "firewall",
+            "inet huoyan",
+            format!("apply refused, nothing changed: {e}"),
+        );
         return Err(e);
     }
     if !nft::table_exists()? {
@@ -108,12 +120,18 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions<'_>, journal: &ActionJournal) -> R
         previous_tables,
         previous_policy,
         watchdog_pid: None,
+        watchdog_ready: false,
         case_dir: opts.case_dir.clone(),
         updated_at: now,
         last_error: None,
     };
     file.save(&lock, &state)?;
-    let exceptions: Vec<String> = plan.policy.allowances.iter().map(|a| a.endpoint()).collect();
+    let exceptions: Vec<String> = plan
+        .policy
+        .allowances
+        .iter()
+        .map(|a| a.endpoint())
+        .collect();
     journal.record(
         "firewall",
         "inet huoyan",
@@ -123,35 +141,98 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions<'_>, journal: &ActionJournal) -> R
             exceptions.join(", ")
         ),
     );
-    match watchdog::spawn_detached(&(opts.watchdog_args)(&apply_id)) {
-        Ok(pid) => {
-            state.watchdog_pid = Some(pid);
-            file.save(&lock, &state)?;
-            journal.record(
-                "start",
-                format!("pid {pid}"),
-                format!(
-                    "rollback watchdog armed: removes the table after {}s unless `huoyan contain --confirm`",
-                    opts.rollback_after.as_secs()
-                ),
-            );
-            Ok(state)
+    let pid = match watchdog::spawn_detached(&(opts.watchdog_args)(&apply_id)) {
+        Ok(pid) => pid,
+        Err(e) => return Err(undo(&file, &lock, &mut state, &format!("{e}"), journal)),
+    };
+    state.watchdog_pid = Some(pid);
+    file.save(&lock, &state)?;
+    drop(lock);
+    if !wait_for_watchdog(&file, &apply_id, WATCHDOG_HANDSHAKE) {
+        let lock = file.lock()?;
+        let mut current = file.load(&lock)?.unwrap_or(state);
+        if current.apply_id == apply_id
+            && current.status == Status::Armed
+            && !current.watchdog_ready
+        {
+            kill_quietly(pid);
+            return Err(undo(
+                &file,
+                &lock,
+                &mut current,
+                "it did not report ready",
+                journal,
+            ));
         }
-        Err(e) => {
-            let restored = restore(state.previous_policy.as_ref());
-            state.status = Status::RolledBack;
-            state.last_error = Some(format!("watchdog did not start: {e}"));
-            file.save(&lock, &state)?;
-            journal.record(
-                "firewall",
-                "inet huoyan",
-                format!("watchdog did not start ({e}); previous state restored: {restored:?}"),
-            );
-            Err(ContainError::Unsafe(format!(
-                "the rollback watchdog could not be started ({e}); the containment was undone"
-            )))
-        }
+        state = current;
+    } else {
+        let lock = file.lock()?;
+        state = file.load(&lock)?.unwrap_or(state);
     }
+    journal.record(
+        "start",
+        format!("pid {pid}"),
+        format!(
+            "rollback watchdog armed: removes the table after {}s unless `huoyan contain --confirm`",
+            opts.rollback_after.as_secs()
+        ),
+    );
+    Ok(state)
+}
+
+/// How long apply waits for the watchdog to report ready before undoing everything.
+pub const WATCHDOG_HANDSHAKE: Duration = Duration::from_secs(10);
+
+fn wait_for_watchdog(file: &StateFile, apply_id: &str, limit: Duration) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if let Ok(lock) = file.lock() {
+            if let Ok(Some(s)) = file.load(&lock) {
+                if s.apply_id == apply_id && s.watchdog_ready {
+                    return true;
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+fn kill_quietly(pid: u32) {
+    if let Some(p) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
+    }
+}
+
+/// Restores the previous state because the safety net is missing; returns the error to report.
+fn undo(
+    file: &StateFile,
+    lock: &crate::state::StateLock,
+    state: &mut ContainState,
+    why: &str,
+    journal: &ActionJournal,
+) -> ContainError {
+    let restored = restore(state.previous_policy.as_ref());
+    state.status = Status::RolledBack;
+    state.deadline = None;
+    state.updated_at = huoyan_core::time::now();
+    state.last_error = Some(format!("rollback watchdog failed: {why}"));
+    let _ = file.save(lock, state);
+    journal.record(
+        "firewall",
+        "inet huoyan",
+        format!("rollback watchdog failed ({why}); previous state restored: {restored:?}"),
+    );
+    ContainError::Unsafe(format!(
+        "the rollback watchdog could not be started ({why}); the containment was undone{}",
+        match restored {
+            Ok(()) => String::new(),
+            Err(e) => format!(" — BUT restoring failed: {e}; run `huoyan contain --release`"),
+        }
+    ))
 }
 
 /// `--confirm`: keep the rules; the watchdog stands down.
@@ -170,7 +251,11 @@ pub fn confirm(journal: &ActionJournal) -> Result<ContainState> {
             state.deadline = None;
             state.updated_at = huoyan_core::time::now();
             file.save(&lock, &state)?;
-            journal.record("firewall", "inet huoyan", "containment confirmed; auto-rollback disarmed");
+            journal.record(
+                "firewall",
+                "inet huoyan",
+                "containment confirmed; auto-rollback disarmed",
+            );
             Ok(state)
         }
         Status::Confirmed => Ok(state),
@@ -197,7 +282,11 @@ pub fn release(journal: &ActionJournal) -> Result<Option<ContainState>> {
         "inet huoyan",
         format!(
             "released: table {}",
-            if existed { "removed" } else { "was already absent" }
+            if existed {
+                "removed"
+            } else {
+                "was already absent"
+            }
         ),
     );
     let state = file.load(&lock)?;
@@ -252,7 +341,11 @@ pub fn run_watchdog(apply_id: &str, after: Duration) -> Result<WatchEnd> {
     let (previous, case_dir) = {
         let lock = file.lock()?;
         match file.load(&lock)? {
-            Some(s) if s.apply_id == apply_id => (s.previous_policy, s.case_dir),
+            Some(mut s) if s.apply_id == apply_id && s.status == Status::Armed => {
+                s.watchdog_ready = true;
+                file.save(&lock, &s)?;
+                (s.previous_policy, s.case_dir)
+            }
             _ => return Ok(WatchEnd::Stood),
         }
     };
@@ -260,7 +353,18 @@ pub fn run_watchdog(apply_id: &str, after: Duration) -> Result<WatchEnd> {
         .as_ref()
         .and_then(|d| ActionJournal::to_file(&d.join("journal.jsonl")).ok())
         .unwrap_or_else(ActionJournal::in_memory);
-    let end = watchdog::watch(&file, apply_id, after, || restore(previous.as_ref()));
+    let end = watchdog::watch(&file, apply_id, after, || {
+        // A busy kernel (EBUSY, ENOBUFS) must not leave the server isolated: try a few times.
+        let mut result = restore(previous.as_ref());
+        for _ in 0..4 {
+            if result.is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+            result = restore(previous.as_ref());
+        }
+        result
+    });
     match &end {
         Ok(WatchEnd::RolledBack) => journal.record(
             "firewall",
@@ -275,8 +379,16 @@ pub fn run_watchdog(apply_id: &str, after: Duration) -> Result<WatchEnd> {
                 }
             ),
         ),
-        Ok(WatchEnd::Stood) => journal.record("end", "rollback watchdog", "stood down (confirmed, released or replaced)"),
-        Err(e) => journal.record("firewall", "inet huoyan", format!("auto-rollback FAILED: {e}")),
+        Ok(WatchEnd::Stood) => journal.record(
+            "end",
+            "rollback watchdog",
+            "stood down (confirmed, released or replaced)",
+        ),
+        Err(e) => journal.record(
+            "firewall",
+            "inet huoyan",
+            format!("auto-rollback FAILED: {e}"),
+        ),
     }
     end
 }

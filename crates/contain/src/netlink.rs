@@ -112,7 +112,8 @@ impl MsgBuilder {
     pub fn begin_nest(&mut self, ty: u16) -> &mut Self {
         self.nests.push(self.buf.len());
         self.buf.extend_from_slice(&0u16.to_ne_bytes());
-        self.buf.extend_from_slice(&(ty | NLA_F_NESTED).to_ne_bytes());
+        self.buf
+            .extend_from_slice(&(ty | NLA_F_NESTED).to_ne_bytes());
         self
     }
 
@@ -339,18 +340,23 @@ impl NfSocket {
     }
 
     fn send(&self, bytes: &[u8], op: &str) -> Result<()> {
-        rustix::net::sendto(&self.fd, bytes, SendFlags::empty(), &SocketAddrNetlink::new(0, 0))
-            .map_err(|e| {
-                let errno = e.raw_os_error();
-                if errno == libc::EPERM || means_unavailable(errno) {
-                    kernel_error(op, errno)
-                } else {
-                    ContainError::Netlink {
-                        op: op.into(),
-                        source: e.into(),
-                    }
+        rustix::net::sendto(
+            &self.fd,
+            bytes,
+            SendFlags::empty(),
+            &SocketAddrNetlink::new(0, 0),
+        )
+        .map_err(|e| {
+            let errno = e.raw_os_error();
+            if errno == libc::EPERM || means_unavailable(errno) {
+                kernel_error(op, errno)
+            } else {
+                ContainError::Netlink {
+                    op: op.into(),
+                    source: e.into(),
                 }
-            })?;
+            }
+        })?;
         Ok(())
     }
 
@@ -456,13 +462,9 @@ impl NfSocket {
                         let code = reply.error_code().unwrap_or(libc::EIO);
                         return Ok(if code == 0 { Ok(out) } else { Err(code) });
                     }
-                    _ => {
-                        let multi = reply.flags & NLM_F_MULTI != 0;
-                        out.push(reply);
-                        if !multi {
-                            // A single answer is followed by its ack (we asked for one).
-                        }
-                    }
+                    // Data: a dump's parts (NLM_F_MULTI) end with NLMSG_DONE, a single answer
+                    // with the acknowledgement we asked for.
+                    _ => out.push(reply),
                 }
             }
         }

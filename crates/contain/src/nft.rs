@@ -134,7 +134,12 @@ fn list_tables_on(sock: &mut NfSocket) -> Result<Vec<TableInfo>> {
 pub fn table_exists() -> Result<bool> {
     let mut sock = connect()?;
     let seq = sock.next_seq();
-    let mut m = MsgBuilder::nft(NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_ACK, seq, NFPROTO_INET);
+    let mut m = MsgBuilder::nft(
+        NFT_MSG_GETTABLE,
+        NLM_F_REQUEST | NLM_F_ACK,
+        seq,
+        NFPROTO_INET,
+    );
     m.attr_str(NFTA_TABLE_NAME, TABLE);
     match sock.request(m.finish(), seq, "get table")? {
         Ok(_) => Ok(true),
@@ -201,7 +206,12 @@ pub fn apply_messages(sock: &mut NfSocket, ruleset: &Ruleset) -> Vec<(u32, Strin
         m.attr(NFTA_RULE_USERDATA, &comment_userdata(&rule.comment));
         msgs.push((
             seq,
-            format!("rule {} in chain {}: {}", i + 1, rule.hook.name(), rule.to_nft()),
+            format!(
+                "rule {} in chain {}: {}",
+                i + 1,
+                rule.hook.name(),
+                rule.to_nft()
+            ),
             m.finish(),
         ));
     }
@@ -230,7 +240,12 @@ pub fn delete_table() -> Result<()> {
 pub fn counters() -> Result<Vec<RuleCounter>> {
     let mut sock = connect()?;
     let seq = sock.next_seq();
-    let mut m = MsgBuilder::nft(NFT_MSG_GETRULE, NLM_F_REQUEST | NLM_F_DUMP, seq, NFPROTO_INET);
+    let mut m = MsgBuilder::nft(
+        NFT_MSG_GETRULE,
+        NLM_F_REQUEST | NLM_F_DUMP,
+        seq,
+        NFPROTO_INET,
+    );
     m.attr_str(NFTA_RULE_TABLE, TABLE);
     let replies = match sock.request(m.finish(), seq, "list rules")? {
         Ok(r) => r,
@@ -238,7 +253,10 @@ pub fn counters() -> Result<Vec<RuleCounter>> {
         Err(errno) => return Err(kernel_error("list rules", errno)),
     };
     let mut out = Vec::new();
-    for reply in replies.iter().filter(|r| r.nft_msg() == Some(NFT_MSG_NEWRULE)) {
+    for reply in replies
+        .iter()
+        .filter(|r| r.nft_msg() == Some(NFT_MSG_NEWRULE))
+    {
         let attrs = reply.attrs();
         let text = |ty| {
             attrs

@@ -120,7 +120,13 @@ impl Allowance {
             let (inside, after) = rest.split_once(']').ok_or_else(|| bad("missing ']'"))?;
             let port = match after {
                 "" => None,
-                p => Some(parse_port(p.strip_prefix(':').ok_or_else(|| bad("expected ':' after ']'"))?).ok_or_else(|| bad("bad port"))?),
+                p => Some(
+                    parse_port(
+                        p.strip_prefix(':')
+                            .ok_or_else(|| bad("expected ':' after ']'"))?,
+                    )
+                    .ok_or_else(|| bad("bad port"))?,
+                ),
             };
             (inside, port)
         } else if s.matches(':').count() == 1 {
@@ -130,7 +136,10 @@ impl Allowance {
             (s, None)
         };
         let (addr_s, prefix) = match net_part.split_once('/') {
-            Some((a, p)) => (a, Some(p.parse::<u8>().map_err(|_| bad("bad prefix length"))?)),
+            Some((a, p)) => (
+                a,
+                Some(p.parse::<u8>().map_err(|_| bad("bad prefix length"))?),
+            ),
             None => (net_part, None),
         };
         let addr: IpAddr = addr_s.parse().map_err(|_| bad("not an IP address"))?;
@@ -171,11 +180,9 @@ pub struct Policy {
 impl Policy {
     /// Adds an exception unless an identical one exists.
     pub fn add(&mut self, allowance: Allowance) {
-        if !self
-            .allowances
-            .iter()
-            .any(|a| a.net == allowance.net && a.port == allowance.port && a.direction == allowance.direction)
-        {
+        if !self.allowances.iter().any(|a| {
+            a.net == allowance.net && a.port == allowance.port && a.direction == allowance.direction
+        }) {
             self.allowances.push(allowance);
         }
     }
@@ -222,7 +229,9 @@ fn ip_bytes(addr: IpAddr) -> Vec<u8> {
 fn bytes_to_ip(bytes: &[u8]) -> Option<IpAddr> {
     match bytes.len() {
         4 => Some(IpAddr::V4(Ipv4Addr::from(<[u8; 4]>::try_from(bytes).ok()?))),
-        16 => Some(IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(bytes).ok()?))),
+        16 => Some(IpAddr::V6(Ipv6Addr::from(
+            <[u8; 16]>::try_from(bytes).ok()?,
+        ))),
         _ => None,
     }
 }
@@ -270,8 +279,16 @@ mod tests {
     #[test]
     fn rejects_garbage() {
         for bad in [
-            "", "x", "10.0.0.1:0", "10.0.0.1:99999", "10.0.0.1/33", "[fd00::1", "[fd00::1]x",
-            "10.0.0.1/", "1.2.3.4:5:6x", "\u{1b}[31m",
+            "",
+            "x",
+            "10.0.0.1:0",
+            "10.0.0.1:99999",
+            "10.0.0.1/33",
+            "[fd00::1",
+            "[fd00::1]x",
+            "10.0.0.1/",
+            "1.2.3.4:5:6x",
+            "\u{1b}[31m",
         ] {
             assert!(Allowance::parse(bad).is_err(), "{bad:?} accepted");
         }

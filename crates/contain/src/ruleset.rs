@@ -188,7 +188,12 @@ pub fn build(policy: &Policy) -> Ruleset {
         }
     }
     for hook in Hook::ALL {
-        rules.push(rule(hook, vec![], Verdict::Drop, "huoyan containment: everything else"));
+        rules.push(rule(
+            hook,
+            vec![],
+            Verdict::Drop,
+            "huoyan containment: everything else",
+        ));
     }
     // Stable order: input, forward, output (as nft lists them).
     let mut ordered = Vec::with_capacity(rules.len());
@@ -239,7 +244,12 @@ fn add_allowance(rules: &mut Vec<Rule>, a: &Allowance) {
                 ));
                 rules.push(rule(
                     Hook::Input,
-                    vec![CtState(CT_ESTABLISHED | CT_RELATED), Saddr(net), L4(proto), Sport(port)],
+                    vec![
+                        CtState(CT_ESTABLISHED | CT_RELATED),
+                        Saddr(net),
+                        L4(proto),
+                        Sport(port),
+                    ],
                     Verdict::Accept,
                     why,
                 ));
@@ -273,7 +283,12 @@ fn family_word(net: &Net) -> &'static str {
 
 fn ct_state_words(mask: u32) -> String {
     let mut words = Vec::new();
-    for (bit, word) in [(1u32, "invalid"), (CT_ESTABLISHED, "established"), (CT_RELATED, "related"), (1 << 3, "new")] {
+    for (bit, word) in [
+        (1u32, "invalid"),
+        (CT_ESTABLISHED, "established"),
+        (CT_RELATED, "related"),
+        (1 << 3, "new"),
+    ] {
         if mask & bit != 0 {
             words.push(word);
         }
@@ -328,7 +343,11 @@ impl Rule {
             }
             .into(),
         );
-        let comment: String = self.comment.chars().filter(|c| *c != '"' && !c.is_control()).collect();
+        let comment: String = self
+            .comment
+            .chars()
+            .filter(|c| *c != '"' && !c.is_control())
+            .collect();
         format!("{} comment \"{comment}\"", parts.join(" "))
     }
 }

@@ -102,7 +102,11 @@ pub fn ssh_peers(proc_fs: &ProcFs) -> Vec<SshPeer> {
         let Ok(status) = proc_fs.read(&format!("{pid}/status")) else {
             continue;
         };
-        if parse_status(&status).0.as_deref().is_some_and(is_ssh_server) {
+        if parse_status(&status)
+            .0
+            .as_deref()
+            .is_some_and(is_ssh_server)
+        {
             for peer in peers_of(proc_fs, pid) {
                 if !out
                     .iter()
@@ -141,7 +145,11 @@ mod tests {
             let d = p.join(pid.to_string());
             std::fs::create_dir_all(d.join("fd")).unwrap();
             std::fs::create_dir_all(d.join("net")).unwrap();
-            std::fs::write(d.join("status"), format!("Name:\t{name}\nState:\tS\nPPid:\t{ppid}\n")).unwrap();
+            std::fs::write(
+                d.join("status"),
+                format!("Name:\t{name}\nState:\tS\nPPid:\t{ppid}\n"),
+            )
+            .unwrap();
             std::fs::write(d.join("net/tcp"), tcp).unwrap();
             for (i, inode) in sockets.iter().enumerate() {
                 symlink(format!("socket:[{inode}]"), d.join(format!("fd/{}", i + 3))).unwrap();
@@ -173,6 +181,9 @@ mod tests {
     #[test]
     fn status_garbage() {
         assert_eq!(parse_status(b"\xff\xfePPid:\tx\n"), (None, None));
-        assert_eq!(parse_status(b"Name:\tsshd\nPPid:\t7\n"), (Some("sshd".into()), Some(7)));
+        assert_eq!(
+            parse_status(b"Name:\tsshd\nPPid:\t7\n"),
+            (Some("sshd".into()), Some(7))
+        );
     }
 }

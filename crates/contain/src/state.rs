@@ -80,6 +80,10 @@ pub struct ContainState {
     pub previous_policy: Option<Policy>,
     /// Pid of the watchdog.
     pub watchdog_pid: Option<u32>,
+    /// Set by the watchdog itself once it runs and has read this state (the handshake that
+    /// proves the safety net exists).
+    #[serde(default)]
+    pub watchdog_ready: bool,
     /// Case directory whose journal receives the actions.
     pub case_dir: Option<PathBuf>,
     /// When the status last changed.
@@ -156,8 +160,8 @@ impl StateFile {
     /// Writes the state atomically (temporary file, then rename).
     pub fn save(&self, _lock: &StateLock, state: &ContainState) -> Result<()> {
         let tmp = self.path.with_extension("json.tmp");
-        let data = serde_json::to_vec_pretty(state)
-            .map_err(|e| self.err(std::io::Error::other(e)))?;
+        let data =
+            serde_json::to_vec_pretty(state).map_err(|e| self.err(std::io::Error::other(e)))?;
         {
             use std::io::Write;
             let mut f = File::create(&tmp).map_err(|e| self.err(e))?;
@@ -235,6 +239,7 @@ mod tests {
             previous_tables: vec![],
             previous_policy: None,
             watchdog_pid: None,
+            watchdog_ready: false,
             case_dir: None,
             updated_at: now,
             last_error: None,

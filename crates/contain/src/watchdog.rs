@@ -27,7 +27,8 @@ pub fn spawn_detached(args: &[String]) -> Result<u32> {
         source: e,
     };
     let exe = CString::new("/proc/self/exe").map_err(|e| fail("argv", std::io::Error::other(e)))?;
-    let mut argv: Vec<CString> = vec![CString::new("huoyan").map_err(|e| fail("argv", std::io::Error::other(e)))?];
+    let mut argv: Vec<CString> =
+        vec![CString::new("huoyan").map_err(|e| fail("argv", std::io::Error::other(e)))?];
     for a in args {
         argv.push(CString::new(a.as_str()).map_err(|e| fail("argv", std::io::Error::other(e)))?);
     }
@@ -81,7 +82,10 @@ pub fn spawn_detached(args: &[String]) -> Result<u32> {
     unsafe { libc::waitpid(child, &mut status, 0) };
     let pid = i32::from_ne_bytes(buf);
     if got != 4 || pid <= 0 {
-        return Err(fail("fork", std::io::Error::other("the watchdog did not start")));
+        return Err(fail(
+            "fork",
+            std::io::Error::other("the watchdog did not start"),
+        ));
     }
     Ok(pid.unsigned_abs())
 }
@@ -134,5 +138,95 @@ pub fn watch(
         }
         let left = after.saturating_sub(start.elapsed());
         std::thread::sleep(left.min(POLL));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+    use crate::state::ContainState;
+
+    fn armed(file: &StateFile, id: &str) {
+        let now = huoyan_core::time::now();
+        let lock = file.lock().unwrap();
+        file.save(
+            &lock,
+            &ContainState {
+                apply_id: id.into(),
+                netns: 1,
+                status: Status::Armed,
+                applied_at: now,
+                deadline: None,
+                rollback_after_secs: 1,
+                policy: Policy::default(),
+                ruleset: String::new(),
+                previous_tables: vec![],
+                previous_policy: None,
+                watchdog_pid: None,
+                watchdog_ready: true,
+                case_dir: None,
+                updated_at: now,
+                last_error: None,
+            },
+        )
+        .unwrap();
+    }
+
+    fn status(file: &StateFile) -> Status {
+        let lock = file.lock().unwrap();
+        file.load(&lock).unwrap().unwrap().status
+    }
+
+    #[test]
+    fn rolls_back_at_the_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::in_dir(dir.path(), 1);
+        armed(&file, "a");
+        let mut calls = 0;
+        let end = watch(&file, "a", Duration::from_millis(300), || {
+            calls += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((end, calls), (WatchEnd::RolledBack, 1));
+        assert_eq!(status(&file), Status::RolledBack);
+    }
+
+    #[test]
+    fn stands_down_when_confirmed_or_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::in_dir(dir.path(), 1);
+        armed(&file, "b");
+        let f2 = file.clone();
+        let confirmer = std::thread::spawn(move || {
+            let lock = f2.lock().unwrap();
+            let mut s = f2.load(&lock).unwrap().unwrap();
+            s.status = Status::Confirmed;
+            f2.save(&lock, &s).unwrap();
+        });
+        confirmer.join().unwrap();
+        let end = watch(&file, "b", Duration::from_secs(60), || {
+            panic!("rolled back")
+        })
+        .unwrap();
+        assert_eq!(end, WatchEnd::Stood);
+        // A newer apply replaced this one: the old watchdog leaves it alone.
+        armed(&file, "c");
+        let end = watch(&file, "b", Duration::ZERO, || panic!("rolled back")).unwrap();
+        assert_eq!(end, WatchEnd::Stood);
+        assert_eq!(status(&file), Status::Armed);
+    }
+
+    #[test]
+    fn failed_rollback_is_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::in_dir(dir.path(), 1);
+        armed(&file, "d");
+        let end = watch(&file, "d", Duration::ZERO, || {
+            Err(ContainError::BadReply("kernel said no".into()))
+        });
+        assert!(end.is_err());
+        assert_eq!(status(&file), Status::RollbackFailed);
     }
 }

@@ -79,8 +79,12 @@ fn recorded_case() -> Option<PathBuf> {
 
 /// Runs `huoyan contain`.
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let after = parse_duration(&args.rollback_after)
-        .with_context(|| format!("bad --rollback-after {:?} (use 90s, 5m, 1h)", args.rollback_after))?;
+    let after = parse_duration(&args.rollback_after).with_context(|| {
+        format!(
+            "bad --rollback-after {:?} (use 90s, 5m, 1h)",
+            args.rollback_after
+        )
+    })?;
     if let Some(id) = &args.watchdog {
         lifecycle::run_watchdog(id, after)?;
         return Ok(ExitCode::SUCCESS);
@@ -108,7 +112,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         let case = args.case.clone().or_else(recorded_case);
         let journal = journal_for(case.as_ref())?;
         lifecycle::release(&journal)?;
-        println!("released: table inet huoyan removed; the network is as it was before containment");
+        println!(
+            "released: table inet huoyan removed; the network is as it was before containment"
+        );
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -136,10 +142,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let journal = journal_for(args.case.as_ref())?;
-    let case_abs = match &args.case {
-        Some(c) => Some(std::fs::canonicalize(c).unwrap_or_else(|_| c.clone())),
-        None => None,
-    };
+    let case_abs = args
+        .case
+        .as_ref()
+        .map(|c| std::fs::canonicalize(c).unwrap_or_else(|_| c.clone()));
     let secs = after.as_secs();
     let watchdog_args = move |id: &str| {
         vec![
@@ -163,7 +169,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         &journal,
     )?;
     if args.json {
-        println!("{}", serde_json::to_string(&plan_json(&plan, Some(&state)))?);
+        println!(
+            "{}",
+            serde_json::to_string(&plan_json(&plan, Some(&state)))?
+        );
     } else {
         print_plan(&plan);
         println!(
@@ -201,7 +210,10 @@ fn print_plan(plan: &Plan) {
     if plan.cut.is_empty() {
         println!("Current connections that would be cut: none");
     } else {
-        println!("Current connections that would be cut ({}):", plan.cut.len());
+        println!(
+            "Current connections that would be cut ({}):",
+            plan.cut.len()
+        );
         for c in &plan.cut {
             let procs: Vec<String> = c
                 .processes
@@ -230,7 +242,11 @@ fn print_plan(plan: &Plan) {
 fn print_status(report: &lifecycle::StatusReport) {
     println!(
         "table inet huoyan: {}",
-        if report.table_present { "present" } else { "absent" }
+        if report.table_present {
+            "present"
+        } else {
+            "absent"
+        }
     );
     match &report.state {
         None => println!("no containment recorded for this network namespace"),

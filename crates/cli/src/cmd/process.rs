@@ -63,7 +63,8 @@ fn journal_for(case: Option<&PathBuf>) -> Result<ActionJournal> {
 
 /// Runs `huoyan process`.
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let proc_fs = ProcFs::live().context("/proc is not mounted: process actions need a live host")?;
+    let proc_fs =
+        ProcFs::live().context("/proc is not mounted: process actions need a live host")?;
     let journal = journal_for(args.case.as_ref())?;
     match &args.action {
         Action::Suspend { pid } => {

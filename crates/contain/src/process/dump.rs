@@ -376,7 +376,11 @@ mod tests {
         let (manifest, _) = dump(&proc_fs, std::process::id(), &out).unwrap();
         assert!(manifest.files.iter().any(|f| f.path == "exe" && f.size > 0));
         let mut found = false;
-        for f in manifest.files.iter().filter(|f| f.path.starts_with("memory/")) {
+        for f in manifest
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with("memory/"))
+        {
             let data = std::fs::read(out.join(&f.path)).unwrap();
             if data.windows(kept.len()).any(|w| w == kept.as_slice()) {
                 found = true;
@@ -385,6 +389,9 @@ mod tests {
         }
         assert!(found, "marker not found in the dump");
         assert!(out.join("manifest.json").exists());
-        assert!(prepare_out_dir(&out).is_err(), "non-empty output dir must be refused");
+        assert!(
+            prepare_out_dir(&out).is_err(),
+            "non-empty output dir must be refused"
+        );
     }
 }

@@ -110,7 +110,9 @@ pub fn check_target(proc_fs: &ProcFs, pid: u32) -> Result<()> {
     let mut cur = std::process::id();
     for _ in 0..128 {
         if cur == pid {
-            return refuse("this is huoyan itself or one of its parents (your shell or SSH session)");
+            return refuse(
+                "this is huoyan itself or one of its parents (your shell or SSH session)",
+            );
         }
         let Ok(status) = proc_fs.read(&format!("{cur}/status")) else {
             break;
