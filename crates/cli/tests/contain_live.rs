@@ -348,6 +348,14 @@ fn apply_isolates_attacker_and_keeps_responder() {
 
     let status = lab.huoyan_ok(&["contain", "--status"]);
     assert!(status.contains("armed"), "{status}");
+    // The drop counters read back over netlink show the attacker's blocked packets.
+    let dropped_in: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("dropped in input: "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("input counter in status");
+    assert!(dropped_in > 0, "{status}");
     let journal = std::fs::read_to_string(case.path().join("journal.jsonl")).unwrap();
     assert!(journal.contains("applied isolation table"), "{journal}");
 
@@ -535,4 +543,38 @@ fn callers_ssh_session_is_detected_and_kept() {
     assert_eq!(lines.next().unwrap().unwrap(), "DONE");
     let _ = sshd.wait();
     assert!(!attacker_gets_in(&lab), "attacker not contained");
+}
+
+#[test]
+fn not_root_is_refused_clearly() {
+    if !can_run() || Command::new("setpriv").arg("-V").output().is_err() {
+        return;
+    }
+    let lab = Lab::new();
+    let before = lab.nft_ruleset("srv");
+    for args in [
+        vec!["contain", "--apply", "--allow", RESPONDER],
+        vec!["contain", "--status"],
+        vec!["contain", "--release"],
+    ] {
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &lab.ns("srv"),
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+            ])
+            .arg(env!("CARGO_BIN_EXE_huoyan"))
+            .args(&args)
+            .env("HUOYAN_STATE_DIR", lab.state_dir.path())
+            .output()
+            .expect("setpriv");
+        assert!(!out.status.success(), "{args:?} succeeded as nobody");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("needs root"), "{args:?}: {err}");
+    }
+    assert_eq!(lab.nft_ruleset("srv"), before);
 }

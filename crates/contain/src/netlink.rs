@@ -513,6 +513,19 @@ mod tests {
     }
 
     #[test]
+    fn kernel_errors_are_explained() {
+        let e = kernel_error("apply", libc::EOPNOTSUPP).to_string();
+        assert!(e.contains("nftables is not available"), "{e}");
+        let e = kernel_error("apply", libc::EPERM).to_string();
+        assert!(e.contains("needs root"), "{e}");
+        let e = kernel_error("rule 3", libc::EINVAL).to_string();
+        assert!(
+            e.contains("nothing was changed") && e.contains("rule 3"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn error_code_reads_negative_errno() {
         let r = Reply {
             msg_type: NLMSG_ERROR,
