@@ -4,11 +4,14 @@
 //! Before cutting the network a responder wants to know what will break: the attacker's reverse
 //! shell (good), but also the database replication or the colleague's session (to warn about).
 //! These tables come from the kernel, not from `ss`/`netstat`, which the attacker may have
-//! replaced. Live-only: there are no sockets on a disk image.
+//! replaced. The table format is parsed by `huoyan_artifacts::sockets::inet`; this module turns
+//! it into flows the ruleset evaluator understands. Live-only: there are no sockets on a disk
+//! image.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
+use huoyan_artifacts::sockets::inet::{self, InetProto, InetSocket};
 use huoyan_core::ProcFs;
 
 use crate::policy::unmap;
@@ -40,61 +43,49 @@ pub struct SocketEntry {
     pub inode: u64,
 }
 
-fn parse_addr(text: &str) -> Option<(IpAddr, u16)> {
-    let (addr, port) = text.split_once(':')?;
-    let port = u16::from_str_radix(port, 16).ok()?;
-    let ip = match addr.len() {
-        8 => IpAddr::V4(Ipv4Addr::from(
-            u32::from_str_radix(addr, 16).ok()?.to_ne_bytes(),
-        )),
-        32 => {
-            let mut bytes = [0u8; 16];
-            for (i, chunk) in bytes.chunks_mut(4).enumerate() {
-                let word = u32::from_str_radix(addr.get(i * 8..i * 8 + 8)?, 16).ok()?;
-                chunk.copy_from_slice(&word.to_ne_bytes());
-            }
-            IpAddr::V6(Ipv6Addr::from(bytes))
-        }
-        _ => return None,
+/// Converts the artifacts crate's view of one inet socket (TCP/UDP only).
+pub fn from_inet(sock: &InetSocket) -> Option<SocketEntry> {
+    let proto = match sock.proto {
+        InetProto::Tcp | InetProto::Tcp6 => Proto::Tcp,
+        InetProto::Udp | InetProto::Udp6 => Proto::Udp,
+        InetProto::Raw | InetProto::Raw6 => return None,
     };
-    Some((unmap(ip), port))
+    let state = match sock.state.as_str() {
+        "ESTABLISHED" => TCP_ESTABLISHED,
+        "LISTEN" => TCP_LISTEN,
+        _ => 0,
+    };
+    Some(SocketEntry {
+        proto,
+        local: unmap(sock.local_ip),
+        local_port: sock.local_port,
+        remote: unmap(sock.remote_ip),
+        remote_port: sock.remote_port,
+        state,
+        uid: sock.uid,
+        inode: sock.inode,
+    })
 }
 
-/// Parses one socket table (`tcp`, `tcp6`, `udp`, `udp6` all share the layout). Malformed lines
-/// are skipped.
-pub fn parse(data: &[u8], proto: Proto) -> Vec<SocketEntry> {
-    let text = String::from_utf8_lossy(data);
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            let (local, local_port) = parse_addr(f.get(1)?)?;
-            let (remote, remote_port) = parse_addr(f.get(2)?)?;
-            Some(SocketEntry {
-                proto,
-                local,
-                local_port,
-                remote,
-                remote_port,
-                state: u8::from_str_radix(f.get(3)?, 16).ok()?,
-                uid: f.get(7)?.parse().ok()?,
-                inode: f.get(9)?.parse().ok()?,
-            })
-        })
-        .collect()
+/// Parses one socket table with the artifacts crate's parser (a table the kernel did not write
+/// yields nothing).
+pub fn parse(data: &[u8], table: InetProto) -> Vec<SocketEntry> {
+    inet::parse(data, table)
+        .map(|socks| socks.iter().filter_map(from_inet).collect())
+        .unwrap_or_default()
 }
 
 /// Every TCP/UDP socket of the network namespace `pid` lives in (`"self"` for ours).
 pub fn read_all(proc_fs: &ProcFs, pid: &str) -> Vec<SocketEntry> {
     let mut out = Vec::new();
-    for (file, proto) in [
-        ("tcp", Proto::Tcp),
-        ("tcp6", Proto::Tcp),
-        ("udp", Proto::Udp),
-        ("udp6", Proto::Udp),
+    for table in [
+        InetProto::Tcp,
+        InetProto::Tcp6,
+        InetProto::Udp,
+        InetProto::Udp6,
     ] {
-        if let Ok(data) = proc_fs.read(&format!("{pid}/net/{file}")) {
-            out.extend(parse(&data, proto));
+        if let Ok(data) = proc_fs.read(&format!("{pid}/net/{}", table.file())) {
+            out.extend(parse(&data, table));
         }
     }
     out
@@ -201,7 +192,6 @@ mod tests {
    0: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1111 1 0000000000000000 100 0 0 10 0
    1: 0100090A:0016 0300090A:C350 01 00000000:00000000 02:000A7B5A 00000000     0        0 2222 4 0000000000000000 20 4 30 10 -1
    2: 0100090A:9C40 0200090A:115C 01 00000000:00000000 02:000A7B5A 00000000  1000        0 3333 4 0000000000000000 20 4 30 10 -1
-   3: garbage line
 ";
     const TCP6: &[u8] = b"  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0000000000000000FFFF00000100090A:0016 0000000000000000FFFF00000400090A:D431 01 00000000:00000000 02:00000000 00000000     0        0 4444 1 0000000000000000 20 4 0 10 -1
@@ -210,13 +200,13 @@ mod tests {
 
     #[test]
     fn parses_v4_and_v6_tables() {
-        let v4 = parse(TCP, Proto::Tcp);
+        let v4 = parse(TCP, InetProto::Tcp);
         assert_eq!(v4.len(), 3);
         assert_eq!(v4[1].local.to_string(), "10.9.0.1");
         assert_eq!(v4[1].remote.to_string(), "10.9.0.3");
         assert_eq!((v4[1].local_port, v4[1].remote_port), (22, 50000));
         assert_eq!(v4[2].uid, 1000);
-        let v6 = parse(TCP6, Proto::Tcp);
+        let v6 = parse(TCP6, InetProto::Tcp6);
         assert_eq!(v6[0].remote.to_string(), "10.9.0.4");
         assert_eq!(v6[1].remote.to_string(), "fd00::7");
         assert_eq!(v6[1].inode, 5555);
@@ -224,8 +214,8 @@ mod tests {
 
     #[test]
     fn flows_know_direction() {
-        let mut all = parse(TCP, Proto::Tcp);
-        all.extend(parse(TCP6, Proto::Tcp));
+        let mut all = parse(TCP, InetProto::Tcp);
+        all.extend(parse(TCP6, InetProto::Tcp6));
         let f = flows(&all);
         assert_eq!(f.len(), 4);
         assert!(f[0].0.inbound);
@@ -235,9 +225,12 @@ mod tests {
     #[test]
     fn truncated_and_garbage_input() {
         for cut in 0..TCP.len() {
-            let _ = parse(&TCP[..cut], Proto::Tcp);
+            let _ = parse(&TCP[..cut], InetProto::Tcp);
         }
-        assert!(parse(b"\xff\xfe\x00", Proto::Udp).is_empty());
+        assert!(parse(b"\xff\xfe\x00", InetProto::Udp).is_empty());
+        let mut garbage = TCP.to_vec();
+        garbage.extend_from_slice(b"   3: garbage line\n");
+        assert!(parse(&garbage, InetProto::Tcp).is_empty());
         assert_eq!(socket_inode(b"socket:[42]"), Some(42));
         assert_eq!(socket_inode(b"pipe:[42]"), None);
         assert_eq!(socket_inode(b"socket:[x]"), None);
