@@ -430,6 +430,33 @@ fn unconfirmed_containment_rolls_back_and_confirmed_one_stays() {
     std::thread::sleep(Duration::from_secs(4));
     assert!(lab.table_present(), "confirmed containment was rolled back");
     assert!(!attacker_gets_in(&lab));
+
+    // A second, unconfirmed apply on top of the confirmed one: the rollback restores the
+    // previous (confirmed) policy rather than removing the table.
+    let second = format!("{ATTACKER}:{ECHO_PORT}");
+    lab.huoyan_ok(&[
+        "contain",
+        "--apply",
+        "--allow",
+        RESPONDER,
+        "--allow",
+        &second,
+        "--rollback-after",
+        "3s",
+    ]);
+    assert!(lab.nft_ruleset("srv").contains(&second));
+    assert!(
+        attacker_gets_in(&lab),
+        "the second policy lets the attacker's port through"
+    );
+    assert!(
+        eventually(|| {
+            let rs = lab.nft_ruleset("srv");
+            rs.contains("table inet huoyan") && !rs.contains(&second)
+        }),
+        "previous policy not restored"
+    );
+    assert!(!attacker_gets_in(&lab));
 }
 
 #[test]

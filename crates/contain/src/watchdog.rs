@@ -45,7 +45,7 @@ pub fn spawn_detached(args: &[String]) -> Result<u32> {
     let write_fd = writer.as_raw_fd();
 
     // SAFETY: between fork and exec/_exit the children call only async-signal-safe functions
-    // (setsid, fork, dup2, execv, write, _exit) on memory prepared before the fork.
+    // (setsid, fork, chdir, dup2, execv, write, _exit) on memory prepared before the fork.
     let child = unsafe { libc::fork() };
     if child < 0 {
         return Err(fail("fork", std::io::Error::last_os_error()));
@@ -55,6 +55,8 @@ pub fn spawn_detached(args: &[String]) -> Result<u32> {
             libc::setsid();
             let grandchild = libc::fork();
             if grandchild == 0 {
+                // Do not keep the caller's directory (maybe a mount to be unmounted) busy.
+                libc::chdir(c"/".as_ptr());
                 libc::dup2(null_fd, 0);
                 libc::dup2(null_fd, 1);
                 libc::dup2(null_fd, 2);

@@ -227,7 +227,7 @@ fn print_plan(plan: &Plan) {
                 if c.inbound { "<-" } else { "->" },
                 c.remote,
                 if procs.is_empty() {
-                    "process unknown".to_string()
+                    "held by no process (not yet accepted, or closing)".to_string()
                 } else {
                     format!("pid {}", procs.join(", "))
                 }
