@@ -111,7 +111,12 @@ impl Lab {
     /// An echo server on `port` inside `role`, stopped when the lab is dropped.
     fn echo_server(&self, role: &str, addr: &str, port: u16) {
         let path = format!("/run/netns/{}", self.ns(role));
-        let bind: SocketAddr = format!("{addr}:{port}").parse().unwrap();
+        let host = if addr.contains(':') {
+            format!("[{addr}]")
+        } else {
+            addr.to_string()
+        };
+        let bind: SocketAddr = format!("{host}:{port}").parse().unwrap();
         let stop = self.stop.clone();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -604,4 +609,56 @@ fn not_root_is_refused_clearly() {
         assert!(err.contains("needs root"), "{args:?}: {err}");
     }
     assert_eq!(lab.nft_ruleset("srv"), before);
+}
+
+#[test]
+fn ipv6_peers_are_isolated_and_allowed_like_ipv4() {
+    if !can_run() {
+        return;
+    }
+    let lab = Lab::new();
+    for (role, addr) in [
+        ("srv", "fd00:18::1"),
+        ("att", "fd00:18::2"),
+        ("rsp", "fd00:18::3"),
+    ] {
+        must(&[
+            "ip",
+            "-n",
+            &lab.ns(role),
+            "addr",
+            "add",
+            &format!("{addr}/64"),
+            "dev",
+            "eth0",
+            "nodad",
+        ]);
+    }
+    lab.echo_server("srv", "fd00:18::1", ECHO_PORT);
+    let v6_in = |role: &str| {
+        lab.connect(role, "[fd00:18::1]", ECHO_PORT)
+            .is_some_and(|mut s| echoes(&mut s, "six"))
+    };
+    assert!(eventually(|| v6_in("att")), "IPv6 before");
+    let mut responder = lab
+        .connect("rsp", "[fd00:18::1]", ECHO_PORT)
+        .expect("v6 session");
+    lab.huoyan_ok(&[
+        "contain",
+        "--apply",
+        "--allow",
+        "fd00:18::3",
+        "--rollback-after",
+        "10m",
+    ]);
+    assert!(!v6_in("att"), "IPv6 attacker still connects");
+    assert!(
+        echoes(&mut responder, "still"),
+        "IPv6 responder session cut"
+    );
+    // Neighbour discovery still works for the allowed peer: a new connection after the
+    // neighbour cache entry is flushed.
+    must(&["ip", "-n", &lab.ns("srv"), "neigh", "flush", "dev", "eth0"]);
+    must(&["ip", "-n", &lab.ns("rsp"), "neigh", "flush", "dev", "eth0"]);
+    assert!(v6_in("rsp"), "new IPv6 responder connection");
 }

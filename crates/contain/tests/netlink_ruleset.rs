@@ -58,3 +58,39 @@ fn applied_ruleset_lists_back_identically() {
     ns.run(nft::delete_table).expect("delete twice is fine");
     assert_eq!(ns.ruleset().trim(), "");
 }
+
+#[test]
+fn a_refused_batch_changes_nothing() {
+    use huoyan_contain::netlink::{MsgBuilder, NLM_F_ACK, NLM_F_CREATE, NLM_F_REQUEST};
+    if !can_run_live() {
+        return;
+    }
+    let ns = Netns::new("atomic");
+    let first = ruleset::build(&policy(&["10.9.0.3"]));
+    let f2 = first.clone();
+    ns.run(move || nft::apply(&f2)).expect("apply");
+    let before = ns.ruleset();
+    // The next batch replaces the table but its last message names a chain that does not
+    // exist: the kernel must refuse the whole batch.
+    let second = ruleset::build(&policy(&["10.9.0.4"]));
+    let result = ns.run(move || {
+        let mut sock = nft::connect()?;
+        let mut msgs = nft::apply_messages(&mut sock, &second);
+        let seq = sock.next_seq();
+        let mut bad = MsgBuilder::nft(
+            6,
+            NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE,
+            seq,
+            nft::NFPROTO_INET,
+        );
+        bad.attr_str(1, "huoyan").attr_str(2, "no-such-chain");
+        msgs.push((seq, "bad rule".to_string(), bad.finish()));
+        sock.batch(msgs)
+    });
+    let err = result.expect_err("kernel accepted a bad batch").to_string();
+    assert!(
+        err.contains("bad rule") && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(ns.ruleset(), before, "a refused batch left changes behind");
+}
