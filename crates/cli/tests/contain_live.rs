@@ -662,3 +662,34 @@ fn ipv6_peers_are_isolated_and_allowed_like_ipv4() {
     must(&["ip", "-n", &lab.ns("rsp"), "neigh", "flush", "dev", "eth0"]);
     assert!(v6_in("rsp"), "new IPv6 responder connection");
 }
+
+#[test]
+fn reapplying_before_confirming_rolls_back_to_the_state_before_both() {
+    if !can_run() {
+        return;
+    }
+    let lab = lab_with_traffic();
+    lab.huoyan_ok(&[
+        "contain",
+        "--apply",
+        "--allow",
+        RESPONDER,
+        "--rollback-after",
+        "10m",
+    ]);
+    lab.huoyan_ok(&[
+        "contain",
+        "--apply",
+        "--allow",
+        RESPONDER,
+        "--rollback-after",
+        "3s",
+    ]);
+    // Neither was confirmed: the second rollback must not leave the first in place without
+    // its (now retired) watchdog.
+    assert!(
+        eventually(|| !lab.table_present()),
+        "an unconfirmed containment was left behind"
+    );
+    assert!(attacker_gets_in(&lab));
+}

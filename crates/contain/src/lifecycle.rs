@@ -70,10 +70,15 @@ pub fn apply(
     let had_table = previous_tables
         .iter()
         .any(|t| t.family == "inet" && t.name == ruleset::TABLE);
+    // What a rollback returns to: a confirmed huoyan policy stays; an unconfirmed (armed) one
+    // was never accepted, so the rollback goes back to what was in force before it — otherwise
+    // it would leave a containment without a watchdog.
     let previous_policy = match file.load(&lock) {
-        Ok(Some(prev)) if had_table && matches!(prev.status, Status::Armed | Status::Confirmed) => {
-            Some(prev.policy)
-        }
+        Ok(Some(prev)) if had_table => match prev.status {
+            Status::Confirmed => Some(prev.policy),
+            Status::Armed => prev.previous_policy,
+            _ => None,
+        },
         _ => None,
     };
     let tables: Vec<String> = previous_tables
