@@ -68,10 +68,18 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let journal = journal_for(args.case.as_ref())?;
     match &args.action {
         Action::Suspend { pid } => {
-            process::suspend(&proc_fs, *pid)?;
-            journal.record("signal", format!("pid {pid}"), "SIGSTOP (suspended)");
+            let stopped = process::suspend(&proc_fs, *pid)?;
             let state = process::state_letter(&proc_fs, *pid).unwrap_or('?');
-            println!("suspended pid {pid} (state {state}); dump it with `huoyan process dump {pid} --out DIR`");
+            journal.record(
+                "signal",
+                format!("pid {pid}"),
+                format!("SIGSTOP sent; process state now {state}"),
+            );
+            if stopped {
+                println!("suspended pid {pid}; dump it with `huoyan process dump {pid} --out DIR`");
+            } else {
+                println!("SIGSTOP sent to pid {pid} but it is not reported stopped (state {state}): a kernel thread, a process in uninterruptible sleep, or a tracer may be holding it");
+            }
         }
         Action::Resume { pid } => {
             process::resume(&proc_fs, *pid)?;

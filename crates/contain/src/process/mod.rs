@@ -139,10 +139,19 @@ fn signal(pid: u32, sig: Signal) -> Result<()> {
     })
 }
 
-/// SIGSTOP: the process stops running but keeps its memory, sockets and files.
-pub fn suspend(proc_fs: &ProcFs, pid: u32) -> Result<()> {
+/// SIGSTOP: the process stops running but keeps its memory, sockets and files. Signal delivery
+/// is asynchronous, so this waits (at most two seconds) until the kernel reports the process
+/// stopped (`T`) and returns whether it did.
+pub fn suspend(proc_fs: &ProcFs, pid: u32) -> Result<bool> {
     check_target(proc_fs, pid)?;
-    signal(pid, Signal::STOP)
+    signal(pid, Signal::STOP)?;
+    for _ in 0..100 {
+        if matches!(state_letter(proc_fs, pid), Some('T' | 't')) {
+            return Ok(true);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Ok(false)
 }
 
 /// SIGCONT.
