@@ -161,6 +161,12 @@ pub fn plan(req: &PlanRequest) -> Result<Plan> {
     }
 
     let mut cut = Vec::new();
+    if !rustix::process::geteuid().is_root() {
+        warnings.push(
+            "not root: other users' processes cannot be examined, so connections may show no process (and --apply will refuse)"
+                .into(),
+        );
+    }
     if let Some(p) = &proc_fs {
         let entries = sockets::read_all(p, "self");
         let holders = sockets::holders(p);
