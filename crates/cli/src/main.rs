@@ -37,6 +37,10 @@ enum Command {
     Logs(cmd::logs::Args),
     /// The last, lastb and lastlog views, read from the files (not the host's tools).
     Logins(cmd::logins::Args),
+    /// Cut the server off the network in both directions, keeping the responder in (auto-rollback).
+    Contain(cmd::contain::Args),
+    /// Suspend, dump or kill one process (kill refuses until its memory is dumped).
+    Process(cmd::process::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +53,8 @@ fn main() -> ExitCode {
         Command::Triage(args) => cmd::triage::run(args),
         Command::Logs(args) => cmd::logs::run(args),
         Command::Logins(args) => cmd::logins::run(args),
+        Command::Contain(args) => cmd::contain::run(args),
+        Command::Process(args) => cmd::process::run(args),
     };
     match result {
         Ok(code) => code,

@@ -9,6 +9,8 @@ use huoyan_timeline::Event;
 
 pub mod logins;
 pub mod logs;
+pub mod contain;
+pub mod process;
 pub mod report;
 pub mod scan;
 pub mod snapshot;
