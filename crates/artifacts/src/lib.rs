@@ -5,7 +5,12 @@
 //! or [`huoyan_core::ProcFs`] (live kernel state). Parsers never panic on hostile input: they
 //! return an error or skip the malformed record.
 
+pub mod authorized_keys;
 pub mod error;
+pub mod file_caps;
+pub mod login_defs;
+pub mod sshd_config;
+pub mod sudoers;
 pub mod users;
 pub mod utmp;
 
