@@ -239,7 +239,10 @@ mod tests {
         assert_eq!(k.line, 2);
         assert_eq!(k.comment, "alice@laptop");
         assert!(k.options.is_empty());
-        assert!(k.fingerprint.as_deref().is_some_and(|s| s.starts_with("SHA256:")));
+        assert!(k
+            .fingerprint
+            .as_deref()
+            .is_some_and(|s| s.starts_with("SHA256:")));
     }
 
     #[test]
@@ -249,7 +252,10 @@ mod tests {
         );
         let k = parse_line(1, &line).expect("key");
         assert_eq!(k.option("from"), Some("10.0.0.1,192.0.2.7"));
-        assert_eq!(k.option("command"), Some("/bin/sh -c \"nc 192.0.2.7 4444\", x"));
+        assert_eq!(
+            k.option("command"),
+            Some("/bin/sh -c \"nc 192.0.2.7 4444\", x")
+        );
         assert!(k.has_option("no-pty"));
         assert_eq!(k.key_type, "ssh-ed25519");
     }
@@ -272,7 +278,10 @@ mod tests {
             expand_path("/etc/ssh/keys/%u", "/home/a", "a", 1000).as_deref(),
             Some("/etc/ssh/keys/a")
         );
-        assert_eq!(expand_path("%h/x%%", "/r", "r", 0).as_deref(), Some("/r/x%"));
+        assert_eq!(
+            expand_path("%h/x%%", "/r", "r", 0).as_deref(),
+            Some("/r/x%")
+        );
         assert_eq!(expand_path("%z", "/r", "r", 0), None);
     }
 }

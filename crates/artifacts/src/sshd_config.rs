@@ -427,7 +427,10 @@ mod tests {
         assert_eq!(prl.file, "/etc/ssh/sshd_config.d/50-x.conf");
         assert_eq!(cfg.global("port").map(|d| d.line), Some(4));
         assert_eq!(cfg.in_match("port").len(), 1);
-        assert_eq!(cfg.global("gatewayports").map(|d| d.file.as_str()), Some("/etc/ssh/extra"));
+        assert_eq!(
+            cfg.global("gatewayports").map(|d| d.file.as_str()),
+            Some("/etc/ssh/extra")
+        );
     }
 
     #[test]

@@ -567,7 +567,10 @@ mod tests {
         let root = Root::new(dir.path()).expect("root");
         let (files, errors) = read_tree(&root);
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, vec!["/etc/sudoers", "/etc/sudoers.d/zz", "/etc/extra"]);
+        assert_eq!(
+            paths,
+            vec!["/etc/sudoers", "/etc/sudoers.d/zz", "/etc/extra"]
+        );
         assert!(errors.is_empty());
     }
 }
