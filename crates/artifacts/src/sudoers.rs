@@ -281,10 +281,7 @@ fn parse_commands(spec: &str) -> Vec<CmndSpec> {
             }
         }
         // Tags (`NOPASSWD: SETENV:`) before the command.
-        loop {
-            let Some((head, tail)) = rest.split_once(':') else {
-                break;
-            };
+        while let Some((head, tail)) = rest.split_once(':') {
             let head = head.trim();
             if TAGS.contains(&head) {
                 if head == "PASSWD" {

@@ -34,13 +34,22 @@ static INFO: CheckInfo = CheckInfo {
     remediation: "Record the capability (getcap output is in the evidence) and the file's hash, \
                   then remove it (setcap -r FILE); check whether the program was replaced and \
                   who ran it since the change time.",
-    remediation_zh: "记录该 capability（证据中已有 getcap 格式）与文件散列后移除（setcap -r 文件）；\
+    remediation_zh:
+        "记录该 capability（证据中已有 getcap 格式）与文件散列后移除（setcap -r 文件）；\
                      检查程序是否被替换，并排查修改时间之后谁执行过它。",
 };
 
 static ALLOWLIST: &str = include_str!("../../../../rules/file-caps-allowlist.txt");
 
-const NETWORK_ONLY: &[&str] = &["cap_net_raw", "cap_net_bind_service", "cap_net_admin", "cap_ipc_lock", "cap_sys_nice", "cap_wake_alarm", "cap_block_suspend"];
+const NETWORK_ONLY: &[&str] = &[
+    "cap_net_raw",
+    "cap_net_bind_service",
+    "cap_net_admin",
+    "cap_ipc_lock",
+    "cap_sys_nice",
+    "cap_wake_alarm",
+    "cap_block_suspend",
+];
 
 impl Check for FileCapabilities {
     fn info(&self) -> &'static CheckInfo {
@@ -57,35 +66,53 @@ impl Check for FileCapabilities {
         for f in &walk.files {
             if f.caps_raw_malformed {
                 out.add(
-                    INFO.finding(Severity::Medium, format!("{} has a malformed security.capability attribute", f.path))
-                        .path(f.path.clone())
-                        .evidence(json!({"path": f.path})),
+                    INFO.finding(
+                        Severity::Medium,
+                        format!("{} has a malformed security.capability attribute", f.path),
+                    )
+                    .path(f.path.clone())
+                    .evidence(json!({"path": f.path})),
                 );
                 continue;
             }
             let Some(caps) = &f.caps else { continue };
             let allowed = allow.lookup(&f.path).unwrap_or(&[]);
-            let extra: Vec<&String> = caps.permitted.iter().chain(&caps.inheritable).filter(|c| !allowed.contains(c)).collect();
+            let extra: Vec<&String> = caps
+                .permitted
+                .iter()
+                .chain(&caps.inheritable)
+                .filter(|c| !allowed.contains(c))
+                .collect();
             if extra.is_empty() {
                 continue;
             }
             let dangerous = caps.dangerous();
-            let severity = if !dangerous.is_empty() && (is_shell_like(&f.path) || dropper_place(&f.path)) {
-                Severity::Critical
-            } else if !dangerous.is_empty() {
-                Severity::High
-            } else if dropper_place(&f.path) {
-                Severity::Medium
-            } else if extra.iter().all(|c| NETWORK_ONLY.contains(&c.as_str())) {
-                Severity::Low
-            } else {
-                Severity::Medium
-            };
+            let severity =
+                if !dangerous.is_empty() && (is_shell_like(&f.path) || dropper_place(&f.path)) {
+                    Severity::Critical
+                } else if !dangerous.is_empty() {
+                    Severity::High
+                } else if dropper_place(&f.path) {
+                    Severity::Medium
+                } else if extra.iter().all(|c| NETWORK_ONLY.contains(&c.as_str())) {
+                    Severity::Low
+                } else {
+                    Severity::Medium
+                };
             let m = &f.meta;
             out.add(
                 INFO.finding(
                     severity,
-                    format!("{} has capabilities {}{}", f.path, caps.to_text(), if dangerous.is_empty() { String::new() } else { format!(" (root-equivalent: {})", dangerous.join(", ")) }),
+                    format!(
+                        "{} has capabilities {}{}",
+                        f.path,
+                        caps.to_text(),
+                        if dangerous.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (root-equivalent: {})", dangerous.join(", "))
+                        }
+                    ),
                 )
                 .path(f.path.clone())
                 .at(m.ctime)
@@ -111,7 +138,13 @@ mod tests {
     use crate::accounts::testing::{chmod, root_with, run_default};
 
     fn setcap(path: &std::path::Path, value: &[u8]) -> bool {
-        rustix::fs::setxattr(path, "security.capability", value, rustix::fs::XattrFlags::empty()).is_ok()
+        rustix::fs::setxattr(
+            path,
+            "security.capability",
+            value,
+            rustix::fs::XattrFlags::empty(),
+        )
+        .is_ok()
     }
 
     fn rev2(permitted: u32) -> Vec<u8> {
@@ -124,7 +157,10 @@ mod tests {
 
     #[test]
     fn flags_setuid_capability_on_interpreter() {
-        let dir = root_with(&[("/usr/bin/python3.11", "\x7fELF"), ("/usr/bin/ping", "\x7fELF")]);
+        let dir = root_with(&[
+            ("/usr/bin/python3.11", "\x7fELF"),
+            ("/usr/bin/ping", "\x7fELF"),
+        ]);
         chmod(dir.path(), "/usr/bin/python3.11", 0o755);
         chmod(dir.path(), "/usr/bin/ping", 0o755);
         if !setcap(&dir.path().join("usr/bin/python3.11"), &rev2(1 << 7)) {
@@ -142,6 +178,8 @@ mod tests {
     fn no_caps_is_quiet() {
         let dir = root_with(&[("/usr/bin/ls", "\x7fELF")]);
         chmod(dir.path(), "/usr/bin/ls", 0o755);
-        assert!(run_default(&FileCapabilities, dir.path()).findings.is_empty());
+        assert!(run_default(&FileCapabilities, dir.path())
+            .findings
+            .is_empty());
     }
 }

@@ -74,7 +74,9 @@ pub(crate) fn get(ctx: &Context) -> Arc<WalkResult> {
 fn starts(ctx: &Context) -> Vec<PathBuf> {
     let mut resolved: Vec<(PathBuf, PathBuf)> = Vec::new();
     for s in STARTS {
-        let Ok(host) = ctx.root.resolve(s) else { continue };
+        let Ok(host) = ctx.root.resolve(s) else {
+            continue;
+        };
         if !ctx.root.lstat(s).is_ok_and(|m| m.kind == FileKind::Dir) && !host.is_dir() {
             continue;
         }
@@ -83,9 +85,10 @@ fn starts(ctx: &Context) -> Vec<PathBuf> {
     // Skip starts that live inside another start (or are the same directory).
     let mut out = Vec::new();
     for (i, (logical, host)) in resolved.iter().enumerate() {
-        let inside = resolved.iter().enumerate().any(|(j, (_, other))| {
-            j != i && host.starts_with(other) && (host != other || j < i)
-        });
+        let inside = resolved
+            .iter()
+            .enumerate()
+            .any(|(j, (_, other))| j != i && host.starts_with(other) && (host != other || j < i));
         if inside {
             continue;
         }
@@ -233,17 +236,28 @@ fn glob(pattern: &str, path: &str) -> bool {
     let p: Vec<&str> = pattern.split('/').collect();
     let n: Vec<&str> = path.split('/').collect();
     p.len() == n.len()
-        && p.iter().zip(&n).all(|(a, b)| {
-            huoyan_artifacts::sshd_config::glob_match(a.as_bytes(), b.as_bytes())
-        })
+        && p.iter()
+            .zip(&n)
+            .all(|(a, b)| huoyan_artifacts::sshd_config::glob_match(a.as_bytes(), b.as_bytes()))
 }
 
 /// Places where no legitimate set-id program or capability lives.
 pub(crate) fn dropper_place(path: &str) -> bool {
-    ["/tmp/", "/var/tmp/", "/dev/shm/", "/home/", "/root/", "/run/user/", "/var/www/", "/srv/"]
-        .iter()
-        .any(|p| path.starts_with(p))
-        || path.split('/').any(|c| c.starts_with('.') && c.len() > 1 && c != "..")
+    [
+        "/tmp/",
+        "/var/tmp/",
+        "/dev/shm/",
+        "/home/",
+        "/root/",
+        "/run/user/",
+        "/var/www/",
+        "/srv/",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
+        || path
+            .split('/')
+            .any(|c| c.starts_with('.') && c.len() > 1 && c != "..")
 }
 
 /// Shells, interpreters and GTFOBins-style programs: a set-id or capable copy is a root shell.
@@ -252,11 +266,52 @@ pub(crate) fn is_shell_like(path: &str) -> bool {
     let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     matches!(
         base,
-        "sh" | "bash" | "dash" | "zsh" | "ksh" | "mksh" | "csh" | "tcsh" | "fish" | "ash"
-            | "busybox" | "python" | "perl" | "ruby" | "php" | "node" | "lua" | "tclsh" | "wish"
-            | "find" | "vim" | "vi" | "nvim" | "nano" | "ed" | "less" | "more" | "awk" | "gawk"
-            | "mawk" | "nmap" | "env" | "cp" | "tar" | "gdb" | "socat" | "nc" | "ncat" | "xargs"
-            | "rsync" | "tee" | "dd" | "openssl" | "expect" | "script" | "timeout" | "sed"
+        "sh" | "bash"
+            | "dash"
+            | "zsh"
+            | "ksh"
+            | "mksh"
+            | "csh"
+            | "tcsh"
+            | "fish"
+            | "ash"
+            | "busybox"
+            | "python"
+            | "perl"
+            | "ruby"
+            | "php"
+            | "node"
+            | "lua"
+            | "tclsh"
+            | "wish"
+            | "find"
+            | "vim"
+            | "vi"
+            | "nvim"
+            | "nano"
+            | "ed"
+            | "less"
+            | "more"
+            | "awk"
+            | "gawk"
+            | "mawk"
+            | "nmap"
+            | "env"
+            | "cp"
+            | "tar"
+            | "gdb"
+            | "socat"
+            | "nc"
+            | "ncat"
+            | "xargs"
+            | "rsync"
+            | "tee"
+            | "dd"
+            | "openssl"
+            | "expect"
+            | "script"
+            | "timeout"
+            | "sed"
     ) || name.starts_with("python")
         || name.starts_with("perl")
         || name.starts_with("php")
@@ -272,7 +327,9 @@ mod tests {
         let a = Allowlist::parse("# c\n/usr/bin/passwd # x\n/usr/lib/*/utempter/utempter\n/usr/bin/ping cap_net_raw,cap_net_admin\n");
         assert!(a.lookup("/usr/bin/passwd").is_some());
         assert!(a.lookup("/bin/passwd").is_some());
-        assert!(a.lookup("/usr/lib/x86_64-linux-gnu/utempter/utempter").is_some());
+        assert!(a
+            .lookup("/usr/lib/x86_64-linux-gnu/utempter/utempter")
+            .is_some());
         assert!(a.lookup("/usr/lib/a/b/utempter/utempter").is_none());
         assert_eq!(a.lookup("/usr/bin/ping").map(|c| c.len()), Some(2));
         assert!(a.lookup("/tmp/passwd").is_none());

@@ -135,14 +135,25 @@ mod tests {
         chmod(dir.path(), "/usr/bin/wall", 0o2755);
         let out = run_default(&SetIdFiles, dir.path());
         assert_eq!(out.findings.len(), 2, "{:#?}", out.findings);
-        let crit = out.findings.iter().find(|f| f.severity == Severity::Critical).expect("crit");
+        let crit = out
+            .findings
+            .iter()
+            .find(|f| f.severity == Severity::Critical)
+            .expect("crit");
         assert_eq!(crit.paths, vec!["/var/tmp/.cache/bash"]);
-        assert!(out.findings.iter().any(|f| f.paths == vec!["/usr/local/bin/helper"] && f.severity == Severity::Medium));
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.paths == vec!["/usr/local/bin/helper"] && f.severity == Severity::Medium));
     }
 
     #[test]
     fn stock_set_is_quiet() {
-        let dir = root_with(&[("/usr/bin/su", "\x7fELF"), ("/usr/bin/crontab", "\x7fELF"), ("/usr/bin/ls", "\x7fELF")]);
+        let dir = root_with(&[
+            ("/usr/bin/su", "\x7fELF"),
+            ("/usr/bin/crontab", "\x7fELF"),
+            ("/usr/bin/ls", "\x7fELF"),
+        ]);
         chmod(dir.path(), "/usr/bin/su", 0o4755);
         chmod(dir.path(), "/usr/bin/crontab", 0o2755);
         assert!(run_default(&SetIdFiles, dir.path()).findings.is_empty());

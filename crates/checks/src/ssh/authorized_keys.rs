@@ -323,7 +323,7 @@ mod tests {
 
     #[test]
     fn flags_command_key_system_account_and_custom_file() {
-        let passwd = format!("{DEBIAN_PASSWD}");
+        let passwd = DEBIAN_PASSWD.to_string();
         let dir = root_with(&[
             ("/etc/passwd", &passwd),
             ("/etc/ssh/sshd_config", "AuthorizedKeysFile .ssh/authorized_keys /etc/ssh/keys/%u\n"),
