@@ -99,6 +99,9 @@ impl Check for PrivilegedGroups {
                     );
                     continue;
                 };
+                if account.uid == Some(0) {
+                    continue; // a second uid 0 is accounts.uid0's finding
+                }
                 let system = account.uid.is_some_and(|u| u < uid_min || u == 65534);
                 if system {
                     out.add(
