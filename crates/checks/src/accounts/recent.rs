@@ -115,7 +115,6 @@ impl Check for RecentAccount {
                     severity,
                     format!("account {:?}: {}", p.name, what.join("; ")),
                 )
-                .path("/etc/shadow")
                 .user(p.name.clone())
                 .at(home_recent.or(shadow_recent))
                 .evidence(json!({
@@ -128,6 +127,9 @@ impl Check for RecentAccount {
                     "since": huoyan_core::time::format_utc(since),
                     "login_shell": p.has_login_shell(),
                 }));
+            if shadow_recent.is_some() {
+                f = f.path("/etc/shadow");
+            }
             if home_recent.is_some() {
                 f = f.path(p.home.clone());
             }

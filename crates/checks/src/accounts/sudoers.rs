@@ -252,13 +252,19 @@ fn check_user_spec(
 ) {
     let principals = expand_users(&spec.users, files);
     for principal in &principals {
-        let admin = ADMINS.contains(&principal.as_str());
-        let everyone = principal == "ALL";
+        // A person who is already in an admin group gains nothing from a rule of their own
+        // (cloud images write `ubuntu ALL=(ALL) NOPASSWD:ALL` for the sudo-group user).
         let system_account = ctx
             .users()
             .user(principal)
             .and_then(|p| p.uid)
             .is_some_and(|u| u != 0 && u < uid_min);
+        let admin = ADMINS.contains(&principal.as_str())
+            || (!system_account
+                && ["sudo", "wheel", "admin"]
+                    .iter()
+                    .any(|g| ctx.users().members_of(g).contains(principal)));
+        let everyone = principal == "ALL";
         for cmd in &spec.commands {
             if cmd.command.starts_with('!') {
                 continue; // a restriction, not a grant
@@ -268,8 +274,8 @@ fn check_user_spec(
                 match (admin, cmd.nopasswd()) {
                     (true, false) => continue,
                     (true, true) => (
-                        Severity::Medium,
-                        format!("{principal} may run ALL with NOPASSWD"),
+                        Severity::Low,
+                        format!("{principal} (an admin) may run ALL with NOPASSWD"),
                     ),
                     (false, nopw) => {
                         let base = if everyone || system_account {
@@ -424,6 +430,28 @@ Defaults\tuse_pty\n# User privilege specification\nroot\tALL=(ALL:ALL) ALL\n\
         assert!(has("!authenticate", Severity::High));
         assert!(has("escapes to a root shell", Severity::High));
         assert!(has("logrotate with NOPASSWD", Severity::Low));
+    }
+
+    #[test]
+    fn cloud_init_rule_for_sudo_member_is_low() {
+        let passwd = format!("{DEBIAN_PASSWD}ubuntu:x:1001:1001::/home/ubuntu:/bin/bash\n");
+        let dir = root_with(&[
+            ("/etc/passwd", &passwd),
+            ("/etc/group", "sudo:x:27:ubuntu\n"),
+            ("/etc/sudoers", DEBIAN_SUDOERS),
+            (
+                "/etc/sudoers.d/90-cloud-init-users",
+                "# Created by cloud-init\nubuntu ALL=(ALL) NOPASSWD:ALL\n",
+            ),
+        ]);
+        let out = run_default(&SudoersRules, dir.path());
+        assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
+        assert_eq!(
+            out.findings[0].severity,
+            Severity::Low,
+            "{:#?}",
+            out.findings
+        );
     }
 
     #[test]

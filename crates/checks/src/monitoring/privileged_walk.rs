@@ -2,9 +2,9 @@
 //! set-id bit or a `security.capability` attribute under the directories where programs live or
 //! where attackers drop them.
 //!
-//! Walked through [`huoyan_core::Root::walk`] (no symlink followed, one filesystem per start),
+//! Walked through [`huoyan_core::Root::walk`] (no symlink followed, one filesystem per start);
 //! starts that resolve inside another start (merged `/usr`: `/bin` → `/usr/bin`) are skipped, and
-//! `/usr` is split into its subdirectories so the walk runs on several threads. The attribute is
+//! every start is split two directory levels down into units that several threads share. The attribute is
 //! read with `lgetxattr` on the walk's host path, so a symlink is never followed; only files with
 //! an execute bit are asked (capabilities act on exec). Both checks share one walk per scan
 //! through a small cache keyed by the root and the scan's start time. Plain OS threads are used
@@ -71,41 +71,105 @@ pub(crate) fn get(ctx: &Context) -> Arc<WalkResult> {
     result
 }
 
+/// The starts that exist, minus those that resolve inside another start (merged /usr).
 fn starts(ctx: &Context) -> Vec<PathBuf> {
     let mut resolved: Vec<(PathBuf, PathBuf)> = Vec::new();
     for s in STARTS {
         let Ok(host) = ctx.root.resolve(s) else {
             continue;
         };
-        if !ctx.root.lstat(s).is_ok_and(|m| m.kind == FileKind::Dir) && !host.is_dir() {
+        if !host.is_dir() {
             continue;
         }
         resolved.push((PathBuf::from(s), host));
     }
-    // Skip starts that live inside another start (or are the same directory).
     let mut out = Vec::new();
     for (i, (logical, host)) in resolved.iter().enumerate() {
         let inside = resolved
             .iter()
             .enumerate()
             .any(|(j, (_, other))| j != i && host.starts_with(other) && (host != other || j < i));
-        if inside {
-            continue;
+        if !inside {
+            out.push(logical.clone());
         }
-        if logical == Path::new("/usr") {
-            // Split /usr so threads share the work; files directly in /usr are rare.
-            if let Ok(children) = ctx.root.read_dir("/usr") {
-                for c in children {
-                    if c.kind == FileKind::Dir {
-                        out.push(c.path);
-                    }
-                }
-                continue;
-            }
-        }
-        out.push(logical.clone());
     }
     out
+}
+
+/// Splits the starts into units of work: directories [`SPLIT_LEVELS`] below each start become
+/// separate walks (so one big home directory does not keep a single thread busy while the
+/// others idle); files met on the way are examined directly. Directories on another filesystem
+/// than their start are not entered, as the walk itself would not.
+fn plan(ctx: &Context, result: &mut WalkResult) -> Vec<PathBuf> {
+    let mut units = Vec::new();
+    for start in starts(ctx) {
+        let Ok(meta) = ctx.root.stat(&start) else {
+            continue;
+        };
+        split(ctx, &start, meta.dev, SPLIT_LEVELS, &mut units, result);
+    }
+    units
+}
+
+/// How many directory levels below each start are split into separate walks.
+const SPLIT_LEVELS: usize = 2;
+
+fn split(
+    ctx: &Context,
+    dir: &Path,
+    dev: u64,
+    levels: usize,
+    units: &mut Vec<PathBuf>,
+    result: &mut WalkResult,
+) {
+    if levels == 0 {
+        units.push(dir.to_path_buf());
+        return;
+    }
+    let (entries, host_dir) = match (ctx.root.read_dir(dir), ctx.root.resolve(dir)) {
+        (Ok(e), Ok(h)) => (e, h),
+        (Err(e), _) | (_, Err(e)) => {
+            result.errors.push(e);
+            return;
+        }
+    };
+    for entry in entries {
+        result.entries += 1;
+        match entry.kind {
+            FileKind::Dir => {
+                let same_fs = ctx.root.lstat(&entry.path).is_ok_and(|m| m.dev == dev);
+                if same_fs {
+                    split(ctx, &entry.path, dev, levels - 1, units, result);
+                }
+            }
+            FileKind::File => {
+                let host = host_dir.join(&entry.name);
+                if let Ok(meta) = std::fs::symlink_metadata(&host) {
+                    let meta = Meta::from_std(&meta);
+                    examine(&entry.path, &host, &meta, result);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Records a regular file when it is set-id or carries capabilities.
+fn examine(path: &Path, host: &Path, meta: &Meta, result: &mut WalkResult) {
+    if meta.kind != FileKind::File {
+        return;
+    }
+    let setid = meta.mode & 0o6000 != 0;
+    let exec = meta.mode & 0o111 != 0;
+    let (caps, malformed) = if exec { read_caps(host) } else { (None, false) };
+    if setid || caps.is_some() || malformed {
+        result.files.push(PrivilegedFile {
+            path: path.display().to_string(),
+            meta: meta.clone(),
+            caps,
+            caps_raw_malformed: malformed,
+        });
+    }
 }
 
 fn read_caps(host: &Path) -> (Option<FileCaps>, bool) {
@@ -132,24 +196,7 @@ fn walk_one(ctx: &Context, start: &Path) -> WalkResult {
         &opts,
         &mut |e| {
             result.entries += 1;
-            if e.meta.kind != FileKind::File {
-                return WalkControl::Continue;
-            }
-            let setid = e.meta.mode & 0o6000 != 0;
-            let exec = e.meta.mode & 0o111 != 0;
-            let (caps, malformed) = if exec {
-                read_caps(&e.host_path)
-            } else {
-                (None, false)
-            };
-            if setid || caps.is_some() || malformed {
-                result.files.push(PrivilegedFile {
-                    path: e.path.display().to_string(),
-                    meta: e.meta.clone(),
-                    caps,
-                    caps_raw_malformed: malformed,
-                });
-            }
+            examine(&e.path, &e.host_path, &e.meta, &mut result);
             WalkControl::Continue
         },
         &mut |err| errors.push(err),
@@ -164,12 +211,13 @@ fn walk_one(ctx: &Context, start: &Path) -> WalkResult {
 }
 
 fn walk(ctx: &Context) -> WalkResult {
-    let queue = Mutex::new(starts(ctx));
+    let mut planned = WalkResult::default();
+    let queue = Mutex::new(plan(ctx, &mut planned));
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
         .clamp(1, 8);
-    let total = Mutex::new(WalkResult::default());
+    let total = Mutex::new(planned);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {

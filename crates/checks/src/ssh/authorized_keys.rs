@@ -276,8 +276,15 @@ fn examine_file(
             )
             .evidence(json!({"file": fc.path, "user": fc.user, "key": key_json(k)}));
         if let Some(from) = k.option("from") {
-            for ip in from.split(',') {
-                f = f.ip(ip.trim().trim_start_matches('!').to_string());
+            // Only address patterns are IPs; host-name patterns stay in the evidence.
+            for ip in from.split(',').map(|p| p.trim().trim_start_matches('!')) {
+                if !ip.is_empty()
+                    && ip
+                        .chars()
+                        .all(|c| c.is_ascii_hexdigit() || matches!(c, '.' | ':' | '/'))
+                {
+                    f = f.ip(ip.to_string());
+                }
             }
         }
         out.add(f);

@@ -4,7 +4,8 @@
 //! **What it looks at:** `AuthorizedKeysFile` values other than the default
 //! (`.ssh/authorized_keys .ssh/authorized_keys2`), in particular files outside home directories
 //! or in writable places; `AuthorizedKeysCommand` (a program sshd runs on every key login to
-//! print the allowed keys) and the user it runs as.
+//! print the allowed keys) and the user it runs as; `PermitUserEnvironment`, which makes sshd
+//! honour `environment=` key options and `~/.ssh/environment`.
 //!
 //! **Why an attacker leaves this trace:** an extra `AuthorizedKeysFile /var/tmp/.k` accepts the
 //! attacker's key for every account while every user's own `authorized_keys` looks clean; an
@@ -104,6 +105,20 @@ impl Check for AuthorizedKeysConfig {
                 "keys are also read from a non-default file",
             ));
         }
+        let user_env = cfg
+            .global("permituserenvironment")
+            .into_iter()
+            .chain(cfg.in_match("permituserenvironment"));
+        for d in user_env {
+            if d.value_lower() != "no" {
+                out.add(directive_finding(
+                    &INFO,
+                    Severity::Medium,
+                    d,
+                    "sshd applies environment= key options and ~/.ssh/environment (LD_PRELOAD …)",
+                ));
+            }
+        }
         let commands = cfg
             .global("authorizedkeyscommand")
             .into_iter()
@@ -150,12 +165,18 @@ mod tests {
     #[test]
     fn flags_hidden_key_file_and_root_command() {
         let cfg = format!(
-            "AuthorizedKeysFile .ssh/authorized_keys /var/tmp/.k/%u\nAuthorizedKeysCommand /usr/local/bin/keys %u\nAuthorizedKeysCommandUser root\n{DEBIAN_SSHD_CONFIG}"
+            "AuthorizedKeysFile .ssh/authorized_keys /var/tmp/.k/%u\nAuthorizedKeysCommand /usr/local/bin/keys %u\nAuthorizedKeysCommandUser root\nPermitUserEnvironment yes\n{DEBIAN_SSHD_CONFIG}"
         );
         let dir = root_with(&[("/etc/ssh/sshd_config", &cfg)]);
         let out = run_default(&AuthorizedKeysConfig, dir.path());
-        assert_eq!(out.findings.len(), 2, "{:#?}", out.findings);
-        assert!(out.findings.iter().all(|f| f.severity == Severity::High));
+        assert_eq!(out.findings.len(), 3, "{:#?}", out.findings);
+        assert_eq!(
+            out.findings
+                .iter()
+                .filter(|f| f.severity == Severity::High)
+                .count(),
+            2
+        );
         assert!(out
             .findings
             .iter()
