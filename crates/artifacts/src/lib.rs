@@ -9,8 +9,14 @@ pub mod authorized_keys;
 pub mod error;
 pub mod file_caps;
 pub mod login_defs;
+pub mod logins;
+pub mod net;
+pub mod pkglog;
+pub mod proc;
+pub mod sockets;
 pub mod sshd_config;
 pub mod sudoers;
+pub mod system;
 pub mod users;
 pub mod utmp;
 
