@@ -4,9 +4,9 @@
 //! CrowdStrike Falcon, SentinelOne, Elastic Agent/Endpoint, Qualys Cloud Agent, Tenable Nessus
 //! Agent, Microsoft Defender for Endpoint, Trend Micro Deep Security, Sysmon for Linux, Aliyun
 //! Aegis (AliYunDun), Tencent Cloud YunJing and Huawei HostGuard: installation traces (program
-//! files and unit files, through the root) and, on a live host, running processes (each
-//! `/proc/PID/comm` and the name of `/proc/PID/exe`, read directly). Installed but not running is
-//! a finding; absent everywhere is information for the report.
+//! files, through the root) and, on a live host, running processes (each process's `comm` and
+//! the name of its `exe` link, from the live scene read once from /proc and shared with the
+//! process checks). Installed but not running is a finding; absent everywhere is information.
 //!
 //! **Why an attacker leaves this trace:** stopping the agent before acting is standard tradecraft
 //! (`systemctl stop auditd`, `kill -9` on the EDR, `/etc/init.d/aegis stop` — cryptomining
@@ -19,6 +19,7 @@
 
 use std::collections::HashSet;
 
+use huoyan_artifacts::proc::LinkTarget;
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
@@ -194,25 +195,21 @@ const AGENTS: &[Agent] = &[
     },
 ];
 
-/// Process names currently running (comm and exe base name), or `None` without a live /proc.
+/// Process names currently running (comm and exe base name, from the live scene the process
+/// checks share), or `None` without a live view.
 fn running_names(ctx: &Context, out: &mut Outcome) -> Option<HashSet<String>> {
-    let proc_fs = ctx.proc_fs.as_ref()?;
-    let pids = match proc_fs.pids() {
-        Ok(p) => p,
-        Err(e) => {
-            out.gap_from(INFO.id, &e, false);
+    let scene = match ctx.scene()? {
+        Ok(scene) => scene,
+        Err(gap) => {
+            out.gap(gap.clone());
             return None;
         }
     };
     let mut names = HashSet::new();
-    for pid in pids {
-        if let Ok(comm) = proc_fs.read(&format!("{pid}/comm")) {
-            names.insert(huoyan_core::text::bytes_to_string(comm.trim_ascii_end()));
-        }
-        if let Ok(exe) = proc_fs.read_link(&format!("{pid}/exe")) {
-            let exe = huoyan_core::text::bytes_to_string(&exe);
-            let exe = exe.trim_end_matches(" (deleted)");
-            if let Some(base) = exe.rsplit('/').next() {
+    for p in &scene.processes {
+        names.insert(p.comm.clone());
+        if let Some(LinkTarget::Path { path, .. }) = &p.exe {
+            if let Some(base) = path.rsplit('/').next() {
                 names.insert(base.to_string());
             }
         }
@@ -304,15 +301,32 @@ impl Check for MonitoringAgents {
 mod tests {
     use super::*;
     use crate::accounts::testing::{root_with, run_default};
-    use huoyan_core::{ProcFs, Root, Window};
+    use huoyan_artifacts::proc::Process;
+    use huoyan_core::{Root, Window};
+    use huoyan_snapshot::collect::Scene;
+
+    fn ctx_with_processes(root: &std::path::Path, comms: &[&str]) -> Context {
+        let mut ctx = Context::new(Root::new(root).expect("root"), Window::default());
+        let processes = comms
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Process {
+                pid: i as u32 + 1,
+                comm: c.to_string(),
+                ..Process::default()
+            })
+            .collect();
+        ctx.set_scene(Scene {
+            processes,
+            ..Scene::default()
+        });
+        ctx
+    }
 
     #[test]
     fn installed_not_running_is_high_on_live_view() {
         let dir = root_with(&[("/var/ossec/bin/wazuh-agentd", "\x7fELF")]);
-        // A fake /proc with one unrelated process.
-        let proc_dir = root_with(&[("/stat", "cpu 0\n"), ("/1/comm", "systemd\n")]);
-        let mut ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
-        ctx.proc_fs = ProcFs::at(proc_dir.path());
+        let ctx = ctx_with_processes(dir.path(), &["systemd"]);
         let mut out = Outcome::default();
         MonitoringAgents.run(&ctx, &mut out);
         assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
@@ -323,9 +337,7 @@ mod tests {
     #[test]
     fn running_is_info_and_absent_is_info() {
         let dir = root_with(&[("/usr/sbin/auditd", "\x7fELF")]);
-        let proc_dir = root_with(&[("/stat", "cpu 0\n"), ("/77/comm", "auditd\n")]);
-        let mut ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
-        ctx.proc_fs = ProcFs::at(proc_dir.path());
+        let ctx = ctx_with_processes(dir.path(), &["systemd", "auditd"]);
         let mut out = Outcome::default();
         MonitoringAgents.run(&ctx, &mut out);
         assert_eq!(out.findings.len(), 1);
