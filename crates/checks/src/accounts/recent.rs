@@ -53,6 +53,7 @@ impl Check for RecentAccount {
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
         let since = ctx.recent_since();
+        let until = ctx.window.until.unwrap_or(ctx.now);
         let db = ctx.users();
         // The installation day: the change day shared by most entries, when it is a clear
         // majority of at least five accounts.
@@ -77,14 +78,14 @@ impl Check for RecentAccount {
             // A change day is a whole day: count it if any part of it is inside the window.
             let shadow_recent = shadow_time
                 .filter(|t| t.as_second() + 86_400 > since.as_second())
-                .filter(|t| *t <= ctx.now);
+                .filter(|t| *t <= until);
             let home_meta = if p.home.starts_with('/') && p.home != "/" {
                 ctx.root.lstat(&p.home).ok()
             } else {
                 None
             };
             let home_time = home_meta.as_ref().and_then(|m| m.btime.or(m.ctime));
-            let home_recent = home_time.filter(|t| *t >= since && *t <= ctx.now);
+            let home_recent = home_time.filter(|t| *t >= since && *t <= until);
             // Home directories shared with the system (/bin, /usr/sbin, /var/…) change for
             // reasons of their own.
             let own_home = home_meta

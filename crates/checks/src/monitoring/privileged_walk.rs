@@ -173,12 +173,14 @@ fn examine(path: &Path, host: &Path, meta: &Meta, result: &mut WalkResult) {
 }
 
 fn read_caps(host: &Path) -> (Option<FileCaps>, bool) {
-    let mut buf = [0u8; 64];
+    let mut buf = [0u8; 256];
     match rustix::fs::lgetxattr(host, "security.capability", &mut buf[..]) {
         Ok(n) => match file_caps::parse(&buf[..n]) {
             Some(c) => (Some(c), false),
             None => (None, true),
         },
+        // Larger than any vfs_cap_data revision: present, and not what the kernel writes.
+        Err(rustix::io::Errno::RANGE) => (None, true),
         Err(_) => (None, false),
     }
 }

@@ -190,7 +190,8 @@ fn examine_file(
     out: &mut Outcome,
 ) {
     let parsed = authorized_keys::parse(data);
-    let recent = fc.meta.mtime.is_some_and(|t| t >= since && t <= ctx.now);
+    let until = ctx.window.until.unwrap_or(ctx.now);
+    let recent = fc.meta.mtime.is_some_and(|t| t >= since && t <= until);
     let link = ctx
         .root
         .lstat(fc.path)

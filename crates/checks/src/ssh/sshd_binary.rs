@@ -49,7 +49,27 @@ impl Check for SshdBinary {
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
         let mut seen = Vec::new();
+        let mut seen_links = Vec::new();
         for path in CANDIDATES {
+            // No distribution ships sshd as a symlink (merged /usr links the directory, not the
+            // file): a link here points at whatever really runs.
+            if let (Ok(l), Ok(target)) = (ctx.root.lstat(path), ctx.root.read_link(path)) {
+                let host = ctx.root.resolve_parent(path).ok();
+                if l.kind == FileKind::Symlink && !seen_links.contains(&host) {
+                    seen_links.push(host);
+                    let target = target.display().to_string();
+                    out.add(
+                        INFO.finding(
+                            Severity::High,
+                            format!("{path} is a symbolic link to {target}"),
+                        )
+                        .path(*path)
+                        .path(target.clone())
+                        .at(l.mtime)
+                        .evidence(json!({"path": path, "link_target": target})),
+                    );
+                }
+            }
             // /sbin is a symlink to /usr/sbin on merged-/usr systems: examine each file once.
             let Ok(meta) = ctx.root.stat(path) else {
                 continue;
@@ -119,6 +139,17 @@ mod tests {
         let out = run_default(&SshdBinary, dir.path());
         assert_eq!(out.findings.len(), 1);
         assert!(out.findings[0].summary.contains("#!/usr/bin/perl"));
+    }
+
+    #[test]
+    fn flags_symlinked_sshd_but_not_merged_usr() {
+        let dir = root_with(&[("/dev/shm/.s", "\x7fELF\x02")]);
+        std::fs::create_dir_all(dir.path().join("usr/sbin")).expect("mkdir");
+        std::os::unix::fs::symlink("/dev/shm/.s", dir.path().join("usr/sbin/sshd")).expect("ln");
+        std::os::unix::fs::symlink("usr/sbin", dir.path().join("sbin")).expect("ln");
+        let out = run_default(&SshdBinary, dir.path());
+        assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
+        assert!(out.findings[0].paths.contains(&"/dev/shm/.s".to_string()));
     }
 
     #[test]
