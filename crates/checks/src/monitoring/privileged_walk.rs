@@ -143,10 +143,11 @@ fn split(
                 }
             }
             FileKind::File => {
+                // Parents are resolved inside the root; the file itself is never followed.
                 let host = host_dir.join(&entry.name);
-                if let Ok(meta) = std::fs::symlink_metadata(&host) {
-                    let meta = Meta::from_std(&meta);
-                    examine(&entry.path, &host, &meta, result);
+                match ctx.root.lstat(&entry.path) {
+                    Ok(meta) => examine(&entry.path, &host, &meta, result),
+                    Err(e) => result.errors.push(e),
                 }
             }
             _ => {}
