@@ -105,7 +105,10 @@ fn render(s: &SnapshotSummary) -> String {
         (layout::MODULES, "kernel modules (JSON)"),
         (layout::LOGINS, "sessions from utmp (JSON)"),
         (layout::GAPS, "what could not be read, and why"),
-        (layout::MANIFEST, "SHA-256 of every file, times, host identity"),
+        (
+            layout::MANIFEST,
+            "SHA-256 of every file, times, host identity",
+        ),
         (layout::JOURNAL, "every action huoyan took"),
     ] {
         out.push_str(&format!("  {name:<16} {what}\n"));
