@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use huoyan_artifacts::logins::{read_logins, Login};
 use huoyan_artifacts::net::{read_network, Network};
-use huoyan_artifacts::proc::fds::{read_open_files, OpenFile};
+use huoyan_artifacts::proc::fds::{read_mapped_files, read_open_files, OpenFile};
 use huoyan_artifacts::proc::{self, BootClock, LinkTarget, Process};
 use huoyan_artifacts::sockets::{self, SocketTable};
 use huoyan_artifacts::system::{read_system, SystemInfo};
@@ -70,7 +70,7 @@ fn process_pass(
                     )
                 }
             };
-            let files = match read_open_files(proc_fs, pid) {
+            let mut files = match read_open_files(proc_fs, pid) {
                 Ok(f) => f,
                 Err(e) if e.is_not_found() => Vec::new(),
                 Err(e) => {
@@ -78,6 +78,13 @@ fn process_pass(
                     Vec::new()
                 }
             };
+            if !process.kernel_thread {
+                match read_mapped_files(proc_fs, pid) {
+                    Ok(m) => files.extend(m),
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => gaps.push(Gap::from_error("snapshot.mapped_files", &e)),
+                }
+            }
             (Some(process), files, gaps)
         })
         .collect();

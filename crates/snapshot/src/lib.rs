@@ -72,6 +72,8 @@ pub struct SnapshotSummary {
     pub open_files: usize,
     /// Open files whose target is deleted.
     pub deleted_open_files: usize,
+    /// Memory mappings of deleted or memfd files (lsof's `DEL`): injected or self-deleted code.
+    pub deleted_mapped_files: usize,
     /// Processes whose executable is deleted or in memory only.
     pub deleted_executables: usize,
     /// Internet sockets captured.

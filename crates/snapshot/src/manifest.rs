@@ -185,8 +185,9 @@ pub fn write_all(
         deleted_open_files: scene
             .open_files
             .iter()
-            .filter(|f| f.deleted && f.fd != "txt")
+            .filter(|f| f.deleted && f.fd.bytes().all(|b| b.is_ascii_digit()))
             .count(),
+        deleted_mapped_files: scene.open_files.iter().filter(|f| f.fd == "DEL").count(),
         deleted_executables: scene.processes.iter().filter(is_deleted_exe).count(),
         inet_sockets: s.inet.len(),
         listening: s.inet.iter().filter(|x| x.socket.listening).count(),

@@ -15,6 +15,7 @@ pub mod args;
 pub mod fds;
 pub mod kernel_stat;
 pub mod link;
+pub mod maps;
 pub mod stat;
 pub mod status;
 pub mod tty;

@@ -63,8 +63,8 @@ fn render(s: &SnapshotSummary) -> String {
         s.processes, s.deleted_executables
     ));
     out.push_str(&format!(
-        "  open files     {:>6}   ({} deleted but still open)\n",
-        s.open_files, s.deleted_open_files
+        "  open files     {:>6}   ({} deleted but still open; {} deleted/memfd mappings)\n",
+        s.open_files, s.deleted_open_files, s.deleted_mapped_files
     ));
     out.push_str(&format!(
         "  inet sockets   {:>6}   ({} listening; {} network namespace(s))\n",
