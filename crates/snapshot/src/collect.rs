@@ -168,7 +168,12 @@ fn socket_owners(open_files: &[OpenFile]) -> HashMap<u64, Vec<u32>> {
 }
 
 /// Captures the scene.
-pub fn collect(proc_fs: &ProcFs, root: &Root, now: Timestamp) -> Result<Scene, SnapshotError> {
+pub fn collect(
+    proc_fs: &ProcFs,
+    root: &Root,
+    now: Timestamp,
+    options: &crate::CaptureOptions,
+) -> Result<Scene, SnapshotError> {
     let pids = proc_fs
         .pids()
         .map_err(|e| SnapshotError::NoProcesses(e.to_string()))?;
@@ -215,7 +220,15 @@ pub fn collect(proc_fs: &ProcFs, root: &Root, now: Timestamp) -> Result<Scene, S
     gaps.extend(login_gaps);
     gaps.extend(net_gaps);
     gaps.extend(sys_gaps);
-    hash_executables(proc_fs, &mut processes, &mut gaps);
+    if options.hash_executables {
+        hash_executables(proc_fs, &mut processes, &mut gaps);
+    } else {
+        gaps.push(Gap::new(
+            "snapshot.exe_hash",
+            huoyan_core::GapReason::Unsupported,
+            "executables not hashed: disabled by the caller (--no-hash)",
+        ));
+    }
     Ok(Scene {
         processes,
         open_files,

@@ -98,6 +98,22 @@ pub struct SnapshotSummary {
     pub files: Vec<FileRecord>,
 }
 
+/// Choices a caller may make about a snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaptureOptions {
+    /// SHA-256 every distinct running executable (the default). Costs time proportional to the
+    /// total size of the distinct executables; turning it off leaves a gap saying so.
+    pub hash_executables: bool,
+}
+
+impl Default for CaptureOptions {
+    fn default() -> Self {
+        CaptureOptions {
+            hash_executables: true,
+        }
+    }
+}
+
 /// Takes a snapshot of the live host described by `proc_fs` (with user names and machine-id from
 /// `root`) into `out_dir`, recording every action in `journal`.
 ///
@@ -109,6 +125,17 @@ pub fn capture(
     out_dir: &Path,
     journal: &ActionJournal,
 ) -> Result<SnapshotSummary, SnapshotError> {
+    capture_with(proc_fs, root, out_dir, journal, &CaptureOptions::default())
+}
+
+/// [`capture`] with explicit options.
+pub fn capture_with(
+    proc_fs: &ProcFs,
+    root: &Root,
+    out_dir: &Path,
+    journal: &ActionJournal,
+    options: &CaptureOptions,
+) -> Result<SnapshotSummary, SnapshotError> {
     layout::prepare_out_dir(out_dir, root, proc_fs)?;
     let started = huoyan_core::time::now();
     journal.record(
@@ -116,7 +143,7 @@ pub fn capture(
         out_dir.display().to_string(),
         format!("huoyan {} snapshot", huoyan_core::VERSION),
     );
-    let scene = collect::collect(proc_fs, root, started)?;
+    let scene = collect::collect(proc_fs, root, started, options)?;
     journal.record(
         "read",
         proc_fs.base().display().to_string(),

@@ -106,7 +106,7 @@ fn deleted_executable_is_reported_and_still_hashed() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     std::fs::remove_file(&copy).expect("delete the running binary");
-    let snap = capture();
+    let snap = capture_hashed();
     let p = snap.process(kid.pid());
     assert_eq!(p["exe"]["deleted"], true, "{}", p["exe"]);
     assert!(p["exe"]["path"]

@@ -266,7 +266,7 @@ pub fn page_size() -> u64 {
 }
 
 /// SHA-256 and size of a process's executable, read through `/proc/PID/exe` so that a deleted
-/// binary is still hashed. Returns the file's (dev, inode) too so callers can share hashes.
+/// binary is still hashed (use [`exe_identity`] to share one hash between processes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExeHash {
     /// Hex SHA-256.

@@ -15,6 +15,10 @@ pub struct Args {
     /// Output directory (must not exist or be empty; never inside /proc or the evidence).
     #[arg(long, value_name = "DIR")]
     pub out: std::path::PathBuf,
+    /// Do not SHA-256 the running executables (faster on hosts running huge binaries; recorded
+    /// as a gap).
+    #[arg(long)]
+    pub no_hash: bool,
     /// Print the summary as one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -29,7 +33,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let journal_path = args.out.join(layout::JOURNAL);
     let journal = ActionJournal::to_file(&journal_path)
         .with_context(|| format!("cannot create {}", journal_path.display()))?;
-    let summary = huoyan_snapshot::capture(&proc_fs, &root, &args.out, &journal)?;
+    let options = huoyan_snapshot::CaptureOptions {
+        hash_executables: !args.no_hash,
+    };
+    let summary = huoyan_snapshot::capture_with(&proc_fs, &root, &args.out, &journal, &options)?;
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
     } else {

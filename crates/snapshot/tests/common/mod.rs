@@ -111,14 +111,30 @@ impl Snap {
     }
 }
 
-/// Captures the live host into a fresh directory.
+/// Captures the live host into a fresh directory, without hashing executables (debug builds
+/// hash slowly, and the machine may be running hundreds of MB of binaries).
 pub fn capture() -> Snap {
+    capture_opts(false)
+}
+
+/// Captures the live host, hashing every running executable.
+pub fn capture_hashed() -> Snap {
+    capture_opts(true)
+}
+
+fn capture_opts(hash_executables: bool) -> Snap {
     let proc_fs = ProcFs::live().expect("live /proc");
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("snap");
-    let summary =
-        huoyan_snapshot::capture(&proc_fs, &Root::host(), &out, &ActionJournal::in_memory())
-            .expect("capture");
+    let options = huoyan_snapshot::CaptureOptions { hash_executables };
+    let summary = huoyan_snapshot::capture_with(
+        &proc_fs,
+        &Root::host(),
+        &out,
+        &ActionJournal::in_memory(),
+        &options,
+    )
+    .expect("capture");
     Snap { dir, out, summary }
 }
 
