@@ -37,8 +37,12 @@ fn users_and_sessions_come_from_the_given_root() {
     let out_parent = tempfile::tempdir().expect("tempdir");
     let out = out_parent.path().join("snap");
     let proc_fs = ProcFs::live().expect("proc");
-    let summary = huoyan_snapshot::capture(&proc_fs, &root, &out, &ActionJournal::in_memory())
-        .expect("capture");
+    let no_hash = huoyan_snapshot::CaptureOptions {
+        hash_executables: false,
+    };
+    let summary =
+        huoyan_snapshot::capture_with(&proc_fs, &root, &out, &ActionJournal::in_memory(), &no_hash)
+            .expect("capture");
     assert_eq!(summary.logins, 1);
     let procs: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("processes.json")).expect("read"))
