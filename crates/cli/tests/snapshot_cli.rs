@@ -73,3 +73,49 @@ fn unprivileged_snapshot_completes_with_gaps() {
     let ps = std::fs::read_to_string(out_dir.join("ps.txt")).expect("ps.txt");
     assert!(ps.lines().count() > 3);
 }
+
+/// A process hidden by bind-mounting an empty directory over /proc/PID (done in a private mount
+/// namespace so the host is untouched) is reported as a gap, not silently dropped.
+#[test]
+fn masked_proc_entry_is_reported_as_a_gap() {
+    if !huoyan_testkit::is_root() {
+        eprintln!("skipped: needs root for unshare -m and mount");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = r#"
+set -e
+sleep 60 &
+p=$!
+mkdir -p "$1/empty"
+mount --bind "$1/empty" "/proc/$p"
+echo "$p"
+"$2" snapshot --no-hash --out "$1/snap" >/dev/null
+kill "$p"
+"#;
+    let out = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", script, "sh"])
+        .arg(dir.path())
+        .arg(HUOYAN)
+        .output()
+        .expect("run unshare");
+    if !out.status.success() {
+        eprintln!(
+            "skipped: unshare/mount not permitted here: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let gaps: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("snap/gaps.json")).expect("gaps.json"),
+    )
+    .expect("valid JSON");
+    assert!(
+        gaps.as_array().expect("array").iter().any(|g| {
+            g["path"] == format!("/proc/{pid}")
+                && g["detail"].as_str().is_some_and(|d| d.contains("masked"))
+        }),
+        "no masked-entry gap for pid {pid}: {gaps}"
+    );
+}

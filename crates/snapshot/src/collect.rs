@@ -1,8 +1,9 @@
 //! Gathering the scene from the kernel, volatile first and in parallel.
 //!
 //! Order: the process list (raw getdents64 of /proc), then in parallel every process's status,
-//! command line, links and open files, while logins, network and system facts are read on the
-//! other side of a `rayon::join`; then sockets of every network namespace seen; then the owners
+//! command line, links and open files, while the hidden-process cross-view (kill(pid, 0) over the
+//! pid range), logins, network and system facts are read on the other side of a `rayon::join`;
+//! then any hidden process found; then sockets of every network namespace seen; then the owners
 //! of each socket; last the executables' SHA-256 (the slowest part), one hash per distinct file.
 
 use std::collections::{BTreeMap, HashMap};
@@ -10,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use huoyan_artifacts::logins::{read_logins, Login};
 use huoyan_artifacts::net::{read_network, Network};
 use huoyan_artifacts::proc::fds::{read_mapped_files, read_open_files, OpenFile};
-use huoyan_artifacts::proc::{self, BootClock, LinkTarget, Process};
+use huoyan_artifacts::proc::{self, crossview, BootClock, LinkTarget, Process};
 use huoyan_artifacts::sockets::{self, SocketTable};
 use huoyan_artifacts::system::{read_system, SystemInfo};
 use huoyan_artifacts::users::UserDb;
@@ -60,8 +61,26 @@ fn process_pass(
         .map(|&pid| {
             let (process, mut gaps) = match proc::read_process(proc_fs, pid, clock, users) {
                 Ok(v) => v,
-                // Exited between the listing and the read: not a gap, just gone.
-                Err(e) if e.is_not_found() => return (None, Vec::new(), Vec::new()),
+                // Exited between the listing and the read: not a gap, just gone. Unless it still
+                // answers kill(pid, 0): then its /proc entry is being hidden (an empty directory
+                // bind-mounted over /proc/PID is a known way to hide a process from ps).
+                Err(e) if e.is_not_found() => {
+                    let gaps = if crossview::answers(pid) {
+                        vec![Gap {
+                            area: "snapshot.processes".into(),
+                            path: Some(format!("/proc/{pid}")),
+                            reason: huoyan_core::GapReason::Error,
+                            detail: format!(
+                                "pid {pid} exists (answers kill(pid, 0)) but /proc/{pid}/stat is \
+                                 missing: its /proc entry is masked (e.g. a bind mount over \
+                                 /proc/{pid}), a way to hide a process"
+                            ),
+                        }]
+                    } else {
+                        Vec::new()
+                    };
+                    return (None, Vec::new(), gaps);
+                }
                 Err(e) => {
                     return (
                         None,
@@ -193,25 +212,49 @@ pub fn collect(
         }
     };
     let host = Root::host();
-    let (pass, ((logins, login_gaps), ((network, net_gaps), (system, sys_gaps)))) = rayon::join(
+    type Side = (
+        Vec<u32>,
+        (
+            (Vec<Login>, Vec<Gap>),
+            ((Network, Vec<Gap>), (SystemInfo, Vec<Gap>)),
+        ),
+    );
+    let (pass, side): (ProcessPass, Side) = rayon::join(
         || process_pass(proc_fs, &pids, clock.as_ref(), &users),
         || {
             rayon::join(
-                || read_logins(root, now),
+                || crossview::hidden_pids(proc_fs, &pids),
                 || {
                     rayon::join(
-                        || read_network(proc_fs, &host),
-                        || read_system(proc_fs, root),
+                        || read_logins(root, now),
+                        || {
+                            rayon::join(
+                                || read_network(proc_fs, &host),
+                                || read_system(proc_fs, root),
+                            )
+                        },
                     )
                 },
             )
         },
     );
+    let (hidden, ((logins, login_gaps), ((network, net_gaps), (system, sys_gaps)))) = side;
     let ProcessPass {
         mut processes,
-        open_files,
+        mut open_files,
         gaps: pass_gaps,
     } = pass;
+    if !hidden.is_empty() {
+        // Processes a rootkit hides from the listing are still readable by pid: capture them.
+        let extra = process_pass(proc_fs, &hidden, clock.as_ref(), &users);
+        for mut p in extra.processes {
+            p.hidden_from_listing = true;
+            processes.push(p);
+        }
+        open_files.extend(extra.open_files);
+        gaps.extend(extra.gaps);
+        processes.sort_by_key(|p| p.pid);
+    }
     gaps.extend(pass_gaps);
     let ns_of: Vec<(u32, Option<u64>)> = processes.iter().map(|p| (p.pid, p.net_ns)).collect();
     let (mut socket_table, socket_gaps) = sockets::read_all(proc_fs, &ns_of);

@@ -68,6 +68,8 @@ pub struct SnapshotSummary {
     pub host: HostIdentity,
     /// Processes captured.
     pub processes: usize,
+    /// Processes that exist but are missing from the /proc listing (a rootkit hides them).
+    pub hidden_processes: Vec<u32>,
     /// Open files captured.
     pub open_files: usize,
     /// Open files whose target is deleted.

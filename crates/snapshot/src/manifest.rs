@@ -151,6 +151,14 @@ pub fn write_all(
     let s = &scene.sockets;
     let mut counts = BTreeMap::new();
     counts.insert("processes".to_string(), scene.processes.len());
+    counts.insert(
+        "hidden_processes".to_string(),
+        scene
+            .processes
+            .iter()
+            .filter(|p| p.hidden_from_listing)
+            .count(),
+    );
     counts.insert("open_files".to_string(), scene.open_files.len());
     counts.insert("inet_sockets".to_string(), s.inet.len());
     counts.insert("unix_sockets".to_string(), s.unix.len());
@@ -181,6 +189,12 @@ pub fn write_all(
         finished,
         host,
         processes: scene.processes.len(),
+        hidden_processes: scene
+            .processes
+            .iter()
+            .filter(|p| p.hidden_from_listing)
+            .map(|p| p.pid)
+            .collect(),
         open_files: scene.open_files.len(),
         deleted_open_files: scene
             .open_files

@@ -12,6 +12,7 @@
 //! exited mid-read).
 
 pub mod args;
+pub mod crossview;
 pub mod fds;
 pub mod kernel_stat;
 pub mod link;
@@ -136,6 +137,9 @@ pub struct Process {
     pub env: BTreeMap<String, String>,
     /// Network namespace inode (`/proc/PID/ns/net`).
     pub net_ns: Option<u64>,
+    /// True when the process exists but is missing from the /proc listing (a rootkit hides it;
+    /// see [`crossview`]).
+    pub hidden_from_listing: bool,
 }
 
 impl Process {

@@ -20,9 +20,9 @@
 
 use std::collections::HashSet;
 
+use huoyan_artifacts::proc::crossview::{answers, pid_max, unlisted};
 use huoyan_artifacts::proc::status;
 use huoyan_core::{CheckInfo, Gap, GapReason, Outcome, ProcFs, RootError, Severity};
-use rayon::prelude::*;
 use serde_json::json;
 
 use crate::registry::{Area, Check};
@@ -43,43 +43,6 @@ static INFO: CheckInfo = CheckInfo {
         "按已被 rootkit 控制处理：立即保存该进程的可执行文件（/proc/PID/exe）、内存映射\
                      和内存，排查未知内核模块与 /etc/ld.so.preload，然后隔离主机并用可信介质重建。",
 };
-
-/// Default when `/proc/sys/kernel/pid_max` cannot be read (the kernel's 64-bit maximum).
-const PID_MAX_FALLBACK: u32 = 4_194_304;
-
-/// True when a process or thread with this id exists (`kill(pid, 0)`: success or EPERM).
-fn answers(pid: u32) -> bool {
-    let Some(p) = rustix::process::Pid::from_raw(pid as i32) else {
-        return false;
-    };
-    match rustix::process::test_kill_process(p) {
-        Ok(()) => true,
-        Err(e) => e == rustix::io::Errno::PERM,
-    }
-}
-
-/// Pids in `1..=pid_max` that `probe` says exist but `listed` does not contain.
-pub fn unlisted(
-    listed: &HashSet<u32>,
-    pid_max: u32,
-    probe: &(dyn Fn(u32) -> bool + Sync),
-) -> Vec<u32> {
-    let mut out: Vec<u32> = (1..pid_max.saturating_add(1))
-        .into_par_iter()
-        .with_min_len(4096)
-        .filter(|pid| !listed.contains(pid) && probe(*pid))
-        .collect();
-    out.sort_unstable();
-    out
-}
-
-fn pid_max(proc_fs: &ProcFs) -> u32 {
-    proc_fs
-        .read("sys/kernel/pid_max")
-        .ok()
-        .and_then(|d| String::from_utf8_lossy(&d).trim().parse().ok())
-        .unwrap_or(PID_MAX_FALLBACK)
-}
 
 impl Check for HiddenProcess {
     fn info(&self) -> &'static CheckInfo {

@@ -69,6 +69,13 @@ fn render(s: &SnapshotSummary) -> String {
         "  processes      {:>6}   ({} with a deleted or in-memory executable)\n",
         s.processes, s.deleted_executables
     ));
+    if !s.hidden_processes.is_empty() {
+        let pids: Vec<String> = s.hidden_processes.iter().map(u32::to_string).collect();
+        out.push_str(&format!(
+            "  HIDDEN processes (exist but missing from the /proc listing: rootkit): {}\n",
+            pids.join(", ")
+        ));
+    }
     out.push_str(&format!(
         "  open files     {:>6}   ({} deleted but still open; {} deleted/memfd mappings)\n",
         s.open_files, s.deleted_open_files, s.deleted_mapped_files
