@@ -42,6 +42,8 @@ pub struct Scene {
     pub now: Timestamp,
     /// True when captured with euid 0.
     pub privileged: bool,
+    /// True when executables were hashed.
+    pub executables_hashed: bool,
 }
 
 struct ProcessPass {
@@ -282,5 +284,6 @@ pub fn collect(
         gaps,
         now,
         privileged: rustix::process::geteuid().is_root(),
+        executables_hashed: options.hash_executables,
     })
 }

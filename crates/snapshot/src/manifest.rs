@@ -50,6 +50,8 @@ pub struct Manifest {
     pub host: HostIdentity,
     /// True when captured as root (euid 0); otherwise expect gaps.
     pub privileged: bool,
+    /// True when running executables were SHA-256 hashed.
+    pub executables_hashed: bool,
     /// Counts per artifact.
     pub counts: BTreeMap<String, usize>,
     /// Number of gaps (details in gaps.json).
@@ -175,6 +177,7 @@ pub fn write_all(
         finished,
         host: host.clone(),
         privileged: scene.privileged,
+        executables_hashed: scene.executables_hashed,
         counts,
         gaps: scene.gaps.len(),
         files: w.files.clone(),

@@ -92,7 +92,13 @@ fn one(proc_fs: &ProcFs, pid: u32, label: &str, rel: &str) -> Option<OpenFile> {
 /// The main executable (already listed as `txt`) is left out.
 pub fn read_mapped_files(proc_fs: &ProcFs, pid: u32) -> Result<Vec<OpenFile>, RootError> {
     let rel = format!("{pid}/maps");
-    let data = proc_fs.read(&rel)?;
+    // maps is read whole (a JVM can have 100k mappings); a cut is kept to complete lines.
+    let capped = proc_fs.read_capped(&rel, 64 * 1024 * 1024)?;
+    let mut data = capped.data;
+    if capped.truncated {
+        let keep = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
+        data.truncate(keep);
+    }
     let maps = super::maps::parse(&data).map_err(|e| RootError::Io {
         path: format!("/proc/{rel}"),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),

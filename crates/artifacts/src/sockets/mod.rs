@@ -21,6 +21,9 @@ pub use inet::{InetProto, InetSocket};
 pub use packet::PacketSocket;
 pub use unix::UnixSocket;
 
+/// Cap for one socket table: a busy server's /proc/net/tcp with a million sockets is ~150 MB.
+pub const SOCKET_TABLE_CAP: u64 = 256 * 1024 * 1024;
+
 /// Where a socket lives and who holds it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Owners {
@@ -88,8 +91,26 @@ pub fn read_namespace(
         net_ns: ns,
         pids: Vec::new(),
     };
-    let mut read = |file: &str| match proc_fs.read(&format!("{dir}/{file}")) {
-        Ok(d) => Some(d),
+    let mut read = |file: &str| match proc_fs
+        .read_capped(&format!("{dir}/{file}"), SOCKET_TABLE_CAP)
+    {
+        Ok(c) => {
+            let mut data = c.data;
+            if c.truncated {
+                // Keep the complete lines; say what was cut.
+                let keep = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
+                data.truncate(keep);
+                gaps.push(Gap {
+                    area: "artifacts.sockets".into(),
+                    path: Some(format!("/proc/{dir}/{file}")),
+                    reason: GapReason::Truncated,
+                    detail: format!(
+                        "socket table larger than {SOCKET_TABLE_CAP} bytes; the rest was not read"
+                    ),
+                });
+            }
+            Some(data)
+        }
         Err(e) => {
             // IPv6 or raw tables are absent on kernels built without them: not worth a gap
             // unless something else went wrong.
