@@ -225,7 +225,7 @@ pub fn collect(
         || process_pass(proc_fs, &pids, clock.as_ref(), &users),
         || {
             rayon::join(
-                || crossview::hidden_pids(proc_fs, &pids),
+                || crossview::hidden_pids(proc_fs, &pids, crossview::quick_limit(proc_fs, &pids)),
                 || {
                     rayon::join(
                         || read_logins(root, now),

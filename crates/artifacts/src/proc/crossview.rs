@@ -6,7 +6,8 @@
 //! direct lookup of `/proc/PID`, so a pid that answers, is not listed, and whose
 //! `/proc/PID/status` says `Tgid == PID` (not a thread: thread ids answer too but are only listed
 //! under `/proc/PID/task`) is a hidden process. Used by the snapshot (so hidden processes are
-//! captured too) and by the `rootkit.hidden_process` check.
+//! captured too; it probes only up to the highest pid allocated so far, see [`quick_limit`]) and
+//! by the `rootkit.hidden_process` check (the whole range).
 
 use std::collections::HashSet;
 
@@ -80,11 +81,29 @@ pub fn processes_among(proc_fs: &ProcFs, candidates: &[u32]) -> Vec<u32> {
         .collect()
 }
 
-/// Processes that exist but are missing from the listing `listed` (re-checked against a second
-/// listing so that processes started meanwhile are not reported).
-pub fn hidden_pids(proc_fs: &ProcFs, listed: &[u32]) -> Vec<u32> {
+/// How far a quick probe must go: the highest pid allocated so far (`last_pid` of
+/// `/proc/loadavg`, or the highest listed pid if larger) plus a margin, capped at `pid_max`.
+/// When the listing holds pids above `last_pid` the pid counter has wrapped, and live pids can be
+/// anywhere: then the whole range is returned.
+pub fn quick_limit(proc_fs: &ProcFs, listed: &[u32]) -> u32 {
+    let max = pid_max(proc_fs);
+    let highest_listed = listed.iter().copied().max().unwrap_or(0);
+    let last_pid = proc_fs
+        .read_capped("loadavg", 256)
+        .ok()
+        .and_then(|c| crate::system::parse_loadavg(&c.data).ok())
+        .and_then(|l| u32::try_from(l.last_pid).ok());
+    match last_pid {
+        Some(last) if highest_listed <= last => last.saturating_add(1024).min(max),
+        _ => max,
+    }
+}
+
+/// Processes that exist but are missing from the listing `listed`, probing pids up to `limit`
+/// (re-checked against a second listing so that processes started meanwhile are not reported).
+pub fn hidden_pids(proc_fs: &ProcFs, listed: &[u32], limit: u32) -> Vec<u32> {
     let listed: HashSet<u32> = listed.iter().copied().collect();
-    let candidates = unlisted(&listed, pid_max(proc_fs), &answers);
+    let candidates = unlisted(&listed, limit, &answers);
     if candidates.is_empty() {
         return candidates;
     }
@@ -129,7 +148,10 @@ mod tests {
             let _ = rx.recv();
         });
         let listed = proc_fs.pids().expect("pids");
-        let hidden = hidden_pids(&proc_fs, &listed);
+        let limit = quick_limit(&proc_fs, &listed);
+        assert!(limit >= *listed.iter().max().expect("some pid"));
+        assert!(limit <= pid_max(&proc_fs));
+        let hidden = hidden_pids(&proc_fs, &listed, pid_max(&proc_fs));
         let _ = tx.send(());
         let _ = worker.join();
         assert!(hidden.is_empty(), "{hidden:?}");
