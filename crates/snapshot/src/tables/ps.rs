@@ -102,3 +102,27 @@ pub fn ps(scene: &Scene) -> String {
     out.push_str(&t.render());
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_mark_what_ps_hides() {
+        let mut p = Process {
+            exe: Some(LinkTarget::Path {
+                path: "/tmp/x".into(),
+                deleted: true,
+                memfd: false,
+            }),
+            uid: 1000,
+            euid: 0,
+            hidden_from_listing: true,
+            ..Process::default()
+        };
+        p.env.insert("LD_PRELOAD".into(), "/tmp/.l.so".into());
+        assert_eq!(flags(&p), "DPUX");
+        assert_eq!(flags(&Process::default()), "-");
+        assert_eq!(cpu_time(125.9), "2:05");
+    }
+}
