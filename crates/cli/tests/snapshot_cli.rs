@@ -119,3 +119,51 @@ kill "$p"
         "no masked-entry gap for pid {pid}: {gaps}"
     );
 }
+
+/// `huoyan scan --only rootkit.hidden_process` reports a process whose /proc entry is masked by a
+/// bind mount (in a private mount namespace; the host is untouched) as critical, exit code 4.
+#[test]
+fn scan_reports_masked_proc_entry_as_critical() {
+    if !huoyan_testkit::is_root() {
+        eprintln!("skipped: needs root for unshare -m and mount");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = r#"
+sleep 60 &
+p=$!
+mkdir -p "$1/empty"
+mount --bind "$1/empty" "/proc/$p" || exit 99
+echo "pid=$p"
+"$2" scan --only rootkit.hidden_process --json
+echo "exit=$?"
+kill "$p"
+"#;
+    let out = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", script, "sh"])
+        .arg(dir.path())
+        .arg(HUOYAN)
+        .output()
+        .expect("run unshare");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !stdout.contains("pid=") {
+        eprintln!(
+            "skipped: unshare/mount not permitted here: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let pid: u32 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("pid="))
+        .and_then(|p| p.parse().ok())
+        .expect("pid line");
+    assert!(stdout.contains("exit=4"), "{stdout}");
+    let finding = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["record"] == "finding" && v["pids"][0] == pid)
+        .unwrap_or_else(|| panic!("no finding for pid {pid}: {stdout}"));
+    assert_eq!(finding["check_id"], "rootkit.hidden_process");
+    assert_eq!(finding["severity"], "critical");
+}

@@ -13,6 +13,9 @@
 //! they rarely also hook `kill` or the direct lookup of `/proc/PID`, so the two views disagree.
 //! The hidden pid is usually the attacker's miner, backdoor or shell.
 //!
+//! The same check reports the other common trick, an empty directory bind-mounted over
+//! `/proc/PID`: the pid is listed, answers `kill`, but `/proc/PID/stat` is missing.
+//!
 //! **Example:** pid 31337 answers `kill(31337, 0)` and `/proc/31337/status` reads `Name: kworkerd`,
 //! `Tgid: 31337`, but `getdents64("/proc")` does not list it.
 //!
@@ -83,6 +86,7 @@ pub fn run_with(
             return;
         }
     };
+    masked_entries(proc_fs, &listed, probe, out);
     let candidates = unlisted(&listed, pid_max(proc_fs), probe);
     if candidates.is_empty() {
         return;
@@ -141,6 +145,44 @@ pub fn run_with(
                 "cmdline": cmdline,
                 "exe": exe,
             })),
+        );
+    }
+}
+
+/// The other way to hide from `ps`: the pid is listed, but an empty directory is bind-mounted
+/// over `/proc/PID`, so `/proc/PID/stat` is missing while the process still answers `kill`.
+fn masked_entries(
+    proc_fs: &ProcFs,
+    listed: &HashSet<u32>,
+    probe: &(dyn Fn(u32) -> bool + Sync),
+    out: &mut Outcome,
+) {
+    let mut pids: Vec<u32> = listed.iter().copied().collect();
+    pids.sort_unstable();
+    for pid in pids {
+        match proc_fs.read_capped(&format!("{pid}/stat"), 1) {
+            Err(e) if e.is_not_found() && probe(pid) => {}
+            _ => continue,
+        }
+        out.add(
+            INFO.finding(
+                Severity::Critical,
+                format!(
+                    "pid {pid} is listed in /proc and answers kill(pid, 0), but /proc/{pid}/stat \
+                     is missing: its /proc entry is masked (e.g. an empty directory bind-mounted \
+                     over /proc/{pid}), which hides it from ps and top"
+                ),
+            )
+            .pid(pid)
+            .path(format!("/proc/{pid}"))
+            .evidence(json!({ "pid": pid, "technique": "masked /proc/PID entry" }))
+            .remediation(
+                "Look for a mount on /proc/PID in /proc/self/mountinfo, unmount it (umount \
+                 /proc/PID) to see the process, capture its exe and memory, then treat the host \
+                 as compromised.",
+                "在 /proc/self/mountinfo 中查找挂载在 /proc/PID 上的挂载点，卸载（umount /proc/PID）\
+                 后查看该进程，保存其可执行文件与内存，并按主机已失陷处理。",
+            ),
         );
     }
 }
