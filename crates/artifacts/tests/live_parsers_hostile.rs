@@ -2,7 +2,9 @@
 //! each byte), and pseudo-random garbage. None may panic; the harness only checks they return.
 
 use huoyan_artifacts::net::{addr, dev, route};
-use huoyan_artifacts::proc::{args, crossview, kernel_stat, link, maps, stat, status, tty};
+use huoyan_artifacts::proc::{
+    args, crossview, kernel_stat, link, maps, session, stat, status, tty,
+};
 use huoyan_artifacts::sockets::{inet, packet, unix, InetProto};
 use huoyan_artifacts::{logins, system};
 
@@ -16,6 +18,12 @@ fn feed_all(data: &[u8]) {
     let _ = kernel_stat::parse_btime(data);
     let _ = crossview::parse_pid_max(data);
     let _ = huoyan_artifacts::proc::parse_ns_link(data);
+    let _ = session::parse_id(data);
+    let cg = session::parse_cgroup(data);
+    if let Some(p) = session::main_path(&cg) {
+        let _ = session::container_id(&p);
+    }
+    let _ = system::parse_tainted(data);
     for proto in InetProto::ALL {
         let _ = inet::parse(data, proto);
     }

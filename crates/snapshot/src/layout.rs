@@ -11,7 +11,7 @@
 //!   modules.json       loaded kernel modules
 //!   logins.json        current sessions from utmp with idle time
 //!   gaps.json          what could not be read, and why
-//!   ps.txt netstat.txt lsof.txt w.txt   the same as tables a responder reads at a glance
+//!   ps.txt pstree.txt netstat.txt lsof.txt w.txt   the same as tables read at a glance
 //!   journal.jsonl      the action journal (written by the caller, when it puts it here)
 //! ```
 
@@ -41,6 +41,8 @@ pub const LOGINS: &str = "logins.json";
 pub const GAPS: &str = "gaps.json";
 /// `ps auxww` equivalent.
 pub const PS: &str = "ps.txt";
+/// Process tree.
+pub const PSTREE: &str = "pstree.txt";
 /// `netstat -anp` equivalent.
 pub const NETSTAT: &str = "netstat.txt";
 /// `lsof` equivalent.

@@ -92,6 +92,8 @@ pub struct SnapshotSummary {
     pub promiscuous_interfaces: Vec<String>,
     /// Loaded kernel modules.
     pub modules: usize,
+    /// Set kernel taint flags (`O: out-of-tree module loaded` …); empty when clean.
+    pub kernel_taint: Vec<String>,
     /// Every gap (also in gaps.json).
     pub gaps: Vec<Gap>,
     /// Gap counts by `area: reason`.

@@ -144,6 +144,7 @@ pub fn write_all(
     w.json(layout::MODULES, &scene.system.modules)?;
     w.json(layout::GAPS, &scene.gaps)?;
     w.write(layout::PS, tables::ps(scene).as_bytes())?;
+    w.write(layout::PSTREE, tables::pstree(scene).as_bytes())?;
     w.write(layout::NETSTAT, tables::netstat(scene).as_bytes())?;
     w.write(layout::LSOF, tables::lsof(scene).as_bytes())?;
     w.write(layout::W, tables::w(scene).as_bytes())?;
@@ -222,6 +223,7 @@ pub fn write_all(
             .map(|i| i.name.clone())
             .collect(),
         modules: scene.system.modules.len(),
+        kernel_taint: scene.system.taint_flags.clone(),
         gap_counts: gap_counts(&scene.gaps),
         gaps: scene.gaps.clone(),
         files: w.files,

@@ -87,6 +87,12 @@ fn render(s: &SnapshotSummary) -> String {
     out.push_str(&format!("  unix/packet    {:>6}\n", s.other_sockets));
     out.push_str(&format!("  logged in      {:>6}\n", s.logins));
     out.push_str(&format!("  kernel modules {:>6}\n", s.modules));
+    if !s.kernel_taint.is_empty() {
+        out.push_str(&format!(
+            "  kernel TAINTED: {}\n",
+            sanitize(&s.kernel_taint.join("; "))
+        ));
+    }
     if !s.promiscuous_interfaces.is_empty() {
         out.push_str(&format!(
             "  PROMISCUOUS interfaces: {}\n",
@@ -108,6 +114,7 @@ fn render(s: &SnapshotSummary) -> String {
     out.push_str(&format!("\nWritten to {dir}/:\n"));
     for (name, what) in [
         (layout::PS, "processes, like ps auxww"),
+        (layout::PSTREE, "process tree, like pstree -pua"),
         (layout::NETSTAT, "sockets with owners, like netstat -anp"),
         (layout::LSOF, "open files, like lsof -n"),
         (layout::W, "logged-in users, like w"),
