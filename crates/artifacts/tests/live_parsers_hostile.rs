@@ -3,7 +3,7 @@
 
 use huoyan_artifacts::net::{addr, dev, route};
 use huoyan_artifacts::proc::{
-    args, crossview, kernel_stat, link, maps, session, stat, status, tty,
+    args, crossview, kernel_stat, link, maps, mountinfo, session, stat, status, tty,
 };
 use huoyan_artifacts::sockets::{inet, packet, unix, InetProto};
 use huoyan_artifacts::{logins, system};
@@ -15,6 +15,7 @@ fn feed_all(data: &[u8]) {
     let _ = args::parse_environ(data, args::INTERESTING_ENV);
     let _ = link::parse(data);
     let _ = maps::parse(data);
+    let _ = mountinfo::parse(data);
     let _ = kernel_stat::parse_btime(data);
     let _ = crossview::parse_pid_max(data);
     let _ = huoyan_artifacts::proc::parse_ns_link(data);

@@ -90,7 +90,7 @@ p=$!
 mkdir -p "$1/empty"
 mount --bind "$1/empty" "/proc/$p"
 echo "$p"
-"$2" snapshot --no-hash --out "$1/snap" >/dev/null
+"$2" snapshot --no-hash --out "$1/snap"
 kill "$p"
 "#;
     let out = Command::new("unshare")
@@ -106,7 +106,14 @@ kill "$p"
         );
         return;
     }
-    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let pid = stdout.lines().next().unwrap_or_default().trim().to_string();
+    assert!(
+        stdout.contains(&format!(
+            "MASKED /proc entries (something is mounted over /proc/PID, hiding it): {pid}"
+        )),
+        "{stdout}"
+    );
     let gaps: serde_json::Value = serde_json::from_slice(
         &std::fs::read(dir.path().join("snap/gaps.json")).expect("gaps.json"),
     )

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use huoyan_artifacts::logins::{read_logins, Login};
 use huoyan_artifacts::net::{read_network, Network};
 use huoyan_artifacts::proc::fds::{read_mapped_files, read_open_files, OpenFile};
+use huoyan_artifacts::proc::mountinfo::{self, Mount};
 use huoyan_artifacts::proc::{self, crossview, BootClock, LinkTarget, Process};
 use huoyan_artifacts::sockets::{self, SocketTable};
 use huoyan_artifacts::system::{read_system, SystemInfo};
@@ -36,6 +37,8 @@ pub struct Scene {
     pub network: Network,
     /// Host facts and modules.
     pub system: SystemInfo,
+    /// Mount table of huoyan's own mount namespace.
+    pub mounts: Vec<Mount>,
     /// What could not be read.
     pub gaps: Vec<Gap>,
     /// Collection start, the "now" of every relative figure (idle, %CPU).
@@ -188,6 +191,24 @@ fn socket_owners(open_files: &[OpenFile]) -> HashMap<u64, Vec<u32>> {
     by_inode
 }
 
+fn read_mounts(proc_fs: &ProcFs, gaps: &mut Vec<Gap>) -> Vec<Mount> {
+    match proc_fs.read("self/mountinfo") {
+        Ok(d) => mountinfo::parse(&d).unwrap_or_else(|e| {
+            gaps.push(Gap {
+                area: "snapshot.mounts".into(),
+                path: Some("/proc/self/mountinfo".into()),
+                reason: huoyan_core::GapReason::Malformed,
+                detail: e.to_string(),
+            });
+            Vec::new()
+        }),
+        Err(e) => {
+            gaps.push(Gap::from_error("snapshot.mounts", &e));
+            Vec::new()
+        }
+    }
+}
+
 /// Captures the scene.
 pub fn collect(
     proc_fs: &ProcFs,
@@ -262,6 +283,7 @@ pub fn collect(
     let (mut socket_table, socket_gaps) = sockets::read_all(proc_fs, &ns_of);
     socket_table.attach_owners(&socket_owners(&open_files));
     gaps.extend(socket_gaps);
+    let mounts = read_mounts(proc_fs, &mut gaps);
     gaps.extend(login_gaps);
     gaps.extend(net_gaps);
     gaps.extend(sys_gaps);
@@ -281,6 +303,7 @@ pub fn collect(
         logins,
         network,
         system,
+        mounts,
         gaps,
         now,
         privileged: rustix::process::geteuid().is_root(),

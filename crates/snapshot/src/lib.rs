@@ -1,14 +1,14 @@
 //! `huoyan snapshot`: freeze the live scene into a directory, before anything else disturbs it.
 //!
-//! What it captures, volatile first: processes and their open files, sockets (every network
-//! namespace with a process in it) and logged-in users; then network configuration, system
-//! facts and loaded kernel modules; then the SHA-256 of every running executable, read through
-//! `/proc/PID/exe` so a deleted binary is still hashed. Everything comes from the kernel
-//! ([`huoyan_core::ProcFs`]) and the root's own files ([`huoyan_core::Root`]); no host binary is
-//! run.
+//! What it captures, volatile first: processes (including any hidden from the /proc listing) and
+//! their open and mapped files, sockets (every network namespace with a process in it) and
+//! logged-in users; then network configuration, system facts, the mount table and loaded kernel
+//! modules; then the SHA-256 of every running executable, read through `/proc/PID/exe` so a
+//! deleted binary is still hashed. Everything comes from the kernel ([`huoyan_core::ProcFs`],
+//! netlink) and the root's own files ([`huoyan_core::Root`]); no host binary is run.
 //!
 //! What it writes (see [`layout`]): one JSON file per artifact, text tables equivalent to
-//! `ps auxww`, `netstat -anp`, `lsof` and `w` (host text escaped), `gaps.json` (what could not be
+//! `ps auxww`, `pstree`, `netstat -anp`, `lsof` and `w` (host text escaped), `gaps.json` (what could not be
 //! read, and why) and `manifest.json` (SHA-256 of every file written, start and end time, host
 //! identity, huoyan version). The output directory must not exist or be empty, and must not be
 //! inside /proc, /sys, /dev or the image being described.
@@ -92,6 +92,10 @@ pub struct SnapshotSummary {
     pub promiscuous_interfaces: Vec<String>,
     /// Loaded kernel modules.
     pub modules: usize,
+    /// Mounts in huoyan's mount namespace.
+    pub mounts: usize,
+    /// Pids whose `/proc/PID` has something mounted over it (a way to hide a process).
+    pub masked_proc_entries: Vec<u32>,
     /// Set kernel taint flags (`O: out-of-tree module loaded` …); empty when clean.
     pub kernel_taint: Vec<String>,
     /// Every gap (also in gaps.json).

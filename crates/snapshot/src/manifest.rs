@@ -139,6 +139,7 @@ pub fn write_all(
     w.json(layout::OPEN_FILES, &scene.open_files)?;
     w.json(layout::SOCKETS, &scene.sockets)?;
     w.json(layout::LOGINS, &scene.logins)?;
+    w.json(layout::MOUNTS, &scene.mounts)?;
     w.json(layout::NETWORK, &scene.network)?;
     w.json(layout::SYSTEM, &system)?;
     w.json(layout::MODULES, &scene.system.modules)?;
@@ -173,6 +174,7 @@ pub fn write_all(
     counts.insert("logins".to_string(), scene.logins.len());
     counts.insert("interfaces".to_string(), scene.network.interfaces.len());
     counts.insert("modules".to_string(), scene.system.modules.len());
+    counts.insert("mounts".to_string(), scene.mounts.len());
     let finished = huoyan_core::time::now();
     let manifest = Manifest {
         kind: "huoyan snapshot".into(),
@@ -224,6 +226,12 @@ pub fn write_all(
             .collect(),
         modules: scene.system.modules.len(),
         kernel_taint: scene.system.taint_flags.clone(),
+        mounts: scene.mounts.len(),
+        masked_proc_entries: scene
+            .mounts
+            .iter()
+            .filter_map(|m| m.covers_proc_pid())
+            .collect(),
         gap_counts: gap_counts(&scene.gaps),
         gaps: scene.gaps.clone(),
         files: w.files,

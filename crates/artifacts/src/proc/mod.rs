@@ -17,6 +17,7 @@ pub mod fds;
 pub mod kernel_stat;
 pub mod link;
 pub mod maps;
+pub mod mountinfo;
 pub mod session;
 pub mod stat;
 pub mod status;

@@ -87,6 +87,13 @@ fn render(s: &SnapshotSummary) -> String {
     out.push_str(&format!("  unix/packet    {:>6}\n", s.other_sockets));
     out.push_str(&format!("  logged in      {:>6}\n", s.logins));
     out.push_str(&format!("  kernel modules {:>6}\n", s.modules));
+    if !s.masked_proc_entries.is_empty() {
+        let pids: Vec<String> = s.masked_proc_entries.iter().map(u32::to_string).collect();
+        out.push_str(&format!(
+            "  MASKED /proc entries (something is mounted over /proc/PID, hiding it): {}\n",
+            pids.join(", ")
+        ));
+    }
     if !s.kernel_taint.is_empty() {
         out.push_str(&format!(
             "  kernel TAINTED: {}\n",
@@ -125,6 +132,7 @@ fn render(s: &SnapshotSummary) -> String {
         (layout::SYSTEM, "host, kernel, uptime, load, memory (JSON)"),
         (layout::MODULES, "kernel modules (JSON)"),
         (layout::LOGINS, "sessions from utmp (JSON)"),
+        (layout::MOUNTS, "mount table (JSON)"),
         (layout::GAPS, "what could not be read, and why"),
         (
             layout::MANIFEST,
