@@ -2,5 +2,7 @@
 
 use crate::Check;
 
+mod hidden_process;
+
 /// Every check of this area.
-pub static ALL: &[&dyn Check] = &[];
+pub static ALL: &[&dyn Check] = &[&hidden_process::HiddenProcess];
