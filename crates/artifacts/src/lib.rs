@@ -5,7 +5,11 @@
 //! or [`huoyan_core::ProcFs`] (live kernel state). Parsers never panic on hostile input: they
 //! return an error or skip the malformed record.
 
+pub mod dpkg;
+pub mod elf;
 pub mod error;
+pub mod modules;
+pub mod rpm;
 pub mod users;
 pub mod utmp;
 
