@@ -71,7 +71,7 @@ pub fn parse_status(data: &[u8]) -> Vec<DpkgPackage> {
     let mut out = Vec::new();
     let mut current = DpkgPackage::default();
     let mut in_conffiles = false;
-    let mut flush = |p: &mut DpkgPackage, out: &mut Vec<DpkgPackage>| {
+    let flush = |p: &mut DpkgPackage, out: &mut Vec<DpkgPackage>| {
         if !p.name.is_empty() {
             out.push(std::mem::take(p));
         } else {
@@ -221,6 +221,141 @@ pub fn split_info_name(name: &[u8]) -> Option<(String, Option<String>, String)> 
     })
 }
 
+/// One dpkg diversion: `from` is moved to `to` unless the package is `by` itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diversion {
+    /// The diverted path.
+    pub from: PathBuf,
+    /// Where the diverted package's file really lives.
+    pub to: PathBuf,
+    /// The diverting package (`:` for a local diversion by the administrator).
+    pub by: String,
+}
+
+/// Parses `/var/lib/dpkg/diversions` (triples of lines: from, to, diverting package).
+pub fn parse_diversions(data: &[u8]) -> Vec<Diversion> {
+    let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+    lines
+        .chunks_exact(3)
+        .filter(|c| c[0].starts_with(b"/") && c[1].starts_with(b"/"))
+        .map(|c| Diversion {
+            from: PathBuf::from(OsStr::from_bytes(c[0])),
+            to: PathBuf::from(OsStr::from_bytes(c[1])),
+            by: String::from_utf8_lossy(c[2]).into_owned(),
+        })
+        .collect()
+}
+
+/// A `path-exclude=` / `path-include=` filter from dpkg's configuration (minimal and container
+/// images drop documentation this way, so those files are legitimately missing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathFilter {
+    /// True for `path-include`.
+    pub include: bool,
+    /// The glob (fnmatch without FNM_PATHNAME: `*` crosses `/`).
+    pub glob: String,
+}
+
+/// Parses `/etc/dpkg/dpkg.cfg` or a file of `/etc/dpkg/dpkg.cfg.d/`.
+pub fn parse_dpkg_cfg(data: &[u8]) -> Vec<PathFilter> {
+    String::from_utf8_lossy(data)
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let (include, glob) = if let Some(g) = l.strip_prefix("path-exclude") {
+                (false, g)
+            } else {
+                (true, l.strip_prefix("path-include")?)
+            };
+            let glob = glob.trim_start_matches([' ', '=']).trim();
+            (!glob.is_empty()).then(|| PathFilter {
+                include,
+                glob: glob.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// fnmatch(3) without flags: `*`, `?` and `[...]` classes; `*` matches `/` too.
+pub fn glob_match(glob: &[u8], text: &[u8]) -> bool {
+    let (mut g, mut t) = (0usize, 0usize);
+    let (mut star_g, mut star_t) = (None::<usize>, 0usize);
+    while t < text.len() {
+        if g < glob.len() {
+            match glob[g] {
+                b'*' => {
+                    star_g = Some(g);
+                    star_t = t;
+                    g += 1;
+                    continue;
+                }
+                b'?' => {
+                    g += 1;
+                    t += 1;
+                    continue;
+                }
+                b'[' => {
+                    if let Some((matched, len)) = match_class(&glob[g..], text[t]) {
+                        if matched {
+                            g += len;
+                            t += 1;
+                            continue;
+                        }
+                    } else if text[t] == b'[' {
+                        g += 1;
+                        t += 1;
+                        continue;
+                    }
+                }
+                c if c == text[t] => {
+                    g += 1;
+                    t += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        match star_g {
+            Some(sg) => {
+                g = sg + 1;
+                star_t += 1;
+                t = star_t;
+            }
+            None => return false,
+        }
+    }
+    glob[g..].iter().all(|&c| c == b'*')
+}
+
+/// Matches a `[...]` class at the start of `glob`; returns (matched, class length).
+fn match_class(glob: &[u8], c: u8) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let negate = matches!(glob.get(1), Some(b'!') | Some(b'^'));
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    while i < glob.len() {
+        if glob[i] == b']' && !first {
+            return Some((matched != negate, i + 1));
+        }
+        first = false;
+        if glob.get(i + 1) == Some(&b'-') && glob.get(i + 2).is_some_and(|&e| e != b']') {
+            if glob[i] <= c && c <= glob[i + 2] {
+                matched = true;
+            }
+            i += 3;
+        } else {
+            if glob[i] == c {
+                matched = true;
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
 /// Everything huoyan needs from a dpkg database.
 #[derive(Debug, Default)]
 pub struct DpkgDb {
@@ -232,6 +367,8 @@ pub struct DpkgDb {
     pub lists: BTreeMap<String, Vec<PathBuf>>,
     /// Malformed md5sums lines, per package key.
     pub malformed: BTreeMap<String, usize>,
+    /// Diversions (`dpkg-divert`).
+    pub diversions: Vec<Diversion>,
 }
 
 impl DpkgDb {
@@ -249,6 +386,11 @@ impl DpkgDb {
             ..DpkgDb::default()
         };
         let mut errors = Vec::new();
+        match root.read_capped(Path::new(DPKG_DIR).join("diversions"), DPKG_FILE_CAP) {
+            Ok(c) => db.diversions = parse_diversions(&c.data),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => errors.push(e),
+        }
         let info_dir = Path::new(DPKG_DIR).join("info");
         let entries: Vec<DirEntry> = match root.read_dir(&info_dir) {
             Ok(e) => e,
@@ -370,6 +512,29 @@ short\n";
         }
         let truncated = &STATUS[..STATUS.len() / 2];
         assert!(!parse_status(truncated).is_empty());
+    }
+
+    #[test]
+    fn dpkg_cfg_filters_and_globs() {
+        let f = parse_dpkg_cfg(
+            b"# Drop docs\npath-exclude /usr/share/doc/*\npath-include=/usr/share/doc/*/copyright\nforce-unsafe-io\n",
+        );
+        assert_eq!(f.len(), 2);
+        assert!(!f[0].include && f[1].include);
+        assert!(glob_match(b"/usr/share/doc/*", b"/usr/share/doc/a/b/c"));
+        assert!(glob_match(b"/usr/share/doc/*/copyright", b"/usr/share/doc/x/copyright"));
+        assert!(!glob_match(b"/usr/share/doc/*", b"/usr/bin/ps"));
+        assert!(glob_match(b"/usr/share/man/man[1-9]/*.gz", b"/usr/share/man/man1/ls.1.gz"));
+        assert!(glob_match(b"/a?c", b"/abc"));
+        assert!(!glob_match(b"[", b"x"));
+    }
+
+    #[test]
+    fn diversions_triples() {
+        let d = parse_diversions(b"/bin/sh\n/bin/sh.distrib\ndash\n/x\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].to, Path::new("/bin/sh.distrib"));
+        assert_eq!(d[0].by, "dash");
     }
 
     #[test]

@@ -27,6 +27,10 @@ enum Command {
     Snapshot(cmd::snapshot::Args),
     /// Sweep the host (or an image) for what the attacker did and left behind.
     Scan(cmd::scan::Args),
+    /// Verify every packaged file (dpkg, rpm) against its recorded digest.
+    VerifyPackages(cmd::verify_packages::Args),
+    /// Create a known-good baseline, or compare a host with one.
+    Baseline(cmd::baseline::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Snapshot(args) => cmd::snapshot::run(args),
         Command::Scan(args) => cmd::scan::run(args),
+        Command::VerifyPackages(args) => cmd::verify_packages::run(args),
+        Command::Baseline(args) => cmd::baseline::run(args),
     };
     match result {
         Ok(code) => code,
