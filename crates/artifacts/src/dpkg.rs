@@ -98,7 +98,9 @@ pub fn parse_status(data: &[u8]) -> Vec<DpkgPackage> {
             continue;
         };
         let key = &line[..colon];
-        let value = String::from_utf8_lossy(&line[colon + 1..]).trim().to_string();
+        let value = String::from_utf8_lossy(&line[colon + 1..])
+            .trim()
+            .to_string();
         match key {
             b"Package" => current.name = value,
             b"Architecture" => current.arch = value,
@@ -505,7 +507,11 @@ short\n";
 
     #[test]
     fn garbage_never_panics() {
-        for data in [&b""[..], b"\xff\xfe:\n \n:", b"Package:\nConffiles:\n x\n /a b c d e"] {
+        for data in [
+            &b""[..],
+            b"\xff\xfe:\n \n:",
+            b"Package:\nConffiles:\n x\n /a b c d e",
+        ] {
             let _ = parse_status(data);
             let _ = parse_md5sums(data);
             let _ = parse_list(data);
@@ -522,9 +528,15 @@ short\n";
         assert_eq!(f.len(), 2);
         assert!(!f[0].include && f[1].include);
         assert!(glob_match(b"/usr/share/doc/*", b"/usr/share/doc/a/b/c"));
-        assert!(glob_match(b"/usr/share/doc/*/copyright", b"/usr/share/doc/x/copyright"));
+        assert!(glob_match(
+            b"/usr/share/doc/*/copyright",
+            b"/usr/share/doc/x/copyright"
+        ));
         assert!(!glob_match(b"/usr/share/doc/*", b"/usr/bin/ps"));
-        assert!(glob_match(b"/usr/share/man/man[1-9]/*.gz", b"/usr/share/man/man1/ls.1.gz"));
+        assert!(glob_match(
+            b"/usr/share/man/man[1-9]/*.gz",
+            b"/usr/share/man/man1/ls.1.gz"
+        ));
         assert!(glob_match(b"/a?c", b"/abc"));
         assert!(!glob_match(b"[", b"x"));
     }

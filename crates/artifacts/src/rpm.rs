@@ -175,7 +175,10 @@ impl<'a> Header<'a> {
         let il = be32(blob, 0).ok_or_else(|| trunc(8))? as usize;
         let dl = be32(blob, 4).ok_or_else(|| trunc(8))? as usize;
         if il > MAX_INDEX {
-            return Err(ParseError::malformed("rpm header", "too many index entries"));
+            return Err(ParseError::malformed(
+                "rpm header",
+                "too many index entries",
+            ));
         }
         let data_start = 8 + il * 16;
         let end = data_start
@@ -541,11 +544,8 @@ pub(crate) mod tests {
                 [],
             )
             .expect("table");
-            conn.execute(
-                "INSERT INTO Packages (blob) VALUES (?1)",
-                [sample_header()],
-            )
-            .expect("insert");
+            conn.execute("INSERT INTO Packages (blob) VALUES (?1)", [sample_header()])
+                .expect("insert");
             conn.execute("INSERT INTO Packages (blob) VALUES (?1)", [vec![1u8, 2, 3]])
                 .expect("insert");
         }

@@ -177,7 +177,11 @@ fn entry_for(root: &Root, path: &Path, meta: &huoyan_core::Meta) -> (Entry, Opti
         path: text,
         path_hex,
         kind: meta.kind,
-        size: if meta.kind == FileKind::Dir { 0 } else { meta.size },
+        size: if meta.kind == FileKind::Dir {
+            0
+        } else {
+            meta.size
+        },
         mode: meta.perm(),
         uid: meta.uid,
         gid: meta.gid,
@@ -186,12 +190,10 @@ fn entry_for(root: &Root, path: &Path, meta: &huoyan_core::Meta) -> (Entry, Opti
     };
     let mut gap = None;
     match meta.kind {
-        FileKind::File if meta.size <= HASH_CAP => {
-            match hash_file_nofollow(root, path) {
-                Ok(h) => entry.sha256 = Some(h),
-                Err(e) => gap = Some(Gap::from_error(BASELINE.id, &e)),
-            }
-        }
+        FileKind::File if meta.size <= HASH_CAP => match hash_file_nofollow(root, path) {
+            Ok(h) => entry.sha256 = Some(h),
+            Err(e) => gap = Some(Gap::from_error(BASELINE.id, &e)),
+        },
         FileKind::Symlink => {
             entry.link = root
                 .read_link(path)
@@ -315,8 +317,7 @@ pub fn compare(baseline: &Baseline, root: &Root) -> Outcome {
     }
     let old: BTreeMap<PathBuf, &Entry> =
         baseline.entries.iter().map(|e| (e.logical(), e)).collect();
-    let new: BTreeMap<PathBuf, &Entry> =
-        current.entries.iter().map(|e| (e.logical(), e)).collect();
+    let new: BTreeMap<PathBuf, &Entry> = current.entries.iter().map(|e| (e.logical(), e)).collect();
     let mut count = 0usize;
     let mut overflow = 0usize;
     let mut emit = |out: &mut Outcome, f: huoyan_core::Finding| {

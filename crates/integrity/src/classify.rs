@@ -221,7 +221,10 @@ mod tests {
             c("/lib/x86_64-linux-gnu/security/pam_unix.so"),
             FileClass::PamModule
         );
-        assert_eq!(c("/usr/lib/x86_64-linux-gnu/libc.so.6"), FileClass::LibcOrLoader);
+        assert_eq!(
+            c("/usr/lib/x86_64-linux-gnu/libc.so.6"),
+            FileClass::LibcOrLoader
+        );
         assert_eq!(
             c("/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"),
             FileClass::LibcOrLoader
@@ -230,8 +233,14 @@ mod tests {
             c("/lib/modules/6.1.0-9-amd64/kernel/fs/fat/vfat.ko"),
             FileClass::Kernel
         );
-        assert_eq!(c("/usr/lib/x86_64-linux-gnu/libz.so.1.2.13"), FileClass::Library);
-        assert_eq!(c("/usr/lib/python3/dist-packages/x.py"), FileClass::LibraryData);
+        assert_eq!(
+            c("/usr/lib/x86_64-linux-gnu/libz.so.1.2.13"),
+            FileClass::Library
+        );
+        assert_eq!(
+            c("/usr/lib/python3/dist-packages/x.py"),
+            FileClass::LibraryData
+        );
         assert_eq!(c("/etc/ssh/sshd_config"), FileClass::Config);
         assert_eq!(c("/usr/share/doc/x/changelog.gz"), FileClass::Other);
     }

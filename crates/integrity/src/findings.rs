@@ -16,7 +16,8 @@ pub static MODIFIED: CheckInfo = CheckInfo {
                   compare with the same package version from the distribution mirror, reinstall \
                   the package from trusted media (apt-get install --reinstall / dnf reinstall) and \
                   treat the host as compromised if a core command was replaced.",
-    remediation_zh: "不要信任该文件及其输出。先作为证据取出（huoyan collect），与发行版镜像中同版本软件包比对，\
+    remediation_zh:
+        "不要信任该文件及其输出。先作为证据取出（huoyan collect），与发行版镜像中同版本软件包比对，\
                      再从可信介质重装该软件包（apt-get install --reinstall / dnf reinstall）；\
                      若核心命令被替换，应按主机已失陷处理。",
 };
@@ -124,11 +125,7 @@ fn finding_for(p: &FileProblem) -> huoyan_core::Finding {
             &MODIFIED,
             format!(
                 "{path} does not match package {pkgs}{}",
-                if p.now_script {
-                    " (now a script)"
-                } else {
-                    ""
-                }
+                if p.now_script { " (now a script)" } else { "" }
             ),
         ),
         FileState::WrongKind { kind } => (
@@ -142,16 +139,18 @@ fn finding_for(p: &FileProblem) -> huoyan_core::Finding {
         FileState::Modified { actual } => Some(actual.clone()),
         _ => None,
     };
-    info.finding(p.severity, summary).path(path).evidence(json!({
-        "packages": p.packages,
-        "manager": p.manager,
-        "class": p.class,
-        "conffile": p.conffile,
-        "algorithm": p.algo,
-        "expected": p.expected,
-        "actual": actual,
-        "state": p.state,
-        "now_script": p.now_script,
-        "now_elf": p.now_elf,
-    }))
+    info.finding(p.severity, summary)
+        .path(path)
+        .evidence(json!({
+            "packages": p.packages,
+            "manager": p.manager,
+            "class": p.class,
+            "conffile": p.conffile,
+            "algorithm": p.algo,
+            "expected": p.expected,
+            "actual": actual,
+            "state": p.state,
+            "now_script": p.now_script,
+            "now_elf": p.now_elf,
+        }))
 }

@@ -172,8 +172,7 @@ impl PackageIndex {
         let mut conffile_paths = HashSet::new();
         for p in db.packages.iter().filter(|p| p.files_present()) {
             for c in p.conffiles.iter().filter(|c| !c.obsolete) {
-                self.owned
-                    .insert(canonical_bytes(&self.aliases, &c.path));
+                self.owned.insert(canonical_bytes(&self.aliases, &c.path));
                 conffile_paths.insert(c.path.clone());
                 if let Some(md5) = c.md5 {
                     self.files.push(PackagedFile {
@@ -236,7 +235,8 @@ impl PackageIndex {
                 return;
             }
             Err(e) => {
-                self.gaps.push(Gap::new(AREA, GapReason::Error, e.to_string()));
+                self.gaps
+                    .push(Gap::new(AREA, GapReason::Error, e.to_string()));
                 return;
             }
         };
@@ -260,7 +260,10 @@ impl PackageIndex {
                     self.gaps.push(Gap::new(
                         AREA,
                         GapReason::Unsupported,
-                        format!("package {}: file digest algorithm {n} not supported", p.name),
+                        format!(
+                            "package {}: file digest algorithm {n} not supported",
+                            p.name
+                        ),
                     ));
                     continue;
                 }
@@ -394,8 +397,11 @@ mod tests {
             "d41d8cd98f00b204e9800998ecf8427e  bin/ps\n",
         )
         .expect("write");
-        std::fs::write(b.join("var/lib/dpkg/info/procps.list"), "/.\n/bin\n/bin/ps\n")
-            .expect("write");
+        std::fs::write(
+            b.join("var/lib/dpkg/info/procps.list"),
+            "/.\n/bin\n/bin/ps\n",
+        )
+        .expect("write");
         let root = Root::new(b).expect("root");
         let index = PackageIndex::load(&root);
         assert_eq!(index.managers, vec![Manager::Dpkg]);

@@ -144,7 +144,11 @@ pub fn hash_reader(mut reader: impl Read, algo: Algo) -> std::io::Result<(String
 }
 
 /// Hashes one file inside the root.
-pub fn hash_file(root: &Root, path: &Path, algo: Algo) -> Result<(String, u64, [u8; 4]), RootError> {
+pub fn hash_file(
+    root: &Root,
+    path: &Path,
+    algo: Algo,
+) -> Result<(String, u64, [u8; 4]), RootError> {
     let file = root.open(path)?;
     hash_reader(file, algo).map_err(|e| RootError::from_io(path.display().to_string(), e))
 }

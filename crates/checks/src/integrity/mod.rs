@@ -3,10 +3,10 @@
 
 use crate::Check;
 
-mod package_verify;
-mod pam;
-mod sshd_binary;
-mod unowned_elf;
+pub mod package_verify;
+pub mod pam;
+pub mod sshd_binary;
+pub mod unowned_elf;
 
 /// Every check of this area.
 pub static ALL: &[&dyn Check] = &[

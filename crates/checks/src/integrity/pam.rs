@@ -37,12 +37,20 @@ static INFO: CheckInfo = CheckInfo {
     remediation: "Collect the module or configuration, compare with a clean host, restore the \
                   package's version (apt-get install --reinstall libpam-modules / dnf reinstall \
                   pam), and rotate every password typed on this host since the change.",
-    remediation_zh: "取证保存该模块或配置，与干净主机比对，恢复软件包原版（apt-get install --reinstall \
+    remediation_zh:
+        "取证保存该模块或配置，与干净主机比对，恢复软件包原版（apt-get install --reinstall \
                      libpam-modules / dnf reinstall pam），并更换自改动以来在本机输入过的所有密码。",
 };
 
 /// Parent directories whose `security/` subdirectories hold PAM modules.
-const LIB_TOPS: &[&str] = &["/lib", "/lib64", "/usr/lib", "/usr/lib64", "/lib32", "/usr/lib32"];
+const LIB_TOPS: &[&str] = &[
+    "/lib",
+    "/lib64",
+    "/usr/lib",
+    "/usr/lib64",
+    "/lib32",
+    "/usr/lib32",
+];
 
 /// Every PAM module directory present under the root.
 pub fn pam_module_dirs(root: &Root) -> Vec<PathBuf> {
@@ -129,9 +137,16 @@ pub fn parse_pam_rules(data: &[u8], service_field: bool) -> Vec<PamRule> {
 }
 
 fn in_writable_place(path: &str) -> bool {
-    ["/tmp/", "/var/tmp/", "/dev/shm/", "/home/", "/root/", "/run/user/"]
-        .iter()
-        .any(|p| path.starts_with(p))
+    [
+        "/tmp/",
+        "/var/tmp/",
+        "/dev/shm/",
+        "/home/",
+        "/root/",
+        "/run/user/",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
         || path.contains("/.")
 }
 
@@ -176,8 +191,10 @@ fn check_module_dir(root: &Root, index: &PackageIndex, dir: &Path, out: &mut Out
                 )
                 .path(shown)
                 .at(meta.as_ref().and_then(|m| m.ctime))
-                .evidence(json!({"module": e.path, "size": meta.as_ref().map(|m| m.size),
-                    "mtime": meta.as_ref().and_then(|m| m.mtime)})),
+                .evidence(
+                    json!({"module": e.path, "size": meta.as_ref().map(|m| m.size),
+                    "mtime": meta.as_ref().and_then(|m| m.mtime)}),
+                ),
             );
             continue;
         }
@@ -193,8 +210,10 @@ fn check_module_dir(root: &Root, index: &PackageIndex, dir: &Path, out: &mut Out
                         format!("{shown} differs from package {}", first.package),
                     )
                     .path(shown)
-                    .evidence(json!({"package": first.package, "expected": first.expected.hex,
-                        "actual": actual})),
+                    .evidence(
+                        json!({"package": first.package, "expected": first.expected.hex,
+                        "actual": actual}),
+                    ),
                 );
             }
             Ok(_) => {}

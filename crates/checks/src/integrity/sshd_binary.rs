@@ -149,9 +149,11 @@ fn check_one(root: &Root, index: &PackageIndex, path: &Path, out: &mut Outcome) 
             )
             .path(shown)
             .at(meta.ctime)
-            .evidence(json!({"package": first.package, "algorithm": first.expected.algo,
+            .evidence(
+                json!({"package": first.package, "algorithm": first.expected.algo,
                 "expected": first.expected.hex, "actual": actual,
-                "mtime": meta.mtime, "ctime": meta.ctime})),
+                "mtime": meta.mtime, "ctime": meta.ctime}),
+            ),
         ),
         Ok(_) => {}
         Err(e) => out.gap_from(INFO.id, &e, false),
@@ -193,8 +195,13 @@ mod tests {
         let out = setup(b"\x7fELF trojaned", b"\x7fELF original");
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].severity, Severity::Critical);
-        assert!(out.findings[0].summary.contains("differs from package openssh-server"));
-        let out = setup(b"#!/bin/sh\nexec /usr/sbin/.sshd \"$@\"\n", b"\x7fELF original");
+        assert!(out.findings[0]
+            .summary
+            .contains("differs from package openssh-server"));
+        let out = setup(
+            b"#!/bin/sh\nexec /usr/sbin/.sshd \"$@\"\n",
+            b"\x7fELF original",
+        );
         assert_eq!(out.findings.len(), 1);
         assert!(out.findings[0].summary.contains("not an ELF"));
     }
@@ -207,7 +214,9 @@ mod tests {
 
     #[test]
     fn unit_exec_start() {
-        let p = exec_start_programs(b"[Service]\nExecStartPre=/usr/sbin/sshd -t\nExecStart=/usr/sbin/sshd -D $SSHD_OPTS\n");
+        let p = exec_start_programs(
+            b"[Service]\nExecStartPre=/usr/sbin/sshd -t\nExecStart=/usr/sbin/sshd -D $SSHD_OPTS\n",
+        );
         assert_eq!(p, vec![PathBuf::from("/usr/sbin/sshd")]);
     }
 }

@@ -66,8 +66,11 @@ mod tests {
         root_with_dpkg(dir.path());
         let elf = std::fs::read("/proc/self/exe").expect("self");
         std::fs::write(dir.path().join("usr/bin/.kworker"), &elf).expect("implant");
-        std::fs::write(dir.path().join("usr/bin/ps"), "#!/bin/sh\nps.orig \"$@\" | grep -v x\n")
-            .expect("script");
+        std::fs::write(
+            dir.path().join("usr/bin/ps"),
+            "#!/bin/sh\nps.orig \"$@\" | grep -v x\n",
+        )
+        .expect("script");
         let ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
         let mut out = Outcome::default();
         UnownedElf.run(&ctx, &mut out);

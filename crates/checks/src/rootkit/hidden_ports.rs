@@ -69,7 +69,9 @@ pub fn parse_proc_net_ports(data: &[u8]) -> Vec<u16> {
 }
 
 /// Ports /proc/net lists, per protocol.
-pub fn listed_ports(proc_fs: &ProcFs) -> Result<(HashSet<u16>, HashSet<u16>), huoyan_core::RootError> {
+pub fn listed_ports(
+    proc_fs: &ProcFs,
+) -> Result<(HashSet<u16>, HashSet<u16>), huoyan_core::RootError> {
     let mut tcp = HashSet::new();
     let mut udp = HashSet::new();
     for file in ["net/tcp", "net/tcp6", "net/udp", "net/udp6"] {

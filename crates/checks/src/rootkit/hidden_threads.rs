@@ -80,7 +80,10 @@ pub fn parse_sched_debug(data: &[u8]) -> Vec<u32> {
         for w in tokens.windows(2) {
             if w[0].bytes().all(|b| b.is_ascii_digit())
                 && w[1].contains('.')
-                && w[1].replace('.', "").bytes().all(|b| b.is_ascii_digit() || b == b'-')
+                && w[1]
+                    .replace('.', "")
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'-')
             {
                 if let Ok(pid) = w[0].parse() {
                     out.push(pid);
@@ -270,9 +273,15 @@ fn thread_count_view(proc_fs: &ProcFs, out: &mut Outcome) {
     }
     let mut deficits = Vec::new();
     for _ in 0..3 {
-        let before = proc_fs.read("loadavg").ok().and_then(|d| parse_loadavg_threads(&d));
+        let before = proc_fs
+            .read("loadavg")
+            .ok()
+            .and_then(|d| parse_loadavg_threads(&d));
         let counted = count_threads(proc_fs);
-        let after = proc_fs.read("loadavg").ok().and_then(|d| parse_loadavg_threads(&d));
+        let after = proc_fs
+            .read("loadavg")
+            .ok()
+            .and_then(|d| parse_loadavg_threads(&d));
         match (before, counted, after) {
             (Some(b), Some(c), Some(a)) if a == b => deficits.push(b.saturating_sub(c)),
             _ => deficits.push(0),
@@ -303,7 +312,9 @@ mod tests {
         s.entry(1).or_default().insert("parent of 100".into());
         s.entry(0).or_default().insert("parent of 1".into());
         s.entry(4242).or_default().insert("child of 1".into());
-        s.entry(4242).or_default().insert("scheduler runqueue".into());
+        s.entry(4242)
+            .or_default()
+            .insert("scheduler runqueue".into());
         let u = unlisted(&listed, &s);
         assert_eq!(u.len(), 1);
         assert_eq!(u[0].0, 4242);
@@ -328,7 +339,10 @@ mod tests {
 
     #[test]
     fn loadavg_and_stat_fields() {
-        assert_eq!(parse_loadavg_threads(b"2.91 2.74 1.63 2/96 9168\n"), Some(96));
+        assert_eq!(
+            parse_loadavg_threads(b"2.91 2.74 1.63 2/96 9168\n"),
+            Some(96)
+        );
         assert_eq!(parse_loadavg_threads(b"junk"), None);
         assert_eq!(stat_ppid(b"42 (a) b) c) S 7 42 42 0"), Some(7));
     }

@@ -38,7 +38,8 @@ static INFO: CheckInfo = CheckInfo {
     remediation: "Collect the file first, then clear the flag with a trusted static chattr \
                   (chattr -ia FILE) and remove or repair the content; look for the process or \
                   cron job that sets it again.",
-    remediation_zh: "先取证保存该文件，再用可信的静态 chattr 清除属性（chattr -ia 文件）并删除或修复内容；\
+    remediation_zh:
+        "先取证保存该文件，再用可信的静态 chattr 清除属性（chattr -ia 文件）并删除或修复内容；\
                      排查会再次设置该属性的进程或定时任务。",
 };
 
@@ -96,8 +97,12 @@ pub enum FlagsError {
 
 /// Reads the lock attributes of a host path without following a final symlink.
 pub fn read_lock(host: &Path, kind: FileKind) -> Result<Lock, FlagsError> {
-    if let Ok(st) = rustix::fs::statx(CWD, host, AtFlags::SYMLINK_NOFOLLOW, StatxFlags::BASIC_STATS)
-    {
+    if let Ok(st) = rustix::fs::statx(
+        CWD,
+        host,
+        AtFlags::SYMLINK_NOFOLLOW,
+        StatxFlags::BASIC_STATS,
+    ) {
         let mask = st.stx_attributes_mask;
         let attrs = st.stx_attributes;
         if mask.contains(StatxAttributes::IMMUTABLE | StatxAttributes::APPEND) {
@@ -221,8 +226,10 @@ impl Check for ImmutableFiles {
                 )
                 .path(shown)
                 .at(meta.ctime)
-                .evidence(json!({"immutable": lock.immutable, "append_only": lock.append_only,
-                    "kind": meta.kind, "uid": meta.uid, "ctime": meta.ctime})),
+                .evidence(
+                    json!({"immutable": lock.immutable, "append_only": lock.append_only,
+                    "kind": meta.kind, "uid": meta.uid, "ctime": meta.ctime}),
+                ),
             );
         }
         if unsupported > 0 {
@@ -263,7 +270,9 @@ mod tests {
         ImmutableFiles.run(&ctx, &mut out);
         assert!(out.findings.is_empty(), "{:?}", out.findings);
         if !crate::rootkit::immutable::tests::chattr("+i", &keys) {
-            eprintln!("chattr +i not possible here (not root or no inode flags): positive case skipped");
+            eprintln!(
+                "chattr +i not possible here (not root or no inode flags): positive case skipped"
+            );
             return;
         }
         let mut out = Outcome::default();

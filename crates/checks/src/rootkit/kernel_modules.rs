@@ -43,14 +43,24 @@ static INFO: CheckInfo = CheckInfo {
     remediation: "Capture memory before rebooting (a hidden module lives only there), collect \
                   the module file and its load hook, remove the hook, and rebuild the host if a \
                   module was hidden.",
-    remediation_zh: "重启前先获取内存镜像（隐藏模块只存在于内存中），取证保存模块文件及其加载配置，\
+    remediation_zh:
+        "重启前先获取内存镜像（隐藏模块只存在于内存中），取证保存模块文件及其加载配置，\
                      删除加载配置；若发现隐藏模块应重建主机。",
 };
 
 /// Directories searched for stray `.ko` files.
 const STRAY_DIRS: &[&str] = &[
-    "/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/opt", "/etc", "/usr/local", "/var/lib",
-    "/srv", "/boot",
+    "/tmp",
+    "/var/tmp",
+    "/dev/shm",
+    "/root",
+    "/home",
+    "/opt",
+    "/etc",
+    "/usr/local",
+    "/var/lib",
+    "/srv",
+    "/boot",
 ];
 const MODULE_TREES: &[&str] = &["/lib/modules", "/usr/lib/modules"];
 const LOAD_DIRS: &[&str] = &[
@@ -111,7 +121,11 @@ fn module_tree_names(root: &Root) -> std::collections::HashMap<String, HashSet<S
         for rel in releases {
             let mut names: HashSet<String> = HashSet::new();
             if let Ok(c) = root.read_capped(rel.path.join("modules.dep"), 64 << 20) {
-                names.extend(modules::parse_modules_dep(&c.data).into_iter().map(|(n, _)| n));
+                names.extend(
+                    modules::parse_modules_dep(&c.data)
+                        .into_iter()
+                        .map(|(n, _)| n),
+                );
             }
             if let Ok(c) = root.read_capped(rel.path.join("modules.builtin"), 64 << 20) {
                 names.extend(modules::parse_modules_builtin(&c.data));
@@ -211,7 +225,11 @@ fn live_views(
         if !names.contains(&m.name) {
             out.add(
                 INFO.finding(
-                    if tainted { Severity::High } else { Severity::Medium },
+                    if tainted {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
                     format!(
                         "loaded module {} has no file in the module tree of kernel {release}",
                         m.name
@@ -380,7 +398,11 @@ fn load_hooks(
                 let shown = e.path.display().to_string();
                 out.add(
                     INFO.finding(
-                        if writable { Severity::High } else { Severity::Medium },
+                        if writable {
+                            Severity::High
+                        } else {
+                            Severity::Medium
+                        },
                         format!(
                             "{shown} line {}: {} {} runs {}",
                             d.line,
@@ -390,8 +412,10 @@ fn load_hooks(
                         ),
                     )
                     .path(shown)
-                    .evidence(json!({"line": d.line, "keyword": d.keyword, "module": d.module,
-                        "command": d.rest})),
+                    .evidence(
+                        json!({"line": d.line, "keyword": d.keyword, "module": d.module,
+                        "command": d.rest}),
+                    ),
                 );
             }
         }
@@ -405,13 +429,19 @@ mod tests {
 
     #[test]
     fn sysfs_only_module_is_hidden() {
-        let listed =
-            modules::parse_proc_modules(b"nf_tables 376832 1 - Live 0x0\nloop 40960 0 - Live 0x0\n");
+        let listed = modules::parse_proc_modules(
+            b"nf_tables 376832 1 - Live 0x0\nloop 40960 0 - Live 0x0\n",
+        );
         let hidden = hidden_modules(
             &listed,
             &["nf_tables".into(), "loop".into(), "diamorphine".into()],
         );
-        assert_eq!(hidden, vec![HiddenModule { name: "diamorphine".into() }]);
+        assert_eq!(
+            hidden,
+            vec![HiddenModule {
+                name: "diamorphine".into()
+            }]
+        );
         assert!(hidden_modules(&listed, &["loop".into()]).is_empty());
     }
 

@@ -34,7 +34,8 @@ static INFO: CheckInfo = CheckInfo {
     remediation: "Treat the host as compromised: image memory and disk before touching anything, \
                   collect the named files, and rebuild the host from trusted media — a rootkit \
                   cannot be reliably cleaned in place.",
-    remediation_zh: "按主机已失陷处理：先获取内存与磁盘镜像，再取证保存相关文件，并从可信介质重建主机——\
+    remediation_zh:
+        "按主机已失陷处理：先获取内存与磁盘镜像，再取证保存相关文件，并从可信介质重建主机——\
                      rootkit 无法可靠地就地清除。",
 };
 
@@ -274,7 +275,10 @@ mod tests {
             .flat_map(|f| f.paths.iter().map(String::as_str))
             .collect();
         assert!(paths.contains(&"/usr/lib/libsh"), "{paths:?}");
-        assert!(paths.contains(&"/tmp/ss0-123456-123456-123.sst"), "{paths:?}");
+        assert!(
+            paths.contains(&"/tmp/ss0-123456-123456-123.sst"),
+            "{paths:?}"
+        );
         assert!(paths.contains(&"/home/bob/.sssh/known_hosts"), "{paths:?}");
         assert_eq!(out.gaps.len(), 1, "kallsyms gap on an image");
     }

@@ -2,13 +2,13 @@
 
 use crate::Check;
 
-mod hidden_ports;
-mod hidden_threads;
-mod immutable;
-mod kernel_modules;
-mod known_files;
-mod preload_hooks;
-mod trojan_strings;
+pub mod hidden_ports;
+pub mod hidden_threads;
+pub mod immutable;
+pub mod kernel_modules;
+pub mod known_files;
+pub mod preload_hooks;
+pub mod trojan_strings;
 
 /// Every check of this area.
 pub static ALL: &[&dyn Check] = &[
