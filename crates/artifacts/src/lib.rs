@@ -8,8 +8,14 @@
 pub mod dpkg;
 pub mod elf;
 pub mod error;
+pub mod logins;
 pub mod modules;
+pub mod net;
+pub mod pkglog;
+pub mod proc;
 pub mod rpm;
+pub mod sockets;
+pub mod system;
 pub mod users;
 pub mod utmp;
 

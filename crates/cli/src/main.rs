@@ -27,6 +27,12 @@ enum Command {
     Snapshot(cmd::snapshot::Args),
     /// Sweep the host (or an image) for what the attacker did and left behind.
     Scan(cmd::scan::Args),
+    /// The super timeline: logins, logs, commands, packages, file times, processes, findings.
+    Timeline(cmd::timeline::Args),
+    /// Write the incident report of a case folder (Markdown and HTML, en or zh).
+    Report(cmd::report::Args),
+    /// The main job: snapshot, scan, collect, timeline and report into one case folder.
+    Triage(cmd::triage::Args),
     /// Verify every packaged file (dpkg, rpm) against its recorded digest.
     VerifyPackages(cmd::verify_packages::Args),
     /// Create a known-good baseline, or compare a host with one.
@@ -38,6 +44,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Snapshot(args) => cmd::snapshot::run(args),
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Timeline(args) => cmd::timeline::run(args),
+        Command::Report(args) => cmd::report::run(args),
+        Command::Triage(args) => cmd::triage::run(args),
         Command::VerifyPackages(args) => cmd::verify_packages::run(args),
         Command::Baseline(args) => cmd::baseline::run(args),
     };
