@@ -143,6 +143,7 @@ fn finding_for(p: &FileProblem) -> huoyan_core::Finding {
         .path(path)
         .evidence(json!({
             "packages": p.packages,
+        "package_path": p.package_path,
             "manager": p.manager,
             "class": p.class,
             "conffile": p.conffile,

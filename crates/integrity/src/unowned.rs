@@ -137,9 +137,17 @@ pub fn unowned_elfs(root: &Root, index: &PackageIndex, out: &mut Outcome) {
 
 /// Reports core commands (`ps`, `ls`, `sshd` …) that are scripts instead of ELF binaries.
 pub fn scripts_where_elf_expected(root: &Root, out: &mut Outcome) {
-    for dir in BIN_DIRS {
+    let mut seen = std::collections::HashSet::new();
+    // /usr first, so merged-/usr roots report the real location.
+    let mut dirs: Vec<&str> = BIN_DIRS.to_vec();
+    dirs.sort_by_key(|d| !d.starts_with("/usr"));
+    for dir in dirs {
         for name in CRITICAL_COMMANDS {
             let path = Path::new(dir).join(name);
+            // merged /usr: /bin/ps and /usr/bin/ps are one file, reported once.
+            if !root.resolve(&path).is_ok_and(|h| seen.insert(h)) {
+                continue;
+            }
             match root.lstat(&path) {
                 Ok(m) if m.kind == FileKind::File => {}
                 _ => continue,

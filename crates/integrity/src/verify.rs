@@ -45,8 +45,10 @@ pub enum FileState {
 /// One packaged file that did not verify.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileProblem {
-    /// Logical path.
+    /// Logical path (merged-/usr aliases resolved: `/usr/bin/ps`, not dpkg's `/bin/ps`).
     pub path: PathBuf,
+    /// The path as the package database records it.
+    pub package_path: PathBuf,
     /// Owning package(s).
     pub packages: Vec<String>,
     /// Database.
@@ -196,12 +198,14 @@ fn verify_one(
         return (0, None);
     };
     let path = &first.path;
-    let class = classify(&index.canonical(path));
+    let canonical = index.canonical(path);
+    let class = classify(&canonical);
     let conffile = records.iter().all(|r| r.conffile);
     let mut packages: Vec<String> = records.iter().map(|r| r.package.clone()).collect();
     packages.dedup();
     let problem = |state: FileState, severity: Severity, head: [u8; 4]| FileProblem {
-        path: path.clone(),
+        path: canonical.clone(),
+        package_path: path.clone(),
         packages: packages.clone(),
         manager: first.manager,
         conffile,
@@ -218,7 +222,7 @@ fn verify_one(
             if records.iter().any(|r| r.expected.hex == actual) {
                 return (bytes, None);
             }
-            let mut severity = severity_modified(class, conffile, &index.canonical(path));
+            let mut severity = severity_modified(class, conffile, &canonical);
             if class.expects_elf() && head.starts_with(b"#!") {
                 severity = Severity::Critical;
             }
@@ -246,7 +250,7 @@ fn verify_one(
                 FileState::WrongKind {
                     kind: kind.to_string(),
                 },
-                severity_modified(class, conffile, path).max(Severity::Low),
+                severity_modified(class, conffile, &canonical).max(Severity::Low),
                 [0; 4],
             )),
         ),
