@@ -41,6 +41,10 @@ enum Command {
     Contain(cmd::contain::Args),
     /// Suspend, dump or kill one process (kill refuses until its memory is dumped).
     Process(cmd::process::Args),
+    /// Verify every packaged file (dpkg, rpm) against its recorded digest.
+    VerifyPackages(cmd::verify_packages::Args),
+    /// Create a known-good baseline, or compare a host with one.
+    Baseline(cmd::baseline::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +59,8 @@ fn main() -> ExitCode {
         Command::Logins(args) => cmd::logins::run(args),
         Command::Contain(args) => cmd::contain::run(args),
         Command::Process(args) => cmd::process::run(args),
+        Command::VerifyPackages(args) => cmd::verify_packages::run(args),
+        Command::Baseline(args) => cmd::baseline::run(args),
     };
     match result {
         Ok(code) => code,

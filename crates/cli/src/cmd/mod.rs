@@ -11,11 +11,13 @@ pub mod logins;
 pub mod logs;
 pub mod contain;
 pub mod process;
+pub mod baseline;
 pub mod report;
 pub mod scan;
 pub mod snapshot;
 pub mod timeline;
 pub mod triage;
+pub mod verify_packages;
 
 /// Timeline events produced by other capabilities (auth logs, web access logs, shell histories).
 pub fn extra_events(_ctx: &Context) -> Vec<Event> {
