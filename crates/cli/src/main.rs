@@ -27,6 +27,12 @@ enum Command {
     Snapshot(cmd::snapshot::Args),
     /// Sweep the host (or an image) for what the attacker did and left behind.
     Scan(cmd::scan::Args),
+    /// Pack the evidence into one hashed, journaled bundle (optionally upload it over SFTP).
+    Collect(cmd::collect::Args),
+    /// Re-hash a bundle and report the first damaged member, or "intact".
+    Verify(cmd::verify::Args),
+    /// Copy a block device to an image file, hashing on the fly.
+    Image(cmd::image::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +40,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Snapshot(args) => cmd::snapshot::run(args),
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Collect(args) => cmd::collect::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
+        Command::Image(args) => cmd::image::run(args),
     };
     match result {
         Ok(code) => code,
