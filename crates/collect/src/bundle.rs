@@ -251,7 +251,9 @@ pub fn collect(
     let add_list =
         |w: &mut BundleWriter, manifest: &mut Vec<ManifestEntry>, member: &str, data: Vec<u8>| {
             let stored = w.add_bytes(member, &data, now_secs)?;
-            manifest.push(internal_entry(member, &stored.sha256, stored.size));
+            let mut entry = internal_entry(member, &stored.sha256, stored.size);
+            entry.frame = stored.frame;
+            manifest.push(entry);
             Ok::<(), std::io::Error>(())
         };
     if opts.run_scan {
@@ -414,6 +416,7 @@ fn add_snapshot(
         )?;
         let mut entry = internal_entry(&member.display().to_string(), &stored.sha256, size);
         entry.category = "snapshot".into();
+        entry.frame = stored.frame;
         manifest.push(entry);
         counts.stored += 1;
         counts.stored_bytes += size;
@@ -443,6 +446,7 @@ fn internal_entry(member: &str, sha256: &str, size: u64) -> ManifestEntry {
         note: None,
         recovered: None,
         private_key: None,
+        frame: None,
     }
 }
 
@@ -478,6 +482,7 @@ fn entry_for(ctx: &StoreCtx<'_>, p: &Planned) -> ManifestEntry {
         note: None,
         recovered: None,
         private_key: None,
+        frame: None,
     }
 }
 
@@ -591,6 +596,7 @@ fn finish_store(
     }
     entry.member = Some(member_text);
     entry.sha256 = Some(stored.sha256);
+    entry.frame = stored.frame;
     counts.stored += 1;
     counts.stored_bytes += stored.size;
     Ok(Some(entry))

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::hostinfo::HostIdentity;
 use crate::keys::KeyInfo;
+use crate::writer::FrameInfo;
 
 /// The manifest member's name.
 pub const MANIFEST: &str = "manifest.jsonl";
@@ -65,6 +66,9 @@ pub struct ManifestEntry {
     /// For private keys: what kind of key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<KeyInfo>,
+    /// Where the member's compressed frame lies in the bundle file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame: Option<FrameInfo>,
 }
 
 /// Where a deleted-but-open file was recovered from.

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::CollectError;
 use crate::manifest::{ManifestEntry, MANIFEST};
-use crate::writer::Format;
+use crate::writer::{Format, FrameInfo};
 
 /// The first thing found wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,12 +194,16 @@ pub fn verify(bundle: &Path) -> Result<VerifyReport, CollectError> {
 
     let file = File::open(bundle).map_err(rerr)?;
     let mut reader = BufReader::with_capacity(256 * 1024, file);
-    let format = detect_format(reader.fill_buf().map_err(rerr)?).ok_or_else(|| {
-        CollectError::Invalid(format!(
-            "{} is not a huoyan bundle (neither zstd nor gzip)",
-            bundle.display()
-        ))
-    })?;
+    // A damaged magic number must still be reported as a damaged (first) member, so the format
+    // falls back to the file name.
+    let name = bundle.to_string_lossy();
+    let format = detect_format(reader.fill_buf().map_err(rerr)?).unwrap_or(
+        if name.ends_with(".gz") || name.ends_with(".tgz") {
+            Format::TarGz
+        } else {
+            Format::TarZst
+        },
+    );
     let state = Rc::new(RefCell::new(FrameState::default()));
     let frames = FrameReader {
         dec: Dec::Between(reader),
@@ -250,19 +254,37 @@ pub fn verify(bundle: &Path) -> Result<VerifyReport, CollectError> {
         }
     }
     let mut manifest_entries = 0;
+    let decode_problem = problem;
+    let mut problem = None;
+    match manifest_bytes.as_deref().map(parse_manifest) {
+        Some(Ok(entries)) => {
+            manifest_entries = entries.len();
+            // The frame check is exact: every compressed byte belongs to one member's frame.
+            problem = check_frames(bundle, &entries).map_err(rerr)?;
+            if problem.is_none() && decode_problem.is_none() {
+                problem = compare(&members, &entries);
+            }
+        }
+        Some(Err(p)) => problem = Some(p),
+        None => {}
+    }
+    let mut problem = problem.or(decode_problem);
+    if problem.is_none() && manifest_bytes.is_none() {
+        problem = Some(Problem {
+            member: Some(MANIFEST.into()),
+            detail: "missing: this is not a complete huoyan bundle".into(),
+        });
+    }
     if problem.is_none() {
-        match manifest_bytes {
-            None => {
-                problem = Some(Problem {
-                    member: Some(MANIFEST.into()),
-                    detail: "missing: this is not a complete huoyan bundle".into(),
-                })
-            }
-            Some(bytes) => {
-                let (count, p) = compare(&members, &bytes);
-                manifest_entries = count;
-                problem = p;
-            }
+        if let Sidecar::Mismatch(expected) = &sidecar {
+            // Every member's frame checked out, so the damage lies in the frames no manifest
+            // can describe: the manifest's own and the end-of-archive marker.
+            problem = Some(Problem {
+                member: Some(MANIFEST.into()),
+                detail: format!(
+                    "bundle SHA-256 {sha256} differs from the sidecar's {expected}; every listed member is intact, so the manifest or the end-of-archive marker was altered"
+                ),
+            });
         }
     }
     Ok(VerifyReport {
@@ -295,66 +317,97 @@ fn blame(state: &Rc<RefCell<FrameState>>, last: Option<&(String, u64)>, e: &io::
     }
 }
 
-fn compare(members: &[Member], manifest: &[u8]) -> (usize, Option<Problem>) {
-    let mut expected: std::collections::HashMap<String, String> = Default::default();
-    let mut count = 0;
+fn parse_manifest(manifest: &[u8]) -> Result<Vec<ManifestEntry>, Problem> {
+    let mut out = Vec::new();
     for (i, line) in manifest.split(|&b| b == b'\n').enumerate() {
         if line.is_empty() {
             continue;
         }
-        let entry: ManifestEntry = match serde_json::from_slice(line) {
-            Ok(e) => e,
-            Err(e) => {
-                return (
-                    count,
-                    Some(Problem {
-                        member: Some(MANIFEST.into()),
-                        detail: format!("line {} is not a manifest entry: {e}", i + 1),
-                    }),
-                )
+        let entry: ManifestEntry = serde_json::from_slice(line).map_err(|e| Problem {
+            member: Some(MANIFEST.into()),
+            detail: format!("line {} is not a manifest entry: {e}", i + 1),
+        })?;
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+/// Re-hashes each member's compressed frame where the manifest says it lies.
+fn check_frames(bundle: &Path, entries: &[ManifestEntry]) -> io::Result<Option<Problem>> {
+    let mut frames: Vec<(&str, &FrameInfo)> = entries
+        .iter()
+        .filter_map(|e| Some((e.member.as_deref()?, e.frame.as_ref()?)))
+        .collect();
+    frames.sort_by_key(|(_, f)| f.offset);
+    let mut file = BufReader::with_capacity(256 * 1024, File::open(bundle)?);
+    let mut pos = 0u64;
+    let mut buf = vec![0u8; 256 * 1024];
+    for (member, frame) in frames {
+        if frame.offset < pos {
+            return Ok(Some(Problem {
+                member: Some(member.to_string()),
+                detail: "its frame overlaps the previous one in the manifest".into(),
+            }));
+        }
+        io::copy(&mut (&mut file).take(frame.offset - pos), &mut io::sink())?;
+        let mut hasher = Sha256::new();
+        let mut left = frame.length;
+        while left > 0 {
+            let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
+            let n = file.read(&mut buf[..want])?;
+            if n == 0 {
+                return Ok(Some(Problem {
+                    member: Some(member.to_string()),
+                    detail: "the bundle ends inside this member's frame (truncated)".into(),
+                }));
             }
-        };
-        count += 1;
-        if let (Some(m), Some(h)) = (entry.member, entry.sha256) {
-            expected.insert(m, h);
+            hasher.update(&buf[..n]);
+            left -= n as u64;
+        }
+        pos = frame.offset + frame.length;
+        let got = hex::encode(hasher.finalize());
+        if got != frame.sha256 {
+            return Ok(Some(Problem {
+                member: Some(member.to_string()),
+                detail: format!(
+                    "compressed bytes {}..{} of the bundle were altered (frame SHA-256 {got}, manifest {})",
+                    frame.offset, pos, frame.sha256
+                ),
+            }));
         }
     }
+    Ok(None)
+}
+
+fn compare(members: &[Member], entries: &[ManifestEntry]) -> Option<Problem> {
+    let mut expected: std::collections::HashMap<&str, &str> = entries
+        .iter()
+        .filter_map(|e| Some((e.member.as_deref()?, e.sha256.as_deref()?)))
+        .collect();
     for m in members {
         if m.name == MANIFEST {
             continue;
         }
-        match expected.remove(&m.name) {
+        match expected.remove(m.name.as_str()) {
             None => {
-                return (
-                    count,
-                    Some(Problem {
-                        member: Some(m.name.clone()),
-                        detail: "not listed in the manifest".into(),
-                    }),
-                )
+                return Some(Problem {
+                    member: Some(m.name.clone()),
+                    detail: "not listed in the manifest".into(),
+                })
             }
             Some(h) if h != m.sha256 => {
-                return (
-                    count,
-                    Some(Problem {
-                        member: Some(m.name.clone()),
-                        detail: format!("SHA-256 {} differs from the manifest's {h}", m.sha256),
-                    }),
-                )
+                return Some(Problem {
+                    member: Some(m.name.clone()),
+                    detail: format!("SHA-256 {} differs from the manifest's {h}", m.sha256),
+                })
             }
             Some(_) => {}
         }
     }
-    if let Some(name) = expected.keys().min() {
-        return (
-            count,
-            Some(Problem {
-                member: Some(name.clone()),
-                detail: "listed in the manifest but missing from the archive".into(),
-            }),
-        );
-    }
-    (count, None)
+    expected.keys().min().map(|name| Problem {
+        member: Some((*name).to_string()),
+        detail: "listed in the manifest but missing from the archive".into(),
+    })
 }
 
 fn read_sidecar(bundle: &Path, actual: &str) -> Sidecar {

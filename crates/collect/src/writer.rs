@@ -49,12 +49,15 @@ pub struct HashingFile {
     file: File,
     hasher: Sha256,
     written: u64,
+    frame_hasher: Sha256,
+    frame_start: u64,
 }
 
 impl Write for HashingFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.file.write(buf)?;
         self.hasher.update(&buf[..n]);
+        self.frame_hasher.update(&buf[..n]);
         self.written += n as u64;
         Ok(n)
     }
@@ -81,9 +84,11 @@ pub struct FramedSink {
 impl FramedSink {
     fn begin(&mut self) -> io::Result<()> {
         if let Stage::Idle(_) = self.stage {
-            let Stage::Idle(out) = std::mem::replace(&mut self.stage, Stage::Broken) else {
+            let Stage::Idle(mut out) = std::mem::replace(&mut self.stage, Stage::Broken) else {
                 return Err(io::Error::other("bundle writer state"));
             };
+            out.frame_start = out.written;
+            out.frame_hasher = Sha256::new();
             self.stage = match self.format {
                 Format::TarZst => {
                     let mut enc = zstd::stream::write::Encoder::new(out, 3)?;
@@ -99,16 +104,23 @@ impl FramedSink {
         Ok(())
     }
 
-    /// Closes the current frame (if any), so the next member starts a new one.
-    pub fn end_frame(&mut self) -> io::Result<()> {
+    /// Closes the current frame (if any), so the next member starts a new one; returns where
+    /// the frame lies in the file and the SHA-256 of its compressed bytes.
+    pub fn end_frame(&mut self) -> io::Result<Option<FrameInfo>> {
         let stage = std::mem::replace(&mut self.stage, Stage::Broken);
-        self.stage = Stage::Idle(match stage {
-            Stage::Idle(out) => out,
-            Stage::Zstd(enc) => enc.finish()?,
-            Stage::Gz(enc) => enc.finish()?,
+        let (out, closed) = match stage {
+            Stage::Idle(out) => (out, false),
+            Stage::Zstd(enc) => (enc.finish()?, true),
+            Stage::Gz(enc) => (enc.finish()?, true),
             Stage::Broken => return Err(io::Error::other("bundle writer broken earlier")),
+        };
+        let info = closed.then(|| FrameInfo {
+            offset: out.frame_start,
+            length: out.written - out.frame_start,
+            sha256: hex::encode(out.frame_hasher.clone().finalize()),
         });
-        Ok(())
+        self.stage = Stage::Idle(out);
+        Ok(info)
     }
 
     fn finish(mut self) -> io::Result<HashingFile> {
@@ -140,6 +152,18 @@ impl Write for FramedSink {
     }
 }
 
+/// Where a member's compressed frame lies in the bundle file, and its hash: lets `verify`
+/// attribute any damaged byte of the file to the member whose frame holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FrameInfo {
+    /// Byte offset of the frame in the bundle file.
+    pub offset: u64,
+    /// Compressed length.
+    pub length: u64,
+    /// SHA-256 of the compressed bytes.
+    pub sha256: String,
+}
+
 /// What one member's data turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
@@ -151,6 +175,8 @@ pub struct Stored {
     pub read: u64,
     /// The read error that cut the data short, if any (the rest is zero-filled).
     pub error: Option<String>,
+    /// The member's compressed frame.
+    pub frame: Option<FrameInfo>,
 }
 
 /// Reads exactly `size` bytes: stops early at `size` if the source grew, zero-fills if it
@@ -225,6 +251,8 @@ impl BundleWriter {
                 file,
                 hasher: Sha256::new(),
                 written: 0,
+                frame_hasher: Sha256::new(),
+                frame_start: 0,
             }),
             format,
         };
@@ -262,7 +290,7 @@ impl BundleWriter {
         };
         self.builder
             .append_data(&mut header, member.as_ref(), &mut reader)?;
-        self.builder.get_mut().end_frame()?;
+        let frame = self.builder.get_mut().end_frame()?;
         let error = if reader.read == size {
             None
         } else {
@@ -273,6 +301,7 @@ impl BundleWriter {
             size,
             read: reader.read,
             error,
+            frame,
         })
     }
 

@@ -52,7 +52,12 @@ pub struct Args {
     #[arg(long, value_name = "FINGERPRINT", requires = "upload")]
     pub host_key: Option<String>,
     /// known_hosts file to check the server's host key against.
-    #[arg(long, value_name = "FILE", requires = "upload", conflicts_with = "host_key")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "upload",
+        conflicts_with = "host_key"
+    )]
     pub known_hosts: Option<PathBuf>,
     /// Delete the local bundle after a verified upload.
     #[arg(long, requires = "upload")]
@@ -83,13 +88,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     // Validate the upload settings before spending minutes on collection.
     let upload = upload_settings(args)?;
     let proc_fs = if root.is_host() { ProcFs::live() } else { None };
-    let summary = collect(
-        &root,
-        proc_fs.as_ref(),
-        &opts,
-        snapshot_source(),
-    )?;
-    println!("bundle   {}", sanitize(&summary.bundle.display().to_string()));
+    let summary = collect(&root, proc_fs.as_ref(), &opts, snapshot_source())?;
+    println!(
+        "bundle   {}",
+        sanitize(&summary.bundle.display().to_string())
+    );
     println!("sha256   {}", summary.sha256);
     println!("size     {} bytes", summary.size);
     println!(
@@ -105,7 +108,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         summary.skipped.len(),
         summary.gaps.len()
     );
-    println!("journal  {}", sanitize(&summary.journal.display().to_string()));
+    println!(
+        "journal  {}",
+        sanitize(&summary.journal.display().to_string())
+    );
     if let Some((target, upload_opts)) = upload {
         let journal = ActionJournal::to_file(&summary.journal)
             .with_context(|| format!("cannot append to {}", summary.journal.display()))?;
@@ -171,7 +177,10 @@ fn upload_settings(
         (None, Some(path)) => huoyan_upload::HostKeyPolicy::KnownHosts(path.clone()),
         (None, None) => huoyan_upload::HostKeyPolicy::RecordOnly,
     };
-    Ok(Some((target, huoyan_upload::UploadOptions { auth, host_key })))
+    Ok(Some((
+        target,
+        huoyan_upload::UploadOptions { auth, host_key },
+    )))
 }
 
 /// The live snapshot engine to run first, when this build has one.

@@ -40,9 +40,9 @@ impl Progress {
 
     /// Shows `done` of `total` bytes.
     pub fn show(&mut self, done: u64, total: u64) {
-        let due = self
-            .last
-            .is_none_or(|t| t.elapsed() >= Duration::from_millis(if self.tty { 250 } else { 5000 }));
+        let due = self.last.is_none_or(|t| {
+            t.elapsed() >= Duration::from_millis(if self.tty { 250 } else { 5000 })
+        });
         if !due && done < total {
             return;
         }
