@@ -408,12 +408,7 @@ fn add_snapshot(
         let member = Path::new("snapshot").join(rel);
         let file = File::open(&path)?;
         let size = file.metadata()?.len();
-        let stored = writer.add_reader(
-            &member.display().to_string(),
-            size,
-            HeaderMeta { mtime },
-            file,
-        )?;
+        let stored = writer.add_reader(&member, size, HeaderMeta { mtime }, file)?;
         let mut entry = internal_entry(&member.display().to_string(), &stored.sha256, size);
         entry.category = "snapshot".into();
         entry.frame = stored.frame;

@@ -224,7 +224,7 @@ pub fn to_pattern(path: &str, vars: &[(String, String)], base: &str) -> Option<S
         match c {
             '$' => {
                 if chars.peek() == Some(&'{') {
-                    while let Some(n) = chars.next() {
+                    for n in chars.by_ref() {
                         if n == '}' {
                             break;
                         }

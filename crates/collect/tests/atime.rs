@@ -79,7 +79,7 @@ fn collection_leaves_atime_unchanged_on_strictatime() {
     for f in files {
         rustix::fs::utimensat(
             rustix::fs::CWD,
-            &mnt.join(f),
+            mnt.join(f),
             &past,
             rustix::fs::AtFlags::empty(),
         )

@@ -103,7 +103,7 @@ fn prepare() -> (tempfile::TempDir, std::path::PathBuf) {
     // Files that must never be opened or followed.
     rustix::fs::mkfifoat(
         rustix::fs::CWD,
-        &root.join("var/log/initctl"),
+        root.join("var/log/initctl"),
         rustix::fs::Mode::from_raw_mode(0o600),
     )
     .expect("fifo");
