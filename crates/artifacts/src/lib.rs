@@ -6,6 +6,12 @@
 //! return an error or skip the malformed record.
 
 pub mod error;
+pub mod logins;
+pub mod net;
+pub mod pkglog;
+pub mod proc;
+pub mod sockets;
+pub mod system;
 pub mod users;
 pub mod utmp;
 

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use huoyan_artifacts::users::UserDb;
-use huoyan_core::{Gap, ProcFs, Root, Timestamp, Window};
+use huoyan_core::{Gap, GapReason, ProcFs, Root, Timestamp, Window};
+use huoyan_snapshot::collect::Scene;
 
 /// Default look-back for "recent" when the responder gave no `--since`.
 pub const DEFAULT_RECENT_DAYS: i64 = 30;
@@ -26,6 +27,7 @@ pub struct Context {
     /// Extra web roots given with `--web-root`.
     pub web_roots: Vec<PathBuf>,
     users: OnceLock<(UserDb, Vec<Gap>)>,
+    scene: OnceLock<Result<Scene, Gap>>,
 }
 
 impl Context {
@@ -40,7 +42,36 @@ impl Context {
             rule_dirs: Vec::new(),
             web_roots: Vec::new(),
             users: OnceLock::new(),
+            scene: OnceLock::new(),
         }
+    }
+
+    /// The live scene (processes, open files, sockets, interfaces), captured once on first use
+    /// and shared by every live check. `None` on an image; `Err` with the reason when /proc could
+    /// not be read.
+    pub fn scene(&self) -> Option<Result<&Scene, &Gap>> {
+        if let Some(given) = self.scene.get() {
+            return Some(given.as_ref());
+        }
+        let proc_fs = self.proc_fs.as_ref()?;
+        Some(
+            self.scene
+                .get_or_init(|| {
+                    huoyan_snapshot::collect::collect(proc_fs, &self.root, self.now)
+                        .map_err(|e| Gap::new("checks.scene", GapReason::Error, e.to_string()))
+                })
+                .as_ref(),
+        )
+    }
+
+    /// Uses an already captured scene (a replay, or a test) instead of reading /proc.
+    pub fn set_scene(&mut self, scene: Scene) {
+        self.scene = OnceLock::from(Ok(scene));
+    }
+
+    /// True when live checks can run: /proc is there, or a scene was given.
+    pub fn has_live_view(&self) -> bool {
+        self.proc_fs.is_some() || self.scene.get().is_some()
     }
 
     /// Accounts of the root (read once).

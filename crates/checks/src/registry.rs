@@ -127,7 +127,7 @@ pub fn run_checks(ctx: &Context, selection: &Selection) -> Outcome {
         .par_iter()
         .map(|check| {
             let mut out = Outcome::default();
-            if check.live_only() && ctx.proc_fs.is_none() {
+            if check.live_only() && !ctx.has_live_view() {
                 out.gap(Gap::new(
                     check.info().id,
                     GapReason::LiveOnly,

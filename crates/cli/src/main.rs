@@ -27,6 +27,12 @@ enum Command {
     Snapshot(cmd::snapshot::Args),
     /// Sweep the host (or an image) for what the attacker did and left behind.
     Scan(cmd::scan::Args),
+    /// The super timeline: logins, logs, commands, packages, file times, processes, findings.
+    Timeline(cmd::timeline::Args),
+    /// Write the incident report of a case folder (Markdown and HTML, en or zh).
+    Report(cmd::report::Args),
+    /// The main job: snapshot, scan, collect, timeline and report into one case folder.
+    Triage(cmd::triage::Args),
     /// Pack the evidence into one hashed, journaled bundle (optionally upload it over SFTP).
     Collect(cmd::collect::Args),
     /// Re-hash a bundle and report the first damaged member, or "intact".
@@ -40,6 +46,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Snapshot(args) => cmd::snapshot::run(args),
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Timeline(args) => cmd::timeline::run(args),
+        Command::Report(args) => cmd::report::run(args),
+        Command::Triage(args) => cmd::triage::run(args),
         Command::Collect(args) => cmd::collect::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Image(args) => cmd::image::run(args),

@@ -65,6 +65,10 @@ pub struct CollectOptions {
     pub rules: Rules,
     /// The full command line, for the custody record.
     pub command_line: Vec<String>,
+    /// A snapshot already taken (e.g. by `triage`) to include first, instead of taking one.
+    pub snapshot_dir: Option<PathBuf>,
+    /// Findings of a scan already run (e.g. by `triage`): used instead of running the scan.
+    pub findings: Option<Vec<huoyan_core::Finding>>,
 }
 
 impl CollectOptions {
@@ -82,6 +86,8 @@ impl CollectOptions {
             command_line: std::env::args_os()
                 .map(|a| huoyan_core::text::bytes_to_string(a.as_bytes()))
                 .collect(),
+            snapshot_dir: None,
+            findings: None,
         }
     }
 }
@@ -144,11 +150,15 @@ pub fn collect(
 
     // The snapshot goes first: processes and connections change while we read files.
     let staging = out_dir.join(format!(".{name}.snapshot"));
-    let snapshot_taken = take_snapshot(root, proc_fs, snapshot, &staging, &journal, &mut gaps);
+    let snapshot_taken = match &opts.snapshot_dir {
+        Some(dir) => Some(dir.clone()),
+        None => take_snapshot(root, proc_fs, snapshot, &staging, &journal, &mut gaps),
+    };
 
     // The scan names the attacker's files.
-    let mut findings = Vec::new();
-    if opts.run_scan {
+    let mut findings = opts.findings.clone().unwrap_or_default();
+    let include_findings = opts.run_scan || opts.findings.is_some();
+    if opts.run_scan && opts.findings.is_none() {
         journal.record(
             "scan",
             root.base().display().to_string(),
@@ -232,7 +242,9 @@ pub fn collect(
 
     if let Some(dir) = snapshot_taken {
         add_snapshot(&mut writer, &dir, now_secs, &mut manifest, &mut counts).map_err(werr)?;
-        let _ = std::fs::remove_dir_all(&dir);
+        if opts.snapshot_dir.is_none() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
     let ctx = StoreCtx {
         root,
@@ -256,7 +268,7 @@ pub fn collect(
             manifest.push(entry);
             Ok::<(), std::io::Error>(())
         };
-    if opts.run_scan {
+    if include_findings {
         counts.findings = findings.len();
         add_list(
             &mut writer,

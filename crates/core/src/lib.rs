@@ -13,6 +13,7 @@
 
 pub mod finding;
 pub mod hash;
+pub mod host;
 pub mod journal;
 pub mod procfs;
 pub mod root;

@@ -81,6 +81,28 @@ pub fn parse_when(s: &str, now: Timestamp) -> Result<Timestamp, TimeParseError> 
     Err(err())
 }
 
+/// The time zone of a root, from its own `/etc/localtime` (TZif), else `/etc/timezone` naming a
+/// file under `/usr/share/zoneinfo`, else UTC. Logs that carry local time without a zone
+/// (syslog, dpkg.log) are converted with it. Never consults the huoyan process's own zone.
+pub fn root_timezone(root: &crate::Root) -> jiff::tz::TimeZone {
+    if let Ok(data) = root.read_capped("/etc/localtime", 1 << 20) {
+        if let Ok(tz) = jiff::tz::TimeZone::tzif("localtime", &data.data) {
+            return tz;
+        }
+    }
+    if let Ok(name) = root.read_string_lossy("/etc/timezone") {
+        let name = name.trim();
+        if !name.is_empty() && !name.contains("..") {
+            if let Ok(data) = root.read_capped(format!("/usr/share/zoneinfo/{name}"), 1 << 20) {
+                if let Ok(tz) = jiff::tz::TimeZone::tzif(name, &data.data) {
+                    return tz;
+                }
+            }
+        }
+    }
+    jiff::tz::TimeZone::UTC
+}
+
 /// The responder's time window of interest (either end open).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {

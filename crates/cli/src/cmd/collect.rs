@@ -1,11 +1,11 @@
 //! `huoyan collect`: pack the evidence into one hashed bundle, optionally upload it over SFTP.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _, Result};
 use huoyan_collect::rules::Rules;
-use huoyan_collect::{collect, CollectOptions, Format};
+use huoyan_collect::{collect, CollectOptions, Format, SnapshotSource};
 use huoyan_core::text::sanitize;
 use huoyan_core::{ActionJournal, ProcFs};
 
@@ -31,6 +31,9 @@ pub struct Args {
     /// Do not run the scan (no findings, no flagged files in the bundle).
     #[arg(long)]
     pub no_scan: bool,
+    /// Do not take the live snapshot first.
+    #[arg(long)]
+    pub no_snapshot: bool,
     /// Use this collection plan instead of the built-in rules/collect.toml.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
@@ -88,7 +91,28 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     // Validate the upload settings before spending minutes on collection.
     let upload = upload_settings(args)?;
     let proc_fs = if root.is_host() { ProcFs::live() } else { None };
-    let summary = collect(&root, proc_fs.as_ref(), &opts, snapshot_source())?;
+    // The live snapshot is taken first and becomes the first members of the bundle.
+    let snapshot = |dir: &Path, journal: &ActionJournal| -> Result<String, String> {
+        let Some(proc_fs) = proc_fs.as_ref() else {
+            return Err("no live /proc".into());
+        };
+        huoyan_snapshot::capture(proc_fs, &root, dir, journal)
+            .map(|s| {
+                format!(
+                    "{} processes, {} sockets, {} open files",
+                    s.processes,
+                    s.inet_sockets + s.other_sockets,
+                    s.open_files
+                )
+            })
+            .map_err(|e| e.to_string())
+    };
+    let source: Option<&dyn SnapshotSource> = if args.no_snapshot {
+        None
+    } else {
+        Some(&snapshot)
+    };
+    let summary = collect(&root, proc_fs.as_ref(), &opts, source)?;
     println!(
         "bundle   {}",
         sanitize(&summary.bundle.display().to_string())
@@ -181,12 +205,4 @@ fn upload_settings(
         target,
         huoyan_upload::UploadOptions { auth, host_key },
     )))
-}
-
-/// The live snapshot engine to run first, when this build has one.
-///
-/// The snapshot crate (`huoyan_snapshot::capture`) plugs in here: return a closure
-/// `|dir, journal| capture(&proc_fs, &root, dir, journal)` wrapped as a `SnapshotSource`.
-fn snapshot_source() -> Option<&'static dyn huoyan_collect::SnapshotSource> {
-    None
 }

@@ -1,7 +1,94 @@
-//! One module per subcommand.
+//! One module per subcommand, plus the glue `triage` uses to run the phases other subcommands
+//! own.
+
+use std::path::Path;
+
+use huoyan_checks::Context;
+use huoyan_core::{ActionJournal, Gap, GapReason, Outcome};
+use huoyan_timeline::Event;
 
 pub mod collect;
 pub mod image;
+pub mod report;
 pub mod scan;
 pub mod snapshot;
+pub mod timeline;
+pub mod triage;
 pub mod verify;
+
+/// Timeline events produced by other capabilities (auth logs, web access logs, shell histories).
+pub fn extra_events(_ctx: &Context) -> Vec<Event> {
+    Vec::new()
+}
+
+/// Triage's snapshot phase: the live scene into `dir` (live hosts only).
+pub fn snapshot_phase(
+    ctx: &Context,
+    dir: &Path,
+    journal: &ActionJournal,
+    outcome: &mut Outcome,
+) -> String {
+    let Some(proc_fs) = ctx.proc_fs.as_ref() else {
+        outcome.gap(Gap::new(
+            "snapshot",
+            GapReason::LiveOnly,
+            "the root is an image: there is no live scene to freeze",
+        ));
+        return "skipped: not a live host".to_string();
+    };
+    match huoyan_snapshot::capture(proc_fs, &ctx.root, dir, journal) {
+        Ok(summary) => {
+            outcome.gaps.extend(summary.gaps.iter().cloned());
+            format!(
+                "{} processes, {} sockets, {} open files into {}",
+                summary.processes,
+                summary.inet_sockets + summary.other_sockets,
+                summary.open_files,
+                dir.display()
+            )
+        }
+        Err(e) => {
+            outcome.gap(Gap::new("snapshot", GapReason::Error, e.to_string()));
+            format!("failed: {e}")
+        }
+    }
+}
+
+/// Triage's collect phase: the evidence bundle into `dir`, with the snapshot triage already took
+/// (`../snapshot`) as its first members and the scan's findings and flagged files.
+pub fn collect_phase(
+    ctx: &Context,
+    dir: &Path,
+    outcome: &Outcome,
+    journal: &ActionJournal,
+) -> String {
+    let mut opts = huoyan_collect::CollectOptions::new(dir);
+    opts.findings = Some(outcome.findings.clone());
+    opts.since = ctx.window.since;
+    opts.snapshot_dir = dir
+        .parent()
+        .map(|case| case.join("snapshot"))
+        .filter(|s| s.is_dir());
+    match huoyan_collect::collect(&ctx.root, ctx.proc_fs.as_ref(), &opts, None) {
+        Ok(s) => {
+            journal.record(
+                "write",
+                s.bundle.display().to_string(),
+                format!("evidence bundle, sha256 {}", s.sha256),
+            );
+            format!(
+                "{} files ({} recovered from /proc), {} skipped, {} gaps into {} (sha256 {})",
+                s.counts.stored,
+                s.counts.recovered,
+                s.skipped.len(),
+                s.gaps.len(),
+                s.bundle.display(),
+                s.sha256
+            )
+        }
+        Err(e) => {
+            journal.record("error", "collect", e.to_string());
+            format!("failed: {e}")
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Open files: every `/proc/PID/fd/N` link of a process, plus its `cwd`, `root` and `exe`.
+//!
+//! This is `lsof` without `lsof`. Each fd names what the process holds: files (with deleted ones
+//! marked: a wiped log or a dropped tool that still lives because something holds it open),
+//! sockets (joined with /proc/net/* by inode to give `netstat -p`), pipes and anonymous inodes.
+//! The fd directory of another user's process is unreadable without privileges: that is returned
+//! as an error for the caller to record as a gap.
+
+use huoyan_core::{ProcFs, RootError};
+use serde::Serialize;
+
+use super::link::{self, LinkTarget};
+
+/// One open file of a process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenFile {
+    /// Owning process.
+    pub pid: u32,
+    /// The descriptor: a number, or `cwd`, `rtd` (root dir), `txt` (executable) as lsof names them.
+    pub fd: String,
+    /// What it points at.
+    pub target: LinkTarget,
+    /// True when the target is a deleted file (suffix ` (deleted)` or link count 0).
+    pub deleted: bool,
+    /// Size of a regular file (bytes), when it could be stat'ed.
+    pub size: Option<u64>,
+    /// Inode of the target, when it could be stat'ed.
+    pub inode: Option<u64>,
+    /// File kind of the target (`file`, `dir`, `char_device`, `fifo`, `socket` …).
+    pub kind: Option<huoyan_core::FileKind>,
+}
+
+/// Reads the open files of `pid`: `cwd`, `rtd`, `txt`, then every numbered fd in order.
+/// Fails (for a gap) when the fd directory itself cannot be listed.
+pub fn read_open_files(proc_fs: &ProcFs, pid: u32) -> Result<Vec<OpenFile>, RootError> {
+    let entries = proc_fs.list_raw(&format!("{pid}/fd"))?;
+    let mut fds: Vec<u32> = entries
+        .iter()
+        .filter_map(|(name, _)| name.to_str().and_then(|s| s.parse().ok()))
+        .collect();
+    fds.sort_unstable();
+    let mut out = Vec::with_capacity(fds.len() + 3);
+    for (label, rel) in [("cwd", "cwd"), ("rtd", "root"), ("txt", "exe")] {
+        if let Some(f) = one(proc_fs, pid, label, &format!("{pid}/{rel}")) {
+            out.push(f);
+        }
+    }
+    for fd in fds {
+        if let Some(f) = one(proc_fs, pid, &fd.to_string(), &format!("{pid}/fd/{fd}")) {
+            out.push(f);
+        }
+    }
+    Ok(out)
+}
+
+fn one(proc_fs: &ProcFs, pid: u32, label: &str, rel: &str) -> Option<OpenFile> {
+    // An fd closed between the listing and the readlink is simply gone.
+    let text = proc_fs.read_link(rel).ok()?;
+    let target = link::parse(&text);
+    let mut f = OpenFile {
+        pid,
+        fd: label.to_string(),
+        deleted: target.is_deleted(),
+        target,
+        size: None,
+        inode: None,
+        kind: None,
+    };
+    if let LinkTarget::Path { .. } = f.target {
+        if let Ok(meta) = proc_fs.stat_target(rel) {
+            if meta.kind == huoyan_core::FileKind::File {
+                f.size = Some(meta.size);
+                // A regular file with no links left is deleted even if its name lies.
+                if meta.nlink == 0 {
+                    f.deleted = true;
+                }
+            }
+            f.inode = Some(meta.ino);
+            f.kind = Some(meta.kind);
+        }
+    } else if let Some(inode) = f.target.socket_inode() {
+        f.inode = Some(inode);
+        f.kind = Some(huoyan_core::FileKind::Socket);
+    } else if let LinkTarget::Pipe { inode } = f.target {
+        f.inode = Some(inode);
+        f.kind = Some(huoyan_core::FileKind::Fifo);
+    }
+    Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_deleted_file_is_marked() {
+        let Some(proc_fs) = ProcFs::live() else {
+            return;
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("gone.log");
+        std::fs::write(&path, b"evidence").expect("write");
+        let held = std::fs::File::open(&path).expect("open");
+        std::fs::remove_file(&path).expect("rm");
+        let files = read_open_files(&proc_fs, std::process::id()).expect("fds");
+        let hit = files
+            .iter()
+            .find(|f| matches!(&f.target, LinkTarget::Path { path: p, .. } if p.ends_with("gone.log")))
+            .expect("held file listed");
+        assert!(hit.deleted);
+        assert_eq!(hit.size, Some(8));
+        drop(held);
+        assert!(files.iter().any(|f| f.fd == "txt"));
+    }
+}

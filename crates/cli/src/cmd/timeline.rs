@@ -1,0 +1,85 @@
+//! `huoyan timeline`: the super timeline of a root, as Timesketch JSONL/CSV and ECS JSONL.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use huoyan_checks::{run_checks, Context, Selection};
+use huoyan_core::host::HostIdentity;
+use huoyan_core::{Finding, Gap};
+use huoyan_timeline::{collect, write, Event, TimelineInput};
+
+use crate::common::RootArgs;
+
+/// Arguments of `huoyan timeline`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: RootArgs,
+    /// Write timesketch.jsonl, timesketch.csv, ecs.jsonl and events.jsonl into this directory
+    /// (otherwise Timesketch JSONL goes to stdout).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Do not run the checks (no findings on the timeline).
+    #[arg(long)]
+    pub no_findings: bool,
+}
+
+/// Builds the timeline of a context, with the given findings on it.
+pub fn build(ctx: &Context, findings: &[Finding]) -> (Vec<Event>, Vec<Gap>) {
+    collect(TimelineInput {
+        root: &ctx.root,
+        proc_fs: ctx.proc_fs.as_ref(),
+        window: ctx.window,
+        findings,
+        extra: crate::cmd::extra_events(ctx),
+    })
+}
+
+/// Writes the four timeline files into `dir`.
+pub fn write_all(dir: &Path, events: &[Event], host: &str) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let create = |name: &str| -> Result<std::io::BufWriter<std::fs::File>> {
+        let path = dir.join(name);
+        Ok(std::io::BufWriter::new(
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+        ))
+    };
+    let mut f = create("events.jsonl")?;
+    for e in events {
+        serde_json::to_writer(&mut f, e)?;
+        std::io::Write::write_all(&mut f, b"\n")?;
+    }
+    write::write_timesketch_jsonl(&mut create("timesketch.jsonl")?, events)?;
+    write::write_timesketch_csv(&mut create("timesketch.csv")?, events)?;
+    write::write_ecs_jsonl(&mut create("ecs.jsonl")?, events, host)?;
+    Ok(())
+}
+
+/// Runs `huoyan timeline`.
+pub fn run(args: &Args) -> Result<ExitCode> {
+    let ctx = Context::new(args.common.open_root()?, args.common.window()?);
+    let findings = if args.no_findings {
+        Vec::new()
+    } else {
+        run_checks(&ctx, &Selection::default()).findings
+    };
+    let (events, gaps) = build(&ctx, &findings);
+    let host = HostIdentity::read(&ctx.root, ctx.proc_fs.as_ref());
+    match &args.out {
+        Some(dir) => {
+            write_all(dir, &events, &host.hostname)?;
+            eprintln!(
+                "{} events written to {} ({} not examined)",
+                events.len(),
+                dir.display(),
+                gaps.len()
+            );
+        }
+        None => {
+            let stdout = std::io::stdout();
+            write::write_timesketch_jsonl(&mut stdout.lock(), &events)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

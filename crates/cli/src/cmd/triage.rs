@@ -1,0 +1,251 @@
+//! `huoyan triage`: the main job. Runs the phases in forensic order — volatile first — into one
+//! case folder, then prints the verdict.
+//!
+//! snapshot (live only) → scan (all checks, deep included) → collect → timeline → report.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _, Result};
+use huoyan_checks::{run_checks, Context, Selection};
+use huoyan_core::host::{current_uid, HostIdentity};
+use huoyan_core::{ActionJournal, Outcome, Severity};
+use huoyan_report::case::CaseInfo;
+use huoyan_report::{Case, Verdict};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::common::RootArgs;
+
+/// Arguments of `huoyan triage`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: RootArgs,
+    /// Case folder (default ./huoyan-<host>-<UTC>/); must not exist or be empty.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Report language: en or zh.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+    /// Skip the evidence bundle.
+    #[arg(long)]
+    pub no_collect: bool,
+    /// Extra web roots to examine.
+    #[arg(long = "web-root", value_name = "DIR")]
+    pub web_roots: Vec<PathBuf>,
+    /// Extra YARA rule directories.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+}
+
+struct Phases {
+    bar: ProgressBar,
+}
+
+impl Phases {
+    fn new(total: u64) -> Self {
+        let target = if std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(Some(total), target);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Phases { bar }
+    }
+
+    fn start(&self, journal: &ActionJournal, name: &str) {
+        self.bar.set_message(name.to_string());
+        journal.record("phase", name, "started");
+    }
+
+    fn done(&self, journal: &ActionJournal, name: &str, detail: String) {
+        journal.record("phase", name, detail);
+        self.bar.inc(1);
+    }
+}
+
+/// Prepares the case folder: creates it, or accepts an existing empty one.
+fn prepare_case_dir(dir: &Path) -> Result<()> {
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if absolute.starts_with("/proc") || absolute.starts_with("/sys") {
+        bail!("the case folder cannot be inside /proc or /sys");
+    }
+    if dir.exists() {
+        let mut entries =
+            std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+        if entries.next().is_some() {
+            bail!("case folder {} exists and is not empty", dir.display());
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+/// Runs the triage.
+pub fn run(args: &Args) -> Result<ExitCode> {
+    let lang = crate::cmd::report::parse_lang(&args.lang)?;
+    let started = huoyan_core::time::now();
+    let root = args.common.open_root()?;
+    let mut ctx = Context::new(root, args.common.window()?);
+    ctx.web_roots = args.web_roots.clone();
+    ctx.rule_dirs = args.rule_dirs.clone();
+    let host = HostIdentity::read(&ctx.root, ctx.proc_fs.as_ref());
+    let dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "huoyan-{}-{}",
+            host.file_safe_name(),
+            started.strftime("%Y%m%dT%H%M%SZ")
+        ))
+    });
+    prepare_case_dir(&dir)?;
+    let journal = ActionJournal::to_file(&dir.join("journal.jsonl"))
+        .with_context(|| format!("creating the journal in {}", dir.display()))?;
+    let command: Vec<String> = std::env::args().collect();
+    journal.record("start", dir.display().to_string(), command.join(" "));
+    let phases = Phases::new(5);
+    let mut outcome = Outcome::default();
+
+    // 1. Volatile state first.
+    phases.start(&journal, "snapshot");
+    let snapshot_detail =
+        crate::cmd::snapshot_phase(&ctx, &dir.join("snapshot"), &journal, &mut outcome);
+    phases.done(&journal, "snapshot", snapshot_detail);
+
+    // 2. Every check, deep ones included.
+    phases.start(&journal, "scan");
+    let scan = run_checks(
+        &ctx,
+        &Selection {
+            deep: true,
+            ..Selection::default()
+        },
+    );
+    let scan_detail = format!("{} findings, {} gaps", scan.findings.len(), scan.gaps.len());
+    outcome.merge(scan);
+    outcome.sort();
+    write_findings(&dir, &outcome)?;
+    phases.done(&journal, "scan", scan_detail);
+
+    // 3. Evidence.
+    phases.start(&journal, "collect");
+    let collect_detail = if args.no_collect {
+        "skipped (--no-collect)".to_string()
+    } else {
+        crate::cmd::collect_phase(&ctx, &dir.join("evidence"), &outcome, &journal)
+    };
+    phases.done(&journal, "collect", collect_detail);
+
+    // 4. Timeline.
+    phases.start(&journal, "timeline");
+    let (events, timeline_gaps) = crate::cmd::timeline::build(&ctx, &outcome.findings);
+    outcome.gaps.extend(timeline_gaps);
+    outcome.sort();
+    write_findings(&dir, &outcome)?;
+    crate::cmd::timeline::write_all(&dir.join("timeline"), &events, &host.hostname)?;
+    phases.done(&journal, "timeline", format!("{} events", events.len()));
+
+    // 5. Report.
+    phases.start(&journal, "report");
+    let info = CaseInfo {
+        hostname: host.hostname.clone(),
+        machine_id: host.machine_id.clone(),
+        kernel: host.kernel.clone(),
+        root: ctx.root.base().display().to_string(),
+        live: ctx.proc_fs.is_some(),
+        huoyan_version: huoyan_core::VERSION.to_string(),
+        command,
+        uid: current_uid(),
+        started: Some(started),
+        finished: Some(huoyan_core::time::now()),
+        window: ctx.window,
+    };
+    std::fs::write(dir.join("case.json"), serde_json::to_vec_pretty(&info)?)
+        .context("writing case.json")?;
+    journal.record("end", dir.display().to_string(), "triage finished");
+    let case = Case {
+        dir: dir.clone(),
+        info,
+        findings: outcome.findings.clone(),
+        gaps: outcome.gaps.clone(),
+        events,
+        journal: journal.entries(),
+    };
+    let html = crate::cmd::report::write_reports(&case, &dir, lang)?;
+    let other = match lang {
+        huoyan_report::Lang::En => huoyan_report::Lang::Zh,
+        huoyan_report::Lang::Zh => huoyan_report::Lang::En,
+    };
+    crate::cmd::report::write_reports(&case, &dir, other)?;
+    phases.done(&journal, "report", html.display().to_string());
+    phases.bar.finish_and_clear();
+
+    print_verdict(&case, &html, lang)?;
+    Ok(ExitCode::from(crate::exit::for_worst(outcome.worst())))
+}
+
+fn write_findings(dir: &Path, outcome: &Outcome) -> Result<()> {
+    let path = dir.join("findings.jsonl");
+    let mut f = std::io::BufWriter::new(
+        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+    );
+    crate::output::write_jsonl(&mut f, outcome)?;
+    f.flush()?;
+    Ok(())
+}
+
+fn print_verdict(case: &Case, html: &Path, lang: huoyan_report::Lang) -> Result<()> {
+    let colour = crate::output::use_colour();
+    let verdict = Verdict::of(&case.findings);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let (code, text) = match verdict {
+        Verdict::Compromised => ("1;97;41", verdict.label(lang)),
+        Verdict::Suspicious => ("1;30;43", verdict.label(lang)),
+        Verdict::NoEvidenceFound => ("1;97;42", verdict.label(lang)),
+    };
+    let banner = format!(" {} ", text);
+    if colour {
+        writeln!(
+            out,
+            "\n\x1b[{code}m{banner}\x1b[0m  {}",
+            huoyan_core::text::sanitize(&case.info.hostname)
+        )?;
+    } else {
+        writeln!(
+            out,
+            "\nVERDICT: {text}  {}",
+            huoyan_core::text::sanitize(&case.info.hostname)
+        )?;
+    }
+    let top: Vec<_> = case
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Medium)
+        .take(10)
+        .collect();
+    if !top.is_empty() {
+        writeln!(out, "\nTop findings:")?;
+        for f in top {
+            out.write_all(crate::output::render_finding(f, colour).as_bytes())?;
+        }
+    }
+    if !case.gaps.is_empty() {
+        writeln!(
+            out,
+            "\nNot examined: {} item(s); see the report. First ones:",
+            case.gaps.len()
+        )?;
+        for g in case.gaps.iter().take(5) {
+            out.write_all(crate::output::render_gap(g).as_bytes())?;
+        }
+    }
+    writeln!(out, "\nCase folder: {}", case.dir.display())?;
+    writeln!(out, "Report:      {}", html.display())?;
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! The report's own words in English and Chinese. Finding titles and remediations come from each
+//! check's `CheckInfo`, which holds both languages.
+
+use huoyan_core::Finding;
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+impl Lang {
+    /// Parses `en` or `zh`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "en" => Some(Lang::En),
+            "zh" | "zh-CN" | "cn" => Some(Lang::Zh),
+            _ => None,
+        }
+    }
+
+    /// Picks the text of this language.
+    pub fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+
+    /// A finding's title in this language.
+    pub fn title(self, f: &Finding) -> &str {
+        match self {
+            Lang::Zh if !f.title_zh.is_empty() => &f.title_zh,
+            _ => &f.title,
+        }
+    }
+
+    /// A finding's remediation in this language.
+    pub fn remediation(self, f: &Finding) -> &str {
+        match self {
+            Lang::Zh if !f.remediation_zh.is_empty() => &f.remediation_zh,
+            _ => &f.remediation,
+        }
+    }
+
+    /// `lang` attribute for HTML.
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+}
+
+/// Section headings and fixed phrases.
+pub struct Words {
+    /// Report title.
+    pub title: &'static str,
+    /// Summary heading.
+    pub summary: &'static str,
+    /// Cause heading.
+    pub cause: &'static str,
+    /// Timeline heading.
+    pub timeline: &'static str,
+    /// Scope heading.
+    pub scope: &'static str,
+    /// Findings heading.
+    pub findings: &'static str,
+    /// Handling heading.
+    pub handling: &'static str,
+    /// Prevention heading.
+    pub prevention: &'static str,
+    /// Not-examined heading.
+    pub not_examined: &'static str,
+    /// Verdict label.
+    pub verdict: &'static str,
+    /// Host label.
+    pub host: &'static str,
+    /// Generated label.
+    pub generated: &'static str,
+    /// Confidence label.
+    pub confidence: &'static str,
+    /// Entry points left open.
+    pub open_entries: &'static str,
+    /// Time column.
+    pub time: &'static str,
+    /// Tactic column.
+    pub tactic: &'static str,
+    /// Step column.
+    pub step: &'static str,
+    /// Evidence column.
+    pub evidence: &'static str,
+    /// Unknown time.
+    pub unknown_time: &'static str,
+    /// Users label.
+    pub users: &'static str,
+    /// Files label.
+    pub files: &'static str,
+    /// Processes label.
+    pub processes: &'static str,
+    /// Addresses label.
+    pub addresses: &'static str,
+    /// Remediation label.
+    pub remediation: &'static str,
+    /// No items.
+    pub none: &'static str,
+    /// Counts sentence prefix.
+    pub counts: &'static str,
+    /// Action column.
+    pub action: &'static str,
+    /// Target column.
+    pub target: &'static str,
+}
+
+/// The words of a language.
+pub fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::En => &EN,
+        Lang::Zh => &ZH,
+    }
+}
+
+static EN: Words = Words {
+    title: "Incident report",
+    summary: "Summary",
+    cause: "Cause",
+    timeline: "Attack timeline",
+    scope: "Affected scope",
+    findings: "Findings by severity",
+    handling: "Handling record",
+    prevention: "Prevention",
+    not_examined: "What was not examined",
+    verdict: "Verdict",
+    host: "Host",
+    generated: "Generated",
+    confidence: "confidence",
+    open_entries: "Entry points still open",
+    time: "Time (UTC)",
+    tactic: "Tactic",
+    step: "Step",
+    evidence: "Evidence",
+    unknown_time: "time unknown",
+    users: "Users",
+    files: "Files",
+    processes: "Processes",
+    addresses: "Addresses",
+    remediation: "Remediation",
+    none: "none",
+    counts: "Findings",
+    action: "Action",
+    target: "Target",
+};
+
+static ZH: Words = Words {
+    title: "安全事件报告",
+    summary: "概要",
+    cause: "入侵原因",
+    timeline: "攻击时间线",
+    scope: "影响范围",
+    findings: "按严重程度列出的发现",
+    handling: "处置记录",
+    prevention: "防范建议",
+    not_examined: "未能检查的项目",
+    verdict: "结论",
+    host: "主机",
+    generated: "生成时间",
+    confidence: "置信度",
+    open_entries: "仍然存在的入口",
+    time: "时间 (UTC)",
+    tactic: "战术",
+    step: "步骤",
+    evidence: "证据",
+    unknown_time: "时间未知",
+    users: "用户",
+    files: "文件",
+    processes: "进程",
+    addresses: "地址",
+    remediation: "处置建议",
+    none: "无",
+    counts: "发现数量",
+    action: "操作",
+    target: "对象",
+};

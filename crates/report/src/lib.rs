@@ -1,0 +1,17 @@
+//! huoyan-report: from findings and the timeline to a verdict, a reconstructed attack and the
+//! incident report the responder hands over (cause, attack timeline, handling, prevention,
+//! summary), in English or Chinese, as Markdown and as one self-contained HTML file.
+
+pub mod case;
+pub mod html;
+pub mod i18n;
+pub mod markdown;
+pub mod prevention;
+pub mod story;
+pub mod tactics;
+pub mod verdict;
+
+pub use case::Case;
+pub use i18n::Lang;
+pub use story::{reconstruct, Story};
+pub use verdict::Verdict;
