@@ -135,3 +135,27 @@ fn upload_without_credentials_is_refused_before_collecting() {
         "nothing collected when the upload cannot work"
     );
 }
+
+#[test]
+fn triage_collect_phase_writes_a_verifiable_bundle() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = fixture_copy(tmp.path());
+    let case = tmp.path().join("case");
+    let run = huoyan()
+        .args(["triage", "--root"])
+        .arg(&root)
+        .arg("--out")
+        .arg(&case)
+        .output()
+        .expect("run triage");
+    assert!(
+        run.status.code().is_some_and(|c| c != 1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bundle = bundle_in(&case.join("evidence"), ".tar.zst");
+    let ok = huoyan().arg("verify").arg(&bundle).output().expect("verify");
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    let journal = std::fs::read_to_string(case.join("journal.jsonl")).expect("journal");
+    assert!(journal.contains("evidence bundle, sha256"), "{journal}");
+}
