@@ -148,9 +148,27 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             &mut |d, t| progress.show(d, t),
         )?;
         progress.done();
-        for side in [&summary.sidecar, &summary.journal] {
-            huoyan_upload::upload(side, &target, &upload_opts, &journal, &mut |_, _| {})?;
-        }
+        huoyan_upload::upload(
+            &summary.sidecar,
+            &target,
+            &upload_opts,
+            &journal,
+            &mut |_, _| {},
+        )?;
+        // The journal cannot record its own upload while it is being sent (it would grow under
+        // the size check): that upload is recorded once it is complete.
+        let sent = huoyan_upload::upload(
+            &summary.journal,
+            &target,
+            &upload_opts,
+            &ActionJournal::in_memory(),
+            &mut |_, _| {},
+        )?;
+        journal.record(
+            "upload",
+            &sent.remote_path,
+            format!("journal, {} bytes, remote size verified", sent.bytes),
+        );
         println!(
             "uploaded {} ({} bytes, remote size verified, host key {})",
             sanitize(&report.remote_path),
