@@ -10,6 +10,7 @@
 use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use huoyan_core::root::{WalkControl, WalkEntry, WalkOptions};
@@ -19,6 +20,9 @@ use crate::glob;
 use crate::manifest::Skipped;
 use crate::recover::DeletedOpen;
 use crate::rules::Rules;
+
+/// Files at least this large are checked for holes before they are planned.
+const SPARSE_MIN: u64 = 256 * 1024 * 1024;
 
 /// Where a planned file's bytes come from.
 #[derive(Debug, Clone)]
@@ -294,6 +298,18 @@ impl Builder<'_> {
             );
             return;
         }
+        if let Some(allocated) = self.mostly_holes(&meta, &source) {
+            self.skip(
+                category,
+                display(logical),
+                meta.size,
+                format!(
+                    "sparse file: {} bytes apparent, {allocated} allocated (e.g. lastlog with a huge uid); not stored",
+                    meta.size
+                ),
+            );
+            return;
+        }
         self.plan.files.push(Planned {
             category: category.to_string(),
             path: display(logical),
@@ -303,6 +319,21 @@ impl Builder<'_> {
             link_target: None,
             key_candidate: false,
         });
+    }
+
+    /// Allocated bytes of a large file that is mostly holes (a 1 TB sparse `lastlog` would
+    /// otherwise fill the output disk with zeros).
+    fn mostly_holes(&self, meta: &Meta, source: &Source) -> Option<u64> {
+        if meta.size < SPARSE_MIN {
+            return None;
+        }
+        let host = match source {
+            Source::Walked(entry) => entry.host_path.clone(),
+            Source::Named(path) => self.root.resolve(path).ok()?,
+            _ => return None,
+        };
+        let allocated = std::fs::symlink_metadata(host).ok()?.blocks().saturating_mul(512);
+        (allocated < meta.size / 8).then_some(allocated)
     }
 
     fn walk(&mut self, category: &str, top: &Path) {
@@ -514,6 +545,21 @@ mod tests {
         );
         assert_eq!(plan.skipped.len(), 1);
         assert!(plan.skipped[0].reason.contains("FIFO"));
+    }
+
+    #[test]
+    fn huge_sparse_file_is_listed_not_stored() {
+        let (dir, root) = root_with(&[("/var/log/faillog", b"x")]);
+        let f = std::fs::File::create(dir.path().join("var/log/lastlog")).expect("create");
+        f.set_len(1 << 40).expect("sparse");
+        let plan = build(
+            &root,
+            &rules("[[location]]\ncategory = \"logs\"\npaths = [\"/var/log\"]\n"),
+            PlanInputs::default(),
+        );
+        let paths: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, vec!["/var/log/faillog"]);
+        assert!(plan.skipped[0].reason.starts_with("sparse file"));
     }
 
     #[test]
