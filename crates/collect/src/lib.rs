@@ -18,10 +18,12 @@
 //! - [`verify`]: re-hashing a bundle ([`verify::verify`]).
 //! - [`image`]: a block-device image with on-the-fly hashing and bad-sector handling.
 //! - [`space`]: free space and size arguments.
+//! - [`dirwalk`]: directory listing and walks that leave directory atimes alone.
 #![deny(missing_docs)]
 
 pub mod bundle;
 pub mod custody;
+pub mod dirwalk;
 pub mod error;
 pub mod glob;
 pub mod hostinfo;

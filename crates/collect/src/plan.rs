@@ -13,7 +13,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use huoyan_core::root::{WalkControl, WalkEntry, WalkOptions};
+use huoyan_core::root::{WalkEntry, WalkOptions};
 use huoyan_core::{FileKind, Gap, Meta, Root, Timestamp};
 
 use crate::glob;
@@ -165,11 +165,11 @@ pub fn build(root: &Root, rules: &Rules, inputs: PlanInputs) -> Plan {
 fn all_homes(root: &Root, from_passwd: &[(String, String)], gaps: &mut Vec<Gap>) -> Vec<String> {
     let mut homes: Vec<String> = from_passwd.iter().map(|(_, h)| h.clone()).collect();
     homes.push("/root".into());
-    match root.read_dir("/home") {
+    match crate::dirwalk::read_dir(root, Path::new("/home")) {
         Ok(entries) => {
-            for e in entries {
-                if e.kind == FileKind::Dir {
-                    homes.push(format!("/home/{}", e.name.to_string_lossy()));
+            for (path, kind) in entries {
+                if kind == FileKind::Dir {
+                    homes.push(path.to_string_lossy().into_owned());
                 }
             }
         }
@@ -209,11 +209,12 @@ pub fn expand(root: &Root, pattern: &str, gaps: &mut Vec<Gap>) -> Vec<PathBuf> {
                 next.push(base.join(comp));
                 continue;
             }
-            match root.read_dir(base) {
+            match crate::dirwalk::read_dir(root, base) {
                 Ok(entries) => {
-                    for e in entries {
-                        if glob::matches(comp.as_bytes(), e.name.as_bytes()) {
-                            next.push(e.path);
+                    for (path, _) in entries {
+                        let name = path.file_name().map(OsStr::as_bytes).unwrap_or(b"");
+                        if glob::matches(comp.as_bytes(), name) {
+                            next.push(path);
                         }
                     }
                 }
@@ -332,7 +333,10 @@ impl Builder<'_> {
             Source::Named(path) => self.root.resolve(path).ok()?,
             _ => return None,
         };
-        let allocated = std::fs::symlink_metadata(host).ok()?.blocks().saturating_mul(512);
+        let allocated = std::fs::symlink_metadata(host)
+            .ok()?
+            .blocks()
+            .saturating_mul(512);
         (allocated < meta.size / 8).then_some(allocated)
     }
 
@@ -351,20 +355,14 @@ impl Builder<'_> {
             same_device: true,
             max_entries: 2_000_000,
         };
-        let mut entries: Vec<WalkEntry> = Vec::new();
         let mut errors = Vec::new();
-        let res = self.root.walk(
-            top,
-            &opts,
-            &mut |e| {
-                entries.push(e.clone());
-                WalkControl::Continue
-            },
-            &mut |err| errors.push(err),
-        );
-        if let Err(e) = res {
-            errors.push(e);
-        }
+        let entries = match crate::dirwalk::walk(self.root, top, &opts, &mut errors) {
+            Ok(entries) => entries,
+            Err(e) => {
+                errors.push(e);
+                Vec::new()
+            }
+        };
         for err in errors {
             self.plan
                 .gaps

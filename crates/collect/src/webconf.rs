@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use huoyan_core::root::{WalkControl, WalkOptions};
+use huoyan_core::root::WalkOptions;
 use huoyan_core::{Gap, Root};
 
 use crate::rules::WebRules;
@@ -276,20 +276,20 @@ pub fn find_web_logs(root: &Root, rules: &WebRules) -> (Vec<String>, Vec<String>
                     same_device: true,
                     max_entries: 100_000,
                 };
-                let res = root.walk(
-                    top,
-                    &opts,
-                    &mut |e| {
-                        if e.meta.kind == huoyan_core::FileKind::File && e.meta.size <= MAX_CONFIG {
-                            configs.push(e.path.display().to_string());
-                        }
-                        WalkControl::Continue
-                    },
-                    &mut |err| gaps.push(Gap::from_error("collect.web", &err)),
-                );
-                if let Err(err) = res {
-                    gaps.push(Gap::from_error("collect.web", &err));
+                let mut errors = Vec::new();
+                match crate::dirwalk::walk(root, Path::new(top), &opts, &mut errors) {
+                    Ok(entries) => configs.extend(
+                        entries
+                            .into_iter()
+                            .filter(|e| {
+                                e.meta.kind == huoyan_core::FileKind::File
+                                    && e.meta.size <= MAX_CONFIG
+                            })
+                            .map(|e| e.path.display().to_string()),
+                    ),
+                    Err(e) => errors.push(e),
                 }
+                gaps.extend(errors.iter().map(|e| Gap::from_error("collect.web", e)));
             }
             Ok(_) => configs.push(top.clone()),
             Err(e) if e.is_not_found() => {}

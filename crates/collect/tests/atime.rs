@@ -94,6 +94,37 @@ fn collection_leaves_atime_unchanged_on_strictatime() {
         "strictatime not in effect"
     );
 
+    std::fs::create_dir(mnt.join("control-dir")).expect("mkdir");
+    let dirs = [
+        "etc",
+        "etc/cron.d",
+        "var/log",
+        "home",
+        "home/bob",
+        "control-dir",
+    ];
+    for d in dirs {
+        rustix::fs::utimensat(
+            rustix::fs::CWD,
+            mnt.join(d),
+            &past,
+            rustix::fs::AtFlags::empty(),
+        )
+        .expect("utimensat dir");
+    }
+    // Control: an ordinary listing does change a directory's atime here.
+    let before = atime(&mnt.join("control-dir"));
+    let _ = std::fs::read_dir(mnt.join("control-dir"))
+        .expect("ls")
+        .count();
+    assert_ne!(
+        atime(&mnt.join("control-dir")),
+        before,
+        "strictatime not in effect for dirs"
+    );
+    let dirs = &dirs[..5];
+    let dirs_before: Vec<_> = dirs.iter().map(|d| atime(&mnt.join(d))).collect();
+
     let watched = &files[..5];
     let before: Vec<_> = watched.iter().map(|f| atime(&mnt.join(f))).collect();
     let out = tmp.path().join("case");
@@ -102,6 +133,11 @@ fn collection_leaves_atime_unchanged_on_strictatime() {
     let summary = collect(&Root::new(&mnt).expect("root"), None, &opts, None).expect("collect");
     let after: Vec<_> = watched.iter().map(|f| atime(&mnt.join(f))).collect();
     assert_eq!(before, after, "collection changed an atime");
+    let dirs_after: Vec<_> = dirs.iter().map(|d| atime(&mnt.join(d))).collect();
+    assert_eq!(
+        dirs_before, dirs_after,
+        "collection changed a directory's atime"
+    );
     // And they really were read into the bundle.
     let m = members(&summary.bundle);
     for f in watched {
