@@ -8,23 +8,20 @@
 //! SHA-256 goes to `<bundle>.sha256` (sha256sum format) and the action journal stays beside it.
 
 use std::fs::{File, OpenOptions};
-use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use huoyan_artifacts::users::UserDb;
-use huoyan_core::root::read_capped_from;
 use huoyan_core::time::format_utc;
-use huoyan_core::{ActionJournal, Gap, GapReason, Meta, ProcFs, Root, Timestamp};
+use huoyan_core::{ActionJournal, Gap, GapReason, ProcFs, Root, Timestamp};
 
 use crate::error::CollectError;
 use crate::hostinfo::{file_safe, HostIdentity};
-use crate::manifest::{
-    jsonl, Counts, Custody, ManifestEntry, Recovered, Skipped, CUSTODY, JOURNAL, MANIFEST,
-};
-use crate::plan::{self, PlanInputs, Planned, Source};
+use crate::manifest::{jsonl, Counts, Custody, ManifestEntry, Skipped, CUSTODY, JOURNAL, MANIFEST};
+use crate::plan::{self, PlanInputs};
 use crate::rules::Rules;
+use crate::store::{internal_entry, store, StoreCtx};
 use crate::writer::{BundleWriter, Format, HeaderMeta};
 
 /// Something that can take the live snapshot into a directory (the `huoyan snapshot` engine).
@@ -146,13 +143,65 @@ pub fn collect(
     let journal =
         ActionJournal::to_file(&journal_path).map_err(|e| CollectError::write(&journal_path, e))?;
     journal.record("start", "collect", opts.command_line.join(" "));
+    let names = Names {
+        out_dir,
+        name,
+        bundle: bundle_path,
+        partial,
+        journal: journal_path,
+    };
+    let result = build_bundle(
+        root, proc_fs, opts, snapshot, &journal, &names, host, started,
+    );
+    if let Err(e) = &result {
+        journal.record("error", "collect", e.to_string());
+        if names.partial.exists() {
+            // An incomplete bundle must never pass for evidence.
+            let _ = std::fs::remove_file(&names.partial);
+            journal.record(
+                "delete",
+                names.partial.display().to_string(),
+                "incomplete bundle",
+            );
+        }
+    }
+    result
+}
+
+/// The file names of one collection.
+struct Names {
+    out_dir: PathBuf,
+    name: String,
+    bundle: PathBuf,
+    partial: PathBuf,
+    journal: PathBuf,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_bundle(
+    root: &Root,
+    proc_fs: Option<&ProcFs>,
+    opts: &CollectOptions,
+    snapshot: Option<&dyn SnapshotSource>,
+    journal: &ActionJournal,
+    names: &Names,
+    host: HostIdentity,
+    started: Timestamp,
+) -> Result<CollectSummary, CollectError> {
+    let Names {
+        out_dir,
+        name,
+        bundle: bundle_path,
+        partial,
+        journal: journal_path,
+    } = names;
     let mut gaps: Vec<Gap> = Vec::new();
 
     // The snapshot goes first: processes and connections change while we read files.
     let staging = out_dir.join(format!(".{name}.snapshot"));
     let snapshot_taken = match &opts.snapshot_dir {
         Some(dir) => Some(dir.clone()),
-        None => take_snapshot(root, proc_fs, snapshot, &staging, &journal, &mut gaps),
+        None => take_snapshot(root, proc_fs, snapshot, &staging, journal, &mut gaps),
     };
 
     // The scan names the attacker's files.
@@ -209,9 +258,9 @@ pub fn collect(
         homes: users.homes(),
     };
     let mut plan = plan::build(root, &opts.rules, inputs);
-    crate::space::ensure_outside(&out_dir, &plan.trees)?;
+    crate::space::ensure_outside(out_dir, &plan.trees)?;
     let planned_bytes = plan::apply_budget(&mut plan, opts.max_size);
-    let available = crate::space::ensure_space(&out_dir, planned_bytes.saturating_add(HEADROOM))?;
+    let available = crate::space::ensure_space(out_dir, planned_bytes.saturating_add(HEADROOM))?;
     journal.record(
         "plan",
         name.clone(),
@@ -227,8 +276,8 @@ pub fn collect(
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(&partial)
-        .map_err(|e| CollectError::write(&partial, e))?;
+        .open(partial)
+        .map_err(|e| CollectError::write(partial, e))?;
     journal.record(
         "write",
         partial.display().to_string(),
@@ -237,7 +286,7 @@ pub fn collect(
     let mut writer = BundleWriter::new(file, opts.format);
     let mut manifest: Vec<ManifestEntry> = Vec::new();
     let mut counts = Counts::default();
-    let werr = |e| CollectError::write(&partial, e);
+    let werr = |e| CollectError::write(partial, e);
     let now_secs = u64::try_from(started.as_second()).unwrap_or(0);
 
     if let Some(dir) = snapshot_taken {
@@ -251,7 +300,7 @@ pub fn collect(
         proc_fs,
         users: &users,
         include_keys: opts.include_private_keys,
-        journal: &journal,
+        journal,
     };
     for planned in &plan.files {
         if let Some(entry) =
@@ -313,13 +362,13 @@ pub fn collect(
         .add_bytes(MANIFEST, &jsonl(&manifest), now_secs)
         .map_err(werr)?;
     let (sha256, size) = writer.finish().map_err(werr)?;
-    std::fs::rename(&partial, &bundle_path).map_err(|e| CollectError::write(&bundle_path, e))?;
+    std::fs::rename(partial, bundle_path).map_err(|e| CollectError::write(bundle_path, e))?;
     journal.record(
         "rename",
         bundle_path.display().to_string(),
         "bundle complete",
     );
-    let sidecar = sidecar_path(&bundle_path);
+    let sidecar = sidecar_path(bundle_path);
     std::fs::write(&sidecar, format!("{sha256}  {name}\n"))
         .map_err(|e| CollectError::write(&sidecar, e))?;
     journal.record(
@@ -329,9 +378,9 @@ pub fn collect(
     );
     journal.record("end", "collect", format!("{size} bytes"));
     Ok(CollectSummary {
-        bundle: bundle_path,
+        bundle: bundle_path.clone(),
         sidecar,
-        journal: journal_path,
+        journal: journal_path.clone(),
         sha256,
         size,
         counts,
@@ -429,182 +478,4 @@ fn add_snapshot(
         counts.stored_bytes += size;
     }
     Ok(())
-}
-
-fn internal_entry(member: &str, sha256: &str, size: u64) -> ManifestEntry {
-    ManifestEntry {
-        member: Some(member.to_string()),
-        category: "huoyan".into(),
-        path: member.to_string(),
-        kind: "file".into(),
-        size,
-        mode: "0100400".into(),
-        uid: 0,
-        owner: None,
-        gid: 0,
-        group: None,
-        mtime: None,
-        ctime: None,
-        atime: None,
-        btime: None,
-        inode: 0,
-        sha256: Some(sha256.to_string()),
-        link_target: None,
-        note: None,
-        recovered: None,
-        private_key: None,
-        frame: None,
-    }
-}
-
-struct StoreCtx<'a> {
-    root: &'a Root,
-    proc_fs: Option<&'a ProcFs>,
-    users: &'a UserDb,
-    include_keys: bool,
-    journal: &'a ActionJournal,
-}
-
-fn entry_for(ctx: &StoreCtx<'_>, p: &Planned) -> ManifestEntry {
-    let m = &p.meta;
-    let t = |t: Option<Timestamp>| t.map(format_utc);
-    ManifestEntry {
-        member: None,
-        category: p.category.clone(),
-        path: p.path.clone(),
-        kind: format!("{:?}", m.kind).to_ascii_lowercase(),
-        size: m.size,
-        mode: format!("{:07o}", m.mode),
-        uid: m.uid,
-        owner: ctx.users.user_name(m.uid).map(str::to_string),
-        gid: m.gid,
-        group: ctx.users.group_name(m.gid).map(str::to_string),
-        mtime: t(m.mtime),
-        ctime: t(m.ctime),
-        atime: t(m.atime),
-        btime: t(m.btime),
-        inode: m.ino,
-        sha256: None,
-        link_target: p.link_target.clone(),
-        note: None,
-        recovered: None,
-        private_key: None,
-        frame: None,
-    }
-}
-
-/// Largest file inspected as a possible private key.
-const KEY_CAP: u64 = 1024 * 1024;
-
-fn open_source(ctx: &StoreCtx<'_>, p: &Planned) -> Result<File, huoyan_core::RootError> {
-    match &p.source {
-        Source::Named(path) => ctx.root.open(path),
-        Source::Walked(entry) => ctx.root.open_walked(entry),
-        Source::Deleted(d) => match ctx.proc_fs {
-            Some(proc_fs) => proc_fs.open_target(&d.proc_link()),
-            None => Err(huoyan_core::RootError::NotFound {
-                path: d.proc_link(),
-            }),
-        },
-        Source::MetadataOnly => Err(huoyan_core::RootError::NotFound {
-            path: p.path.clone(),
-        }),
-    }
-}
-
-/// Stores one planned file; returns its manifest entry, or `None` when it became a gap.
-fn store(
-    ctx: &StoreCtx<'_>,
-    writer: &mut BundleWriter,
-    p: &Planned,
-    gaps: &mut Vec<Gap>,
-    counts: &mut Counts,
-) -> std::io::Result<Option<ManifestEntry>> {
-    let mut entry = entry_for(ctx, p);
-    if let Source::Deleted(d) = &p.source {
-        entry.recovered = Some(Recovered {
-            pid: d.pid,
-            fd: d.fd,
-            comm: d.comm.clone(),
-            link: d.link.clone(),
-        });
-    }
-    if matches!(p.source, Source::MetadataOnly) {
-        counts.metadata_only += 1;
-        return Ok(Some(entry));
-    }
-    let area = format!("collect.{}", p.category);
-    let mut file = match open_source(ctx, p) {
-        Ok(f) => f,
-        Err(e) => {
-            gaps.push(Gap::from_error(area, &e));
-            return Ok(None);
-        }
-    };
-    ctx.journal
-        .record("read", &p.path, format!("{} bytes", p.meta.size));
-    if p.key_candidate && p.meta.size <= KEY_CAP {
-        let data = match read_capped_from(file, KEY_CAP, &p.path) {
-            Ok(c) => c.data,
-            Err(e) => {
-                gaps.push(Gap::from_error(area, &e));
-                return Ok(None);
-            }
-        };
-        entry.private_key = crate::keys::classify(&data);
-        if entry.private_key.is_some() && !ctx.include_keys {
-            entry.sha256 = Some(huoyan_core::hash::sha256_bytes(&data));
-            entry.note =
-                Some("private key: content not stored (use --include-private-keys)".into());
-            counts.metadata_only += 1;
-            return Ok(Some(entry));
-        }
-        return finish_store(writer, p, entry, &data[..], counts);
-    }
-    let before = file.metadata().ok().map(|m| Meta::from_std(&m));
-    let stored_entry = finish_store(writer, p, entry, &mut file, counts)?;
-    Ok(stored_entry.map(|mut e| {
-        let after = file.metadata().ok().map(|m| Meta::from_std(&m));
-        if let (Some(b), Some(a)) = (before, after) {
-            if (b.size, b.mtime) != (a.size, a.mtime) && e.note.is_none() {
-                e.note = Some(format!(
-                    "changed while being read (size {} -> {}); the first {} bytes are stored",
-                    b.size, a.size, p.meta.size
-                ));
-            }
-        }
-        if e.recovered.is_some() {
-            counts.recovered += 1;
-        }
-        e
-    }))
-}
-
-fn finish_store(
-    writer: &mut BundleWriter,
-    p: &Planned,
-    mut entry: ManifestEntry,
-    source: impl Read,
-    counts: &mut Counts,
-) -> std::io::Result<Option<ManifestEntry>> {
-    let member = p.member.as_os_str().as_bytes();
-    let member_text = huoyan_core::text::bytes_to_string(member);
-    let mtime = p
-        .meta
-        .mtime
-        .and_then(|t| u64::try_from(t.as_second()).ok())
-        .unwrap_or(0);
-    let stored = writer.add_reader(&p.member, p.meta.size, HeaderMeta { mtime }, source)?;
-    if let Some(err) = stored.error {
-        entry.note = Some(format!(
-            "only {} of {} bytes could be read ({err}); the rest is zero-filled",
-            stored.read, stored.size
-        ));
-    }
-    entry.member = Some(member_text);
-    entry.sha256 = Some(stored.sha256);
-    entry.frame = stored.frame;
-    counts.stored += 1;
-    counts.stored_bytes += stored.size;
-    Ok(Some(entry))
 }

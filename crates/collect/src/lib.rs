@@ -34,6 +34,7 @@ pub mod plan;
 pub mod recover;
 pub mod rules;
 pub mod space;
+mod store;
 pub mod verify;
 pub mod webconf;
 pub mod writer;
