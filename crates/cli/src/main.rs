@@ -45,6 +45,12 @@ enum Command {
     VerifyPackages(cmd::verify_packages::Args),
     /// Create a known-good baseline, or compare a host with one.
     Baseline(cmd::baseline::Args),
+    /// Pack the evidence into one hashed, journaled bundle (optionally upload it over SFTP).
+    Collect(cmd::collect::Args),
+    /// Re-hash a bundle and report the first damaged member, or "intact".
+    Verify(cmd::verify::Args),
+    /// Copy a block device to an image file, hashing on the fly.
+    Image(cmd::image::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +67,9 @@ fn main() -> ExitCode {
         Command::Process(args) => cmd::process::run(args),
         Command::VerifyPackages(args) => cmd::verify_packages::run(args),
         Command::Baseline(args) => cmd::baseline::run(args),
+        Command::Collect(args) => cmd::collect::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
+        Command::Image(args) => cmd::image::run(args),
     };
     match result {
         Ok(code) => code,
