@@ -236,7 +236,7 @@ pub fn collect(
     };
     let host = Root::host();
     type Side = (
-        Vec<u32>,
+        crossview::CrossView,
         (
             (Vec<Login>, Vec<Gap>),
             ((Network, Vec<Gap>), (SystemInfo, Vec<Gap>)),
@@ -261,7 +261,32 @@ pub fn collect(
             )
         },
     );
-    let (hidden, ((logins, login_gaps), ((network, net_gaps), (system, sys_gaps)))) = side;
+    let (view, ((logins, login_gaps), ((network, net_gaps), (system, sys_gaps)))) = side;
+    let hidden = view.hidden;
+    if !view.unreadable.is_empty() {
+        let shown: Vec<String> = view
+            .unreadable
+            .iter()
+            .take(20)
+            .map(u32::to_string)
+            .collect();
+        gaps.push(Gap {
+            area: "snapshot.processes".into(),
+            path: Some("/proc".into()),
+            reason: huoyan_core::GapReason::PermissionDenied,
+            detail: format!(
+                "{} process or thread ids answer kill(pid, 0) but /proc shows nothing for them \
+                 (hidepid mount option when not root, or hidden from direct lookup too): {}{}",
+                view.unreadable.len(),
+                shown.join(", "),
+                if view.unreadable.len() > 20 {
+                    ", …"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
     let ProcessPass {
         mut processes,
         mut open_files,
