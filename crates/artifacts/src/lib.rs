@@ -5,7 +5,12 @@
 //! or [`huoyan_core::ProcFs`] (live kernel state). Parsers never panic on hostile input: they
 //! return an error or skip the malformed record.
 
+pub mod apache_conf;
+pub mod config_glob;
 pub mod error;
+pub mod nginx_conf;
+pub mod php_fpm;
+pub mod tomcat;
 pub mod users;
 pub mod utmp;
 
