@@ -2,6 +2,16 @@
  * huoyan's own ASP / ASP.NET webshell rules (Apache-2.0, written for the project).
  */
 
+private rule huoyan_is_asp
+{
+    strings:
+        $a = "<%"
+        $b = /runat\s*=\s*"?server/ nocase
+        $c = "<script" nocase
+    condition:
+        $a or ($b and $c)
+}
+
 rule huoyan_asp_eval_request
 {
     meta:
@@ -30,7 +40,7 @@ rule huoyan_asp_shell_objects
         $x4 = "cmd.exe" nocase
         $r = "request" nocase
     condition:
-        any of ($o*) and any of ($x*) and $r
+        huoyan_is_asp and any of ($o*) and any of ($x*) and $r
 }
 
 rule huoyan_asp_encoded_script
@@ -87,7 +97,7 @@ rule huoyan_asp_known_family
         $d = "K-Shell" nocase
         $e = "Bin'Asp" nocase
         $f = "HYTop" nocase
-        $g = "lake2" nocase
+        $g = "lake2 " nocase
         $h = "Bin Asp" nocase
         $i = "asp shell" nocase
         $j = "ASPXspy2" nocase
@@ -97,5 +107,5 @@ rule huoyan_asp_known_family
         $n = /\.(CreateTextFile|OpenTextFile|DeleteFile|CopyFile|MoveFile)/ nocase
         $o = "Cmd" fullword nocase
     condition:
-        any of ($a,$b,$c,$d,$e,$f,$g,$h,$i,$j) or ($k and $l and $m and $n and $o)
+        huoyan_is_asp and (any of ($a,$b,$c,$d,$e,$f,$g,$h,$i,$j) or ($k and $l and $m and $n and $o))
 }

@@ -17,8 +17,11 @@ rule huoyan_cgi_command_shell
         $e3 = /popen|subprocess|os\.system/
         $e4 = /open\s*\([^)]*\|/
         $e5 = /\bexec\s*[\(\s]/
+        $lib1 = "use CGI"
+        $lib2 = "import cgi"
+        $php = "<?php" nocase
     condition:
-        any of ($q*) and any of ($e*)
+        not $php and (uint16(0) == 0x2123 or any of ($lib*)) and any of ($q*) and any of ($e*)
 }
 
 rule huoyan_cfm_shell

@@ -27,6 +27,8 @@ enum Command {
     Snapshot(cmd::snapshot::Args),
     /// Sweep the host (or an image) for what the attacker did and left behind.
     Scan(cmd::scan::Args),
+    /// Web forensics: webshells, suspicious web files, attacks in access logs, upload/use chains.
+    Web(cmd::web::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Snapshot(args) => cmd::snapshot::run(args),
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Web(args) => cmd::web::run(args),
     };
     match result {
         Ok(code) => code,

@@ -122,6 +122,10 @@ pub struct WebOptions {
     pub read_logs: bool,
     /// Hunt files by place/owner/time.
     pub hunt_files: bool,
+    /// Report per-IP attack and error-log findings (off when only the correlation is wanted).
+    pub report_log_findings: bool,
+    /// Report the estate as an info finding, and config tricks.
+    pub report_estate: bool,
 }
 
 impl WebOptions {
@@ -132,6 +136,8 @@ impl WebOptions {
             scan_files: true,
             read_logs: true,
             hunt_files: true,
+            report_log_findings: true,
+            report_estate: true,
             ..WebOptions::default()
         }
     }
@@ -172,7 +178,9 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
     for g in &estate.gaps {
         out.gap(g.clone());
     }
-    report_estate(&estate, &mut out);
+    if opts.report_estate {
+        report_estate(&estate, &mut out);
+    }
     let roots: Vec<PathBuf> = estate.roots.iter().map(|r| r.path.clone()).collect();
     let root_strings: Vec<String> = roots.iter().map(|p| p.display().to_string()).collect();
 
@@ -229,7 +237,7 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
         report_hunt(&hits, users, &mut out);
     }
 
-    if opts.read_logs {
+    if opts.read_logs && (opts.report_log_findings || !flagged.is_empty()) {
         let watched: HashSet<String> = flagged
             .iter()
             .filter_map(|v| v.path.rsplit('/').next().map(|b| b.to_ascii_lowercase()))
@@ -242,7 +250,9 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
         }
         summary.log_lines = analysis.lines;
         summary.ips = analysis.ips.by_ip.len();
-        report_logs(&analysis, &mut out);
+        if opts.report_log_findings {
+            report_logs(&analysis, &mut out);
+        }
         report_chains(&flagged, &root_strings, &analysis, &mut out);
     }
     out.sort();

@@ -231,7 +231,8 @@ pub fn scan_bytes(
     match role {
         FileRole::ServerConfig => tricks::analyse_config(&text, &mut hits),
         FileRole::Inert => {
-            tricks::analyse_inert(&text, &mut hits);
+            let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+            tricks::analyse_inert(&text, &ext, &mut hits);
         }
         _ => {}
     }

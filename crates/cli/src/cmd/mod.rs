@@ -2,3 +2,4 @@
 
 pub mod scan;
 pub mod snapshot;
+pub mod web;

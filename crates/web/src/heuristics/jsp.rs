@@ -48,8 +48,113 @@ static FILE_WRITE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+static JTAINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b([a-z_]\w*)\s*=\s*(?:new\s+string\s*\(\s*)?(?:\(\s*string\s*\)\s*)?request\s*\.\s*getparameter")
+        .expect("static regex")
+});
+static JFILE_SINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|printwriter|randomaccessfile|file)\s*\(\s*([a-z_]\w*)\s*[,)]")
+        .expect("static regex")
+});
+static BYTE_ARRAY_STRING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)new\s+string\s*\(\s*new\s+byte\s*\[\s*\]\s*\{([\d\s,]{6,})\}").expect("static regex")
+});
+static JDB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)drivermanager\s*\.\s*getconnection\s*\(").expect("static regex")
+});
+static JUPLOAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)multipart/form-data|getcontenttype\s*\(|boundary").expect("static regex")
+});
+static JSOCKET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)new\s+(?:java\.net\.)?socket\s*\(").expect("static regex"));
+
 /// Runs the JSP heuristics.
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
+    let tainted: Vec<String> = JTAINT
+        .captures_iter(text)
+        .map(|c| c[1].to_ascii_lowercase())
+        .collect();
+    for c in JFILE_SINK.captures_iter(text) {
+        if tainted.contains(&c[1].to_ascii_lowercase()) {
+            if let Some(m) = c.get(0) {
+                hits.push(Hit::heuristic(
+                    "jsp.request_file_write",
+                    Severity::High,
+                    "a JSP opens a file whose path comes from the request (file manager / uploader)",
+                    text,
+                    m.start(),
+                    m.end() + 40,
+                ));
+            }
+            break;
+        }
+    }
+    for c in BYTE_ARRAY_STRING.captures_iter(text) {
+        let decoded: String = c[1]
+            .split(',')
+            .filter_map(|n| n.trim().parse::<u8>().ok())
+            .map(char::from)
+            .collect();
+        let lower = decoded.to_ascii_lowercase();
+        if ["runtime", "exec", "processbuilder", "/bin/", "cmd.exe", "getruntime", "start"]
+            .iter()
+            .any(|w| lower.contains(w))
+        {
+            if let Some(m) = c.get(0) {
+                hits.push(Hit::heuristic(
+                    "jsp.byte_array_strings",
+                    Severity::High,
+                    &format!(
+                        "class or method names hidden in byte arrays (decodes to {:?})",
+                        decoded.chars().take(40).collect::<String>()
+                    ),
+                    text,
+                    m.start(),
+                    m.end(),
+                ));
+            }
+            break;
+        }
+    }
+    if let Some(m) = JDB.find(text) {
+        let args = &text[m.end()..text.len().min(m.end() + 200)];
+        let from_request = args.to_ascii_lowercase().contains("request.getparameter")
+            || tainted.iter().any(|t| args.to_ascii_lowercase().contains(t.as_str()));
+        if from_request {
+            hits.push(Hit::heuristic(
+                "jsp.request_db_connect",
+                Severity::High,
+                "a JDBC connection is opened with a URL/credentials from the request (database dump tool)",
+                text,
+                m.start(),
+                m.end() + 60,
+            ));
+        }
+    }
+    if JUPLOAD.is_match(text) && text.to_ascii_lowercase().contains("fileoutputstream") {
+        if let Some(m) = REQUEST.find(text) {
+            hits.push(Hit::heuristic(
+                "jsp.upload_handler",
+                Severity::Medium,
+                "a JSP parses multipart uploads itself and writes files (stand-alone uploader)",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
+    if let Some(m) = JSOCKET.find(text) {
+        if EXEC.is_match(text) {
+            hits.push(Hit::heuristic(
+                "jsp.reverse_shell",
+                Severity::Critical,
+                "a JSP opens a socket and runs a process (reverse/bind shell)",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
     let request = REQUEST.find(text);
     if let Some(m) = EXEC.find(text) {
         let (rule, severity, what) = if request.is_some() {

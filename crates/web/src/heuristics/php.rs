@@ -104,6 +104,95 @@ static BACKTICK_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+static CALLBACK_LITERAL_SINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(?:register_shutdown_function|register_tick_function|call_user_func|call_user_func_array|array_map|array_walk|array_filter|usort|uasort|uksort|ob_start|set_error_handler|iterator_apply|forward_static_call)\s*\(\s*["'](?:assert|eval|system|exec|shell_exec|passthru|popen|proc_open|create_function|pcntl_exec)["']"#)
+        .expect("static regex")
+});
+
+static LAST_ARG_CALLBACK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:array_diff_ukey|array_diff_uassoc|array_intersect_ukey|array_intersect_uassoc|array_udiff|array_udiff_assoc|array_udiff_uassoc|array_uintersect|array_uintersect_assoc|array_uintersect_uassoc)\s*\(")
+        .expect("static regex")
+});
+
+static VAR_CREATE_FUNCTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[^\w>:$])\$[A-Za-z_]\w*\s*\(\s*(?:""|'')\s*,"#).expect("static regex")
+});
+
+static OBFUSCATED_INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(?:include|require)(?:_once)?\s*\(?\s*["'](?:[^"'\\]{0,3}\\(?:x[0-9a-f]{2}|[0-7]{3})){4,}"#)
+        .expect("static regex")
+});
+
+static INCLUDE_ODD_EXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(?:include|require)(?:_once)?\s*\(?\s*["'][^"'\n]{0,200}\.(?:ico|png|jpe?g|gif|txt|bmp|css)["']"#)
+        .expect("static regex")
+});
+
+static HIDDEN_BY_WHITESPACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"<\?php[ \t]{150,}\S").expect("static regex")
+});
+
+static HEX_BLOB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)"(?:\\x[0-9a-f]{1,2}){64,}"#).expect("static regex")
+});
+
+static NON_ASCII_VAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$[^\x00-\x7f]{3,}").expect("static regex"));
+
+static VAR_CALL_ON_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(?:^|[^\w>:$])\$\{?[a-z_]\w*\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(\s*@?\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b|getallheaders\s*\(|file_get_contents\s*\(\s*["']php://input)"#)
+        .expect("static regex")
+});
+
+static SUPERGLOBAL_VARVAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)array\s*\(\s*["']_(?:POST|GET|REQUEST|COOKIE)["']|\$\{\s*["']_(?:POST|GET|REQUEST|COOKIE)["']\s*\}|\$\{\s*\$_(?:POST|GET|REQUEST|COOKIE)"#)
+        .expect("static regex")
+});
+
+static STR_REPLACE_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)str_ireplace\s*\(\s*["']([^"']{1,6})["']\s*,\s*["']{2}\s*,\s*["']([^"']{3,80})["']\s*\)|str_replace\s*\(\s*["']([^"']{1,6})["']\s*,\s*["']{2}\s*,\s*["']([^"']{3,80})["']\s*\)"#)
+        .expect("static regex")
+});
+
+static CHAR_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:["'][^"'\n]{1,2}["']\s*\.\s*(?:[^;.\n]{0,30}\.\s*)?){3,}["'][^"'\n]{1,2}["']"#)
+        .expect("static regex")
+});
+
+static BARE_SINK_ARG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[(,]\s*(?:assert|eval|system|passthru|shell_exec|create_function)\s*[),]")
+        .expect("static regex")
+});
+
+static DECODED_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode)\s*\(\s*@?\s*\$_(?:POST|GET|REQUEST|COOKIE|SERVER)")
+        .expect("static regex")
+});
+
+static XOR_LOOP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\$\w+\s*\[\s*\$\w+\s*\]\s*\^\s*\$\w+\s*\[|\bopenssl_decrypt\s*\(|\bmcrypt_decrypt\s*\(")
+        .expect("static regex")
+});
+
+static DYNAMIC_EXEC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:eval|assert|create_function|call_user_func(?:_array)?)\s*\(|\binclude\s*\(?\s*\$|->\s*__invoke|\bnew\s+\$\w+")
+        .expect("static regex")
+});
+
+static EVAL_ANY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[^\w>:$])@?(?:eval|assert)\s*\(").expect("static regex")
+});
+
+static REQUEST_DB_CONNECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:mysql_connect|mysqli_connect|mysql_pconnect|new\s+mysqli|new\s+PDO|pg_connect|mssql_connect|oci_connect)\s*\(\s*[^;]{0,200}\$_(?:POST|GET|REQUEST|COOKIE)")
+        .expect("static regex")
+});
+
+static REFLECTION_TRICK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)getdoccomment\s*\(|->getconstant\s*\(|ReflectionFunction\s*\(\s*\$|->invokeArgs\s*\(\s*\$_(?:POST|GET|REQUEST)")
+        .expect("static regex")
+});
+
 static EXTRACT_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:extract|parse_str|import_request_variables)\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)")
         .expect("static regex")
@@ -186,7 +275,7 @@ fn first_arg(args: &str) -> &str {
 fn tainted_vars(text: &str) -> HashSet<String> {
     let mut set = HashSet::new();
     for c in TAINT_ASSIGN.captures_iter(text) {
-        if SOURCE.is_match(&c[2]) {
+        if starts_with_source(&c[2]) {
             set.insert(c[1].to_ascii_lowercase());
         }
     }
@@ -201,6 +290,17 @@ fn tainted_vars(text: &str) -> HashSet<String> {
         set.extend(more);
     }
     set
+}
+
+static WRAPPED_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*@?\s*(?:\(\s*string\s*\)\s*)?(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|strval|implode|join|array_pop|array_shift|end|current|reset|file_get_contents)\s*\(\s*@?\s*(?:["'][^"']*["']\s*,\s*)?)*(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|getallheaders\s*\(|["']php://input|\$HTTP_)"#)
+        .expect("static regex")
+});
+
+/// True when the expression *is* request input (possibly decoded), not merely uses it as an
+/// index into trusted data.
+fn starts_with_source(expr: &str) -> bool {
+    WRAPPED_SOURCE.is_match(expr)
 }
 
 fn mentions_tainted(s: &str, tainted: &HashSet<String>) -> bool {
@@ -226,6 +326,18 @@ fn mentions_tainted(s: &str, tainted: &HashSet<String>) -> bool {
     false
 }
 
+fn starts_with_tainted(expr: &str, tainted: &HashSet<String>) -> bool {
+    let e = expr.trim_start().trim_start_matches('@').trim_start();
+    let Some(rest) = e.strip_prefix('$') else {
+        return false;
+    };
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    tainted.contains(&name.to_ascii_lowercase())
+}
+
 fn is_request_input(s: &str, tainted: &HashSet<String>) -> bool {
     SOURCE.is_match(s) || mentions_tainted(s, tainted)
 }
@@ -245,8 +357,85 @@ fn rot13(s: &str) -> String {
         .collect()
 }
 
-/// Runs every PHP heuristic over `text`.
+/// Blanks PHP comments (`//`, `#`, `/* */`) with spaces, keeping every byte offset and line,
+/// so documentation that quotes `$_POST` or `eval()` does not look like code. Strings are
+/// skipped (a `//` inside a URL literal is not a comment). Text outside `<?php … ?>` is kept.
+pub fn strip_comments(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    if memchr::memchr3(b'/', b'#', b'*', b).is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < b.len() {
+        let c = b[i];
+        if let Some(q) = quote {
+            if c == b'\\' {
+                i += 2;
+                continue;
+            }
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'\'' | b'"' => {
+                quote = Some(c);
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2);
+                blank(&mut out, i, end);
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                let end = line_comment_end(b, i);
+                blank(&mut out, i, end);
+                i = end;
+            }
+            b'#' if b.get(i + 1) != Some(&b'[') => {
+                let end = line_comment_end(b, i);
+                blank(&mut out, i, end);
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    match String::from_utf8(out) {
+        Ok(s) => std::borrow::Cow::Owned(s),
+        Err(_) => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+fn line_comment_end(b: &[u8], start: usize) -> usize {
+    let mut j = start;
+    while j < b.len() && b[j] != b'\n' {
+        if b[j] == b'?' && b.get(j + 1) == Some(&b'>') {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// Replaces bytes with spaces, keeping newlines and multi-byte characters' lengths (every byte
+/// of a UTF-8 sequence becomes a space, so the result stays valid UTF-8).
+fn blank(out: &mut [u8], start: usize, end: usize) {
+    let end = end.min(out.len());
+    for x in &mut out[start..end] {
+        if *x != b'\n' {
+            *x = b' ';
+        }
+    }
+}
+
+/// Runs every PHP heuristic over `text` (comments blanked first).
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
+    let stripped = strip_comments(text);
+    let text: &str = &stripped;
     let tainted = tainted_vars(text);
 
     for m in EXEC_SINK.captures_iter(text) {
@@ -281,7 +470,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
         let args = call_args(text, whole.end());
         let callback = if m[1].eq_ignore_ascii_case("array_filter")
-            || m[1].eq_ignore_ascii_case("array_walk")
+            || m[1].to_ascii_lowercase().starts_with("array_walk")
             || m[1].to_ascii_lowercase().starts_with('u')
             || m[1].eq_ignore_ascii_case("array_reduce")
             || m[1].eq_ignore_ascii_case("iterator_apply")
@@ -290,7 +479,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         } else {
             first_arg(args)
         };
-        if is_request_input(callback, &tainted) {
+        if starts_with_source(callback) || starts_with_tainted(callback, &tainted) {
             hits.push(Hit::heuristic(
                 "php.request_callback",
                 Severity::Critical,
@@ -360,7 +549,14 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
 
-    if let Some(m) = EXTRACT_REQUEST.find(text) {
+    if let Some(m) = EXTRACT_REQUEST
+        .find_iter(text)
+        .find(|m| {
+            let open = text[m.start()..].find('(').map_or(m.end(), |o| m.start() + o + 1);
+            let args = call_args(text, open);
+            !m.as_str().to_ascii_lowercase().starts_with("parse_str") || !args.contains(',')
+        })
+    {
         hits.push(Hit::heuristic(
             "php.extract_request",
             Severity::Medium,
@@ -474,8 +670,253 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
+    if let Some(m) = CALLBACK_LITERAL_SINK.find(text) {
+        hits.push(Hit::heuristic(
+            "php.callback_to_sink",
+            Severity::High,
+            "an execution function (assert, system …) is registered as a callback",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    for m in LAST_ARG_CALLBACK.find_iter(text) {
+        let args = call_args(text, m.end());
+        let last = args.rsplit(',').next().unwrap_or("");
+        if starts_with_source(last) || starts_with_tainted(last, &tainted) {
+            hits.push(Hit::heuristic(
+                "php.request_callback",
+                Severity::Critical,
+                "a function named by the request is used as a comparison callback",
+                text,
+                m.start(),
+                m.end() + args.len() + 1,
+            ));
+            break;
+        }
+        if is_request_input(args, &tainted) {
+            hits.push(Hit::heuristic(
+                "php.callback_family_with_request",
+                Severity::High,
+                "an array_*_u* comparison-callback function is fed request input (a known way to \
+                 hide a call)",
+                text,
+                m.start(),
+                m.end() + args.len() + 1,
+            ));
+            break;
+        }
+    }
+    if let Some(m) = VAR_CREATE_FUNCTION.find(text) {
+        hits.push(Hit::heuristic(
+            "php.variable_create_function",
+            Severity::High,
+            "a variable function is called with create_function's signature (\"\", code)",
+            text,
+            m.start(),
+            m.end() + 60,
+        ));
+    }
+    if let Some(m) = OBFUSCATED_INCLUDE.find(text) {
+        hits.push(Hit::heuristic(
+            "php.obfuscated_include",
+            Severity::High,
+            "include/require of a path hidden in \\x escapes",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    } else if let Some(m) = INCLUDE_ODD_EXT.find(text) {
+        hits.push(Hit::heuristic(
+            "php.include_non_code",
+            Severity::Medium,
+            "include/require of an image, icon or text file (PHP hidden in a non-code file)",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+    if let Some(m) = HIDDEN_BY_WHITESPACE.find(text) {
+        hits.push(Hit::heuristic(
+            "php.code_hidden_by_whitespace",
+            Severity::Medium,
+            "code pushed off-screen by hundreds of spaces after <?php",
+            text,
+            m.end().saturating_sub(1),
+            m.end() + 80,
+        ));
+    }
+    if let Some(m) = HEX_BLOB.find(text) {
+        hits.push(Hit::heuristic(
+            "php.hex_escaped_blob",
+            Severity::Low,
+            "a long string written entirely in \\x escapes",
+            text,
+            m.start(),
+            m.start() + 80,
+        ));
+    }
+    let non_ascii_vars = NON_ASCII_VAR.find_iter(text).take(5).count();
+    if non_ascii_vars >= 5 {
+        if let Some(m) = NON_ASCII_VAR.find(text) {
+            hits.push(Hit::heuristic(
+                "php.non_printable_identifiers",
+                Severity::Medium,
+                "variables named with non-ASCII bytes (an obfuscator's signature)",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
+
+    more_obfuscation(text, &tainted, hits);
     preg_replace_e(text, &tainted, hits);
 }
+
+fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut Vec<Hit>) {
+    if let Some(m) = VAR_CALL_ON_REQUEST.find(text) {
+        hits.push(Hit::heuristic(
+            "php.variable_function_on_request",
+            Severity::Critical,
+            "a variable function is called with request input ($f($_POST['x']))",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    if let Some(m) = SUPERGLOBAL_VARVAR.find(text) {
+        if text.contains("$$") || text.contains("${") {
+            hits.push(Hit::heuristic(
+                "php.superglobal_variable_variables",
+                Severity::High,
+                "request superglobals are walked by name into variable variables ($$k = $v)",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
+    for c in STR_REPLACE_LITERAL.captures_iter(text) {
+        let (needle, hay) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(n), Some(h), _, _) | (_, _, Some(n), Some(h)) => (n.as_str(), h.as_str()),
+            _ => continue,
+        };
+        let result = hay.replace(needle, "");
+        if let (Some(name), Some(m)) = (names_sink(&result), c.get(0)) {
+            hits.push(Hit::heuristic(
+                "php.encoded_function_name",
+                Severity::High,
+                &format!("the name of {name}() is hidden with str_replace() noise"),
+                text,
+                m.start(),
+                m.end(),
+            ));
+            break;
+        }
+    }
+    for m in CHAR_CHAIN.find_iter(text) {
+        let joined: String = LITERAL_SHORT
+            .captures_iter(m.as_str())
+            .map(|c| c[1].to_string())
+            .collect();
+        let lower = joined.to_ascii_lowercase();
+        let names = SINK_NAMES
+            .iter()
+            .any(|n| lower.contains(n) || (n.len() > 4 && lower.contains(&n[1..])));
+        if names {
+            hits.push(Hit::heuristic(
+                "php.concatenated_function_name",
+                Severity::High,
+                "a function name is spelled out one or two characters at a time",
+                text,
+                m.start(),
+                m.end(),
+            ));
+            break;
+        }
+    }
+    if let Some(m) = BARE_SINK_ARG.find(text) {
+        hits.push(Hit::heuristic(
+            "php.sink_passed_as_name",
+            Severity::High,
+            "an execution function is passed by bare name as an argument (later called dynamically)",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    if let Some(m) = DECODED_REQUEST.find(text) {
+        hits.push(Hit::heuristic(
+            "php.decoded_request_input",
+            Severity::Medium,
+            "request input is decoded (base64/gzip/rot13) — payload smuggling",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    let has_source = SOURCE.is_match(text);
+    if let Some(x) = XOR_LOOP.find(text) {
+        if has_source && DYNAMIC_EXEC.is_match(text) {
+            hits.push(Hit::heuristic(
+                "php.encrypted_request_loader",
+                Severity::Critical,
+                "request data is decrypted (XOR/openssl) and executed (Behinder/Godzilla pattern)",
+                text,
+                x.start(),
+                x.end() + 60,
+            ));
+        }
+    }
+    if has_source && !hits.iter().any(|h| h.severity >= Severity::High) {
+        if let Some(m) = EVAL_ANY
+            .find_iter(text)
+            .find(|m| {
+                let open = m.end();
+                let args = call_args(text, open);
+                let a = args.trim_start();
+                // eval of a constant string is odd but harmless; of anything computed, not.
+                !(a.starts_with('\'') && a.trim_end().ends_with('\'') && !a.contains('$'))
+            })
+        {
+            hits.push(Hit::heuristic(
+                "php.eval_in_request_handler",
+                Severity::Medium,
+                "eval/assert of computed code in a script that reads request input",
+                text,
+                m.start(),
+                m.end() + 60,
+            ));
+        }
+    }
+    if let Some(m) = REQUEST_DB_CONNECT.find(text) {
+        hits.push(Hit::heuristic(
+            "php.request_db_connect",
+            Severity::High,
+            "a database connection is opened with credentials from the request (database dump tool)",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+    if let Some(m) = REFLECTION_TRICK.find(text) {
+        if has_source && (text.contains("$$") || VAR_CALL.is_match(text)) {
+            hits.push(Hit::heuristic(
+                "php.reflection_hidden_name",
+                Severity::High,
+                "a function name is fetched through reflection (doc comments, constants) and called",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
+    let _ = tainted;
+}
+
+static LITERAL_SHORT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"["']([^"'\n]{1,2})["']"#).expect("static regex"));
 
 fn preg_replace_e(text: &str, tainted: &HashSet<String>, hits: &mut Vec<Hit>) {
     for c in PREG_E.captures_iter(text) {

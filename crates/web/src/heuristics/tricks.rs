@@ -47,12 +47,19 @@ static HANDLER_BENIGN_EXT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// Analyses an image or other non-code upload for embedded PHP.
-pub fn analyse_inert(text: &str, hits: &mut Vec<Hit>) {
+/// Text formats where a `<?php` example is ordinary documentation unless real code follows.
+const TEXT_EXTENSIONS: &[&str] = &["txt", "log", "css", "pdf", "doc", "docx"];
+
+/// Analyses an image or other non-code upload for embedded PHP. `ext` is the lower-case
+/// extension.
+pub fn analyse_inert(text: &str, ext: &str, hits: &mut Vec<Hit>) {
     if let Some(open) = PHP_OPEN.find(text) {
         let code = CODE_IN_INERT.find_at(text, open.start());
+        let textual = TEXT_EXTENSIONS.contains(&ext);
         let (severity, end) = match code {
+            Some(c) if textual => (Severity::High, c.end() + 40),
             Some(c) => (Severity::Critical, c.end() + 40),
+            None if textual => return,
             None => (Severity::High, open.end() + 60),
         };
         hits.push(Hit::heuristic(
@@ -106,10 +113,11 @@ mod tests {
     #[test]
     fn image_with_php() {
         let mut hits = Vec::new();
-        analyse_inert("GIF89a\x01\x02<?php @eval($_POST['x']);?>", &mut hits);
+        analyse_inert("GIF89a\x01\x02<?php @eval($_POST['x']);?>", "gif", &mut hits);
         assert_eq!(hits[0].severity, Severity::Critical);
         let mut none = Vec::new();
-        analyse_inert("\u{89}PNG\r\n binary", &mut none);
+        analyse_inert("\u{89}PNG\r\n binary", "png", &mut none);
+        analyse_inert("docs: start with <?php and end with ?>", "txt", &mut none);
         assert!(none.is_empty());
     }
 
