@@ -15,7 +15,7 @@ use regex::{Regex, RegexSet};
 use serde::Serialize;
 
 use super::parse::AccessRecord;
-use super::urldecode::decode_all;
+use super::urldecode::{decode_all, fold_separators};
 
 /// One attack class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -148,7 +148,7 @@ const TARGET_PATTERNS: &[(AttackClass, &str)] = &[
     // Path traversal
     (
         AttackClass::PathTraversal,
-        r"(?:\.\.|%2e%2e|\.%2e|%2e\.|0x2e0x2e|\.\.\.\.)(?:/|\\|%2f|%5c|;|%00|0x2f|0x5c)|(?:/|\\)\.\.(?:$|\?|&)|\.\.(?:%c0%af|%c1%9c|%e0%80%af|%25c0%25af)|\.\.\.\.//|\.\./|\.\.\\",
+        r"(?:\.\.|\.\?|\?\.)[/\\;]|[/\\]\.\.(?:$|[?&#\s])|\.\.(?:%00|\x00|%c0|%c1|%e0|%f0)|\.{3,}[/\\]|(?:\.\.|%2e%2e)(?:%2f|%5c|%u2215|%u2216)|(?:%2e|\.){2}(?:%2f|%5c)",
     ),
     // Local file inclusion / sensitive files
     (
@@ -328,9 +328,11 @@ pub fn classify(rec: &AccessRecord) -> Classification {
     // there (traversal, exploit-family shapes, script tags).
     let raw_path_len = rec.target.find('?').unwrap_or(rec.target.len());
     let (path_decoded, _) = decode_all(&rec.target[..raw_path_len]);
+    let path_decoded = fold_separators(&path_decoded);
     classify_scoped(&path_decoded, true, &mut classes);
     if raw_path_len < rec.target.len() {
         let (query, _) = decode_all(&rec.target[raw_path_len..]);
+        let query = fold_separators(&query);
         classify_scoped(&query, false, &mut classes);
     }
     if path_decoded.contains("..") {

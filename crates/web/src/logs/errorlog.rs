@@ -59,6 +59,16 @@ pub struct ErrorRecord {
 /// (`2012/04/09 11:53:29 [error] 2865#0: *1 …, client: …`) error line.
 pub fn parse_line(line: &str) -> Option<ErrorRecord> {
     let line = line.trim_end_matches(['\r', '\n']);
+    // Syslog-forwarded lines: "Feb 15 16:23:00 host httpd[22034]: [authz_core:error] …".
+    if !line.starts_with('[') && line.as_bytes().get(4) != Some(&b'/') {
+        if let Some(i) = line
+            .find("]: [")
+            .map(|i| i + 3)
+            .or_else(|| line.find(": [").map(|i| i + 2))
+        {
+            return parse_line(&line[i..]);
+        }
+    }
     if line.starts_with('[') {
         parse_apache(line)
     } else if line.len() > 19 && line.as_bytes().get(4) == Some(&b'/') {

@@ -55,31 +55,66 @@ pub fn decode_once(input: &[u8], plus: bool) -> Vec<u8> {
         }
         i += 1;
     }
-    // Overlong UTF-8 for '.', '/', '\' used in traversal (c0 ae, c0 af, c1 9c, e0 80 ae).
-    if out.windows(2).any(|w| w[0] == 0xc0 || w[0] == 0xc1) {
-        let mut fixed = Vec::with_capacity(out.len());
-        let mut j = 0;
-        while j < out.len() {
-            match (out[j], out.get(j + 1).copied()) {
-                (0xc0, Some(0xae)) => {
-                    fixed.push(b'.');
-                    j += 2
-                }
-                (0xc0, Some(0xaf)) => {
-                    fixed.push(b'/');
-                    j += 2
-                }
-                (0xc1, Some(0x9c)) => {
-                    fixed.push(b'\\');
-                    j += 2
-                }
-                (c, _) => {
-                    fixed.push(c);
-                    j += 1
-                }
+    decode_overlong(out)
+}
+
+/// Maps overlong UTF-8 encodings (`c0 ae`, `e0 80 ae`, `f0 80 80 ae` …) and the broken
+/// variants scanners send (`c0 2e`, `c0 .`) to the ASCII byte they spell, so `%c0%ae%c0%ae/`
+/// reads as `../`. Valid UTF-8 is left alone.
+fn decode_overlong(bytes: Vec<u8>) -> Vec<u8> {
+    if !bytes.iter().any(|&b| matches!(b, 0xc0 | 0xc1 | 0xe0 | 0xf0)) {
+        return bytes;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match (b, bytes.get(i + 1).copied(), bytes.get(i + 2).copied(), bytes.get(i + 3).copied()) {
+            (0xc0 | 0xc1, Some(x), _, _) if x >= 0x80 => {
+                out.push(((b & 1) << 6) | (x & 0x3f));
+                i += 2;
+            }
+            (0xc0 | 0xc1, Some(x), _, _) if x.is_ascii_punctuation() => {
+                out.push(x);
+                i += 2;
+            }
+            (0xe0, Some(0x80), Some(x), _) if x >= 0x80 => {
+                out.push(x & 0x3f);
+                i += 3;
+            }
+            (0xf0, Some(0x80), Some(0x80), Some(x)) if x >= 0x80 => {
+                out.push(x & 0x3f);
+                i += 4;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
             }
         }
-        out = fixed;
+    }
+    out
+}
+
+/// Folds look-alike separators and dots (fullwidth, division slash, set minus, the private-use
+/// code points traversal fuzzers send, literal `0x2e`) to `.`, `/` and `\`, for traversal checks.
+pub fn fold_separators(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        out.push(match c {
+            '\u{2215}' | '\u{ff0f}' | '\u{2044}' | '\u{f025}' | '\u{efc8}' => '/',
+            '\u{2216}' | '\u{ff3c}' | '\u{fe68}' => '\\',
+            '\u{ff0e}' | '\u{2024}' | '\u{fe52}' => '.',
+            c => c,
+        });
+    }
+    if out.contains("0x") || out.contains("0X") {
+        out = out
+            .replace("0x2e", ".")
+            .replace("0x2E", ".")
+            .replace("0x2f", "/")
+            .replace("0x2F", "/")
+            .replace("0x5c", "\\")
+            .replace("0x5C", "\\");
     }
     out
 }
