@@ -131,6 +131,33 @@ impl Detector {
         })
     }
 
+    /// The built-in rules plus every `*.toml` file in `dir` (a directory the responder supplies,
+    /// read from the responder's own machine — not evidence).
+    ///
+    /// # Errors
+    /// When the directory cannot be read or a rule file is invalid.
+    pub fn with_rule_dir(dir: &std::path::Path) -> Result<Self, RuleError> {
+        let io_err = |e: std::io::Error, path: &std::path::Path| RuleError::Syntax {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let mut files: Vec<(String, String)> = Vec::new();
+        let entries = std::fs::read_dir(dir).map_err(|e| io_err(e, dir))?;
+        for entry in entries {
+            let path = entry.map_err(|e| io_err(e, dir))?.path();
+            if path.extension().is_some_and(|x| x == "toml") {
+                let text = std::fs::read_to_string(&path).map_err(|e| io_err(e, &path))?;
+                files.push((path.display().to_string(), text));
+            }
+        }
+        files.sort();
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        Self::with_rules(&borrowed)
+    }
+
     /// Number of rules loaded.
     pub fn rule_count(&self) -> usize {
         self.rules.len()
@@ -320,5 +347,14 @@ reason_zh = "内部红队工具"
         assert!(hits.iter().any(|h| h.rule == "local.evil_tool"));
         let bad = Detector::with_rules(&[("bad.toml", "[[rule]]\nid = 'x'\npattern = '('\n")]);
         assert!(bad.is_err());
+        let dir = std::env::temp_dir().join(format!("huoyan-cmdscan-rules-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("local.toml"), extra).expect("write");
+        let from_dir = Detector::with_rule_dir(&dir).expect("dir rules");
+        assert!(from_dir
+            .scan("evil-tool")
+            .iter()
+            .any(|h| h.rule == "local.evil_tool"));
+        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }
