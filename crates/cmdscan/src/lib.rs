@@ -7,7 +7,7 @@
 //! hidden file in a world-writable place? Each answer is a [`Hit`] with a category, a severity,
 //! the matched excerpt, a short reason in English and Chinese, and the ATT&CK technique.
 //!
-//! **Detection content is data.** The patterns live in `rules/commands/*.toml` (embedded at
+//! **Detection content is data.** The patterns live in the workspace's `rules/commands/*.toml` (embedded at
 //! build time with `include_str!`) and are compiled once into a [`regex::RegexSet`]; responders
 //! can add their own rule files with [`Detector::with_rules`]. The engine adds three things a
 //! pattern list cannot do alone:
@@ -36,29 +36,32 @@ pub use rules::{RuleError, RuleSet};
 pub const BUILTIN_RULES: &[(&str, &str)] = &[
     (
         "reverse_shell.toml",
-        include_str!("../rules/commands/reverse_shell.toml"),
+        include_str!("../../../rules/commands/reverse_shell.toml"),
     ),
     (
         "download_exec.toml",
-        include_str!("../rules/commands/download_exec.toml"),
+        include_str!("../../../rules/commands/download_exec.toml"),
     ),
     (
         "tunnel_scanner.toml",
-        include_str!("../rules/commands/tunnel_scanner.toml"),
+        include_str!("../../../rules/commands/tunnel_scanner.toml"),
     ),
     (
         "credential_access.toml",
-        include_str!("../rules/commands/credential_access.toml"),
+        include_str!("../../../rules/commands/credential_access.toml"),
     ),
     (
         "anti_forensics.toml",
-        include_str!("../rules/commands/anti_forensics.toml"),
+        include_str!("../../../rules/commands/anti_forensics.toml"),
     ),
     (
         "persistence_edit.toml",
-        include_str!("../rules/commands/persistence_edit.toml"),
+        include_str!("../../../rules/commands/persistence_edit.toml"),
     ),
-    ("misc.toml", include_str!("../rules/commands/misc.toml")),
+    (
+        "misc.toml",
+        include_str!("../../../rules/commands/misc.toml"),
+    ),
 ];
 
 /// Longest command examined, in bytes; longer input is cut (a hostile history line can be huge).

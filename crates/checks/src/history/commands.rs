@@ -31,8 +31,9 @@ use crate::Context;
 /// See the module documentation.
 pub struct SuspiciousHistoryCommand;
 
-/// At most this many findings per history file (a history full of `make` is not 5,000 findings).
-pub const MAX_FINDINGS_PER_FILE: usize = 300;
+/// At most this many low-severity findings per history file (a history full of `make` is not
+/// 5,000 findings). Medium-or-worse entries are always reported.
+pub const MAX_LOW_FINDINGS_PER_FILE: usize = 300;
 
 static INFO: CheckInfo = CheckInfo {
     id: "history.suspicious_command",
@@ -70,7 +71,10 @@ impl Check for SuspiciousHistoryCommand {
                             .into(),
                     });
                 }
-                let mut reported = 0usize;
+                // Low hits (a compiler run, a `systemctl enable`) are capped per file; alerts
+                // never are, so padding a history with noise cannot hide a reverse shell.
+                let mut low_reported = 0usize;
+                let mut low_dropped = 0usize;
                 for entry in &file.entries {
                     if !ctx.window.contains(entry.time) {
                         continue;
@@ -79,16 +83,12 @@ impl Check for SuspiciousHistoryCommand {
                     if hits.is_empty() {
                         continue;
                     }
-                    if reported >= MAX_FINDINGS_PER_FILE {
-                        out.gap(Gap {
-                            area: INFO.id.into(),
-                            path: Some(file.path.clone()),
-                            reason: GapReason::Truncated,
-                            detail: format!(
-                                "more than {MAX_FINDINGS_PER_FILE} suspicious entries; the rest are not reported"
-                            ),
-                        });
-                        break;
+                    if !hits.iter().any(|h| h.is_alert()) {
+                        if low_reported >= MAX_LOW_FINDINGS_PER_FILE {
+                            low_dropped += 1;
+                            continue;
+                        }
+                        low_reported += 1;
                     }
                     let source = CommandSource {
                         path: &file.path,
@@ -103,8 +103,18 @@ impl Check for SuspiciousHistoryCommand {
                             obj.insert("orphaned_home".into(), serde_json::json!(home.orphaned));
                         }
                         out.add(f.at(entry.time));
-                        reported += 1;
                     }
+                }
+                if low_dropped > 0 {
+                    out.gap(Gap {
+                        area: INFO.id.into(),
+                        path: Some(file.path.clone()),
+                        reason: GapReason::Truncated,
+                        detail: format!(
+                            "{low_dropped} more low-severity entries (compilers, edits …) not reported; \
+                             every medium-or-worse entry was"
+                        ),
+                    });
                 }
             }
         }
