@@ -6,12 +6,13 @@
 //! parser over bytes: [`cron`] (crontabs, anacrontab), [`atjob`] (at spool files), [`systemd`]
 //! (unit files and drop-ins), [`script`] (shell start-up files and scripts: logical lines,
 //! aliases, assignments, traps), [`config`] (inittab, apt/dnf hooks, inetd/xinetd, udev rules,
-//! modprobe `install` lines, /etc/environment). Finding the files is the checks' job, through a
-//! `Root`.
+//! modprobe `install` lines, /etc/environment), [`pam`] (PAM stacks). Finding the files is the
+//! checks' job, through a `Root`.
 
 pub mod atjob;
 pub mod config;
 pub mod cron;
+pub mod pam;
 pub mod script;
 pub mod systemd;
 
