@@ -51,7 +51,7 @@ pub fn parse_pam(data: &[u8], with_service: bool) -> (Vec<PamRule>, Vec<PamInclu
             continue;
         }
         let mut rest = text;
-        let mut next = |rest: &mut &str| -> Option<String> {
+        let next = |rest: &mut &str| -> Option<String> {
             let s = rest.trim_start();
             if s.is_empty() {
                 return None;
