@@ -148,3 +148,21 @@ fn everyday_admin_commands_are_not_alerts() {
         assert!(alerts.is_empty(), "{cmd}: {alerts:?}");
     }
 }
+
+#[test]
+fn detector_survives_noise() {
+    const ALPHABET: &[u8] = b"\n\\\"'{}[];:=#@ \t*/-|&$`()<>aAz0+=";
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for round in 0..2000usize {
+        let len = round % 400;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ALPHABET[(x % ALPHABET.len() as u64) as usize]
+            })
+            .collect();
+        let _ = scan(&String::from_utf8_lossy(&bytes));
+    }
+}
