@@ -80,6 +80,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("persist.preload_write", "echo /usr/lib/libx.so > /etc/ld.so.preload"),
     ("persist.kernel_module_load", "insmod /tmp/diamorphine.ko"),
     ("persist.setuid_shell", "chmod u+s /bin/bash"),
+    ("persist.setuid_shell", "setcap cap_setuid+ep /usr/bin/python3.11"),
     ("persist.at_job", "at now + 1 minute -f /tmp/x"),
     ("persist.redis_config_write", "config set dir /root/.ssh/"),
     ("persist.database_file_write", "select '<?php eval($_POST[1]);?>' into outfile '/var/www/html/x.php';"),
