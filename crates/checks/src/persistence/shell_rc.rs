@@ -3,7 +3,8 @@
 //!
 //! **What it looks at:** the global files (`/etc/profile`, `/etc/profile.d/*`,
 //! `/etc/bash.bashrc`, `/etc/bashrc`, `/etc/zsh/*`, `/etc/zshrc`, `/etc/zprofile`,
-//! `/etc/zshenv`, `/etc/zlogin`, `/etc/environment`) and, in every home, `.bashrc`,
+//! `/etc/zshenv`, `/etc/zlogin`, `/etc/environment`, and `/etc/skel/*` — copied into every new
+//! home) and, in every home, `.bashrc`,
 //! `.bash_profile`, `.bash_login`, `.profile`, `.bash_logout`, `.bash_aliases`, `.zshrc`,
 //! `.zshenv`, `.zprofile`, `.zlogin`, `.zlogout`, `.config/fish/config.fish`. Reported:
 //!
@@ -69,6 +70,10 @@ const GLOBAL_FILES: &[&str] = &[
     "/etc/csh.cshrc",
     "/etc/csh.login",
     "/etc/environment",
+    "/etc/skel/.bashrc",
+    "/etc/skel/.profile",
+    "/etc/skel/.bash_logout",
+    "/etc/skel/.zshrc",
 ];
 
 const USER_FILES: &[&str] = &[
