@@ -161,6 +161,13 @@ impl Detector {
         Self::with_rules(&borrowed)
     }
 
+    /// A detector with no rules (only the decoding and structure passes).
+    pub fn empty() -> Self {
+        Detector {
+            rules: RuleSet::empty(),
+        }
+    }
+
     /// Number of rules loaded.
     pub fn rule_count(&self) -> usize {
         self.rules.len()
@@ -241,12 +248,27 @@ pub(crate) fn excerpt(s: &str) -> String {
     }
 }
 
+/// The process-wide detector behind [`scan`]: set once, by [`install`] or on first use.
+static DETECTOR: OnceLock<Option<Detector>> = OnceLock::new();
+
 fn builtin_detector() -> Option<&'static Detector> {
-    static DETECTOR: OnceLock<Option<Detector>> = OnceLock::new();
     DETECTOR.get_or_init(|| Detector::builtin().ok()).as_ref()
 }
 
-/// Scans one command with the built-in rules (compiled once per process). See [`Detector::scan`].
+/// Makes `detector` (e.g. built-in plus the responder's rule files, see
+/// [`Detector::with_rule_dir`]) the one [`scan`] uses. Must be called before the first scan;
+/// returns the detector back if one is already in use.
+///
+/// # Errors
+/// The detector, unchanged, when [`scan`] already ran or another detector was installed.
+pub fn install(detector: Detector) -> Result<(), Detector> {
+    DETECTOR
+        .set(Some(detector))
+        .map_err(|rejected| rejected.unwrap_or_else(Detector::empty))
+}
+
+/// Scans one command with the process-wide detector (the built-in rules compiled once, unless
+/// [`install`] put another there). See [`Detector::scan`].
 pub fn scan(command: &str) -> Vec<Hit> {
     builtin_detector()
         .map(|d| d.scan(command))
