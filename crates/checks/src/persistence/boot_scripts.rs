@@ -29,9 +29,7 @@ use serde_json::json;
 
 use huoyan_artifacts::persistence::systemd::parse_unit;
 
-use super::common::{
-    distinct_dirs, is_recent, read_dir_files, read_file, report_recent, scan_lines,
-};
+use super::common::{distinct_dirs, read_dir_files, read_file, report_recent, scan_lines};
 use crate::command_findings::{scan_and_report, CommandSource};
 use crate::registry::{Area, Check};
 use crate::Context;
