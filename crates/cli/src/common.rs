@@ -70,7 +70,10 @@ pub fn install_command_rules(dirs: &[PathBuf]) -> Result<()> {
     if files.is_empty() {
         return Ok(());
     }
-    let extra: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let extra: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let detector = huoyan_cmdscan::Detector::with_rules(&extra)
         .context("loading command rules from --rules")?;
     // A detector may already be installed when a command runs twice in one process (tests).
