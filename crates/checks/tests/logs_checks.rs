@@ -229,10 +229,13 @@ fn lastlog_without_wtmp_and_mtime_before_content() {
 }
 
 fn journal_remote() -> &'static str {
-    ["/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .expect("systemd-journal-remote is needed: listed in .ci/packages/logs.txt")
+    [
+        "/lib/systemd/systemd-journal-remote",
+        "/usr/lib/systemd/systemd-journal-remote",
+    ]
+    .into_iter()
+    .find(|p| Path::new(p).exists())
+    .expect("systemd-journal-remote is needed: listed in .ci/packages/logs.txt")
 }
 
 /// Debian 12 keeps no auth.log: the same attack, only in the journal, with a PAM session (no
@@ -241,7 +244,9 @@ fn journal_remote() -> &'static str {
 fn journal_only_host_attack_and_session_for_targeted_user() {
     use std::io::Write;
     let dir = tempfile::tempdir().expect("tmp");
-    let jdir = dir.path().join("var/log/journal/3f1e9a7c2b6d4e8f9a0b1c2d3e4f5a6b");
+    let jdir = dir
+        .path()
+        .join("var/log/journal/3f1e9a7c2b6d4e8f9a0b1c2d3e4f5a6b");
     std::fs::create_dir_all(&jdir).expect("mkdir");
     let mut export = Vec::new();
     let base = 1_764_288_000_000_000u64;
@@ -261,12 +266,22 @@ fn journal_only_host_attack_and_session_for_targeted_user() {
             base + i * 20_000_000,
             "sshd",
             7000 + i as u32,
-            &format!("Failed password for postgres from 192.0.2.{} port {} ssh2", 10 + i % 8, 40000 + i),
+            &format!(
+                "Failed password for postgres from 192.0.2.{} port {} ssh2",
+                10 + i % 8,
+                40000 + i
+            ),
             &mut export,
         );
     }
     // A session opened for the targeted user, with no address in the line.
-    entry(base + 700_000_000, "sshd", 7100, "pam_unix(sshd:session): session opened for user postgres(uid=106) by (uid=0)", &mut export);
+    entry(
+        base + 700_000_000,
+        "sshd",
+        7100,
+        "pam_unix(sshd:session): session opened for user postgres(uid=106) by (uid=0)",
+        &mut export,
+    );
     let mut child = Command::new(journal_remote())
         .arg("-o")
         .arg(jdir.join("remote.journal"))
@@ -275,7 +290,12 @@ fn journal_only_host_attack_and_session_for_targeted_user() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(&export).expect("export");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&export)
+        .expect("export");
     assert!(child.wait().expect("wait").success());
     let out = scan(dir.path());
     let bf = of(&out, "logs.bruteforce");
@@ -288,7 +308,9 @@ fn journal_only_host_attack_and_session_for_targeted_user() {
 
     // A truncated copy of that journal alone: no success can be claimed, the damage is reported.
     let dir2 = tempfile::tempdir().expect("tmp");
-    let jdir2 = dir2.path().join("var/log/journal/3f1e9a7c2b6d4e8f9a0b1c2d3e4f5a6b");
+    let jdir2 = dir2
+        .path()
+        .join("var/log/journal/3f1e9a7c2b6d4e8f9a0b1c2d3e4f5a6b");
     std::fs::create_dir_all(&jdir2).expect("mkdir");
     let data = std::fs::read(jdir.join("remote.journal")).expect("read");
     // Truncated copy of the journal: reported, not a crash.

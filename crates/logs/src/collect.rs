@@ -437,8 +437,26 @@ fn push_gap(gaps: &mut Vec<Gap>, area: &str, err: &RootError) {
     }
 }
 
-/// Reads every source of `root` inside `window`.
+/// Most events kept in all (each pass also has its own cap).
+pub const MAX_EVENTS_TOTAL: usize = 1_000_000;
+
+/// Reads every source of `root` inside `window`, on a thread pool of its own (so that checks
+/// waiting for the shared result on the global pool cannot starve it).
 pub fn collect(root: &Root, window: Window) -> LogData {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("huoyan-logs-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(|| collect_inner(root, window)),
+        Err(_) => collect_inner(root, window),
+    }
+}
+
+fn collect_inner(root: &Root, window: Window) -> LogData {
     let tz = root_zone(root);
     let mut data = LogData {
         zone: tz.iana_name().unwrap_or("localtime").to_string(),

@@ -49,6 +49,12 @@ pub fn data_for(root: &Root, window: Window) -> Arc<LogData> {
         };
         map.entry(key).or_default().clone()
     };
-    cell.get_or_init(|| Arc::new(collect::collect(root, window)))
-        .clone()
+    // Read on a thread of its own: the caller may be a rayon worker, and a worker waiting in
+    // rayon steals other tasks — another check asking for this same data would then wait for
+    // itself. A plain thread join blocks without stealing.
+    cell.get_or_init(|| {
+        let data = std::thread::scope(|s| s.spawn(|| collect::collect(root, window)).join());
+        Arc::new(data.unwrap_or_default())
+    })
+    .clone()
 }

@@ -138,6 +138,29 @@ impl Rhythm {
     }
 }
 
+/// Tallies a failure or keeps another event (local sessions are dropped: they are the bulk of
+/// auth.log and tell nothing the analyses use).
+fn keep(
+    window: Window,
+    failures: &mut FailureStats,
+    events: &mut Vec<AuthEvent>,
+    dropped: &mut u64,
+    e: AuthEvent,
+) {
+    if !window.contains(e.time) {
+        return;
+    }
+    let remote = matches!(e.service.as_ref(), "sshd" | "sshd-session" | "dropbear");
+    if matches!(e.kind, AuthKind::Failure | AuthKind::Probe) {
+        failures.add(&e);
+    } else if e.kind == AuthKind::SessionClosed || e.kind == AuthKind::SessionOpened && !remote {
+    } else if events.len() < MAX_EVENTS {
+        events.push(e);
+    } else {
+        *dropped += 1;
+    }
+}
+
 /// The state of one pass.
 pub struct Pass {
     times: TimeResolver,
@@ -170,16 +193,13 @@ impl Pass {
     }
 
     fn keep(&mut self, e: AuthEvent) {
-        if !self.window.contains(e.time) {
-            return;
-        }
-        if matches!(e.kind, AuthKind::Failure | AuthKind::Probe) {
-            self.failures.add(&e);
-        } else if self.events.len() < MAX_EVENTS {
-            self.events.push(e);
-        } else {
-            self.events_dropped += 1;
-        }
+        keep(
+            self.window,
+            &mut self.failures,
+            &mut self.events,
+            &mut self.events_dropped,
+            e,
+        );
     }
 
     /// Feeds one line (without newline).
@@ -216,11 +236,17 @@ impl Pass {
             repeat: l.repeat,
             line: lineno,
         };
-        let mut out: Vec<AuthEvent> = Vec::new();
-        self.extractor.feed(&rec, &mut |e| out.push(e));
-        for e in out {
-            self.keep(e);
-        }
+        let Pass {
+            extractor,
+            window,
+            failures,
+            events,
+            events_dropped,
+            ..
+        } = self;
+        extractor.feed(&rec, &mut |e| {
+            keep(*window, failures, events, events_dropped, e)
+        });
     }
 
     /// Feeds a record that is not a text line (a journal entry).
@@ -229,11 +255,17 @@ impl Pass {
             self.rhythm.observe(t, rec.line);
         }
         self.rhythm.lines += 1;
-        let mut out: Vec<AuthEvent> = Vec::new();
-        self.extractor.feed(rec, &mut |e| out.push(e));
-        for e in out {
-            self.keep(e);
-        }
+        let Pass {
+            extractor,
+            window,
+            failures,
+            events,
+            events_dropped,
+            ..
+        } = self;
+        extractor.feed(rec, &mut |e| {
+            keep(*window, failures, events, events_dropped, e)
+        });
     }
 
     /// Ends the pass (flushing pending sshd state).
