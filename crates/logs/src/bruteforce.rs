@@ -290,6 +290,6 @@ pub fn successes(data: &LogData) -> Vec<Success> {
             );
         }
     }
-    out.sort_by(|a, b| a.time.cmp(&b.time));
+    out.sort_by_key(|a| a.time);
     out
 }

@@ -532,7 +532,7 @@ fn collect_inner(root: &Root, window: Window) -> LogData {
             }
         }
     }
-    data.events.sort_by(|a, b| a.event.time.cmp(&b.event.time));
+    data.events.sort_by_key(|a| a.event.time);
     data
 }
 

@@ -29,9 +29,11 @@ pub use collect::{Event, LogData, SourceFile, SourceKind};
 use huoyan_core::{Root, Window};
 
 type Key = (PathBuf, Option<i128>, Option<i128>);
+type Slot = Arc<OnceLock<Arc<LogData>>>;
+type Cache = Mutex<HashMap<Key, Slot>>;
 
-fn cache() -> &'static Mutex<HashMap<Key, Arc<OnceLock<Arc<LogData>>>>> {
-    static CACHE: OnceLock<Mutex<HashMap<Key, Arc<OnceLock<Arc<LogData>>>>>> = OnceLock::new();
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
