@@ -12,7 +12,7 @@ use crate::stats::FailureStats;
 /// Longest line read (longer ones are cut).
 pub const MAX_LINE: usize = 64 * 1024;
 /// Most non-failure events kept per pass (accepted logins, sessions, su, sudo, account changes).
-pub const MAX_EVENTS: usize = 500_000;
+pub const MAX_EVENTS: usize = 100_000;
 
 /// A silence in a log: no line between `from` and `to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -174,6 +174,8 @@ pub struct Pass {
     pub events_dropped: u64,
     /// The rhythm.
     pub rhythm: Rhythm,
+    /// A read error that ended the pass early.
+    pub error: Option<String>,
     lossy: String,
 }
 
@@ -188,8 +190,25 @@ impl Pass {
             events: Vec::new(),
             events_dropped: 0,
             rhythm: Rhythm::default(),
+            error: None,
             lossy: String::new(),
         }
+    }
+
+    /// Appends the pass over the text that follows this one (the next chunk of the same file):
+    /// line numbers continue, tables merge, kept events stay within [`MAX_EVENTS`].
+    pub fn join(mut self, mut next: Pass) -> Pass {
+        let offset = self.rhythm.lines;
+        for e in &mut next.events {
+            e.line += offset;
+        }
+        self.rhythm.append(next.rhythm);
+        self.failures.merge(next.failures);
+        let room = MAX_EVENTS.saturating_sub(self.events.len());
+        self.events_dropped += next.events_dropped + next.events.len().saturating_sub(room) as u64;
+        self.events.extend(next.events.into_iter().take(room));
+        self.error = self.error.or(next.error);
+        self
     }
 
     fn keep(&mut self, e: AuthEvent) {

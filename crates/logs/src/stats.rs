@@ -33,7 +33,7 @@ pub struct Tally {
     pub last: Option<Timestamp>,
     /// Counts per user tried (for a source) or per source (for a user), capped.
     pub names: FxHashMap<String, u64>,
-    /// Distinct names seen beyond the cap.
+    /// Events whose name was not recorded because the cap was reached.
     pub names_overflow: u64,
     /// Services attacked (sshd, dropbear, vsftpd …).
     pub services: Vec<String>,
