@@ -423,7 +423,7 @@ fn push_gap(gaps: &mut Vec<Gap>, area: &str, err: &RootError) {
 }
 
 /// Most events kept in all (each pass also has its own cap).
-pub const MAX_EVENTS_TOTAL: usize = 200_000;
+pub const MAX_EVENTS_TOTAL: usize = 100_000;
 
 /// Reads every source of `root` inside `window`, on a thread pool of its own (so that checks
 /// waiting for the shared result on the global pool cannot starve it).

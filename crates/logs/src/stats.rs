@@ -14,7 +14,7 @@ use serde::Serialize;
 /// Most distinct keys kept per table.
 pub const MAX_KEYS: usize = 200_000;
 /// Most distinct users remembered per source (and sources per user).
-pub const MAX_NAMES: usize = 64;
+pub const MAX_NAMES: usize = 32;
 
 /// Failure counts for one key (a source, a network or a user).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
