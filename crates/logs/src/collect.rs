@@ -120,8 +120,17 @@ pub struct LogData {
 
 /// The zone of the examined system (`/etc/localtime` of the root), UTC when unknown.
 pub fn root_zone(root: &Root) -> TimeZone {
+    // The zone's name, when /etc/localtime links into a zoneinfo tree (Debian, RHEL).
+    let name = root
+        .read_link("/etc/localtime")
+        .ok()
+        .and_then(|t| {
+            let t = t.to_string_lossy().into_owned();
+            t.split_once("zoneinfo/").map(|(_, n)| n.to_string())
+        })
+        .unwrap_or_else(|| "localtime".into());
     match root.read_capped("/etc/localtime", 1 << 20) {
-        Ok(c) => TimeZone::tzif("localtime", &c.data).unwrap_or(TimeZone::UTC),
+        Ok(c) => TimeZone::tzif(&name, &c.data).unwrap_or(TimeZone::UTC),
         Err(_) => TimeZone::UTC,
     }
 }
