@@ -2,9 +2,10 @@
 """Writes a large auth.log for the logs benchmark by replicating real sshd/PAM lines.
 
 The message shapes come from the shared ssh-logs corpus (fail2ban's labelled sshd lines) and the
-Debian 13 fixture of this repository; each copy gets its own time (moving forward second by
-second over many days) and source addresses spread over a few thousand hosts, so the brute-force
-tables are exercised as on a real internet-facing server.
+Debian 13 fixture of this repository: whole attempts (invalid user, PAM failure, failed password,
+preauth close; scanner disconnects) from 3,000 source addresses in bursts per source, four
+sources at a time, as sshd logs a real attack, with cron/sudo/admin-login lines interleaved;
+times move forward second by second over several weeks.
 
 usage: gen_auth_log.py OUT_PATH SIZE_MB
 """
@@ -42,20 +43,52 @@ t = datetime.datetime(2026, 11, 1, 0, 0, 0)
 target = size_mb * 1024 * 1024
 written = 0
 pid = 10000
-choices = random.choices(range(len(templates)), weights=weights, k=100000)
+
+# Attacks come in bursts per source, as on a real server: a handful of sources guess at once
+# (sshd's MaxStartups), each for a run of attempts; background lines (cron, the admin's key
+# logins, sudo) are interleaved.
+attempt_shapes = [
+    ["sshd[{pid}]: Invalid user {user} from {ip} port {port}",
+     "sshd[{pid}]: pam_unix(sshd:auth): check pass; user unknown",
+     "sshd[{pid}]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost={ip}",
+     "sshd[{pid}]: Failed password for invalid user {user} from {ip} port {port} ssh2",
+     "sshd[{pid}]: Connection closed by invalid user {user} {ip} port {port} [preauth]"],
+    ["sshd[{pid}]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost={ip}  user=root",
+     "sshd[{pid}]: Failed password for root from {ip} port {port} ssh2",
+     "sshd[{pid}]: Failed password for root from {ip} port {port} ssh2",
+     "sshd[{pid}]: Connection closed by authenticating user root {ip} port {port} [preauth]"],
+    ["sshd[{pid}]: error: kex_exchange_identification: Connection closed by remote host",
+     "sshd[{pid}]: Connection closed by {ip} port {port}"],
+    ["sshd[{pid}]: Received disconnect from {ip} port {port}:11: Bye Bye [preauth]",
+     "sshd[{pid}]: Disconnected from authenticating user root {ip} port {port} [preauth]"],
+]
+background = templates[10:]
+active = []
 with open(out_path, "w") as f:
     buf = []
     i = 0
     while written < target:
-        k = choices[i % len(choices)]
-        i += 1
-        if i % 3 == 0:
-            t += datetime.timedelta(seconds=1)
+        while len(active) < 4:
+            heavy = random.random() < 0.3
+            active.append([ips[random.randrange(len(ips))], random.randint(50, 2000) if heavy else random.randint(3, 60)])
+        a = active[random.randrange(len(active))]
+        ip = a[0]
         pid += 1
-        msg = templates[k].format(pid=pid % 4000000, ip=ips[(i * 7919) % len(ips)], port=1024 + i % 60000, user=users[i % len(users)])
-        line = "%s %2d %s web1 %s\n" % (t.strftime("%b"), t.day, t.strftime("%H:%M:%S"), msg)
-        buf.append(line)
-        written += len(line)
+        i += 1
+        shape = attempt_shapes[random.choices(range(4), weights=[50, 35, 8, 7])[0]]
+        lines = list(shape)
+        if random.random() < 0.05:
+            lines.append(random.choice(background))
+        for tmpl in lines:
+            if i % 2 == 0:
+                t += datetime.timedelta(seconds=1)
+            msg = tmpl.format(pid=pid % 4000000, ip=ip, port=1024 + i % 60000, user=users[i % len(users)])
+            line = "%s %2d %s web1 %s\n" % (t.strftime("%b"), t.day, t.strftime("%H:%M:%S"), msg)
+            buf.append(line)
+            written += len(line)
+        a[1] -= 1
+        if a[1] <= 0:
+            active.remove(a)
         if len(buf) >= 20000:
             f.write("".join(buf))
             buf = []

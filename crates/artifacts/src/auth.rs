@@ -120,7 +120,7 @@ struct Session {
 }
 
 /// Most sshd processes tracked at once before the state is flushed (bounded memory).
-pub const MAX_SESSIONS: usize = 65_536;
+pub const MAX_SESSIONS: usize = 16_384;
 
 /// Turns log records into [`AuthEvent`]s, keeping per-sshd-process state.
 #[derive(Debug, Default)]

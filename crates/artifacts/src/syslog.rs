@@ -277,7 +277,8 @@ pub fn parse_line<'a>(line: &'a str, times: &mut TimeResolver) -> Option<SyslogL
     let line = line.strip_suffix('\r').unwrap_or(line);
     let mut s = line;
     if s.starts_with('<') {
-        if let Some(close) = s[..s.len().min(6)].find('>') {
+        let head = &s.as_bytes()[..s.len().min(6)];
+        if let Some(close) = memchr::memchr(b'>', head) {
             if s[1..close].bytes().all(|c| c.is_ascii_digit()) {
                 s = &s[close + 1..];
                 if s.starts_with("1 ") {
@@ -430,6 +431,77 @@ mod tests {
     }
 
     #[test]
+    fn random_lines_never_panic() {
+        // A small deterministic generator over pieces of real lines and multi-byte text.
+        let pieces = [
+            "<",
+            ">",
+            "1 ",
+            "Jan",
+            " ",
+            "  ",
+            "2026-",
+            "T",
+            ":",
+            "[",
+            "]",
+            "sshd",
+            "[12]",
+            ": ",
+            "Failed password for ",
+            "invalid user ",
+            " from ",
+            "1.2.3.4",
+            " port ",
+            "22",
+            " ssh2",
+            "é",
+            "火眼",
+            "\u{0}",
+            "message repeated 3 times: [",
+            "pam_unix(sshd:auth): ",
+            "authentication failure;",
+            " rhost=",
+            " user=",
+            "Accepted ",
+            "(to root) ",
+            "'",
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut t = resolver();
+        let mut ex = crate::auth::AuthExtractor::new();
+        for _ in 0..20_000 {
+            let mut line = String::new();
+            for _ in 0..(x % 12) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                line.push_str(pieces[(x % pieces.len() as u64) as usize]);
+            }
+            x = x.wrapping_add(1);
+            if let Some(l) = parse_line(&line, &mut t) {
+                let rec = crate::auth::LogRecord {
+                    time: l.time,
+                    host: l.host,
+                    ident: l.ident,
+                    pid: l.pid,
+                    message: l.message,
+                    repeat: l.repeat,
+                    line: 1,
+                };
+                ex.feed(&rec, &mut |_| {});
+            }
+            let _ = crate::auth_sshd::classify(&line);
+            let _ = crate::auth_system::classify("sudo", &line);
+            let _ = crate::auth_system::classify("dropbear", &line);
+            let _ = crate::auth_system::classify("su", &line);
+            let _ = crate::auth_system::classify("useradd", &line);
+            let _ = crate::auth::from_audit_line(&line, 1);
+        }
+        ex.finish(&mut |_| {});
+    }
+
+    #[test]
     fn garbage_never_panics() {
         let mut t = resolver();
         for s in [
@@ -440,6 +512,8 @@ mod tests {
             "Jan",
             "Jan 99 99:99:99 x y:",
             "\u{0}\u{1}:",
+            "<12é火>1 x",
+            "<火眼火眼",
         ] {
             let _ = parse_line(s, &mut t);
         }

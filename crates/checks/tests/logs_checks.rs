@@ -65,6 +65,7 @@ fn unrelated_accepted_login_is_not_a_success() {
         of(&out, "logs.bruteforce_success")
     );
     assert!(of(&out, "logs.account_changes").is_empty());
+    assert!(of(&out, "logs.sshd_restart").is_empty());
     assert!(of(&out, "logs.log_shrunk").is_empty());
     assert!(of(&out, "logs.mtime_before_content").is_empty());
 }
@@ -319,4 +320,122 @@ fn journal_only_host_attack_and_session_for_targeted_user() {
     let j = of(&out2, "logs.journal_integrity");
     assert_eq!(j.len(), 1, "{j:#?}");
     assert!(of(&out2, "logs.bruteforce_success").is_empty());
+}
+
+/// Writes an auth.log of (seconds before now, message) lines in rsyslog's high-precision format.
+fn recent_log(lines: &[(i64, String)]) -> tempfile::TempDir {
+    let now = huoyan_core::time::now().as_second();
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(dir.path().join("var/log")).expect("mkdir");
+    let mut text = String::new();
+    let mut sorted = lines.to_vec();
+    sorted.sort_by_key(|l| std::cmp::Reverse(l.0));
+    for (ago, msg) in sorted {
+        let t = huoyan_core::time::from_unix(now - ago, 0).expect("t");
+        text.push_str(&format!(
+            "{} web1 {msg}\n",
+            t.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00")
+        ));
+    }
+    std::fs::write(dir.path().join("var/log/auth.log"), text).expect("write");
+    dir
+}
+
+fn accepted(user: &str, ip: &str, pid: u32) -> String {
+    format!("sshd-session[{pid}]: Accepted publickey for {user} from {ip} port 50000 ssh2: ED25519 SHA256:x")
+}
+
+#[test]
+fn login_from_a_new_source() {
+    let mut lines: Vec<(i64, String)> = (0..5)
+        .map(|i| {
+            (
+                86_400 * (10 - i),
+                accepted("alice", "10.0.0.5", 100 + i as u32),
+            )
+        })
+        .collect();
+    let benign = recent_log(&lines);
+    assert!(of(&scan(benign.path()), "logs.new_source").is_empty());
+    lines.push((3600, accepted("alice", "198.51.100.77", 999)));
+    let out = scan(recent_log(&lines).path());
+    let f = of(&out, "logs.new_source");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].ips, vec!["198.51.100.77"]);
+}
+
+#[test]
+fn login_at_an_unusual_hour() {
+    let now = huoyan_core::time::now().as_second();
+    let midnight = now - now % 86_400;
+    // Twelve logins at 10:00 UTC on twelve days (the root has no /etc/localtime: UTC).
+    let mut lines: Vec<(i64, String)> = (1..=12)
+        .map(|d| {
+            (
+                now - (midnight - d * 86_400 + 10 * 3600),
+                accepted("alice", "10.0.0.5", 100 + d as u32),
+            )
+        })
+        .collect();
+    assert!(of(&scan(recent_log(&lines).path()), "logs.unusual_hours").is_empty());
+    lines.push((
+        now - (midnight - 2 * 86_400 + 3 * 3600),
+        accepted("alice", "10.0.0.5", 999),
+    ));
+    let out = scan(recent_log(&lines).path());
+    let f = of(&out, "logs.unusual_hours");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].evidence["local_hour"], 3);
+}
+
+#[test]
+fn service_account_becoming_root() {
+    let passwd = "root:x:0:0:root:/root:/bin/bash\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\nalice:x:1000:1000::/home/alice:/bin/bash\n";
+    let group = "root:x:0:\nsudo:x:27:alice\nwww-data:x:33:\nalice:x:1000:\n";
+    let sudo = |who: &str| {
+        (
+            600,
+            format!(
+                "sudo[4242]:   {who} : TTY=pts/0 ; PWD=/var/www ; USER=root ; COMMAND=/bin/bash -i"
+            ),
+        )
+    };
+    let make = |who: &str| {
+        let dir = recent_log(&[sudo(who)]);
+        std::fs::create_dir_all(dir.path().join("etc")).expect("mkdir");
+        std::fs::write(dir.path().join("etc/passwd"), passwd).expect("write");
+        std::fs::write(dir.path().join("etc/group"), group).expect("write");
+        dir
+    };
+    let out = scan(make("www-data").path());
+    let f = of(&out, "logs.root_use");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].severity, Severity::High);
+    let out = scan(make("alice").path());
+    let f = of(&out, "logs.root_use");
+    assert!(f.iter().all(|f| f.severity == Severity::Info), "{f:#?}");
+}
+
+#[test]
+fn silence_far_beyond_the_rhythm() {
+    let cron = |pid: u32| {
+        format!(
+            "CRON[{pid}]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)"
+        )
+    };
+    // A line a minute for two days.
+    let steady: Vec<(i64, String)> = (0..2880)
+        .map(|i| (60 * (3000 - i), cron(1000 + i as u32)))
+        .collect();
+    assert!(of(&scan(recent_log(&steady).path()), "logs.log_silence").is_empty());
+    // The same with ten hours cut out.
+    let cut: Vec<(i64, String)> = steady
+        .iter()
+        .filter(|(ago, _)| !(60 * 1200..60 * 1800).contains(ago))
+        .cloned()
+        .collect();
+    let out = scan(recent_log(&cut).path());
+    let f = of(&out, "logs.log_silence");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(f[0].evidence["seconds"].as_i64().expect("secs") >= 36_000);
 }

@@ -120,8 +120,17 @@ pub struct LogData {
 
 /// The zone of the examined system (`/etc/localtime` of the root), UTC when unknown.
 pub fn root_zone(root: &Root) -> TimeZone {
+    // The zone's name, when /etc/localtime links into a zoneinfo tree (Debian, RHEL).
+    let name = root
+        .read_link("/etc/localtime")
+        .ok()
+        .and_then(|t| {
+            let t = t.to_string_lossy().into_owned();
+            t.split_once("zoneinfo/").map(|(_, n)| n.to_string())
+        })
+        .unwrap_or_else(|| "localtime".into());
     match root.read_capped("/etc/localtime", 1 << 20) {
-        Ok(c) => TimeZone::tzif("localtime", &c.data).unwrap_or(TimeZone::UTC),
+        Ok(c) => TimeZone::tzif(&name, &c.data).unwrap_or(TimeZone::UTC),
         Err(_) => TimeZone::UTC,
     }
 }
@@ -423,7 +432,7 @@ fn push_gap(gaps: &mut Vec<Gap>, area: &str, err: &RootError) {
 }
 
 /// Most events kept in all (each pass also has its own cap).
-pub const MAX_EVENTS_TOTAL: usize = 200_000;
+pub const MAX_EVENTS_TOTAL: usize = 100_000;
 
 /// Reads every source of `root` inside `window`, on a thread pool of its own (so that checks
 /// waiting for the shared result on the global pool cannot starve it).

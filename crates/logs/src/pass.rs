@@ -12,7 +12,7 @@ use crate::stats::FailureStats;
 /// Longest line read (longer ones are cut).
 pub const MAX_LINE: usize = 64 * 1024;
 /// Most non-failure events kept per pass (accepted logins, sessions, su, sudo, account changes).
-pub const MAX_EVENTS: usize = 100_000;
+pub const MAX_EVENTS: usize = 40_000;
 
 /// A silence in a log: no line between `from` and `to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

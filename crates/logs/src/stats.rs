@@ -14,7 +14,7 @@ use serde::Serialize;
 /// Most distinct keys kept per table.
 pub const MAX_KEYS: usize = 200_000;
 /// Most distinct users remembered per source (and sources per user).
-pub const MAX_NAMES: usize = 64;
+pub const MAX_NAMES: usize = 32;
 
 /// Failure counts for one key (a source, a network or a user).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, e: &AuthEvent, name: Option<&str>) {
+    fn add(&mut self, e: &AuthEvent, name: Option<&str>, with_service: bool) {
         let n = u64::from(e.count.max(1));
         match e.kind {
             AuthKind::Probe => self.probes += n,
@@ -65,7 +65,10 @@ impl Tally {
                 self.names_overflow += 1;
             }
         }
-        if self.services.len() < 8 && !self.services.iter().any(|s| *s == *e.service) {
+        if with_service
+            && self.services.len() < 8
+            && !self.services.iter().any(|s| *s == *e.service)
+        {
             self.services.push(e.service.to_string());
         }
     }
@@ -167,15 +170,19 @@ fn bump(
     key: &str,
     e: &AuthEvent,
     name: Option<&str>,
+    with_service: bool,
 ) -> bool {
     if let Some(t) = table.get_mut(key) {
-        t.add(e, name);
+        t.add(e, name, with_service);
         return true;
     }
     if table.len() >= MAX_KEYS {
         return false;
     }
-    table.entry(key.to_string()).or_default().add(e, name);
+    table
+        .entry(key.to_string())
+        .or_default()
+        .add(e, name, with_service);
     true
 }
 
@@ -194,12 +201,15 @@ impl FailureStats {
         let mut full = false;
         match e.source.as_deref() {
             Some(src) => {
-                full |= !bump(&mut self.by_source, src, e, e.user.as_deref());
+                full |= !bump(&mut self.by_source, src, e, e.user.as_deref(), true);
                 if let Some(net) = network_of(src) {
                     if let Some(t) = self.by_network.get_mut(&net) {
-                        t.add(e, Some(src));
+                        t.add(e, Some(src), true);
                     } else if self.by_network.len() < MAX_KEYS {
-                        self.by_network.entry(net).or_default().add(e, Some(src));
+                        self.by_network
+                            .entry(net)
+                            .or_default()
+                            .add(e, Some(src), true);
                     } else {
                         full = true;
                     }
@@ -209,7 +219,7 @@ impl FailureStats {
         }
         if e.kind == AuthKind::Failure {
             if let Some(u) = e.user.as_deref().filter(|u| !u.is_empty()) {
-                full |= !bump(&mut self.by_user, u, e, e.source.as_deref());
+                full |= !bump(&mut self.by_user, u, e, e.source.as_deref(), false);
             }
         }
         if full {

@@ -259,9 +259,8 @@ pub fn configured_missing(root: &Root) -> Vec<(String, usize, String)> {
     out
 }
 
-/// journald's `Storage=` when it throws logs away (`none`, or `volatile` on disk images):
-/// (config file, value).
-pub fn journald_storage(root: &Root) -> Option<(String, String)> {
+/// journald's effective `Storage=` setting: (config file, value), if set anywhere.
+fn journald_setting(root: &Root) -> Option<(String, String)> {
     let mut files = vec!["/etc/systemd/journald.conf".to_string()];
     if let Ok(entries) = root.read_dir("/etc/systemd/journald.conf.d") {
         files.extend(entries.iter().map(|e| e.path.display().to_string()));
@@ -277,7 +276,18 @@ pub fn journald_storage(root: &Root) -> Option<(String, String)> {
             }
         }
     }
-    last.filter(|(_, v)| v == "none" || v == "volatile")
+    last
+}
+
+/// journald's `Storage=` when it throws logs away (`none`, or `volatile`): (config, value).
+pub fn journald_storage(root: &Root) -> Option<(String, String)> {
+    journald_setting(root).filter(|(_, v)| v == "none" || v == "volatile")
+}
+
+/// `Storage=persistent` configured but `/var/log/journal` missing: the config file.
+pub fn journal_dir_missing(root: &Root) -> Option<String> {
+    let (conf, v) = journald_setting(root)?;
+    (v == "persistent" && !root.exists("/var/log/journal")).then_some(conf)
 }
 
 /// Files whose last line is newer than their mtime by more than five minutes:

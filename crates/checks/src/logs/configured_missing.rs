@@ -13,7 +13,7 @@
 //! **ATT&CK:** T1070.002 (Clear Linux or Mac System Logs), T1562.006 (Indicator Blocking).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};
-use huoyan_logs::tamper::{configured_missing, journald_storage};
+use huoyan_logs::tamper::{configured_missing, journal_dir_missing, journald_storage};
 use serde_json::json;
 
 use crate::registry::{Area, Check};
@@ -52,6 +52,17 @@ impl Check for ConfiguredMissing {
                 .path(path.clone())
                 .path(conf.clone())
                 .evidence(json!({ "config": conf, "line": line, "log": path })),
+            );
+        }
+        if let Some(conf) = journal_dir_missing(&ctx.root) {
+            out.add(
+                INFO.finding(
+                    Severity::High,
+                    format!("{conf} sets Storage=persistent but /var/log/journal does not exist"),
+                )
+                .path("/var/log/journal")
+                .path(conf.clone())
+                .evidence(json!({ "config": conf, "storage": "persistent" })),
             );
         }
         if let Some((conf, value)) = journald_storage(&ctx.root) {
