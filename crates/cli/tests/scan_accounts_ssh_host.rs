@@ -18,7 +18,7 @@ const OLD: u64 = 1_672_531_200;
 const SINCE: &str = "2024-06-01";
 /// The checks of this suite (other helpers' checks are not part of these fixtures).
 const ONLY: &str =
-    "accounts,ssh,monitoring,persistence.suid,persistence.file_caps,persistence.ld_so_preload";
+    "accounts,ssh,monitoring,persistence.suid,persistence.file_caps,persistence.ld_so_preload,persistence.ld_so_conf";
 
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
