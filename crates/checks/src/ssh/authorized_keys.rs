@@ -48,6 +48,11 @@ static INFO: CheckInfo = CheckInfo {
 /// Largest key file read (a real one is a few KB).
 const CAP: u64 = 4 * 1024 * 1024;
 
+/// Keys listed per file in the inventory finding.
+const MAX_LISTED: usize = 200;
+/// Findings per file for individual keys and bad lines.
+const MAX_PER_FILE: usize = 100;
+
 const DEFAULT_FILES: &[&str] = &[".ssh/authorized_keys", ".ssh/authorized_keys2"];
 
 fn looks_malicious(command: &str) -> bool {
@@ -197,7 +202,8 @@ fn examine_file(
         .lstat(fc.path)
         .is_ok_and(|m| m.kind == FileKind::Symlink);
     if !parsed.keys.is_empty() {
-        let keys: Vec<_> = parsed.keys.iter().map(key_json).collect();
+        // The inventory lists at most MAX_LISTED keys (a hostile file can hold millions).
+        let keys: Vec<_> = parsed.keys.iter().take(MAX_LISTED).map(key_json).collect();
         let inventory = if uid == 0 {
             Severity::Low
         } else {
@@ -218,6 +224,11 @@ fn examine_file(
             })),
         );
     }
+    // Every key is judged (a backdoor key can sit at line 10,000); past MAX_PER_FILE findings
+    // the rest are folded into one.
+    let mut reported = 0usize;
+    let mut folded: Vec<usize> = Vec::new();
+    let mut folded_worst = Severity::Info;
     for k in &parsed.keys {
         let mut reasons: Vec<(Severity, String)> = Vec::new();
         if let Some(cmd) = k.option("command") {
@@ -263,6 +274,12 @@ fn examine_file(
             continue;
         }
         let severity = reasons.iter().map(|r| r.0).max().unwrap_or(Severity::Info);
+        if reported >= MAX_PER_FILE {
+            folded.push(k.line);
+            folded_worst = folded_worst.max(severity);
+            continue;
+        }
+        reported += 1;
         let what: Vec<&str> = reasons.iter().map(|r| r.1.as_str()).collect();
         let mut f = fc
             .finding(
@@ -290,7 +307,19 @@ fn examine_file(
         }
         out.add(f);
     }
-    for bad in &parsed.bad {
+    if !folded.is_empty() {
+        out.add(
+            fc.finding(
+                folded_worst,
+                format!(
+                    "{} more suspicious keys (lines in the evidence)",
+                    folded.len()
+                ),
+            )
+            .evidence(json!({"file": fc.path, "lines": folded})),
+        );
+    }
+    for bad in parsed.bad.iter().take(MAX_PER_FILE) {
         out.add(
             fc.finding(Severity::Low, format!("line {} is not a key", bad.line))
                 .evidence(json!({"file": fc.path, "line": bad.line, "text": bad.text})),
