@@ -6,6 +6,7 @@ mod duplicate_uid;
 mod empty_password;
 mod file_permissions;
 mod gid0;
+mod hash_scheme;
 mod privileged_groups;
 mod recent;
 mod sudoers;
@@ -20,6 +21,7 @@ pub static ALL: &[&dyn Check] = &[
     &gid0::ExtraGidZero,
     &duplicate_uid::DuplicateUid,
     &empty_password::EmptyPassword,
+    &hash_scheme::HashScheme,
     &system_shell::SystemAccountShell,
     &recent::RecentAccount,
     &sudoers::SudoersRules,

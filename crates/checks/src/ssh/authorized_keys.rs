@@ -7,7 +7,7 @@
 //! (info; low for root). Separately reported: keys with `command=` (high, critical when the
 //! command looks like a shell or download), `environment=` (high), keys of system accounts,
 //! keys in `authorized_keys2`, files modified since `--since` (default 30 days), lines that are
-//! not keys, and files others can write.
+//! not keys, files others can write, and one key authorizing several accounts.
 //!
 //! **Why an attacker leaves this trace:** appending a public key is the most common persistence
 //! on Linux servers (T1098.004): it survives password changes and needs no process. `command=`
@@ -19,7 +19,7 @@
 //!
 //! **ATT&CK:** T1098.004 (Account Manipulation: SSH Authorized Keys).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use huoyan_artifacts::authorized_keys::{self, KeyLine};
 use huoyan_artifacts::sshd_config;
@@ -146,6 +146,8 @@ impl Check for AuthorizedKeys {
         let uid_min = huoyan_artifacts::login_defs::read(&ctx.root).uid_min;
         let patterns = patterns(ctx);
         let mut seen = HashSet::new();
+        // fingerprint -> (users, files) it authorizes, to spot one key sprayed over accounts.
+        let mut by_key: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
         for p in &ctx.users().passwd {
             if !p.home.starts_with('/') || p.name.starts_with(['+', '-']) {
                 continue;
@@ -179,8 +181,40 @@ impl Check for AuthorizedKeys {
                     meta: &meta,
                 };
                 let system = uid != 0 && (uid < uid_min || uid == 65534);
-                examine_file(ctx, &fc, &data.data, uid, system, since, out);
+                for fp in examine_file(ctx, &fc, &data.data, uid, system, since, out) {
+                    let entry = by_key.entry(fp).or_default();
+                    entry.0.insert(p.name.clone());
+                    entry.1.insert(path.clone());
+                }
             }
+        }
+        for (fp, (users, files)) in by_key {
+            if users.len() < 2 {
+                continue;
+            }
+            let severity = if users.len() > 3 {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            let list: Vec<&str> = users.iter().map(String::as_str).collect();
+            let mut f = INFO
+                .finding(
+                    severity,
+                    format!(
+                        "key {fp} may log in as {} accounts: {}",
+                        users.len(),
+                        list.join(", ")
+                    ),
+                )
+                .evidence(json!({"fingerprint": fp, "users": list, "files": files}));
+            for u in &users {
+                f = f.user(u.clone());
+            }
+            for file in &files {
+                f = f.path(file.clone());
+            }
+            out.add(f);
         }
     }
 }
@@ -193,7 +227,7 @@ fn examine_file(
     system: bool,
     since: huoyan_core::Timestamp,
     out: &mut Outcome,
-) {
+) -> Vec<String> {
     let parsed = authorized_keys::parse(data);
     let until = ctx.window.until.unwrap_or(ctx.now);
     let recent = fc.meta.mtime.is_some_and(|t| t >= since && t <= until);
@@ -338,6 +372,11 @@ fn examine_file(
             .evidence(json!({"file": fc.path, "mode": format!("{:04o}", fc.meta.perm()), "uid": fc.meta.uid})),
         );
     }
+    parsed
+        .keys
+        .iter()
+        .filter_map(|k| k.fingerprint.clone())
+        .collect()
 }
 
 #[cfg(test)]
@@ -390,6 +429,14 @@ mod tests {
             .collect();
         assert_eq!(alice.len(), 1);
         assert_eq!(alice[0].severity, Severity::Info);
+        // The same key in all three files is one sprayed key.
+        let sprayed = out
+            .findings
+            .iter()
+            .find(|f| f.users.len() == 3)
+            .expect("sprayed key");
+        assert_eq!(sprayed.severity, Severity::Medium);
+        assert_eq!(sprayed.paths.len(), 3);
     }
 
     #[test]
