@@ -195,6 +195,20 @@ fn accounts_bad_fixture_finds_every_planted_item() {
         "/etc/shadow",
         Some("toor"),
     );
+    expect(
+        &f,
+        "accounts.odd_shell",
+        "high",
+        "/var/tmp/.X11-unix/bash",
+        Some("newadm"),
+    );
+    expect(
+        &f,
+        "accounts.sudo_conf",
+        "critical",
+        "/usr/lib/x86_64-linux-gnu/.sudo/sudoers.so",
+        None,
+    );
     expect(&f, "accounts.gid0", "high", "/etc/passwd", Some("svc"));
     expect(
         &f,

@@ -7,8 +7,10 @@ mod empty_password;
 mod file_permissions;
 mod gid0;
 mod hash_scheme;
+mod odd_shell;
 mod privileged_groups;
 mod recent;
+mod sudo_conf;
 mod sudoers;
 mod system_shell;
 #[cfg(test)]
@@ -23,8 +25,10 @@ pub static ALL: &[&dyn Check] = &[
     &empty_password::EmptyPassword,
     &hash_scheme::HashScheme,
     &system_shell::SystemAccountShell,
+    &odd_shell::OddShell,
     &recent::RecentAccount,
     &sudoers::SudoersRules,
+    &sudo_conf::SudoConf,
     &privileged_groups::PrivilegedGroups,
     &file_permissions::AccountFilePermissions,
 ];
