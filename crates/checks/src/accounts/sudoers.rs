@@ -417,7 +417,7 @@ mod tests {
     use super::*;
     use crate::accounts::testing::{root_with, run_default, DEBIAN_PASSWD};
 
-    /// Debian 12's /etc/sudoers (sudo 1.9.13p3), comments trimmed.
+    /// Debian 12's /etc/sudoers (sudo 1.9.13p3-1+deb12u4), comments trimmed.
     pub(crate) const DEBIAN_SUDOERS: &str = "Defaults\tenv_reset\nDefaults\tmail_badpass\n\
 Defaults\tsecure_path=\"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"\n\
 Defaults\tuse_pty\n# User privilege specification\nroot\tALL=(ALL:ALL) ALL\n\
