@@ -11,7 +11,10 @@
 //! reports as `Failed password` (counted once), and protocol failures whose source appears on a
 //! later line. The state is bounded; [`AuthExtractor::finish`] flushes what is still pending.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use huoyan_core::Timestamp;
 use serde::Serialize;
@@ -59,9 +62,9 @@ pub struct AuthEvent {
     /// What happened.
     pub kind: AuthKind,
     /// Program or PAM service (`sshd`, `su`, `vsftpd` …).
-    pub service: String,
+    pub service: Cow<'static, str>,
     /// Method or reason (`password`, `publickey`, `invalid user`, `not allowed` …).
-    pub method: Option<String>,
+    pub method: Option<Cow<'static, str>>,
     /// Target user (who was logged in as, or attempted).
     pub user: Option<String>,
     /// Who acted (su/sudo caller, session opener).
@@ -122,14 +125,44 @@ pub const MAX_SESSIONS: usize = 65_536;
 /// Turns log records into [`AuthEvent`]s, keeping per-sshd-process state.
 #[derive(Debug, Default)]
 pub struct AuthExtractor {
-    sessions: HashMap<(String, u32), Session>,
+    sessions: FxHashMap<(u64, u32), Session>,
+}
+
+/// Common names without an allocation.
+pub fn intern(s: &str) -> Cow<'static, str> {
+    match s {
+        "sshd" => Cow::Borrowed("sshd"),
+        "sshd-session" => Cow::Borrowed("sshd-session"),
+        "su" => Cow::Borrowed("su"),
+        "sudo" => Cow::Borrowed("sudo"),
+        "dropbear" => Cow::Borrowed("dropbear"),
+        "login" => Cow::Borrowed("login"),
+        "CRON" => Cow::Borrowed("CRON"),
+        "cron" => Cow::Borrowed("cron"),
+        "systemd-user" => Cow::Borrowed("systemd-user"),
+        "password" => Cow::Borrowed("password"),
+        "publickey" => Cow::Borrowed("publickey"),
+        "keyboard-interactive" => Cow::Borrowed("keyboard-interactive"),
+        "keyboard-interactive/pam" => Cow::Borrowed("keyboard-interactive/pam"),
+        "hostbased" => Cow::Borrowed("hostbased"),
+        "none" => Cow::Borrowed("none"),
+        "preauth" => Cow::Borrowed("preauth"),
+        "protocol" => Cow::Borrowed("protocol"),
+        "useradd" => Cow::Borrowed("useradd"),
+        "usermod" => Cow::Borrowed("usermod"),
+        "userdel" => Cow::Borrowed("userdel"),
+        "groupadd" => Cow::Borrowed("groupadd"),
+        "passwd" => Cow::Borrowed("passwd"),
+        "chpasswd" => Cow::Borrowed("chpasswd"),
+        other => Cow::Owned(other.to_string()),
+    }
 }
 
 fn ev(rec: &LogRecord<'_>, kind: AuthKind, service: &str) -> AuthEvent {
     AuthEvent {
         time: rec.time,
         kind,
-        service: service.to_string(),
+        service: intern(service),
         method: None,
         user: None,
         actor: None,
@@ -171,13 +204,26 @@ impl AuthExtractor {
         }
     }
 
-    fn session(&mut self, rec: &LogRecord<'_>) -> Option<&mut Session> {
+    fn key(rec: &LogRecord<'_>) -> Option<(u64, u32)> {
         let pid = rec.pid?;
-        if self.sessions.len() >= MAX_SESSIONS {
+        let mut h = FxHasher::default();
+        rec.host.unwrap_or("").hash(&mut h);
+        Some((h.finish(), pid))
+    }
+
+    /// The state of this record's sshd process, created if needed.
+    fn session(&mut self, rec: &LogRecord<'_>) -> Option<&mut Session> {
+        let key = Self::key(rec)?;
+        if self.sessions.len() >= MAX_SESSIONS && !self.sessions.contains_key(&key) {
             self.sessions.clear();
         }
-        let key = (rec.host.unwrap_or("").to_string(), pid);
         Some(self.sessions.entry(key).or_default())
+    }
+
+    /// The state of this record's sshd process, only if it has one.
+    fn existing(&mut self, rec: &LogRecord<'_>) -> Option<&mut Session> {
+        let key = Self::key(rec)?;
+        self.sessions.get_mut(&key)
     }
 
     fn sshd(&mut self, rec: &LogRecord<'_>, msg: SshdMsg<'_>, emit: &mut dyn FnMut(AuthEvent)) {
@@ -186,14 +232,14 @@ impl AuthExtractor {
             let mut e = ev(rec, AuthKind::Failure, service);
             e.user = owned(user);
             e.source = owned(host);
-            e.method = Some(method.to_string());
+            e.method = Some(intern(method));
             e.invalid_user = invalid;
             e
         };
         match msg {
             SshdMsg::ConnectionFrom { host } => {
                 if let Some(s) = self.session(rec) {
-                    s.host = Some(host.to_string());
+                    set_host(s, host);
                 }
             }
             SshdMsg::Failed {
@@ -202,8 +248,8 @@ impl AuthExtractor {
                 invalid,
                 host,
             } => {
-                if let Some(s) = self.session(rec) {
-                    s.host = Some(host.to_string());
+                if let Some(s) = self.existing(rec) {
+                    set_host(s, host);
                     s.pending.retain(|p| !matches!(p.0, Pending::PamFailure(_)));
                 }
                 emit(failure(Some(user), Some(host), method, invalid));
@@ -214,8 +260,8 @@ impl AuthExtractor {
                 invalid,
                 reason,
             } => {
-                if let Some(s) = self.session(rec) {
-                    s.host = Some(host.to_string());
+                if let Some(s) = self.existing(rec) {
+                    set_host(s, host);
                     s.pending.retain(|p| !matches!(p.0, Pending::PamFailure(_)));
                 }
                 emit(failure(user, Some(host), reason, invalid));
@@ -226,7 +272,7 @@ impl AuthExtractor {
                 invalid,
             } => {
                 if let Some(s) = self.session(rec) {
-                    s.host = Some(host.to_string());
+                    set_host(s, host);
                     s.pending
                         .push((Pending::FailedKey(user.to_string()), rec.time, rec.line));
                 } else {
@@ -251,7 +297,7 @@ impl AuthExtractor {
                     Some(host) => {
                         let mut e = ev(rec, AuthKind::Probe, service);
                         e.source = Some(host);
-                        e.method = Some("protocol".into());
+                        e.method = Some(Cow::Borrowed("protocol"));
                         emit(e);
                     }
                     None => s.pending.push((Pending::NoHostProbe, rec.time, rec.line)),
@@ -263,10 +309,10 @@ impl AuthExtractor {
                 preauth,
             } => {
                 let pending = self
-                    .session(rec)
+                    .existing(rec)
                     .map(|s| {
                         let p = std::mem::take(&mut s.pending);
-                        s.host = Some(host.to_string());
+                        set_host(s, host);
                         p
                     })
                     .unwrap_or_default();
@@ -285,7 +331,7 @@ impl AuthExtractor {
                     let mut e = ev(rec, AuthKind::Probe, service);
                     e.source = Some(host.to_string());
                     e.user = owned(user);
-                    e.method = Some("preauth".into());
+                    e.method = Some(Cow::Borrowed("preauth"));
                     emit(e);
                 }
             }
@@ -302,10 +348,10 @@ impl AuthExtractor {
                     }
                     s.pending.clear();
                     s.tried_users.clear();
-                    s.host = Some(host.to_string());
+                    set_host(s, host);
                 }
                 let mut e = ev(rec, AuthKind::Accepted, service);
-                e.method = Some(method.to_string());
+                e.method = Some(intern(method));
                 e.user = owned(Some(user));
                 e.source = Some(host.to_string());
                 emit(e);
@@ -345,7 +391,7 @@ impl AuthExtractor {
                         let mut e = ev(rec, AuthKind::Failure, "sshd");
                         e.user = who;
                         e.source = s.host.clone();
-                        e.method = Some("password".into());
+                        e.method = Some(Cow::Borrowed("password"));
                         emit(e);
                     } else {
                         s.pending
@@ -362,7 +408,7 @@ impl AuthExtractor {
                 e.user = owned(user);
                 e.actor = owned(ruser);
                 e.source = owned(rhost.map(auth_sshd::normalise_host));
-                e.method = Some("password".into());
+                e.method = Some(Cow::Borrowed("password"));
                 emit(e);
             }
             SysMsg::SessionOpened { service, user, by } => {
@@ -432,7 +478,7 @@ impl AuthExtractor {
                 let mut e = ev(rec, kind, "dropbear");
                 e.user = owned(Some(user));
                 e.source = owned(Some(host));
-                e.method = Some(accepted.unwrap_or("password").to_string());
+                e.method = Some(Cow::Borrowed(accepted.unwrap_or("password")));
                 e.invalid_user = invalid;
                 emit(e);
             }
@@ -453,11 +499,11 @@ impl AuthExtractor {
                 emit(AuthEvent {
                     time,
                     kind: AuthKind::Failure,
-                    service: "sshd".into(),
-                    method: Some(match p {
-                        Pending::FailedKey(_) => "publickey".into(),
-                        _ => "password".into(),
-                    }),
+                    service: Cow::Borrowed("sshd"),
+                    method: Some(Cow::Borrowed(match p {
+                        Pending::FailedKey(_) => "publickey",
+                        _ => "password",
+                    })),
                     user: pending_user(&p),
                     actor: None,
                     source: Some(host.clone()),
@@ -470,6 +516,12 @@ impl AuthExtractor {
                 });
             }
         }
+    }
+}
+
+fn set_host(s: &mut Session, host: &str) {
+    if s.host.as_deref() != Some(host) {
+        s.host = Some(host.to_string());
     }
 }
 
@@ -488,8 +540,8 @@ pub fn from_audit_line(line: &str, lineno: u64) -> Option<AuthEvent> {
     Some(AuthEvent {
         time: huoyan_core::time::from_unix(secs, 0),
         kind: AuthKind::Failure,
-        service: if service.is_empty() { "audit" } else { service }.to_string(),
-        method: Some("audit".into()),
+        service: intern(if service.is_empty() { "audit" } else { service }),
+        method: Some(Cow::Borrowed("audit")),
         user: owned(acct),
         actor: None,
         source: Some(auth_sshd::normalise_host(addr).to_string()),

@@ -437,10 +437,8 @@ pub fn classify(m: &str) -> Option<SshdMsg<'_>> {
                 });
             }
         }
-        b'k' => {
-            if m.starts_with("kex_exchange_identification: ") {
-                return Some(SshdMsg::ProbeNoHost);
-            }
+        b'k' if m.starts_with("kex_exchange_identification: ") => {
+            return Some(SshdMsg::ProbeNoHost);
         }
         b'm' => {
             if let Some(rest) = m.strip_prefix("maximum authentication attempts exceeded for ") {
@@ -458,10 +456,8 @@ pub fn classify(m: &str) -> Option<SshdMsg<'_>> {
                 });
             }
         }
-        b'n' => {
-            if m.starts_with("no matching ") && preauth {
-                return Some(SshdMsg::ProbeNoHost);
-            }
+        b'n' if m.starts_with("no matching ") && preauth => {
+            return Some(SshdMsg::ProbeNoHost);
         }
         b'S' => {
             if m.starts_with("Server listening on ") {

@@ -82,7 +82,7 @@ pub fn family(root: &Root, dir: &str, base: &str) -> Result<Vec<LogFile>, RootEr
             },
         ));
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     let n = found.len() as u32;
     Ok(found
         .into_iter()

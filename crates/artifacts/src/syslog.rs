@@ -115,9 +115,12 @@ fn two_digits(b: &[u8]) -> Option<i8> {
     }
 }
 
+/// Month, day, hour, minute, second of a line without a year.
+type BsdParts = (i8, i8, i8, i8, i8);
+
 /// Parses `Mmm dd hh:mm:ss` (day space-padded or not) at the start; returns the parts and the
 /// length consumed.
-fn bsd_time(b: &[u8]) -> Option<((i8, i8, i8, i8, i8), usize)> {
+fn bsd_time(b: &[u8]) -> Option<(BsdParts, usize)> {
     if b.len() < 14 || b[3] != b' ' {
         return None;
     }

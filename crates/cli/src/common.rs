@@ -45,3 +45,38 @@ impl RootArgs {
         })
     }
 }
+
+/// Loads the responder's own command-detector rules: every `*.toml` in each `--rules DIR` and in
+/// its `commands/` subfolder (YARA files in the same folders are the web scanner's). The rule
+/// folders are the responder's, not evidence, so they are read directly.
+pub fn install_command_rules(dirs: &[PathBuf]) -> Result<()> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for dir in dirs {
+        for folder in [dir.clone(), dir.join("commands")] {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+            paths.sort();
+            for path in paths {
+                if path.extension().is_some_and(|x| x == "toml") {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading rule file {}", path.display()))?;
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+    }
+    if files.is_empty() {
+        return Ok(());
+    }
+    let extra: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let detector = huoyan_cmdscan::Detector::with_rules(&extra)
+        .context("loading command rules from --rules")?;
+    // A detector may already be installed when a command runs twice in one process (tests).
+    let _ = huoyan_cmdscan::install(detector);
+    Ok(())
+}

@@ -235,7 +235,6 @@ fn is_chromium_background_service(url: &str) -> bool {
 }
 
 #[test]
-#[ignore = "needs the log, history, cron and web checks merged"]
 fn story_fixture_is_compromised_and_reconstructed() {
     let (tmp, root) = story_root();
     let case = tmp.path().join("case");

@@ -95,7 +95,7 @@ pub fn unusual_hours<'a>(data: &'a LogData, tz: &TimeZone) -> Vec<NotableLogin<'
             }
         }
     }
-    out.sort_by(|a, b| a.event.event.time.cmp(&b.event.event.time));
+    out.sort_by_key(|a| a.event.event.time);
     out
 }
 

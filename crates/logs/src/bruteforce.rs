@@ -16,7 +16,7 @@ use huoyan_artifacts::utmp::UtmpType;
 use huoyan_core::Timestamp;
 use serde::Serialize;
 
-use crate::stats::{network_of, Tally};
+use crate::stats::{network_of, Network, Tally};
 use crate::LogData;
 
 /// Failures from one source that make an attack.
@@ -64,14 +64,14 @@ pub fn attacks(data: &LogData) -> Vec<Attack> {
             tally: t.clone(),
         })
         .collect();
-    let attacked_nets: HashSet<String> = out.iter().filter_map(|a| network_of(&a.key)).collect();
+    let attacked_nets: HashSet<Network> = out.iter().filter_map(|a| network_of(&a.key)).collect();
     for (net, t) in &data.failures.by_network {
         if t.failures >= MIN_NETWORK_FAILURES
             && t.names.len() >= MIN_NETWORK_SOURCES
             && !attacked_nets.contains(net)
         {
             out.push(Attack {
-                key: net.clone(),
+                key: net.to_string(),
                 scope: Scope::Network,
                 tally: t.clone(),
             });
@@ -152,7 +152,7 @@ fn attacker_for<'a>(
                 .get(s)
                 .is_some_and(|t| t.failures >= MIN_FAILURES)
         });
-    (attacking_net && after(tally.first, t)).then_some((net, "same network", tally))
+    (attacking_net && after(tally.first, t)).then(|| (net.to_string(), "same network", tally))
 }
 
 /// Every login tied to an attack (first per attacker and user).
@@ -184,7 +184,7 @@ pub fn successes(data: &LogData) -> Vec<Success> {
                             link,
                             user: e.user.clone(),
                             source: Some(src.to_string()),
-                            method: e.method.clone().unwrap_or_default(),
+                            method: e.method.as_deref().unwrap_or_default().to_string(),
                             time: e.time,
                             first_failure: tally.first,
                             last_failure: tally.last,
@@ -197,7 +197,7 @@ pub fn successes(data: &LogData) -> Vec<Success> {
                 }
             }
             AuthKind::SessionOpened if e.source.is_none() => {
-                let remote = matches!(e.service.as_str(), "sshd" | "dropbear" | "sshd-session");
+                let remote = matches!(e.service.as_ref(), "sshd" | "dropbear" | "sshd-session");
                 let Some(user) = e.user.as_deref() else {
                     continue;
                 };
@@ -290,6 +290,6 @@ pub fn successes(data: &LogData) -> Vec<Success> {
             );
         }
     }
-    out.sort_by(|a, b| a.time.cmp(&b.time));
+    out.sort_by_key(|a| a.time);
     out
 }

@@ -159,7 +159,7 @@ fn syslog_file(
         error: None,
     };
     let pass = if !lf.compressed && lf.meta.size > CHUNK {
-        chunked(root, tz, window, lf, &mut file)
+        chunked(root, tz, window, lf, &mut file, CHUNK)
     } else {
         let mut pass = Pass::new(resolver(tz, lf), window);
         match logfamily::open_text(root, lf) {
@@ -189,11 +189,12 @@ fn chunked(
     window: Window,
     lf: &LogFile,
     file: &mut SourceFile,
+    chunk: u64,
 ) -> Pass {
     // Chunk boundaries: the byte after the first newline at or after each multiple of CHUNK.
     let mut bounds = vec![0u64];
     if let Ok(mut f) = root.open(&lf.path) {
-        let mut at = CHUNK;
+        let mut at = chunk;
         let mut buf = vec![0u8; MAX_LINE];
         while at < lf.meta.size {
             if f.seek(SeekFrom::Start(at)).is_err() {
@@ -204,46 +205,30 @@ fn chunked(
                 Some(i) => bounds.push(at + i as u64 + 1),
                 None => break,
             }
-            at += CHUNK;
+            at += chunk;
         }
     }
     bounds.push(lf.meta.size);
     bounds.dedup();
-    let parts: Vec<(Pass, u64, Option<String>)> = bounds
+    let joined = bounds
         .par_windows(2)
         .map(|w| {
             let mut pass = Pass::new(resolver(tz, lf), window);
             // Chunks start right after a newline: no skipping needed.
             let res = read_exact_range(root, lf, w[0], w[1], &mut pass);
-            let (lines, err) = match res {
-                Ok(n) => (n, None),
-                Err(e) => (0, Some(e)),
-            };
-            (pass.finish(), lines, err)
-        })
-        .collect();
-    let mut total: Option<Pass> = None;
-    let mut offset = 0u64;
-    for (mut p, lines, err) in parts {
-        if let Some(e) = err {
-            file.error = Some(e);
-        }
-        for e in &mut p.events {
-            e.line += offset;
-        }
-        p.rhythm.lines = lines;
-        offset += lines;
-        match &mut total {
-            None => total = Some(p),
-            Some(t) => {
-                t.rhythm.append(p.rhythm);
-                t.failures.merge(p.failures);
-                t.events.extend(p.events);
-                t.events_dropped += p.events_dropped;
+            let mut pass = pass.finish();
+            match res {
+                Ok(lines) => pass.rhythm.lines = lines,
+                Err(e) => pass.error = Some(e),
             }
-        }
+            pass
+        })
+        .reduce_with(Pass::join);
+    let total = joined.unwrap_or_else(|| Pass::new(resolver(tz, lf), window));
+    if let Some(e) = &total.error {
+        file.error = Some(e.clone());
     }
-    total.unwrap_or_else(|| Pass::new(resolver(tz, lf), window))
+    total
 }
 
 fn read_exact_range(
@@ -437,8 +422,26 @@ fn push_gap(gaps: &mut Vec<Gap>, area: &str, err: &RootError) {
     }
 }
 
-/// Reads every source of `root` inside `window`.
+/// Most events kept in all (each pass also has its own cap).
+pub const MAX_EVENTS_TOTAL: usize = 200_000;
+
+/// Reads every source of `root` inside `window`, on a thread pool of its own (so that checks
+/// waiting for the shared result on the global pool cannot starve it).
 pub fn collect(root: &Root, window: Window) -> LogData {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("huoyan-logs-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(|| collect_inner(root, window)),
+        Err(_) => collect_inner(root, window),
+    }
+}
+
+fn collect_inner(root: &Root, window: Window) -> LogData {
     let tz = root_zone(root);
     let mut data = LogData {
         zone: tz.iana_name().unwrap_or("localtime").to_string(),
@@ -514,7 +517,18 @@ pub fn collect(root: &Root, window: Window) -> LogData {
             }
         }
     }
-    data.events.sort_by(|a, b| a.event.time.cmp(&b.event.time));
+    data.events.sort_by_key(|a| a.event.time);
+    if data.events_dropped > 0 {
+        data.gaps.push(Gap::new(
+            "logs.events",
+            GapReason::Truncated,
+            format!(
+                "{} login, su/sudo and account events beyond the cap of {MAX_EVENTS_TOTAL} were \
+                 not kept (failures are all counted); login analyses may be incomplete",
+                data.events_dropped
+            ),
+        ));
+    }
     data
 }
 
@@ -585,5 +599,57 @@ fn absorb(
             data.events_dropped += pass.events_dropped;
         }
         data.files.push(o.file);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_give_the_same_result_as_one_pass() {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(dir.path().join("var/log")).expect("mkdir");
+        let mut text = String::new();
+        for i in 0..3000u32 {
+            text.push_str(&format!(
+                "Nov 27 0{}:{:02}:{:02} web1 sshd[{}]: Failed password for root from 203.0.113.{} port {} ssh2\n",
+                i / 3600 % 10,
+                i / 60 % 60,
+                i % 60,
+                5000 + i,
+                i % 7,
+                40000 + i
+            ));
+            if i % 100 == 0 {
+                text.push_str(&format!(
+                    "Nov 27 0{}:{:02}:{:02} web1 sshd[{}]: Accepted publickey for bob from 198.51.100.4 port 1 ssh2\n",
+                    i / 3600 % 10,
+                    i / 60 % 60,
+                    i % 60,
+                    9000 + i
+                ));
+            }
+        }
+        std::fs::write(dir.path().join("var/log/auth.log"), &text).expect("write");
+        let root = Root::new(dir.path()).expect("root");
+        let lf = logfamily::family(&root, "/var/log", "auth.log")
+            .expect("family")
+            .remove(0);
+        let tz = TimeZone::UTC;
+        let mut f1 = syslog_file(&root, &tz, Window::default(), "auth.log", &lf).file;
+        let mut whole = Pass::new(resolver(&tz, &lf), Window::default());
+        for_each_line(text.as_bytes(), MAX_LINE, &mut |n, l| whole.line(n, l)).expect("read");
+        let whole = whole.finish();
+        let parts = chunked(&root, &tz, Window::default(), &lf, &mut f1, 4096);
+        assert_eq!(parts.rhythm.lines, whole.rhythm.lines);
+        assert_eq!(parts.failures.total_failures, 3000);
+        assert_eq!(parts.failures.total_failures, whole.failures.total_failures);
+        let lines = |p: &Pass| p.events.iter().map(|e| e.line).collect::<Vec<_>>();
+        assert_eq!(lines(&parts), lines(&whole));
+        assert_eq!(
+            parts.rhythm.longest.map(|s| s.line),
+            whole.rhythm.longest.map(|s| s.line)
+        );
     }
 }

@@ -29,9 +29,11 @@ pub use collect::{Event, LogData, SourceFile, SourceKind};
 use huoyan_core::{Root, Window};
 
 type Key = (PathBuf, Option<i128>, Option<i128>);
+type Slot = Arc<OnceLock<Arc<LogData>>>;
+type Cache = Mutex<HashMap<Key, Slot>>;
 
-fn cache() -> &'static Mutex<HashMap<Key, Arc<OnceLock<Arc<LogData>>>>> {
-    static CACHE: OnceLock<Mutex<HashMap<Key, Arc<OnceLock<Arc<LogData>>>>>> = OnceLock::new();
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
@@ -49,6 +51,12 @@ pub fn data_for(root: &Root, window: Window) -> Arc<LogData> {
         };
         map.entry(key).or_default().clone()
     };
-    cell.get_or_init(|| Arc::new(collect::collect(root, window)))
-        .clone()
+    // Read on a thread of its own: the caller may be a rayon worker, and a worker waiting in
+    // rayon steals other tasks — another check asking for this same data would then wait for
+    // itself. A plain thread join blocks without stealing.
+    cell.get_or_init(|| {
+        let data = std::thread::scope(|s| s.spawn(|| collect::collect(root, window)).join());
+        Arc::new(data.unwrap_or_default())
+    })
+    .clone()
 }

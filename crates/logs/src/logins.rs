@@ -124,7 +124,7 @@ pub fn last(data: &LogData) -> Vec<Session> {
             source: huoyan_artifacts::wtmpdb::PATH.into(),
         });
     }
-    out.sort_by(|a, b| b.login.cmp(&a.login));
+    out.sort_by_key(|b| std::cmp::Reverse(b.login));
     out
 }
 
@@ -161,7 +161,7 @@ pub fn lastb(data: &LogData) -> Vec<FailedLogin> {
                 })
         })
         .collect();
-    out.sort_by(|a, b| b.time.cmp(&a.time));
+    out.sort_by_key(|b| std::cmp::Reverse(b.time));
     out
 }
 

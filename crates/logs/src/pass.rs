@@ -12,7 +12,7 @@ use crate::stats::FailureStats;
 /// Longest line read (longer ones are cut).
 pub const MAX_LINE: usize = 64 * 1024;
 /// Most non-failure events kept per pass (accepted logins, sessions, su, sudo, account changes).
-pub const MAX_EVENTS: usize = 500_000;
+pub const MAX_EVENTS: usize = 100_000;
 
 /// A silence in a log: no line between `from` and `to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,6 +138,29 @@ impl Rhythm {
     }
 }
 
+/// Tallies a failure or keeps another event (local sessions are dropped: they are the bulk of
+/// auth.log and tell nothing the analyses use).
+fn keep(
+    window: Window,
+    failures: &mut FailureStats,
+    events: &mut Vec<AuthEvent>,
+    dropped: &mut u64,
+    e: AuthEvent,
+) {
+    if !window.contains(e.time) {
+        return;
+    }
+    let remote = matches!(e.service.as_ref(), "sshd" | "sshd-session" | "dropbear");
+    if matches!(e.kind, AuthKind::Failure | AuthKind::Probe) {
+        failures.add(&e);
+    } else if e.kind == AuthKind::SessionClosed || e.kind == AuthKind::SessionOpened && !remote {
+    } else if events.len() < MAX_EVENTS {
+        events.push(e);
+    } else {
+        *dropped += 1;
+    }
+}
+
 /// The state of one pass.
 pub struct Pass {
     times: TimeResolver,
@@ -151,6 +174,8 @@ pub struct Pass {
     pub events_dropped: u64,
     /// The rhythm.
     pub rhythm: Rhythm,
+    /// A read error that ended the pass early.
+    pub error: Option<String>,
     lossy: String,
 }
 
@@ -165,21 +190,35 @@ impl Pass {
             events: Vec::new(),
             events_dropped: 0,
             rhythm: Rhythm::default(),
+            error: None,
             lossy: String::new(),
         }
     }
 
+    /// Appends the pass over the text that follows this one (the next chunk of the same file):
+    /// line numbers continue, tables merge, kept events stay within [`MAX_EVENTS`].
+    pub fn join(mut self, mut next: Pass) -> Pass {
+        let offset = self.rhythm.lines;
+        for e in &mut next.events {
+            e.line += offset;
+        }
+        self.rhythm.append(next.rhythm);
+        self.failures.merge(next.failures);
+        let room = MAX_EVENTS.saturating_sub(self.events.len());
+        self.events_dropped += next.events_dropped + next.events.len().saturating_sub(room) as u64;
+        self.events.extend(next.events.into_iter().take(room));
+        self.error = self.error.or(next.error);
+        self
+    }
+
     fn keep(&mut self, e: AuthEvent) {
-        if !self.window.contains(e.time) {
-            return;
-        }
-        if matches!(e.kind, AuthKind::Failure | AuthKind::Probe) {
-            self.failures.add(&e);
-        } else if self.events.len() < MAX_EVENTS {
-            self.events.push(e);
-        } else {
-            self.events_dropped += 1;
-        }
+        keep(
+            self.window,
+            &mut self.failures,
+            &mut self.events,
+            &mut self.events_dropped,
+            e,
+        );
     }
 
     /// Feeds one line (without newline).
@@ -216,11 +255,17 @@ impl Pass {
             repeat: l.repeat,
             line: lineno,
         };
-        let mut out: Vec<AuthEvent> = Vec::new();
-        self.extractor.feed(&rec, &mut |e| out.push(e));
-        for e in out {
-            self.keep(e);
-        }
+        let Pass {
+            extractor,
+            window,
+            failures,
+            events,
+            events_dropped,
+            ..
+        } = self;
+        extractor.feed(&rec, &mut |e| {
+            keep(*window, failures, events, events_dropped, e)
+        });
     }
 
     /// Feeds a record that is not a text line (a journal entry).
@@ -229,11 +274,17 @@ impl Pass {
             self.rhythm.observe(t, rec.line);
         }
         self.rhythm.lines += 1;
-        let mut out: Vec<AuthEvent> = Vec::new();
-        self.extractor.feed(rec, &mut |e| out.push(e));
-        for e in out {
-            self.keep(e);
-        }
+        let Pass {
+            extractor,
+            window,
+            failures,
+            events,
+            events_dropped,
+            ..
+        } = self;
+        extractor.feed(rec, &mut |e| {
+            keep(*window, failures, events, events_dropped, e)
+        });
     }
 
     /// Ends the pass (flushing pending sshd state).

@@ -4,11 +4,11 @@
 //! Every table is capped ([`MAX_KEYS`]); what does not fit is counted in `overflow` so totals
 //! stay honest even when an attacker sprays from a million addresses.
 
-use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use huoyan_artifacts::auth::{AuthEvent, AuthKind};
 use huoyan_core::Timestamp;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 /// Most distinct keys kept per table.
@@ -32,8 +32,8 @@ pub struct Tally {
     /// Last failure or probe.
     pub last: Option<Timestamp>,
     /// Counts per user tried (for a source) or per source (for a user), capped.
-    pub names: BTreeMap<String, u64>,
-    /// Distinct names seen beyond the cap.
+    pub names: FxHashMap<String, u64>,
+    /// Events whose name was not recorded because the cap was reached.
     pub names_overflow: u64,
     /// Services attacked (sshd, dropbear, vsftpd …).
     pub services: Vec<String>,
@@ -65,8 +65,8 @@ impl Tally {
                 self.names_overflow += 1;
             }
         }
-        if self.services.len() < 8 && !self.services.iter().any(|s| s == &e.service) {
-            self.services.push(e.service.clone());
+        if self.services.len() < 8 && !self.services.iter().any(|s| *s == *e.service) {
+            self.services.push(e.service.to_string());
         }
     }
 
@@ -101,16 +101,44 @@ impl Tally {
     }
 }
 
-/// The network a source belongs to: `a.b.c.0/24` for IPv4, the /64 for IPv6, `None` for names.
-pub fn network_of(source: &str) -> Option<String> {
+/// A /24 (IPv4) or /64 (IPv6), printed as `a.b.c.0/24` or `x:x:x:x::/64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Network {
+    /// The first three octets.
+    V4([u8; 3]),
+    /// The first four segments.
+    V6([u16; 4]),
+}
+
+impl std::fmt::Display for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Network::V4(o) => write!(f, "{}.{}.{}.0/24", o[0], o[1], o[2]),
+            Network::V6(s) => write!(f, "{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3]),
+        }
+    }
+}
+
+impl Serialize for Network {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The network a source belongs to: its /24 for IPv4, its /64 for IPv6, `None` for names.
+pub fn network_of(source: &str) -> Option<Network> {
+    let first = *source.as_bytes().first()?;
+    if !(first.is_ascii_hexdigit() || first == b':') {
+        return None;
+    }
     match source.parse::<IpAddr>().ok()? {
         IpAddr::V4(v4) => {
             let o = v4.octets();
-            Some(format!("{}.{}.{}.0/24", o[0], o[1], o[2]))
+            Some(Network::V4([o[0], o[1], o[2]]))
         }
         IpAddr::V6(v6) => {
             let s = v6.segments();
-            Some(format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3]))
+            Some(Network::V6([s[0], s[1], s[2], s[3]]))
         }
     }
 }
@@ -119,11 +147,11 @@ pub fn network_of(source: &str) -> Option<String> {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FailureStats {
     /// Per source address (or host name, as logged).
-    pub by_source: HashMap<String, Tally>,
+    pub by_source: FxHashMap<String, Tally>,
     /// Per /24 (IPv6 /64).
-    pub by_network: HashMap<String, Tally>,
+    pub by_network: FxHashMap<Network, Tally>,
     /// Per target user.
-    pub by_user: HashMap<String, Tally>,
+    pub by_user: FxHashMap<String, Tally>,
     /// Failures without a source (local su/sudo/login).
     pub without_source: u64,
     /// Events not tallied because a table was full.
@@ -134,7 +162,12 @@ pub struct FailureStats {
     pub total_probes: u64,
 }
 
-fn bump(table: &mut HashMap<String, Tally>, key: &str, e: &AuthEvent, name: Option<&str>) -> bool {
+fn bump(
+    table: &mut FxHashMap<String, Tally>,
+    key: &str,
+    e: &AuthEvent,
+    name: Option<&str>,
+) -> bool {
     if let Some(t) = table.get_mut(key) {
         t.add(e, name);
         return true;
@@ -163,7 +196,13 @@ impl FailureStats {
             Some(src) => {
                 full |= !bump(&mut self.by_source, src, e, e.user.as_deref());
                 if let Some(net) = network_of(src) {
-                    full |= !bump(&mut self.by_network, &net, e, Some(src));
+                    if let Some(t) = self.by_network.get_mut(&net) {
+                        t.add(e, Some(src));
+                    } else if self.by_network.len() < MAX_KEYS {
+                        self.by_network.entry(net).or_default().add(e, Some(src));
+                    } else {
+                        full = true;
+                    }
                 }
             }
             None => self.without_source += n,
@@ -180,26 +219,31 @@ impl FailureStats {
 
     /// Merges another pass's tables.
     pub fn merge(&mut self, o: FailureStats) {
-        for (table, other) in [
-            (&mut self.by_source, o.by_source),
-            (&mut self.by_network, o.by_network),
-            (&mut self.by_user, o.by_user),
-        ] {
-            for (k, v) in other {
-                if let Some(t) = table.get_mut(&k) {
-                    t.merge(v);
-                } else if table.len() < MAX_KEYS {
-                    table.insert(k, v);
-                } else {
-                    self.overflow += v.failures + v.probes;
-                }
-            }
-        }
+        self.overflow += merge_table(&mut self.by_source, o.by_source);
+        self.overflow += merge_table(&mut self.by_network, o.by_network);
+        self.overflow += merge_table(&mut self.by_user, o.by_user);
         self.without_source += o.without_source;
         self.overflow += o.overflow;
         self.total_failures += o.total_failures;
         self.total_probes += o.total_probes;
     }
+}
+
+fn merge_table<K: std::hash::Hash + Eq>(
+    table: &mut FxHashMap<K, Tally>,
+    other: FxHashMap<K, Tally>,
+) -> u64 {
+    let mut overflow = 0;
+    for (k, v) in other {
+        if let Some(t) = table.get_mut(&k) {
+            t.merge(v);
+        } else if table.len() < MAX_KEYS {
+            table.insert(k, v);
+        } else {
+            overflow += v.failures + v.probes;
+        }
+    }
+    overflow
 }
 
 #[cfg(test)]
@@ -208,14 +252,9 @@ mod tests {
 
     #[test]
     fn networks() {
-        assert_eq!(
-            network_of("203.0.113.77").as_deref(),
-            Some("203.0.113.0/24")
-        );
-        assert_eq!(
-            network_of("2001:db8:1:2:3::1").as_deref(),
-            Some("2001:db8:1:2::/64")
-        );
+        let s = |x: &str| network_of(x).map(|n| n.to_string());
+        assert_eq!(s("203.0.113.77").as_deref(), Some("203.0.113.0/24"));
+        assert_eq!(s("2001:db8:1:2:3::1").as_deref(), Some("2001:db8:1:2::/64"));
         assert_eq!(network_of("example.com"), None);
     }
 }

@@ -92,7 +92,8 @@ pub struct Scope {
 /// The reconstructed attack.
 #[derive(Debug, Clone, Serialize)]
 pub struct Story {
-    /// Steps in time order (untimed steps last).
+    /// Steps in time order (untimed steps last); posture findings (weak settings) are not steps
+    /// but open entries.
     pub steps: Vec<Step>,
     /// The root-cause hypothesis.
     pub root_cause: Hypothesis,
@@ -150,18 +151,21 @@ pub fn reconstruct(findings: &[Finding], events: &[Event]) -> Story {
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => b.severity.cmp(&a.severity).then(a.tactic.cmp(&b.tactic)),
     });
+    let (posture, mut steps): (Vec<Step>, Vec<Step>) = steps
+        .into_iter()
+        .partition(|s| tactics::is_posture(&s.check_id));
     steps.truncate(MAX_STEPS);
     let root_cause = hypothesis(&steps);
-    let open_entries = steps
+    let mut open_entries: Vec<Step> = steps
         .iter()
         .filter(|s| {
             let area = s.check_id.split('.').next().unwrap_or("");
-            (s.severity >= Severity::High
-                && matches!(area, "persistence" | "accounts" | "web" | "ssh" | "rootkit"))
-                || (area == "ssh" && s.severity >= Severity::Medium)
+            s.severity >= Severity::High
+                && matches!(area, "persistence" | "accounts" | "web" | "ssh" | "rootkit")
         })
         .cloned()
         .collect();
+    open_entries.extend(posture);
     let mut scope = Scope::default();
     for f in &relevant {
         scope.users.extend(f.users.iter().cloned());

@@ -117,7 +117,28 @@ pub fn of_finding(f: &Finding) -> Option<Tactic> {
     if id.contains("success") || id.contains("exploit") || id.contains("upload") {
         return Some(Tactic::InitialAccess);
     }
-    f.mitre.iter().find_map(|t| of_technique(t))
+    // The generic interpreter technique (T1059) accompanies most command findings; a more
+    // specific one (T1070.003 history clearing, T1105 tool transfer …) says more.
+    f.mitre
+        .iter()
+        .filter(|t| !t.starts_with("T1059"))
+        .find_map(|t| of_technique(t))
+        .or_else(|| f.mitre.iter().find_map(|t| of_technique(t)))
+}
+
+/// Findings about the host's posture (weak settings, missing monitoring) rather than an action
+/// of the attacker: they are entry points left open, not steps of the attack.
+pub fn is_posture(check_id: &str) -> bool {
+    matches!(
+        check_id,
+        "ssh.empty_passwords"
+            | "ssh.gateway_ports"
+            | "ssh.password_auth"
+            | "ssh.permit_root_login"
+            | "ssh.port"
+            | "ssh.authorized_keys_config"
+            | "accounts.file_permissions"
+    ) || check_id.starts_with("monitoring.")
 }
 
 #[cfg(test)]

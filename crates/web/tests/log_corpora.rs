@@ -37,7 +37,14 @@ fn expected(class: &str) -> Option<&'static [AttackClass]> {
     })
 }
 
-const REQUIRED: &[&str] = &["sqli", "xss", "path_traversal", "cmd_injection", "lfi_rfi", "log4shell"];
+const REQUIRED: &[&str] = &[
+    "sqli",
+    "xss",
+    "path_traversal",
+    "cmd_injection",
+    "lfi_rfi",
+    "log4shell",
+];
 
 #[test]
 fn payloads_classified_in_their_class() {
@@ -75,7 +82,12 @@ fn payloads_classified_in_their_class() {
             if want.iter().any(|w| c.classes.contains(w)) {
                 e.0 += 1;
             } else if show {
-                println!("miss {}\t{}\t{:?}", f[1], String::from_utf8_lossy(raw), c.classes);
+                println!(
+                    "miss {}\t{}\t{:?}",
+                    f[1],
+                    String::from_utf8_lossy(raw),
+                    c.classes
+                );
             }
         }
     }
@@ -100,9 +112,8 @@ fn payloads_classified_in_their_class() {
 fn verdict(filter: &str, line: &str) -> Option<(bool, Option<String>, Option<String>)> {
     let access = || parse_line(line);
     let error = || errorlog::parse_line(line);
-    let fmt = |t: Option<huoyan_core::Timestamp>| {
-        t.map(|t| t.strftime("%Y-%m-%dT%H:%M:%S").to_string())
-    };
+    let fmt =
+        |t: Option<huoyan_core::Timestamp>| t.map(|t| t.strftime("%Y-%m-%dT%H:%M:%S").to_string());
     let access_verdict = |want: &[AttackClass]| {
         let r = access()?;
         let c = classify(&r);
@@ -114,8 +125,10 @@ fn verdict(filter: &str, line: &str) -> Option<(bool, Option<String>, Option<Str
             .and_then(|z| {
                 let z = z.trim();
                 let sign = if z.starts_with('-') { -1 } else { 1 };
-                (z.len() == 5 && (z.starts_with('+') || z.starts_with('-')))
-                    .then(|| sign * (z[1..3].parse::<i64>().unwrap_or(0) * 3600 + z[3..].parse::<i64>().unwrap_or(0) * 60))
+                (z.len() == 5 && (z.starts_with('+') || z.starts_with('-'))).then(|| {
+                    sign * (z[1..3].parse::<i64>().unwrap_or(0) * 3600
+                        + z[3..].parse::<i64>().unwrap_or(0) * 60)
+                })
             })
             .unwrap_or(0);
         let local = r
@@ -149,27 +162,33 @@ fn verdict(filter: &str, line: &str) -> Option<(bool, Option<String>, Option<Str
         "nginx-botsearch" if !line.starts_with("20") => access_verdict(&[AttackClass::Probe]),
         "nginx-botsearch" => error_verdict(&|r| r.event == ErrorEvent::FileNotFound && probe(r)),
         "apache-botsearch" => error_verdict(&|r| {
-            matches!(r.event, ErrorEvent::FileNotFound | ErrorEvent::ScriptNotFound) && probe(r)
+            matches!(
+                r.event,
+                ErrorEvent::FileNotFound | ErrorEvent::ScriptNotFound
+            ) && probe(r)
         }),
         "apache-auth" => error_verdict(&|r| {
             matches!(r.event, ErrorEvent::AuthFailure | ErrorEvent::ClientDenied)
         }),
         "apache-modsecurity" => error_verdict(&|r| r.event == ErrorEvent::ModSecurity),
         "apache-nohome" => error_verdict(&|r| {
-            r.event == ErrorEvent::FileNotFound && r.path.as_deref().is_some_and(|p| p.contains('~'))
+            r.event == ErrorEvent::FileNotFound
+                && r.path.as_deref().is_some_and(|p| p.contains('~'))
         }),
         "apache-noscript" => error_verdict(&|r| {
             r.event == ErrorEvent::ScriptNotFound
                 || (r.event == ErrorEvent::FileNotFound
                     && r.path.as_deref().is_some_and(|p| {
-                        [".php", ".cgi", ".pl", ".asp", ".py"].iter().any(|e| p.ends_with(e))
+                        [".php", ".cgi", ".pl", ".asp", ".py"]
+                            .iter()
+                            .any(|e| p.ends_with(e))
                     }))
         }),
         "apache-overflows" => error_verdict(&|r| r.event == ErrorEvent::InvalidRequest),
         "apache-shellshock" => error_verdict(&|r| r.event == ErrorEvent::Shellshock),
-        "nginx-http-auth" => error_verdict(&|r| {
-            matches!(r.event, ErrorEvent::AuthFailure | ErrorEvent::TlsProbe)
-        }),
+        "nginx-http-auth" => {
+            error_verdict(&|r| matches!(r.event, ErrorEvent::AuthFailure | ErrorEvent::TlsProbe))
+        }
         "nginx-limit-req" => error_verdict(&|r| r.event == ErrorEvent::RateLimited),
         _ => None,
     }

@@ -119,7 +119,7 @@ impl Check for BruteForce {
             out.add(f);
         }
         for (user, t) in targeted_users(&data) {
-            let sources = t.names.len() as u64 + t.names_overflow;
+            let sources = t.names.len() as u64;
             let weak_each = t.names.keys().all(|s| {
                 data.failures
                     .by_source
@@ -131,8 +131,9 @@ impl Check for BruteForce {
                     INFO.finding(
                         Severity::Medium,
                         format!(
-                            "user {user:?} targeted by {sources} sources ({} failures, each source \
+                            "user {user:?} targeted by {}{sources} sources ({} failures, each source \
                              below the brute-force threshold) from {} to {}",
+                            if t.names_overflow > 0 { "at least " } else { "" },
                             t.failures,
                             short(t.first),
                             short(t.last)

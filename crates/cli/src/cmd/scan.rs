@@ -24,7 +24,8 @@ pub struct Args {
     /// Extra web roots to examine.
     #[arg(long = "web-root", value_name = "DIR")]
     pub web_roots: Vec<std::path::PathBuf>,
-    /// Extra YARA rule directories.
+    /// Extra rule directories: YARA files (*.yar) for the web scanner, command-detector rules
+    /// (*.toml, also in a commands/ subfolder).
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<std::path::PathBuf>,
 }
@@ -35,6 +36,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let mut ctx = Context::new(root, args.common.window()?);
     ctx.web_roots = args.web_roots.clone();
     ctx.rule_dirs = args.rule_dirs.clone();
+    crate::common::install_command_rules(&args.rule_dirs)?;
     let selection = Selection {
         only: args.only.clone(),
         skip: args.skip.clone(),

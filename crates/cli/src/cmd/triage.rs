@@ -35,7 +35,8 @@ pub struct Args {
     /// Extra web roots to examine.
     #[arg(long = "web-root", value_name = "DIR")]
     pub web_roots: Vec<PathBuf>,
-    /// Extra YARA rule directories.
+    /// Extra rule directories: YARA files (*.yar) for the web scanner, command-detector rules
+    /// (*.toml, also in a commands/ subfolder).
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
 }
@@ -95,6 +96,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let mut ctx = Context::new(root, args.common.window()?);
     ctx.web_roots = args.web_roots.clone();
     ctx.rule_dirs = args.rule_dirs.clone();
+    crate::common::install_command_rules(&args.rule_dirs)?;
     let host = HostIdentity::read(&ctx.root, ctx.proc_fs.as_ref());
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from(format!(

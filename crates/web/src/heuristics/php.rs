@@ -128,13 +128,11 @@ static INCLUDE_ODD_EXT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-static HIDDEN_BY_WHITESPACE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"<\?php[ \t]{150,}\S").expect("static regex")
-});
+static HIDDEN_BY_WHITESPACE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<\?php[ \t]{150,}\S").expect("static regex"));
 
-static HEX_BLOB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)"(?:\\x[0-9a-f]{1,2}){64,}"#).expect("static regex")
-});
+static HEX_BLOB: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)"(?:\\x[0-9a-f]{1,2}){64,}"#).expect("static regex"));
 
 static NON_ASCII_VAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$[^\x00-\x7f]{3,}").expect("static regex"));
@@ -170,8 +168,10 @@ static DECODED_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static XOR_LOOP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\$\w+\s*\[\s*\$\w+\s*\]\s*\^\s*\$\w+\s*\[|\bopenssl_decrypt\s*\(|\bmcrypt_decrypt\s*\(")
-        .expect("static regex")
+    Regex::new(
+        r"\$\w+\s*\[\s*\$\w+\s*\]\s*\^\s*\$\w+\s*\[|\bopenssl_decrypt\s*\(|\bmcrypt_decrypt\s*\(",
+    )
+    .expect("static regex")
 });
 
 static DYNAMIC_EXEC: LazyLock<Regex> = LazyLock::new(|| {
@@ -387,7 +387,8 @@ pub fn strip_comments(text: &str) -> std::borrow::Cow<'_, str> {
                 i += 1;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                let end = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2);
+                let end =
+                    memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2);
                 blank(&mut out, i, end);
                 i = end;
             }
@@ -549,14 +550,13 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
 
-    if let Some(m) = EXTRACT_REQUEST
-        .find_iter(text)
-        .find(|m| {
-            let open = text[m.start()..].find('(').map_or(m.end(), |o| m.start() + o + 1);
-            let args = call_args(text, open);
-            !m.as_str().to_ascii_lowercase().starts_with("parse_str") || !args.contains(',')
-        })
-    {
+    if let Some(m) = EXTRACT_REQUEST.find_iter(text).find(|m| {
+        let open = text[m.start()..]
+            .find('(')
+            .map_or(m.end(), |o| m.start() + o + 1);
+        let args = call_args(text, open);
+        !m.as_str().to_ascii_lowercase().starts_with("parse_str") || !args.contains(',')
+    }) {
         hits.push(Hit::heuristic(
             "php.extract_request",
             Severity::Medium,
@@ -870,16 +870,13 @@ fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut Vec<Hit>) 
         }
     }
     if has_source && !hits.iter().any(|h| h.severity >= Severity::High) {
-        if let Some(m) = EVAL_ANY
-            .find_iter(text)
-            .find(|m| {
-                let open = m.end();
-                let args = call_args(text, open);
-                let a = args.trim_start();
-                // eval of a constant string is odd but harmless; of anything computed, not.
-                !(a.starts_with('\'') && a.trim_end().ends_with('\'') && !a.contains('$'))
-            })
-        {
+        if let Some(m) = EVAL_ANY.find_iter(text).find(|m| {
+            let open = m.end();
+            let args = call_args(text, open);
+            let a = args.trim_start();
+            // eval of a constant string is odd but harmless; of anything computed, not.
+            !(a.starts_with('\'') && a.trim_end().ends_with('\'') && !a.contains('$'))
+        }) {
             hits.push(Hit::heuristic(
                 "php.eval_in_request_handler",
                 Severity::Medium,

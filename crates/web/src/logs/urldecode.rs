@@ -62,14 +62,22 @@ pub fn decode_once(input: &[u8], plus: bool) -> Vec<u8> {
 /// variants scanners send (`c0 2e`, `c0 .`) to the ASCII byte they spell, so `%c0%ae%c0%ae/`
 /// reads as `../`. Valid UTF-8 is left alone.
 fn decode_overlong(bytes: Vec<u8>) -> Vec<u8> {
-    if !bytes.iter().any(|&b| matches!(b, 0xc0 | 0xc1 | 0xe0 | 0xf0)) {
+    if !bytes
+        .iter()
+        .any(|&b| matches!(b, 0xc0 | 0xc1 | 0xe0 | 0xf0))
+    {
         return bytes;
     }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        match (b, bytes.get(i + 1).copied(), bytes.get(i + 2).copied(), bytes.get(i + 3).copied()) {
+        match (
+            b,
+            bytes.get(i + 1).copied(),
+            bytes.get(i + 2).copied(),
+            bytes.get(i + 3).copied(),
+        ) {
             (0xc0 | 0xc1, Some(x), _, _) if x >= 0x80 => {
                 out.push(((b & 1) << 6) | (x & 0x3f));
                 i += 2;
