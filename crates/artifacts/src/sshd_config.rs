@@ -37,6 +37,9 @@ pub struct Directive {
     pub line: usize,
     /// The `Match` criteria in force (`User backup`), `None` for global directives.
     pub match_criteria: Option<String>,
+    /// Modification time of the file it came from (filled by [`read`]; `None` from
+    /// [`SshdConfig::from_single`]), to place the setting on a timeline.
+    pub file_mtime: Option<huoyan_core::Timestamp>,
 }
 
 impl Directive {
@@ -164,14 +167,20 @@ impl SshdConfig {
         let mut cfg = SshdConfig::default();
         let mut state = None;
         for raw in parse(data) {
-            push_line(&mut cfg, file, raw, &mut state);
+            push_line(&mut cfg, file, None, raw, &mut state);
         }
         cfg.files.push(file.to_string());
         cfg
     }
 }
 
-fn push_line(cfg: &mut SshdConfig, file: &str, raw: RawLine, state: &mut Option<String>) {
+fn push_line(
+    cfg: &mut SshdConfig,
+    file: &str,
+    mtime: Option<huoyan_core::Timestamp>,
+    raw: RawLine,
+    state: &mut Option<String>,
+) {
     if raw.keyword == "match" {
         let criteria = raw.args.join(" ");
         *state = if criteria.eq_ignore_ascii_case("all") {
@@ -187,6 +196,7 @@ fn push_line(cfg: &mut SshdConfig, file: &str, raw: RawLine, state: &mut Option<
         file: file.to_string(),
         line: raw.line,
         match_criteria: state.clone(),
+        file_mtime: mtime,
     });
 }
 
@@ -219,9 +229,10 @@ fn expand(
     errors: &mut Vec<RootError>,
 ) {
     cfg.files.push(file.to_string());
+    let mtime = root.stat(file).ok().and_then(|m| m.mtime);
     for raw in parse(data) {
         if raw.keyword != "include" {
-            push_line(cfg, file, raw, state);
+            push_line(cfg, file, mtime, raw, state);
             continue;
         }
         if depth >= MAX_INCLUDE_DEPTH {

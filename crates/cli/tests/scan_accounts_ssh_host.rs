@@ -18,7 +18,7 @@ const OLD: u64 = 1_672_531_200;
 const SINCE: &str = "2024-06-01";
 /// The checks of this suite (other helpers' checks are not part of these fixtures).
 const ONLY: &str =
-    "accounts,ssh,monitoring,persistence.suid,persistence.file_caps,persistence.ld_so_preload";
+    "accounts,ssh,monitoring,persistence.suid,persistence.file_caps,persistence.ld_so_preload,persistence.ld_so_conf";
 
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
@@ -188,6 +188,27 @@ fn accounts_bad_fixture_finds_every_planted_item() {
     });
     let f = scan(&p.root);
     expect(&f, "accounts.uid0", "critical", "/etc/passwd", Some("toor"));
+    expect(
+        &f,
+        "accounts.hash_scheme",
+        "medium",
+        "/etc/shadow",
+        Some("toor"),
+    );
+    expect(
+        &f,
+        "accounts.odd_shell",
+        "high",
+        "/var/tmp/.X11-unix/bash",
+        Some("newadm"),
+    );
+    expect(
+        &f,
+        "accounts.sudo_conf",
+        "critical",
+        "/usr/lib/x86_64-linux-gnu/.sudo/sudoers.so",
+        None,
+    );
     expect(&f, "accounts.gid0", "high", "/etc/passwd", Some("svc"));
     expect(
         &f,
@@ -464,4 +485,29 @@ fn host_clean_fixture_is_quiet() {
     // The Wazuh agent is seen as installed (running state unknown on an image).
     assert!(f.iter().any(|x| x["check_id"] == "monitoring.agents"
         && x["summary"].as_str().is_some_and(|s| s.contains("Wazuh"))));
+}
+
+#[test]
+fn live_host_scan_of_these_areas_runs_and_prints_json() {
+    let out = Command::new(env!("CARGO_BIN_EXE_huoyan"))
+        .args([
+            "scan",
+            "--json",
+            "--only",
+            "accounts,ssh,monitoring.agents,monitoring.auditd_rules,persistence.ld_so_preload,persistence.ld_so_conf",
+        ])
+        .output()
+        .expect("run huoyan");
+    assert!(
+        matches!(out.status.code(), Some(0 | 3 | 4)),
+        "huoyan failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    let records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .collect();
+    // The monitoring inventory always says something (an agent, or that there is none).
+    assert!(records.iter().any(|r| r["check_id"] == "monitoring.agents"));
 }

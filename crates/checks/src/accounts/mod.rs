@@ -6,8 +6,11 @@ mod duplicate_uid;
 mod empty_password;
 mod file_permissions;
 mod gid0;
+mod hash_scheme;
+mod odd_shell;
 mod privileged_groups;
 mod recent;
+mod sudo_conf;
 mod sudoers;
 mod system_shell;
 #[cfg(test)]
@@ -20,9 +23,12 @@ pub static ALL: &[&dyn Check] = &[
     &gid0::ExtraGidZero,
     &duplicate_uid::DuplicateUid,
     &empty_password::EmptyPassword,
+    &hash_scheme::HashScheme,
     &system_shell::SystemAccountShell,
+    &odd_shell::OddShell,
     &recent::RecentAccount,
     &sudoers::SudoersRules,
+    &sudo_conf::SudoConf,
     &privileged_groups::PrivilegedGroups,
     &file_permissions::AccountFilePermissions,
 ];

@@ -81,7 +81,13 @@ impl Check for PrivilegedGroups {
         for (group, people_severity, gives) in GROUPS {
             let Some(g) = db.group(group) else { continue };
             let mut people = Vec::new();
-            for member in db.members_of(group) {
+            // Primary group 0 is accounts.gid0's finding; here only listed members of `root`.
+            let members = if *group == "root" {
+                g.members.clone()
+            } else {
+                db.members_of(group)
+            };
+            for member in members {
                 if member == "root" || STOCK_MEMBERS.contains(&(*group, member.as_str())) {
                     continue;
                 }

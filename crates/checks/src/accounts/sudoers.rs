@@ -169,8 +169,13 @@ impl Ctx<'_> {
 
 /// Expands user aliases one level (aliases of aliases are rare and bounded here).
 fn expand_users(users: &[String], files: &[SudoersFile]) -> Vec<String> {
+    expand_alias("User_Alias", users, files)
+}
+
+/// Replaces alias names of `kind` by their members (one level).
+fn expand_alias(kind: &str, items: &[String], files: &[SudoersFile]) -> Vec<String> {
     let mut out = Vec::new();
-    for u in users {
+    for u in items {
         let alias = files
             .iter()
             .flat_map(|f| &f.entries)
@@ -179,7 +184,7 @@ fn expand_users(users: &[String], files: &[SudoersFile]) -> Vec<String> {
                     alias_kind,
                     name,
                     members,
-                } if alias_kind == "User_Alias" && name == u => Some(members.clone()),
+                } if alias_kind == kind && name == u => Some(members.clone()),
                 _ => None,
             });
         match alias {
@@ -206,7 +211,8 @@ fn check_defaults(c: &Ctx, scope: &str, settings: &[String], out: &mut Outcome) 
                 )
             }
         } else if compact.starts_with("env_keep")
-            && DANGEROUS_ENV.iter().any(|v| compact.contains(v))
+            && s.split(|c: char| c.is_whitespace() || matches!(c, '"' | '=' | '+' | ','))
+                .any(|word| DANGEROUS_ENV.contains(&word))
         {
             (
                 Severity::High,
@@ -265,7 +271,17 @@ fn check_user_spec(
                     .iter()
                     .any(|g| ctx.users().members_of(g).contains(principal)));
         let everyone = principal == "ALL";
+        // Commands named through a Cmnd_Alias are judged by the alias's members.
+        let mut commands = Vec::new();
         for cmd in &spec.commands {
+            for command in expand_alias("Cmnd_Alias", std::slice::from_ref(&cmd.command), files) {
+                commands.push(sudoers::CmndSpec {
+                    command,
+                    ..cmd.clone()
+                });
+            }
+        }
+        for cmd in &commands {
             if cmd.command.starts_with('!') {
                 continue; // a restriction, not a grant
             }
@@ -330,7 +346,11 @@ fn check_user_spec(
                 continue;
             };
             let mut f = c.finding(severity, what);
-            if !principal.starts_with(['%', '+']) && !everyone {
+            if let Some(group) = principal.strip_prefix('%') {
+                for member in ctx.users().members_of(group) {
+                    f = f.user(member);
+                }
+            } else if !principal.starts_with('+') && !everyone {
                 f = f.user(principal.clone());
             }
             out.add(f);
@@ -397,7 +417,7 @@ mod tests {
     use super::*;
     use crate::accounts::testing::{root_with, run_default, DEBIAN_PASSWD};
 
-    /// Debian 12's /etc/sudoers (sudo 1.9.13p3), comments trimmed.
+    /// Debian 12's /etc/sudoers (sudo 1.9.13p3-1+deb12u4), comments trimmed.
     pub(crate) const DEBIAN_SUDOERS: &str = "Defaults\tenv_reset\nDefaults\tmail_badpass\n\
 Defaults\tsecure_path=\"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"\n\
 Defaults\tuse_pty\n# User privilege specification\nroot\tALL=(ALL:ALL) ALL\n\
@@ -430,6 +450,23 @@ Defaults\tuse_pty\n# User privilege specification\nroot\tALL=(ALL:ALL) ALL\n\
         assert!(has("!authenticate", Severity::High));
         assert!(has("escapes to a root shell", Severity::High));
         assert!(has("logrotate with NOPASSWD", Severity::Low));
+    }
+
+    #[test]
+    fn command_aliases_and_groups_are_expanded() {
+        let dir = root_with(&[
+            ("/etc/passwd", DEBIAN_PASSWD),
+            ("/etc/group", "devs:x:1500:alice\n"),
+            ("/etc/sudoers", "Cmnd_Alias TOOLS = /usr/bin/less, /usr/sbin/logrotate\n%devs ALL = NOPASSWD: TOOLS\n"),
+        ]);
+        let out = run_default(&SudoersRules, dir.path());
+        let less = out
+            .findings
+            .iter()
+            .find(|f| f.summary.contains("/usr/bin/less"))
+            .expect("less");
+        assert_eq!(less.severity, Severity::High);
+        assert_eq!(less.users, vec!["alice"]);
     }
 
     #[test]

@@ -302,7 +302,7 @@ mod tests {
     use super::*;
     use crate::accounts::testing::{root_with, run_default};
     use huoyan_artifacts::proc::Process;
-    use huoyan_core::{Root, Window};
+    use huoyan_core::{ProcFs, Root, Window};
     use huoyan_snapshot::collect::Scene;
 
     fn ctx_with_processes(root: &std::path::Path, comms: &[&str]) -> Context {
@@ -346,5 +346,46 @@ mod tests {
         let out = run_default(&MonitoringAgents, empty.path());
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].severity, Severity::Info);
+    }
+
+    /// Live: a real process named `falco` (a copy of sleep) counts as Falco running; Wazuh's
+    /// files without a process count as installed but stopped. The root is a temporary
+    /// directory, the process view is the real /proc.
+    #[test]
+    fn live_running_and_stopped_agents() {
+        let Some(proc_fs) = ProcFs::live() else {
+            eprintln!("skipped: no /proc");
+            return;
+        };
+        let bin = tempfile::tempdir().expect("tempdir");
+        let fake = bin.path().join("falco");
+        std::fs::copy("/bin/sleep", &fake).expect("copy sleep");
+        let mut child = std::process::Command::new(&fake)
+            .arg("30")
+            .spawn()
+            .expect("spawn");
+        let dir = root_with(&[
+            ("/usr/bin/falco", "\x7fELF"),
+            ("/var/ossec/bin/wazuh-agentd", "\x7fELF"),
+        ]);
+        let mut ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
+        ctx.proc_fs = Some(proc_fs);
+        let mut out = Outcome::default();
+        MonitoringAgents.run(&ctx, &mut out);
+        let _ = child.kill();
+        let _ = child.wait();
+        let falco = out
+            .findings
+            .iter()
+            .find(|f| f.summary.starts_with("Falco"))
+            .expect("falco");
+        assert_eq!(falco.severity, Severity::Info, "{}", falco.summary);
+        assert!(falco.summary.contains("running"));
+        let wazuh = out
+            .findings
+            .iter()
+            .find(|f| f.summary.starts_with("Wazuh"))
+            .expect("wazuh");
+        assert_eq!(wazuh.severity, Severity::High);
     }
 }

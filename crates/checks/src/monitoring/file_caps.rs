@@ -19,7 +19,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use super::privileged_walk::{self, dropper_place, is_shell_like, Allowlist};
+use super::privileged_walk::{self, container_store, dropper_place, is_shell_like, Allowlist};
 use crate::registry::{Area, Check};
 use crate::Context;
 
@@ -87,18 +87,19 @@ impl Check for FileCapabilities {
                 continue;
             }
             let dangerous = caps.dangerous();
-            let severity =
-                if !dangerous.is_empty() && (is_shell_like(&f.path) || dropper_place(&f.path)) {
-                    Severity::Critical
-                } else if !dangerous.is_empty() {
-                    Severity::High
-                } else if dropper_place(&f.path) {
-                    Severity::Medium
-                } else if extra.iter().all(|c| NETWORK_ONLY.contains(&c.as_str())) {
-                    Severity::Low
-                } else {
-                    Severity::Medium
-                };
+            let severity = if container_store(&f.path) {
+                Severity::Low
+            } else if !dangerous.is_empty() && (is_shell_like(&f.path) || dropper_place(&f.path)) {
+                Severity::Critical
+            } else if !dangerous.is_empty() {
+                Severity::High
+            } else if dropper_place(&f.path) {
+                Severity::Medium
+            } else if extra.iter().all(|c| NETWORK_ONLY.contains(&c.as_str())) {
+                Severity::Low
+            } else {
+                Severity::Medium
+            };
             let m = &f.meta;
             out.add(
                 INFO.finding(

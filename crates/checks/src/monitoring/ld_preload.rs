@@ -40,6 +40,9 @@ static INFO: CheckInfo = CheckInfo {
 
 const PRELOAD: &str = "/etc/ld.so.preload";
 
+/// Largest library hashed for the evidence.
+const MAX_HASH_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Splits the file the way glibc's loader does.
 pub(crate) fn entries(data: &[u8]) -> Vec<String> {
     huoyan_core::text::bytes_to_string(data)
@@ -105,10 +108,10 @@ impl Check for LdSoPreload {
             f = f.path(lib.clone());
             let detail = match ctx.root.stat(lib) {
                 Ok(m) => {
-                    let sha256 = ctx
-                        .root
-                        .open(lib)
-                        .ok()
+                    // A preloaded library is small; a huge (or sparse) file is not hashed.
+                    let sha256 = (m.size <= MAX_HASH_BYTES)
+                        .then(|| ctx.root.open(lib).ok())
+                        .flatten()
                         .and_then(|file| huoyan_core::hash::sha256_reader(file).ok())
                         .map(|(h, _)| h);
                     json!({

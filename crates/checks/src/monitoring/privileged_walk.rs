@@ -292,6 +292,18 @@ fn glob(pattern: &str, path: &str) -> bool {
             .all(|(a, b)| huoyan_artifacts::sshd_config::glob_match(a.as_bytes(), b.as_bytes()))
 }
 
+/// Image stores of rootless containers (podman, docker) kept in home directories: their layers
+/// hold the set-id programs of every image, which are not the host's.
+pub(crate) fn container_store(path: &str) -> bool {
+    [
+        "/.local/share/containers/storage/",
+        "/.local/share/docker/",
+        "/var/lib/containers/storage/",
+    ]
+    .iter()
+    .any(|p| path.contains(p))
+}
+
 /// Places where no legitimate set-id program or capability lives.
 pub(crate) fn dropper_place(path: &str) -> bool {
     [

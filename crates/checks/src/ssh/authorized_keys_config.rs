@@ -5,7 +5,9 @@
 //! (`.ssh/authorized_keys .ssh/authorized_keys2`), in particular files outside home directories
 //! or in writable places; `AuthorizedKeysCommand` (a program sshd runs on every key login to
 //! print the allowed keys) and the user it runs as; `PermitUserEnvironment`, which makes sshd
-//! honour `environment=` key options and `~/.ssh/environment`.
+//! honour `environment=` key options and `~/.ssh/environment`; `TrustedUserCAKeys` (every
+//! certificate signed by a listed CA may log in, with no per-user key file at all) and
+//! `AuthorizedPrincipalsCommand`.
 //!
 //! **Why an attacker leaves this trace:** an extra `AuthorizedKeysFile /var/tmp/.k` accepts the
 //! attacker's key for every account while every user's own `authorized_keys` looks clean; an
@@ -119,9 +121,51 @@ impl Check for AuthorizedKeysConfig {
                 ));
             }
         }
-        let commands = cfg
-            .global("authorizedkeyscommand")
+        for d in cfg
+            .global("trustedusercakeys")
             .into_iter()
+            .chain(cfg.in_match("trustedusercakeys"))
+        {
+            let Some(file) = d.args.first().filter(|f| !f.eq_ignore_ascii_case("none")) else {
+                continue;
+            };
+            let keys = ctx
+                .root
+                .read_capped(file, 1024 * 1024)
+                .map(|c| huoyan_artifacts::authorized_keys::parse(&c.data))
+                .unwrap_or_default();
+            let fingerprints: Vec<String> = keys
+                .keys
+                .iter()
+                .map(|k| format!("{} {}", k.fingerprint.as_deref().unwrap_or("?"), k.comment))
+                .collect();
+            let severity = if writable_place(file) {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            out.add(
+                directive_finding(
+                    &INFO,
+                    severity,
+                    d,
+                    &format!(
+                        "any certificate signed by these CA keys may log in ({})",
+                        if fingerprints.is_empty() {
+                            "file unreadable or empty".to_string()
+                        } else {
+                            fingerprints.join("; ")
+                        }
+                    ),
+                )
+                .path(file.clone()),
+            );
+        }
+        let commands = cfg
+            .global("authorizedprincipalscommand")
+            .into_iter()
+            .chain(cfg.in_match("authorizedprincipalscommand"))
+            .chain(cfg.global("authorizedkeyscommand"))
             .chain(cfg.in_match("authorizedkeyscommand"));
         for d in commands {
             let Some(program) = d.args.first() else {
@@ -130,8 +174,13 @@ impl Check for AuthorizedKeysConfig {
             if program.eq_ignore_ascii_case("none") {
                 continue;
             }
+            let user_keyword = if d.keyword == "authorizedprincipalscommand" {
+                "authorizedprincipalscommanduser"
+            } else {
+                "authorizedkeyscommanduser"
+            };
             let run_as = cfg
-                .global("authorizedkeyscommanduser")
+                .global(user_keyword)
                 .and_then(|u| u.args.first().cloned())
                 .unwrap_or_else(|| "(unset: sshd refuses the command)".into());
             let severity = if writable_place(program) || !program.starts_with('/') {
@@ -181,6 +230,18 @@ mod tests {
             .findings
             .iter()
             .any(|f| f.paths.contains(&"/usr/local/bin/keys".to_string())));
+    }
+
+    #[test]
+    fn flags_trusted_ca() {
+        let ca =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILIIhm5zIWmtDxuzh6dkjj6C0JvOeY8bKbQ0vl2kTEKB ca\n";
+        let cfg = format!("TrustedUserCAKeys /var/tmp/.ca.pub\n{DEBIAN_SSHD_CONFIG}");
+        let dir = root_with(&[("/etc/ssh/sshd_config", &cfg), ("/var/tmp/.ca.pub", ca)]);
+        let out = run_default(&AuthorizedKeysConfig, dir.path());
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].severity, Severity::High);
+        assert!(out.findings[0].summary.contains("SHA256:"));
     }
 
     #[test]

@@ -46,12 +46,14 @@ pub(crate) fn directive_finding(
         ),
     )
     .path(d.file.clone())
+    .at(d.file_mtime)
     .evidence(json!({
         "file": d.file,
         "line": d.line,
         "keyword": d.keyword,
         "args": d.args,
         "match": d.match_criteria,
+        "file_mtime": d.file_mtime.map(huoyan_core::time::format_utc),
     }))
 }
 

@@ -11,8 +11,7 @@
 //!
 //! **Example:** `permitrootlogin yes` at `/etc/ssh/sshd_config.d/99-x.conf:1`.
 //!
-//! **ATT&CK:** T1098.004 (SSH Authorized Keys is the key variant), T1021.004 (Remote Services:
-//! SSH), T1556 (Modify Authentication Process).
+//! **ATT&CK:** T1021.004 (Remote Services: SSH), T1556 (Modify Authentication Process).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};
 
