@@ -40,7 +40,8 @@ fn tennc(dir: &Path) {
             continue;
         }
         let data = std::fs::read(dir.join("files").join(f[6])).expect("read");
-        let (hits, _, _, _) = scan_bytes(&mut scanner, Path::new(f[6]), &data, FileRole::Code(lang));
+        let (hits, _, _, _) =
+            scan_bytes(&mut scanner, Path::new(f[6]), &data, FileRole::Code(lang));
         let e = totals.entry(f[3].to_string()).or_default();
         e.1 += 1;
         if hits.is_empty() {
@@ -63,10 +64,20 @@ fn tree(dir: &Path, rule_dirs: &[String]) {
     let compiled = started.elapsed();
     let root = Root::new(dir).expect("root");
     let t = std::time::Instant::now();
-    let (verdicts, stats, _gaps) = scan_tree(&root, &[PathBuf::from("/")], &rules, &ScanOptions::default(), false);
+    let (verdicts, stats, _gaps) = scan_tree(
+        &root,
+        &[PathBuf::from("/")],
+        &rules,
+        &ScanOptions::default(),
+        false,
+    );
     let secs = t.elapsed().as_secs_f64();
     for v in &verdicts {
-        let names: Vec<_> = v.hits.iter().map(|h| format!("{}:{}", h.rule, h.excerpt)).collect();
+        let names: Vec<_> = v
+            .hits
+            .iter()
+            .map(|h| format!("{}:{}", h.rule, h.excerpt))
+            .collect();
         println!("FLAG\t{}\t{}\t{}", v.severity, v.path, names.join(" | "));
     }
     println!(

@@ -231,7 +231,10 @@ pub fn scan_bytes(
     match role {
         FileRole::ServerConfig => tricks::analyse_config(&text, &mut hits),
         FileRole::Inert => {
-            let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+            let ext = name
+                .rsplit_once('.')
+                .map(|(_, e)| e.to_ascii_lowercase())
+                .unwrap_or_default();
             tricks::analyse_inert(&text, &ext, &mut hits);
         }
         _ => {}

@@ -22,7 +22,10 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 fn set_mtime(path: &Path, unix: u64) {
-    let f = std::fs::OpenOptions::new().write(true).open(path).expect("open");
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .expect("open");
     f.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(unix))
         .expect("set mtime");
 }
@@ -54,9 +57,19 @@ fn upload_then_use_is_chained() {
         .expect("chained finding");
     assert_eq!(chain.severity, Severity::Critical);
     assert_eq!(chain.ips, vec!["203.0.113.66"]);
-    assert!(chain.paths.contains(&"/var/www/html/uploads/x.php".to_string()));
-    assert!(chain.summary.contains("2025-03-14T10:02:31"), "{}", chain.summary);
-    assert!(chain.summary.contains("2025-03-14T10:02:10"), "{}", chain.summary);
+    assert!(chain
+        .paths
+        .contains(&"/var/www/html/uploads/x.php".to_string()));
+    assert!(
+        chain.summary.contains("2025-03-14T10:02:31"),
+        "{}",
+        chain.summary
+    );
+    assert!(
+        chain.summary.contains("2025-03-14T10:02:10"),
+        "{}",
+        chain.summary
+    );
     assert_eq!(chain.evidence["uses"], 3);
     // The other parts of the story are there too.
     assert!(outcome

@@ -34,14 +34,23 @@ fn tennc_webshells_detected_per_language() {
         if f.len() < 7 {
             continue;
         }
-        let Some(lang) = tennc_lang(f[3]) else { continue };
+        let Some(lang) = tennc_lang(f[3]) else {
+            continue;
+        };
         if !seen.insert(f[0].to_string()) {
             continue; // exact duplicates count once
         }
         let path = dir.join("files").join(f[6]);
         let data = std::fs::read(&path).expect("sample");
-        let (hits, _, _, _) = scan_bytes(&mut scanner, Path::new(f[6]), &data, FileRole::Code(lang));
-        let key = if f[3] == "aspx" { "asp/aspx" } else if f[3] == "asp" { "asp/aspx" } else { f[3] };
+        let (hits, _, _, _) =
+            scan_bytes(&mut scanner, Path::new(f[6]), &data, FileRole::Code(lang));
+        let key = if f[3] == "aspx" {
+            "asp/aspx"
+        } else if f[3] == "asp" {
+            "asp/aspx"
+        } else {
+            f[3]
+        };
         let e = totals.entry(key).or_default();
         e.1 += 1;
         if hits.is_empty() {
@@ -84,7 +93,11 @@ fn benign_web_apps_rarely_flagged_above_low() {
         .filter(|v| v.severity > Severity::Low)
         .collect();
     for v in &above_low {
-        let rules: Vec<_> = v.hits.iter().map(|h| format!("{}:{}", h.rule, h.excerpt)).collect();
+        let rules: Vec<_> = v
+            .hits
+            .iter()
+            .map(|h| format!("{}:{}", h.rule, h.excerpt))
+            .collect();
         println!("benign flagged {} {:?} {}", v.severity, rules, v.path);
     }
     let rate = above_low.len() as f64 / stats.files_scanned.max(1) as f64 * 100.0;
@@ -115,7 +128,8 @@ fn php_malware_finder_samples_all_detected() {
     let mut missed = Vec::new();
     for s in &samples {
         let data = std::fs::read(dir.join("data/samples").join(s)).expect("sample");
-        let (hits, _, _, _) = scan_bytes(&mut scanner, Path::new(s), &data, FileRole::Code(Lang::Php));
+        let (hits, _, _, _) =
+            scan_bytes(&mut scanner, Path::new(s), &data, FileRole::Code(Lang::Php));
         let names: Vec<_> = hits.iter().map(|h| h.rule.as_str()).collect();
         println!("pmf {s}: {names:?}");
         if hits.is_empty() {
@@ -144,7 +158,10 @@ fn signature_base_rules_load_and_run() {
     for s in rules.skipped.iter().take(10) {
         println!("  skipped {}: {}", s.path.display(), s.detail);
     }
-    assert!(rules.files_loaded * 10 >= total * 8, "too many rule files skipped");
+    assert!(
+        rules.files_loaded * 10 >= total * 8,
+        "too many rule files skipped"
+    );
     assert!(rules.rule_count > 1000);
     // Run them on a China Chopper one-liner: the set must execute, and its webshell rules fire.
     let mut scanner = rules.scanner();
@@ -158,6 +175,9 @@ fn signature_base_rules_load_and_run() {
             },
         )
         .expect("scan");
-    println!("signature-base hits on a one-liner: {:?}", hits.iter().map(|h| &h.rule).collect::<Vec<_>>());
+    println!(
+        "signature-base hits on a one-liner: {:?}",
+        hits.iter().map(|h| &h.rule).collect::<Vec<_>>()
+    );
     assert!(!hits.is_empty());
 }

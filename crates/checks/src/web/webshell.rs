@@ -75,7 +75,10 @@ mod tests {
 
     #[test]
     fn plain_page_is_quiet() {
-        let out = run_on("index.php", "<?php echo 'hello ' . htmlspecialchars($_GET['n'] ?? '');");
+        let out = run_on(
+            "index.php",
+            "<?php echo 'hello ' . htmlspecialchars($_GET['n'] ?? '');",
+        );
         assert!(out.findings.iter().all(|f| f.check_id != "web.webshell"));
     }
 }

@@ -29,21 +29,24 @@ static EVAL_VAR: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static SESSION_EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*session\s*\("#).expect("static regex")
+    Regex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*session\s*\("#)
+        .expect("static regex")
 });
 static EXEC_COMPUTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal)\s*\(?\s*(?:\(\s*)?[a-z_]\w*\s*\("#).expect("static regex")
+    Regex::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal)\s*\(?\s*(?:\(\s*)?[a-z_]\w*\s*\("#)
+        .expect("static regex")
 });
-static BINARY_READ_EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)request\s*\.\s*binaryread"#).expect("static regex")
-});
+static BINARY_READ_EXEC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)request\s*\.\s*binaryread"#).expect("static regex"));
 static ANY_EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal|eval)\b\s*\(?"#).expect("static regex")
+    Regex::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal|eval)\b\s*\(?"#)
+        .expect("static regex")
 });
 static UTF7: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)@\s*codepage\s*=\s*65000"#).expect("static regex"));
 static JSCRIPT_EVAL2: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\beval\s*\(\s*[a-z_]\w*\s*,\s*(?:["'\\]|[a-z_]\w*\s*\))"#).expect("static regex")
+    Regex::new(r#"(?i)\beval\s*\(\s*[a-z_]\w*\s*,\s*(?:["'\\]|[a-z_]\w*\s*\))"#)
+        .expect("static regex")
 });
 static CHAR_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:"[^"\n]{1,2}"\s*(?:/\*[^*]{0,20}\*/\s*)*\+\s*(?:/\*[^*]{0,20}\*/\s*)*){3,}"[^"\n]{1,2}""#)
@@ -182,7 +185,10 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             .map(|(_, p)| p)
             .collect::<String>()
             .to_ascii_lowercase();
-        if ["eval", "execute", "request", "wscript", "unsafe"].iter().any(|w| joined.contains(w)) {
+        if ["eval", "execute", "request", "wscript", "unsafe"]
+            .iter()
+            .any(|w| joined.contains(w))
+        {
             hits.push(Hit::heuristic(
                 "asp.char_split_code",
                 Severity::High,
@@ -196,7 +202,10 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     }
     if let Some(m) = FSO_WRITE
         .captures_iter(text)
-        .find(|c| c.get(1).is_none_or(|w| !w.as_str().eq_ignore_ascii_case("response")))
+        .find(|c| {
+            c.get(1)
+                .is_none_or(|w| !w.as_str().eq_ignore_ascii_case("response"))
+        })
         .and_then(|c| c.get(0))
     {
         hits.push(Hit::heuristic(

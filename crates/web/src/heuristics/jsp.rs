@@ -57,7 +57,8 @@ static JFILE_SINK: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static BYTE_ARRAY_STRING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)new\s+string\s*\(\s*new\s+byte\s*\[\s*\]\s*\{([\d\s,]{6,})\}").expect("static regex")
+    Regex::new(r"(?i)new\s+string\s*\(\s*new\s+byte\s*\[\s*\]\s*\{([\d\s,]{6,})\}")
+        .expect("static regex")
 });
 static JDB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)drivermanager\s*\.\s*getconnection\s*\(").expect("static regex")
@@ -96,9 +97,17 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             .map(char::from)
             .collect();
         let lower = decoded.to_ascii_lowercase();
-        if ["runtime", "exec", "processbuilder", "/bin/", "cmd.exe", "getruntime", "start"]
-            .iter()
-            .any(|w| lower.contains(w))
+        if [
+            "runtime",
+            "exec",
+            "processbuilder",
+            "/bin/",
+            "cmd.exe",
+            "getruntime",
+            "start",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
         {
             if let Some(m) = c.get(0) {
                 hits.push(Hit::heuristic(
@@ -119,7 +128,9 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     if let Some(m) = JDB.find(text) {
         let args = &text[m.end()..text.len().min(m.end() + 200)];
         let from_request = args.to_ascii_lowercase().contains("request.getparameter")
-            || tainted.iter().any(|t| args.to_ascii_lowercase().contains(t.as_str()));
+            || tainted
+                .iter()
+                .any(|t| args.to_ascii_lowercase().contains(t.as_str()));
         if from_request {
             hits.push(Hit::heuristic(
                 "jsp.request_db_connect",

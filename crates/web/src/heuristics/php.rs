@@ -16,7 +16,7 @@ use super::Hit;
 
 static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\s*\[\s*['"]HTTP_|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|getallheaders\s*\(|php://input|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE)"#,
+        r#"(?i)\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\s*\[\s*['"]HTTP_|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|getallheaders\s*\(|php://input|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE)|getenv\s*\(\s*['"]HTTP_"#,
     )
     .expect("static regex")
 });
@@ -128,13 +128,11 @@ static INCLUDE_ODD_EXT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-static HIDDEN_BY_WHITESPACE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"<\?php[ \t]{150,}\S").expect("static regex")
-});
+static HIDDEN_BY_WHITESPACE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<\?php[ \t]{150,}\S").expect("static regex"));
 
-static HEX_BLOB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)"(?:\\x[0-9a-f]{1,2}){64,}"#).expect("static regex")
-});
+static HEX_BLOB: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)"(?:\\x[0-9a-f]{1,2}){64,}"#).expect("static regex"));
 
 static NON_ASCII_VAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$[^\x00-\x7f]{3,}").expect("static regex"));
@@ -170,8 +168,10 @@ static DECODED_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static XOR_LOOP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\$\w+\s*\[\s*\$\w+\s*\]\s*\^\s*\$\w+\s*\[|\bopenssl_decrypt\s*\(|\bmcrypt_decrypt\s*\(")
-        .expect("static regex")
+    Regex::new(
+        r"\$\w+\s*\[\s*\$\w+\s*\]\s*\^\s*\$\w+\s*\[|\bopenssl_decrypt\s*\(|\bmcrypt_decrypt\s*\(",
+    )
+    .expect("static regex")
 });
 
 static DYNAMIC_EXEC: LazyLock<Regex> = LazyLock::new(|| {
@@ -190,6 +190,23 @@ static REQUEST_DB_CONNECT: LazyLock<Regex> = LazyLock::new(|| {
 
 static REFLECTION_TRICK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)getdoccomment\s*\(|->getconstant\s*\(|ReflectionFunction\s*\(\s*\$|->invokeArgs\s*\(\s*\$_(?:POST|GET|REQUEST)")
+        .expect("static regex")
+});
+
+static UNDERSCORE_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\w>:$])\$_{1,8}\s*\(|\$GLOBALS\s*\[\s*\d+\s*\]\s*\(|\$\{\s*['\x22][^'\x22]{1,10}['\x22]\s*\}\s*\(")
+        .expect("static regex")
+});
+
+static EXEC_VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[^\w>:$])@?(?:system|passthru|shell_exec|exec|popen|proc_open)\s*\(\s*\$\w+",
+    )
+    .expect("static regex")
+});
+
+static FILE_ACCESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[^\w>:$])@?(?:fopen|opendir|scandir|unlink|rmdir|readfile|file_get_contents|file_put_contents|highlight_file|show_source|copy|rename|chmod|fwrite|move_uploaded_file)\s*\(\s*")
         .expect("static regex")
 });
 
@@ -387,7 +404,8 @@ pub fn strip_comments(text: &str) -> std::borrow::Cow<'_, str> {
                 i += 1;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                let end = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2);
+                let end =
+                    memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2);
                 blank(&mut out, i, end);
                 i = end;
             }
@@ -549,14 +567,13 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
 
-    if let Some(m) = EXTRACT_REQUEST
-        .find_iter(text)
-        .find(|m| {
-            let open = text[m.start()..].find('(').map_or(m.end(), |o| m.start() + o + 1);
-            let args = call_args(text, open);
-            !m.as_str().to_ascii_lowercase().starts_with("parse_str") || !args.contains(',')
-        })
-    {
+    if let Some(m) = EXTRACT_REQUEST.find_iter(text).find(|m| {
+        let open = text[m.start()..]
+            .find('(')
+            .map_or(m.end(), |o| m.start() + o + 1);
+        let args = call_args(text, open);
+        !m.as_str().to_ascii_lowercase().starts_with("parse_str") || !args.contains(',')
+    }) {
         hits.push(Hit::heuristic(
             "php.extract_request",
             Severity::Medium,
@@ -870,16 +887,13 @@ fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut Vec<Hit>) 
         }
     }
     if has_source && !hits.iter().any(|h| h.severity >= Severity::High) {
-        if let Some(m) = EVAL_ANY
-            .find_iter(text)
-            .find(|m| {
-                let open = m.end();
-                let args = call_args(text, open);
-                let a = args.trim_start();
-                // eval of a constant string is odd but harmless; of anything computed, not.
-                !(a.starts_with('\'') && a.trim_end().ends_with('\'') && !a.contains('$'))
-            })
-        {
+        if let Some(m) = EVAL_ANY.find_iter(text).find(|m| {
+            let open = m.end();
+            let args = call_args(text, open);
+            let a = args.trim_start();
+            // eval of a constant string is odd but harmless; of anything computed, not.
+            !(a.starts_with('\'') && a.trim_end().ends_with('\'') && !a.contains('$'))
+        }) {
             hits.push(Hit::heuristic(
                 "php.eval_in_request_handler",
                 Severity::Medium,
@@ -912,7 +926,43 @@ fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut Vec<Hit>) 
             ));
         }
     }
-    let _ = tainted;
+    if let Some(m) = UNDERSCORE_CALL.find(text) {
+        hits.push(Hit::heuristic(
+            "php.obfuscated_variable_function",
+            Severity::High,
+            "a function is called through an underscore-only variable or a $GLOBALS index ($_($__), $GLOBALS[49](…))",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    for m in FILE_ACCESS.find_iter(text) {
+        let args = call_args(text, m.end());
+        let first = first_arg(args);
+        if starts_with_source(first) || starts_with_tainted(first, tainted) {
+            hits.push(Hit::heuristic(
+                "php.request_file_access",
+                Severity::Medium,
+                "a file or directory named by the request is read, written or deleted (file manager)",
+                text,
+                m.start(),
+                m.end() + args.len() + 1,
+            ));
+            break;
+        }
+    }
+    if !hits.iter().any(|h| h.severity >= Severity::Medium) {
+        if let Some(m) = EXEC_VARIABLE.find(text) {
+            hits.push(Hit::heuristic(
+                "php.exec_variable",
+                Severity::Low,
+                "an OS command built from a variable is executed",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
 }
 
 static LITERAL_SHORT: LazyLock<Regex> =

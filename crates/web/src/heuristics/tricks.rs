@@ -113,7 +113,11 @@ mod tests {
     #[test]
     fn image_with_php() {
         let mut hits = Vec::new();
-        analyse_inert("GIF89a\x01\x02<?php @eval($_POST['x']);?>", "gif", &mut hits);
+        analyse_inert(
+            "GIF89a\x01\x02<?php @eval($_POST['x']);?>",
+            "gif",
+            &mut hits,
+        );
         assert_eq!(hits[0].severity, Severity::Critical);
         let mut none = Vec::new();
         analyse_inert("\u{89}PNG\r\n binary", "png", &mut none);

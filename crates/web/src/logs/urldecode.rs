@@ -62,14 +62,22 @@ pub fn decode_once(input: &[u8], plus: bool) -> Vec<u8> {
 /// variants scanners send (`c0 2e`, `c0 .`) to the ASCII byte they spell, so `%c0%ae%c0%ae/`
 /// reads as `../`. Valid UTF-8 is left alone.
 fn decode_overlong(bytes: Vec<u8>) -> Vec<u8> {
-    if !bytes.iter().any(|&b| matches!(b, 0xc0 | 0xc1 | 0xe0 | 0xf0)) {
+    if !bytes
+        .iter()
+        .any(|&b| matches!(b, 0xc0 | 0xc1 | 0xe0 | 0xf0))
+    {
         return bytes;
     }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        match (b, bytes.get(i + 1).copied(), bytes.get(i + 2).copied(), bytes.get(i + 3).copied()) {
+        match (
+            b,
+            bytes.get(i + 1).copied(),
+            bytes.get(i + 2).copied(),
+            bytes.get(i + 3).copied(),
+        ) {
             (0xc0 | 0xc1, Some(x), _, _) if x >= 0x80 => {
                 out.push(((b & 1) << 6) | (x & 0x3f));
                 i += 2;
@@ -104,6 +112,8 @@ pub fn fold_separators(s: &str) -> String {
             '\u{2215}' | '\u{ff0f}' | '\u{2044}' | '\u{f025}' | '\u{efc8}' => '/',
             '\u{2216}' | '\u{ff3c}' | '\u{fe68}' => '\\',
             '\u{ff0e}' | '\u{2024}' | '\u{fe52}' => '.',
+            '\u{2018}' | '\u{2019}' | '\u{2032}' | '\u{ff07}' => '\'',
+            '\u{201c}' | '\u{201d}' | '\u{ff02}' => '"',
             c => c,
         });
     }
