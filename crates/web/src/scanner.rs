@@ -239,12 +239,9 @@ pub fn scan_bytes(
         }
         _ => {}
     }
-    if role != FileRole::Inert || hits.is_empty() {
-        if role == FileRole::Inert && lang.is_some() {
-            hits.extend(heuristics::analyse(lang, &text));
-        } else if role != FileRole::Inert {
-            hits.extend(heuristics::analyse(lang, &text));
-        }
+    // Inert files get the code heuristics only when their content is code.
+    if role != FileRole::Inert || (hits.is_empty() && lang.is_some()) {
+        hits.extend(heuristics::analyse(lang, &text));
     }
     (hits, lang, encoding, error)
 }
