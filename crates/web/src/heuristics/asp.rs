@@ -64,8 +64,10 @@ static REQUEST_SQL: LazyLock<Regex> = LazyLock::new(|| {
 static WSHELL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)wscript\.shell|shell\.application|wscript\.network"#).expect("static regex")
 });
-static ENCODED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"#@~\^[A-Za-z0-9+/]{6}==@#@&"#).expect("static regex"));
+static ENCODED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)#@~\^[A-Za-z0-9+/]{6}==|language\s*=\s*"?\s*(?:vbscript|jscript)\.encode"#)
+        .expect("static regex")
+});
 static PROCESS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)process\s*\.\s*start\s*\(|new\s+(?:system\.diagnostics\.)?processstartinfo\b|diagnostics\s*\.\s*process\b|new\s+process\s*\(\s*\)|\.startinfo\b"#)
         .expect("static regex")
@@ -125,8 +127,72 @@ fn strip_block_comments(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+static AMP_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:"[^"\n]{1,12}"\s*&\s*){2,}"[^"\n]{1,12}""#).expect("static regex")
+});
+static TOOL_TELLS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)scripttimeout\s*=\s*9{5,}|import\s+namespace\s*=\s*"(?:system\.diagnostics|microsoft\.win32|system\.net\.sockets|system\.runtime\.interopservices|system\.serviceprocess)"|\bstrreverse\s*\([\s\S]{0,400}\b(?:execute|eval)\b"#)
+        .expect("static regex")
+});
+static CONTROL_FILE_OPS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(?:file\s*\.\s*(?:delete|writeallbytes|writealltext|copy|move)|directory\s*\.\s*(?:getfiles|getdirectories|delete|createdirectory)|\.saveas)\s*\([^;]{0,120}\.text\b"#)
+        .expect("static regex")
+});
+
 /// Runs the ASP/ASP.NET heuristics.
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
+    for m in AMP_CHAIN.find_iter(text) {
+        let joined: String = m
+            .as_str()
+            .split('"')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(_, p)| p)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if [
+            "scripting.filesystemobject",
+            "wscript.shell",
+            "shell.application",
+            "adodb.stream",
+            "execute",
+            "eval",
+            "request",
+        ]
+        .iter()
+        .any(|w| joined.contains(w))
+        {
+            hits.push(Hit::heuristic(
+                "asp.split_object_name",
+                Severity::High,
+                "an object or keyword name (FileSystemObject, WScript.Shell, Execute …) is assembled from string pieces",
+                text,
+                m.start(),
+                m.end(),
+            ));
+            break;
+        }
+    }
+    if let Some(m) = TOOL_TELLS.find(text) {
+        hits.push(Hit::heuristic(
+            "asp.tool_tells",
+            Severity::Medium,
+            "hacking-tool tells: unlimited script timeout, process/registry/socket namespaces, reversed code executed",
+            text,
+            m.start(),
+            m.end().min(m.start() + 160),
+        ));
+    }
+    if let Some(m) = CONTROL_FILE_OPS.find(text) {
+        hits.push(Hit::heuristic(
+            "aspx.control_file_ops",
+            Severity::Medium,
+            "an ASP.NET page deletes, writes or lists files named in its form fields (file manager)",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
     let stripped = strip_block_comments(text);
     let text: &str = &stripped;
     if let Some(m) = EVAL_DECODED.find(text) {
