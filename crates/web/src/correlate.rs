@@ -15,6 +15,9 @@ pub const UPLOAD_LOOKBACK_SECS: i64 = 3600;
 /// Tolerance for clock skew between the file system and the log (seconds).
 pub const SKEW_SECS: i64 = 2;
 
+/// A request remembered for correlation: time, method, decoded path.
+pub type RequestNote = (Timestamp, String, String);
+
 /// One chained observation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chain {
@@ -37,7 +40,7 @@ pub struct Chain {
     /// POSTs among them.
     pub posts: usize,
     /// The same IP's last request before the mtime within the look-back (likely the upload).
-    pub upload_request: Option<(Timestamp, String, String)>,
+    pub upload_request: Option<RequestNote>,
 }
 
 /// True when a decoded URL path can address `file` under one of the web roots.
@@ -69,7 +72,7 @@ pub fn chains_for(
     mtime: Timestamp,
     roots: &[String],
     requests: &[(AccessRecord, String)],
-    all_requests_by_ip: &dyn Fn(&str) -> Vec<(Timestamp, String, String)>,
+    all_requests_by_ip: &dyn Fn(&str) -> Vec<RequestNote>,
 ) -> Vec<Chain> {
     let mut by_ip: std::collections::BTreeMap<String, Vec<&(AccessRecord, String)>> =
         std::collections::BTreeMap::new();

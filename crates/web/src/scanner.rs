@@ -193,7 +193,12 @@ pub fn scan_bytes(
     let (text, encoding) = textdecode::decode(data);
     let lang = match role {
         FileRole::Code(l) => Some(l),
-        FileRole::Unknown | FileRole::Inert => Lang::sniff(&text),
+        FileRole::Unknown => Lang::sniff(&text),
+        // Binary images contain "<?" and "$_" by chance: only an explicit PHP tag counts.
+        FileRole::Inert => {
+            let lower = text.to_ascii_lowercase();
+            (lower.contains("<?php") || lower.contains("<?=")).then_some(Lang::Php)
+        }
         FileRole::ServerConfig => None,
     };
     let name = path
@@ -239,11 +244,19 @@ pub fn scan_bytes(
         }
         _ => {}
     }
-    if role != FileRole::Inert || hits.is_empty() {
-        if role == FileRole::Inert && lang.is_some() {
-            hits.extend(heuristics::analyse(lang, &text));
-        } else if role != FileRole::Inert {
-            hits.extend(heuristics::analyse(lang, &text));
+    // Inert files get the code heuristics only when their content is code.
+    if role != FileRole::Inert || (hits.is_empty() && lang.is_some()) {
+        hits.extend(heuristics::analyse(lang, &text));
+    }
+    // A file whose content is another language than its extension says (an ASPX page saved as
+    // .jsp, PHP in .inc) gets that language's heuristics too.
+    if let FileRole::Code(declared) = role {
+        if let Some(sniffed) = Lang::sniff(&text).filter(|l| *l != declared) {
+            for h in heuristics::analyse(Some(sniffed), &text) {
+                if !hits.iter().any(|x| x.rule == h.rule) {
+                    hits.push(h);
+                }
+            }
         }
     }
     (hits, lang, encoding, error)

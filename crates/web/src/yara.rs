@@ -240,11 +240,9 @@ impl RuleScanner<'_> {
         let mut hits = Vec::new();
         for rule in results.matching_rules() {
             let builtin = rule.namespace() == "huoyan";
-            let mut severity = if builtin {
-                Severity::High
-            } else {
-                Severity::High
-            };
+            // Rules without a severity (most third-party sets) count as high: a YARA match on
+            // a web file is worth looking at.
+            let mut severity = Severity::High;
             let mut description = String::new();
             for (key, value) in rule.metadata() {
                 match (key, value) {

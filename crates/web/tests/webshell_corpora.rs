@@ -47,6 +47,7 @@ fn tennc_webshells_detected_per_language() {
         let key = if f[3] == "aspx" {
             "asp/aspx"
         } else if f[3] == "asp" {
+        let key = if f[3].starts_with("asp") {
             "asp/aspx"
         } else {
             f[3]
@@ -147,7 +148,7 @@ fn php_malware_finder_samples_all_detected() {
 #[test]
 fn signature_base_rules_load_and_run() {
     let dir = huoyan_testkit::corpus("yara-reference").join("signature-base/yara");
-    let rules = RuleSet::load(false, &[dir.clone()]);
+    let rules = RuleSet::load(false, std::slice::from_ref(&dir));
     let total = huoyan_web::yara::rule_files(&dir).len();
     println!(
         "signature-base: {} of {total} rule files loaded ({} rules), {} skipped",

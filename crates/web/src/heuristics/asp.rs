@@ -64,10 +64,12 @@ static REQUEST_SQL: LazyLock<Regex> = LazyLock::new(|| {
 static WSHELL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)wscript\.shell|shell\.application|wscript\.network"#).expect("static regex")
 });
-static ENCODED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"#@~\^[A-Za-z0-9+/]{6}==@#@&"#).expect("static regex"));
+static ENCODED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)#@~\^[A-Za-z0-9+/]{6}==|language\s*=\s*"?\s*(?:vbscript|jscript)\.encode"#)
+        .expect("static regex")
+});
 static PROCESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)process\s*\.\s*start\s*\(|new\s+(?:system\.diagnostics\.)?processstartinfo\b|diagnostics\s*\.\s*process\b"#)
+    Regex::new(r#"(?i)process\s*\.\s*start\s*\(|new\s+(?:system\.diagnostics\.)?processstartinfo\b|diagnostics\s*\.\s*process\b|new\s+process\s*\(\s*\)|\.startinfo\b"#)
         .expect("static regex")
 });
 static ASSEMBLY_LOAD: LazyLock<Regex> = LazyLock::new(|| {
@@ -82,8 +84,159 @@ static JSCRIPT_EVAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)eval\s*\([^;]{0,200}["']unsafe["']"#).expect("static regex")
 });
 
+static EVAL_DECODED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\beval\s*\(\s*(?:system\.text\.encoding|encoding\.|convert\s*\.\s*frombase64string|unescape\s*\(|decode\w*\s*\()|executestatement\s*\(|msscriptcontrol|[:=]\s*eval\s*[,;}]"#)
+        .expect("static regex")
+});
+static FSO_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)scripting\.filesystemobject|adodb\.stream"#).expect("static regex")
+});
+static FSO_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\.(?:createtextfile|opentextfile|savetofile|copyfile|movefile|deletefile|deletefolder|getfolder)\s*\(?\s*([a-z_]\w*)"#)
+        .expect("static regex")
+});
+static NET_FILE_OPS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)file\s*\.\s*(?:delete|writeallbytes|writealltext|copy|move)\s*\(|directory\s*\.\s*(?:getfiles|getdirectories|delete)\s*\(|postedfile\s*\.\s*saveas|response\s*\.\s*(?:writefile|transmitfile)\s*\(|new\s+(?:system\.net\.sockets\.)?(?:socket|tcpclient)\s*\("#)
+        .expect("static regex")
+});
+
+/// Blanks `/* … */` comments (JScript, C#), keeping offsets; shells sprinkle them between tokens.
+fn strip_block_comments(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("/*") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.as_bytes().to_vec();
+    let mut i = 0;
+    while let Some(p) = memchr::memmem::find(&out[i..], b"/*") {
+        let start = i + p;
+        let end =
+            memchr::memmem::find(&out[start + 2..], b"*/").map_or(out.len(), |e| start + 2 + e + 2);
+        for b in &mut out[start..end] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+        i = end;
+        if i >= out.len() {
+            break;
+        }
+    }
+    match String::from_utf8(out) {
+        Ok(s) => std::borrow::Cow::Owned(s),
+        Err(_) => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+static AMP_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:"[^"\n]{1,12}"\s*&\s*){2,}"[^"\n]{1,12}""#).expect("static regex")
+});
+static TOOL_TELLS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)scripttimeout\s*=\s*9{5,}|import\s+namespace\s*=\s*"(?:system\.diagnostics|microsoft\.win32|system\.net\.sockets|system\.runtime\.interopservices|system\.serviceprocess)"|\bstrreverse\s*\([\s\S]{0,400}\b(?:execute|eval)\b"#)
+        .expect("static regex")
+});
+static CONTROL_FILE_OPS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(?:file\s*\.\s*(?:delete|writeallbytes|writealltext|copy|move)|directory\s*\.\s*(?:getfiles|getdirectories|delete|createdirectory)|\.saveas)\s*\([^;]{0,120}\.text\b"#)
+        .expect("static regex")
+});
+
 /// Runs the ASP/ASP.NET heuristics.
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
+    for m in AMP_CHAIN.find_iter(text) {
+        let joined: String = m
+            .as_str()
+            .split('"')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(_, p)| p)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if [
+            "scripting.filesystemobject",
+            "wscript.shell",
+            "shell.application",
+            "adodb.stream",
+            "execute",
+            "eval",
+            "request",
+        ]
+        .iter()
+        .any(|w| joined.contains(w))
+        {
+            hits.push(Hit::heuristic(
+                "asp.split_object_name",
+                Severity::High,
+                "an object or keyword name (FileSystemObject, WScript.Shell, Execute …) is assembled from string pieces",
+                text,
+                m.start(),
+                m.end(),
+            ));
+            break;
+        }
+    }
+    if let Some(m) = TOOL_TELLS.find(text) {
+        hits.push(Hit::heuristic(
+            "asp.tool_tells",
+            Severity::Medium,
+            "hacking-tool tells: unlimited script timeout, process/registry/socket namespaces, reversed code executed",
+            text,
+            m.start(),
+            m.end().min(m.start() + 160),
+        ));
+    }
+    if let Some(m) = CONTROL_FILE_OPS.find(text) {
+        hits.push(Hit::heuristic(
+            "aspx.control_file_ops",
+            Severity::Medium,
+            "an ASP.NET page deletes, writes or lists files named in its form fields (file manager)",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+    let stripped = strip_block_comments(text);
+    let text: &str = &stripped;
+    if let Some(m) = EVAL_DECODED.find(text) {
+        hits.push(Hit::heuristic(
+            "asp.eval_decoded",
+            Severity::High,
+            "decoded or script-control code is evaluated (eval of Encoding/Base64, ScriptControl)",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    if FSO_OBJECT.is_match(text) {
+        let tainted: Vec<String> = TAINT
+            .captures_iter(text)
+            .map(|c| c[1].to_ascii_lowercase())
+            .collect();
+        if let Some(c) = FSO_CALL.captures_iter(text).find(|c| {
+            tainted.contains(&c[1].to_ascii_lowercase()) || c[1].eq_ignore_ascii_case("request")
+        }) {
+            if let Some(m) = c.get(0) {
+                hits.push(Hit::heuristic(
+                    "asp.request_file_write",
+                    Severity::High,
+                    "the file system is driven by request parameters (file manager / uploader)",
+                    text,
+                    m.start(),
+                    m.end() + 40,
+                ));
+            }
+        }
+    }
+    if let Some(m) = NET_FILE_OPS.find(text) {
+        if REQUEST.is_match(text) {
+            hits.push(Hit::heuristic(
+                "aspx.request_file_ops",
+                Severity::Medium,
+                "an ASP.NET page reads, writes or deletes files or opens sockets on request",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
     if let Some(m) = EVAL_REQUEST.find(text) {
         hits.push(Hit::heuristic(
             "asp.request_to_eval",

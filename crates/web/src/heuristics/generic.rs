@@ -39,6 +39,31 @@ pub fn analyse_cgi(text: &str, hits: &mut Vec<Hit>) {
     }
 }
 
+static VOCABULARY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)web\s?shell|木马|提权|大马|小马|一句话|后门|脱裤|免杀|过狗|hacked\s+by|backdoor|shell\s+v\d|r00t|priv8|bypass\s+(?:waf|safedog|disable_functions)|拿站")
+        .expect("static regex")
+});
+
+/// Words webshell authors put in their titles and banners (English and Chinese: webshell,
+/// 木马 trojan, 提权 privilege escalation, 大马/小马 big/small horse, 一句话 one-liner, 后门
+/// backdoor, 脱裤 database dump, 免杀 AV evasion …). Medium alone: a page that calls itself a
+/// webshell is one.
+pub fn analyse_vocabulary(text: &str, hits: &mut Vec<Hit>) {
+    if let Some(m) = VOCABULARY.find(text) {
+        hits.push(Hit::heuristic(
+            "generic.webshell_vocabulary",
+            Severity::Medium,
+            "the file describes itself with webshell vocabulary",
+            text,
+            m.start().saturating_sub(20),
+            m.end() + 40,
+        ));
+    }
+}
+
+static GLUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"["']\s*[.+]\s*["']"#).expect("static regex"));
+
 /// Minimum length of an encoded run worth reporting.
 pub const MIN_ENCODED_RUN: usize = 1500;
 
@@ -47,6 +72,14 @@ pub fn analyse_encoded(text: &str, lang: Option<Lang>, hits: &mut Vec<Hit>) {
     if lang.is_none() {
         return;
     }
+    // Packers split the blob into quoted pieces glued with '.' or '+': join them first.
+    let joined;
+    let text = if text.contains("'.") || text.contains("\".") || text.contains("\"+") {
+        joined = GLUE.replace_all(text, "");
+        &joined[..]
+    } else {
+        text
+    };
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut best: Option<(usize, usize)> = None;

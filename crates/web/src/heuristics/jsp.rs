@@ -15,7 +15,7 @@ use regex::Regex;
 use super::Hit;
 
 static EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)getruntime\s*\(\s*\)\s*\.\s*exec\s*\(|new\s+processbuilder\s*\(|processimpl|unixprocess|forkandexec")
+    Regex::new(r"(?i)getruntime\s*\(\s*\)\s*(?:\.\s*exec\s*\(|,\s*\x22exec\x22)|new\s+processbuilder\s*\(|processimpl|unixprocess|forkandexec|\bruntime\s*\.\s*exec\s*\(")
         .expect("static regex")
 });
 static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
@@ -49,11 +49,11 @@ static FILE_WRITE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static JTAINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b([a-z_]\w*)\s*=\s*(?:new\s+string\s*\(\s*)?(?:\(\s*string\s*\)\s*)?request\s*\.\s*getparameter")
+    Regex::new(r"(?i)\b([a-z_]\w*)\s*=\s*[^;=]{0,120}request\s*\.\s*getparameter")
         .expect("static regex")
 });
 static JFILE_SINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|printwriter|randomaccessfile|file)\s*\(\s*([a-z_]\w*)\s*[,)]")
+    Regex::new(r"(?i)new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|printwriter|randomaccessfile|fileinputstream|file)\s*\(\s*([a-z_]\w*)\s*[,)+.]|new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|fileinputstream|file)\s*\(\s*request\s*\.\s*getparameter")
         .expect("static regex")
 });
 static BYTE_ARRAY_STRING: LazyLock<Regex> = LazyLock::new(|| {
@@ -66,17 +66,41 @@ static JDB: LazyLock<Regex> = LazyLock::new(|| {
 static JUPLOAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)multipart/form-data|getcontenttype\s*\(|boundary").expect("static regex")
 });
+static MEMSHELL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\baddendpoint\s*\(|serverendpointconfig|\bstandardcontext\b|applicationfilterconfig|\bfilterdef\b|\bfiltermap\b|addservletmapping|\baddfilter\s*\(|\bregisterservlet|getdeclaredconstructors\s*\(\s*\)")
+        .expect("static regex")
+});
+
 static JSOCKET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)new\s+(?:java\.net\.)?socket\s*\(").expect("static regex"));
 
+static RUNTIME_VAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)=\s*runtime\s*\.\s*getruntime\s*\(\s*\)\s*;[\s\S]{0,2000}?\.\s*exec\s*\(")
+        .expect("static regex")
+});
+
 /// Runs the JSP heuristics.
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
+    if let Some(m) = RUNTIME_VAR.find(text) {
+        if !EXEC.is_match(text) {
+            hits.push(Hit::heuristic(
+                "jsp.exec",
+                Severity::High,
+                "a JSP keeps the Runtime in a variable and runs commands with it",
+                text,
+                m.start(),
+                m.start() + 120,
+            ));
+        }
+    }
     let tainted: Vec<String> = JTAINT
         .captures_iter(text)
         .map(|c| c[1].to_ascii_lowercase())
         .collect();
     for c in JFILE_SINK.captures_iter(text) {
-        if tainted.contains(&c[1].to_ascii_lowercase()) {
+        if c.get(1)
+            .is_none_or(|v| tainted.contains(&v.as_str().to_ascii_lowercase()))
+        {
             if let Some(m) = c.get(0) {
                 hits.push(Hit::heuristic(
                     "jsp.request_file_write",
@@ -154,7 +178,28 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             ));
         }
     }
+    if let Some(m) = MEMSHELL.find(text) {
+        hits.push(Hit::heuristic(
+            "jsp.memory_shell",
+            Severity::High,
+            "a JSP registers servlets, filters or endpoints at run time or builds objects by \
+             reflection (memory-shell injection)",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
     if let Some(m) = JSOCKET.find(text) {
+        if REQUEST.is_match(text) && !EXEC.is_match(text) {
+            hits.push(Hit::heuristic(
+                "jsp.network_tool",
+                Severity::Medium,
+                "a JSP opens sockets on request (port scanner / proxy)",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
         if EXEC.is_match(text) {
             hits.push(Hit::heuristic(
                 "jsp.reverse_shell",

@@ -107,6 +107,9 @@ pub fn analyse(lang: Option<Lang>, text: &str) -> Vec<Hit> {
         None => {}
     }
     generic::analyse_encoded(text, lang, &mut hits);
+    if lang.is_some() {
+        generic::analyse_vocabulary(text, &mut hits);
+    }
     hits
 }
 

@@ -16,7 +16,7 @@ use super::Hit;
 
 static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\s*\[\s*['"]HTTP_|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|getallheaders\s*\(|php://input|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE)"#,
+        r#"(?i)\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\s*\[\s*['"]HTTP_|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|getallheaders\s*\(|php://input|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE)|getenv\s*\(\s*['"]HTTP_"#,
     )
     .expect("static regex")
 });
@@ -50,7 +50,7 @@ static REQUEST_VAR_CALL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static VAR_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\w>:$])\$\{?([a-z_][a-z0-9_]*)\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(")
+    Regex::new(r"(?i)(?:^|[^\w>:${])\$\{?([a-z_][a-z0-9_]*)\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(")
         .expect("static regex")
 });
 
@@ -193,6 +193,47 @@ static REFLECTION_TRICK: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+static UNDERSCORE_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\w>:$])\$_{1,8}\s*\(|\$GLOBALS\s*\[\s*\d+\s*\]\s*\(|\$\{\s*['\x22][^'\x22]{1,10}['\x22]\s*\}\s*\(")
+        .expect("static regex")
+});
+
+static EXEC_VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[^\w>:$])@?(?:system|passthru|shell_exec|exec|popen|proc_open)\s*\(\s*\$\w+",
+    )
+    .expect("static regex")
+});
+
+static FILE_ACCESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[^\w>:$])@?(?:fopen|opendir|scandir|unlink|rmdir|readfile|file_get_contents|file_put_contents|highlight_file|show_source|copy|rename|chmod|fwrite|move_uploaded_file)\s*\(\s*")
+        .expect("static regex")
+});
+
+static MB_EREG_E: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bmb_e?regi?_replace\s*\([^;]{0,300},\s*["'][a-z]*e[a-z]*["']\s*\)"#)
+        .expect("static regex")
+});
+
+static CREATE_FUNCTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?:^|[^\w>:$])create_function\s*\(").expect("static regex"));
+
+static SINK_LITERAL_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)=\s*["'](?:assert|eval|system|passthru|shell_exec|create_function|call_user_func|base64_decode|str_rot13|gzinflate)["']\s*;"#)
+        .expect("static regex")
+});
+
+static PARTIAL_PIECE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?:\$\w+\s*\.\s*["']([a-z_(]{3,12})["'])|(?:["']([a-z_(]{3,12})["']\s*\.\s*\$\w+)"#,
+    )
+    .expect("static regex")
+});
+
+static STRING_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#""((?:[^"\\]|\\.){2,40})"|'([^'\\]{2,40})'"#).expect("static regex")
+});
+
 static EXTRACT_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:extract|parse_str|import_request_variables)\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)")
         .expect("static regex")
@@ -272,6 +313,20 @@ fn first_arg(args: &str) -> &str {
     args
 }
 
+static DIRECT_TAINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?im)(?:^|[;{}(])\s*@?\$([a-z_]\w*)\s*=\s*@?\s*(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|hex2bin)\s*\(\s*@?\s*)*\$_(?:GET|POST|REQUEST|COOKIE)\s*[\[;]"#)
+        .expect("static regex")
+});
+
+/// Variables assigned straight from a request superglobal (`$f = $_POST['f'];`), the strict
+/// taint used where code commonly handles request data legitimately.
+fn direct_tainted(text: &str) -> HashSet<String> {
+    DIRECT_TAINT
+        .captures_iter(text)
+        .map(|c| c[1].to_ascii_lowercase())
+        .collect()
+}
+
 fn tainted_vars(text: &str) -> HashSet<String> {
     let mut set = HashSet::new();
     for c in TAINT_ASSIGN.captures_iter(text) {
@@ -293,7 +348,7 @@ fn tainted_vars(text: &str) -> HashSet<String> {
 }
 
 static WRAPPED_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)^\s*@?\s*(?:\(\s*string\s*\)\s*)?(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|strval|implode|join|array_pop|array_shift|end|current|reset|file_get_contents)\s*\(\s*@?\s*(?:["'][^"']*["']\s*,\s*)?)*(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|getallheaders\s*\(|["']php://input|\$HTTP_)"#)
+    Regex::new(r#"(?i)^\s*@?\s*(?:\(\s*string\s*\)\s*)?(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|strval|implode|join|array_pop|array_shift|end|current|reset|file_get_contents|explode|substr|str_replace|unserialize|json_decode)\s*\(\s*@?\s*(?:["'][^"']*["']\s*,\s*){0,2})*(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|getallheaders\s*\(|["']php://input|\$HTTP_)"#)
         .expect("static regex")
 });
 
@@ -324,6 +379,15 @@ fn mentions_tainted(s: &str, tainted: &HashSet<String>) -> bool {
         }
     }
     false
+}
+
+/// The expression begins with a request superglobal itself.
+fn starts_with_direct_source(expr: &str) -> bool {
+    let e = expr.trim_start().trim_start_matches('@').trim_start();
+    let lower = e.get(..9).unwrap_or(e).to_ascii_uppercase();
+    ["$_GET", "$_POST", "$_REQUEST", "$_COOKIE", "$_SERVER"]
+        .iter()
+        .any(|p| lower.starts_with(p))
 }
 
 fn starts_with_tainted(expr: &str, tainted: &HashSet<String>) -> bool {
@@ -438,6 +502,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let stripped = strip_comments(text);
     let text: &str = &stripped;
     let tainted = tainted_vars(text);
+    let direct = direct_tainted(text);
 
     for m in EXEC_SINK.captures_iter(text) {
         let Some(whole) = m.get(0) else { continue };
@@ -480,7 +545,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         } else {
             first_arg(args)
         };
-        if starts_with_source(callback) || starts_with_tainted(callback, &tainted) {
+        if starts_with_direct_source(callback) || starts_with_tainted(callback, &direct) {
             hits.push(Hit::heuristic(
                 "php.request_callback",
                 Severity::Critical,
@@ -707,7 +772,23 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
-    if let Some(m) = VAR_CREATE_FUNCTION.find(text) {
+    if let Some(m) = VAR_CREATE_FUNCTION.find_iter(text).find(|m| {
+        // `$f = $g('', $code); … $f();` — the result is called later.
+        let before = text[..m.start()].trim_end();
+        let Some(eq) = before.strip_suffix('=') else {
+            return false;
+        };
+        let var: String = eq
+            .trim_end()
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        !var.is_empty() && text[m.end()..].contains(&format!("${var}("))
+    }) {
         hits.push(Hit::heuristic(
             "php.variable_create_function",
             Severity::High,
@@ -770,7 +851,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    more_obfuscation(text, &tainted, hits);
+    more_obfuscation(text, &direct, hits);
+    assorted_tricks(text, hits);
     preg_replace_e(text, &tainted, hits);
 }
 
@@ -909,8 +991,156 @@ fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut Vec<Hit>) 
             ));
         }
     }
-    let _ = tainted;
+    if let Some(m) = UNDERSCORE_CALL.find(text) {
+        hits.push(Hit::heuristic(
+            "php.obfuscated_variable_function",
+            Severity::High,
+            "a function is called through an underscore-only variable or a $GLOBALS index ($_($__), $GLOBALS[49](…))",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    for m in FILE_ACCESS.find_iter(text) {
+        let args = call_args(text, m.end());
+        let first = first_arg(args);
+        if starts_with_direct_source(first) || starts_with_tainted(first, tainted) {
+            hits.push(Hit::heuristic(
+                "php.request_file_access",
+                Severity::Medium,
+                "a file or directory named by the request is read, written or deleted (file manager)",
+                text,
+                m.start(),
+                m.end() + args.len() + 1,
+            ));
+            break;
+        }
+    }
+    if !hits.iter().any(|h| h.severity >= Severity::Medium) {
+        if let Some(m) = EXEC_VARIABLE.find(text) {
+            hits.push(Hit::heuristic(
+                "php.exec_variable",
+                Severity::Low,
+                "an OS command built from a variable is executed",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
 }
+
+/// True when `piece` is a strict prefix or suffix (≥ 3 letters) of an execution function name.
+fn is_partial_sink(piece: &str) -> bool {
+    let p: String = piece
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic() || *c == '_')
+        .collect();
+    let p = p.to_ascii_lowercase();
+    p.len() >= 3
+        && [
+            "assert",
+            "eval",
+            "system",
+            "create_function",
+            "shell_exec",
+            "passthru",
+            "base64_decode",
+        ]
+        .iter()
+        .any(|n| p.len() < n.len() && (n.starts_with(&p) || n.ends_with(&p)))
+}
+
+fn callback_and_literal_tricks(text: &str, hits: &mut Vec<Hit>) {
+    // A callback-taking function given an execution function's name in any argument, written
+    // plainly or with escapes ("ass\x65rt").
+    for m in CALLBACK_SINK
+        .find_iter(text)
+        .chain(LAST_ARG_CALLBACK.find_iter(text))
+    {
+        let args = call_args(text, m.end());
+        for c in STRING_LITERAL.captures_iter(args) {
+            let lit = c.get(1).or_else(|| c.get(2)).map_or("", |x| x.as_str());
+            let name = if lit.contains('\\') {
+                unescape_php(&format!("\"{lit}\""))
+            } else {
+                lit.to_string()
+            };
+            if names_sink(&name).is_some_and(|n| n != "base64_decode" && n != "array_map") {
+                hits.push(Hit::heuristic(
+                    "php.callback_to_sink",
+                    Severity::High,
+                    "an execution function is passed by name to a callback-taking function",
+                    text,
+                    m.start(),
+                    m.end() + args.len() + 1,
+                ));
+                return;
+            }
+        }
+    }
+}
+
+fn assorted_tricks(text: &str, hits: &mut Vec<Hit>) {
+    callback_and_literal_tricks(text, hits);
+    if let Some(m) = MB_EREG_E.find(text) {
+        hits.push(Hit::heuristic(
+            "php.preg_replace_e",
+            Severity::High,
+            "mb_ereg_replace with the 'e' option evaluates the replacement as PHP code",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+    if let Some(m) = CREATE_FUNCTION.find(text) {
+        let args = call_args(text, m.end());
+        let decoded_or_request = DECODED_CODE.is_match(args) || SOURCE.is_match(args);
+        hits.push(Hit::heuristic(
+            "php.create_function",
+            if decoded_or_request {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+            "create_function() (removed in PHP 8) builds code from a string at run time",
+            text,
+            m.start(),
+            m.end() + args.len() + 1,
+        ));
+    }
+    if let Some(m) = SINK_LITERAL_ASSIGN.find(text) {
+        hits.push(Hit::heuristic(
+            "php.sink_name_in_variable",
+            Severity::High,
+            "an execution function's name is stored in a variable (to be called later)",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+    if let Some(c) = PARTIAL_PIECE.captures_iter(text).find(|c| {
+        c.get(1)
+            .or_else(|| c.get(2))
+            .is_some_and(|p| is_partial_sink(p.as_str()))
+    }) {
+        if let Some(m) = c.get(0) {
+            hits.push(Hit::heuristic(
+                "php.partial_function_name",
+                Severity::Medium,
+                "part of an execution function's name is glued to a variable",
+                text,
+                m.start(),
+                m.end(),
+            ));
+        }
+    }
+}
+
+static DECODED_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|\$_")
+        .expect("static regex")
+});
 
 static LITERAL_SHORT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"["']([^"'\n]{1,2})["']"#).expect("static regex"));

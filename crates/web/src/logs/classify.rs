@@ -132,6 +132,10 @@ const TARGET_PATTERNS: &[(AttackClass, &str)] = &[
         AttackClass::Sqli,
         r"\b(?:into\s+(?:out|dump)file|information_schema|@@version|@@servername|@@hostname|@@datadir|@@basedir|sysobjects|syscolumns|sysusers|msysobjects|pg_shadow|pg_user|pg_database|all_users|user_objects|v\$version|sqlite_master|mysql\.user|order\s+by\s+\d+\s*(?:--|#|/\*|$)|group\s+by\s+\d|having\s+\d+\s*=\s*\d|;\s*(?:select|insert|update|delete|drop|create|alter|exec|execute|declare|shutdown|truncate|waitfor)\b|\bcast\s*\(.+\bas\s+\w+|\bconvert\s*\(\s*int|char\s*\(\s*\d+\s*\)\s*(?:\+|\|\||,)|0x[0-9a-f]{8,}|\bcase\s+when\b|\bif\s*\(\s*\d+\s*=\s*\d+|\bnull\s*,\s*null\b|admin'\s*(?:--|#|/\*)|'\s*=\s*'|\bor\s+\d+\s*=\s*\d+|\band\s+\d+\s*=\s*\d+|'\s*\|\|\s*'|\bexec\s*\(\s*@|\bdeclare\s+@|%\s*'|' *;|\blike\s*'%)",
     ),
+    (
+        AttackClass::Sqli,
+        r#"\bor\s+[a-z0-9_]+\s*=\s*[a-z0-9_]+|\bselect\s+(?:current_setting|current_database|session_user|current_user|version|user)\b|\b(?:create|drop|alter)\s+(?:table|user|database)\b|\binsert\s+into\b|\bgrant\s+\w+\s+to\b|@@[a-z_]+|\bsubstring\s*\(|\bis\s+null\s*;|=\s*(?:'|"|`|\\|''|""|``|'\\"|\\\\|'"|"')\s*(?:$|&)|'\s*(?:or|and|like)\s*['"]|['"]\s*[-&^*|+=]\s*['"]|'\s*like\s*'|=\s*(?:and|or)\s+(?:\d+|true|false)\b|\d+\s*-\s*(?:true|false)\b|\d'\d|\)\s*(?:or|and)\s*\(+\s*['"]|\|\|\s*[a-z_]+\.[a-z_]+\s*\(|\bbackup\s+database\b|\bexec\s+(?:sp_|xp_|master)"#,
+    ),
     // XSS
     (
         AttackClass::Xss,
@@ -144,6 +148,10 @@ const TARGET_PATTERNS: &[(AttackClass, &str)] = &[
     (
         AttackClass::Xss,
         r"\bon[a-z]{3,25}\s*=|\bstyle\s*=[^>]*expression\s*\(|\balert\s*[\(`]|\bprompt\s*[\(`]|\bconfirm\s*[\(`]|document\s*\.\s*(?:cookie|domain|write|location)|window\s*\.\s*location|string\s*\.\s*fromcharcode|\beval\s*\(|&#x?[0-9a-f]+;?\s*&#|<!--|-->|\]\]>|\\u003c|\\x3c|&lt;\s*script|\bsrcdoc\s*=|\bxlink:href|\bformaction|\bbackground\s*=\s*['\x22]?javascript|\bseekSegmentTime|\bgeturl\s*\(|asfunction:|\btop\s*\[|\bself\s*\[|\bparent\s*\[|\bfetch\s*\(|\bimport\s*\(|\bxss\b",
+    ),
+    (
+        AttackClass::Xss,
+        r#"<\s*/?\s*[a-z][a-z0-9:_-]*(?:\s|/?>|$)|<[!?%]|\b(?:alert|prompt|confirm)\s*(?:&\w+;|&#x?[0-9a-f]+;?|\)|,)|\((?:alert|prompt|confirm)\)|=\s*(?:alert|prompt|confirm)\s*[,;]|\\u00[0-9a-f]{2}|data\s*:\s*text/html|data\s*:[^,]{0,40};base64|PHN2Zy|PHNjcmlwd|PGltZy|PGlmcmFtZ|fscommand|navigator\s*\.|window\s*\.\s*open|\blocation\s*=|\$\(\s*["']|\.click\s*\(|@font-face|\burl\s*\(|#default#|\bdatasrc\b|\bdatafld\b|\bxmlns\b|\+ADw-|\bfunction\s*\w*\s*\(|=\s*on(?:abort|activate|afterprint|afterupdate|animation\w*|auxclick|before\w+|begin|blur|bounce|canplay\w*|cellchange|change|click|contextmenu|controlselect|copy|cut|dataavailable|datasetchanged|datasetcomplete|dblclick|deactivate|drag\w*|drop|durationchange|emptied|end|ended|error|errorupdate|filterchange|finish|focus\w*|fullscreenchange|hashchange|help|input|invalid|key\w+|layoutcomplete|load\w*|losecapture|mediacomplete|mediaerror|message|mouse\w*|move\w*|mozfullscreen\w*|outofsync|paste|pause|play\w*|popstate|progress|propertychange|ratechange|readystatechange|redo|repeat|reset|resize\w*|resume|reverse|row\w*|scroll|seek\w*|select\w*|show|stalled|start|stop|storage|submit|suspend|syncrestored|timeerror|timeupdate|toggle|touch\w*|trackchange|transition\w*|undo|unload|urlflip|volumechange|waiting|webkit\w*|wheel|pointer\w*|page(?:show|hide)|cuechange|visibilitychange|afterscriptexecute|beforescriptexecute)\s*(?:$|&)"#,
     ),
     // Path traversal
     (
@@ -175,7 +183,15 @@ const TARGET_PATTERNS: &[(AttackClass, &str)] = &[
     ),
     (
         AttackClass::CmdInjection,
-        r"\$\{ifs\}|\$ifs\$|\$\(\s*[a-z]|`[^`]*`|^\s*(?:\||\|\||&&|&|;|`|'|\x22|\\n|\\r|%0a|%0d|\$\()+\s*$|\|\s*\w+\s*\||;\s*\w+\s*;|\|\s*/(?:usr/)?bin/|\n\s*\w+|/bin/(?:ba)?sh\b|cmd(?:\.exe)?\s*/c|>\s*/dev/|<!--#exec|\bsystem\s*\(|\bexec\s*\(|\bpassthru\s*\(|\bshell_exec\s*\(|\bpopen\s*\(|\bphpinfo\s*\(|\bphpversion\s*\(|\bos\.system|\bos\.popen|\bsubprocess|\bruntime\b[^&]*\bexec|\bperl\s+-e|\bpython\s+-c|/etc/passwd",
+        r"\$\{ifs\}|\$ifs\$|\$\(\s*[a-z]|`[^`]*`|^\s*(?:\||\|\||&&|&|;|`|'|\x22|\\n|\\r|%0a|%0d|\$\()+\s*$|\|\s*\w+\s*\||;\s*\w+\s*;|\|\s*/(?:usr/)?bin/|\n\s*\w+|/bin/(?:ba)?sh\b|cmd(?:\.exe)?\s*/c|>\s*/dev/|<!--#exec|\bsystem\s*\(|\bexec\s*\(|\bpassthru\s*\(|\bshell_exec\s*\(|\bpopen\s*\(|\bphpinfo\s*\(|\bphpversion\s*\(|\bos\.system|\bos\.popen|\bsubprocess|\bruntime\b[^&]*\bexec|\bperl\s+-e|\bpython\s+-c",
+    ),
+    (
+        AttackClass::CmdInjection,
+        r#"=(?:\s)*(?:`|\|\|?|;|&&?|'|"|'"|"'|\\n|\\r|\\r\\n|\n|\r|\r\n)\s*(?:$|&)|(?:\\n|\\r|[;|&`])\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:id|whoami|uname|ls|cat|echo|sleep|ping|wget|curl|nc|bash|sh|netstat|ifconfig|ipconfig|dir|type|net|exit)(?:$|[\s;|&`'"\\<>])|\{\$\{|\$\{@?(?:print|system|eval|phpinfo)"#,
+    ),
+    (
+        AttackClass::Lfi,
+        r#"=\s*(?:/+(?:etc|proc|var|usr|root|home|opt|tmp|dev|sys|boot|lib|lib64|bin|sbin|srv|mnt|private|library|applications|users|system|volumes|windows|winnt|inetpub|apache\d?|nginx|xampp|wamp)(?:/|\\|$|&)|[a-z]:[\\/])|\.\.2f|2fetc2f|etc[/\\]+[a-z_.-]+(?:passwd|shadow|conf|cnf|ini)\b"#,
     ),
     // SSTI
     (
@@ -247,7 +263,7 @@ const UA_PATTERNS: &[(AttackClass, &str)] = &[
 /// Paths scanners probe for (admin panels, setup scripts, leaked files); a 4xx on one of them is
 /// reconnaissance.
 static PROBE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^/+(?:[^/]+/)?(?:phpmyadmin|pma|myadmin|mysqladmin|mysql|phpmy|sqlweb|websql|dbadmin|db|admin/pma|admin/phpmyadmin|webmail|mail|mails|extmail|roundcube|rcube|squirrelmail|horde|v-?webmail|pmapper|wp-login\.php|wp-admin|xmlrpc\.php|administrator|manager/html|jmx-console|web-console|invoker|axis2|solr|actuator|\.env|\.git|\.svn|\.ds_store|cgi-bin|scripts/setup\.php|setup\.php|install\.php|shell\.php|cmd\.php|webdav|hnap1|boaform|vendor/phpunit|console|_ignition|owa|autodiscover|ecp|remote/login|dana-na|global-protect|tmui|\.well-known/security|server-status|config\.php|wp-config|backup|bak|old|test\.php|info\.php|phpinfo\.php|telescope|druid|nacos|struts|weblogic|wls-wsat|_async|solr|jenkins|hudson|owncloud|nextcloud|zabbix|cacti|nagios|muieblackcat|w00tw00t|azenv\.php|timthumb\.php|kerbynet)")
+    Regex::new(r"(?i)^/+(?:(?:admin|administrator|cgi-bin|scripts|db|mysql|tools|web|www|old|new|backup)/)?(?:phpmyadmin|pma|myadmin|mysqladmin|mysql|phpmy|sqlweb|websql|dbadmin|db|admin/pma|admin/phpmyadmin|webmail|mail|mails|extmail|roundcube|rcube|squirrelmail|horde|v-?webmail|pmapper|wp-login\.php|wp-admin|xmlrpc\.php|administrator|manager/html|jmx-console|web-console|invoker|axis2|solr|actuator|\.env|\.git|\.svn|\.ds_store|cgi-bin|scripts/setup\.php|setup\.php|install\.php|shell\.php|cmd\.php|webdav|hnap1|boaform|vendor/phpunit|console|_ignition|owa|autodiscover|ecp|remote/login|dana-na|global-protect|tmui|\.well-known/security|server-status|config\.php|wp-config|backup|bak|old|test\.php|info\.php|phpinfo\.php|telescope|druid|nacos|struts|weblogic|wls-wsat|_async|solr|jenkins|hudson|owncloud|nextcloud|zabbix|cacti|nagios|muieblackcat|w00tw00t|azenv\.php|timthumb\.php|kerbynet)")
         .expect("static regex")
 });
 
@@ -335,6 +351,9 @@ pub fn classify(rec: &AccessRecord) -> Classification {
         let query = fold_separators(&query);
         classify_scoped(&query, false, &mut classes);
     }
+    if traversal_to_target(&rec.target) && !classes.contains(&AttackClass::PathTraversal) {
+        classes.push(AttackClass::PathTraversal);
+    }
     if path_decoded.contains("..") {
         // Traversal towards a sensitive file is a file-inclusion attempt too.
         let mut lfi = Vec::new();
@@ -375,6 +394,54 @@ pub fn classify(rec: &AccessRecord) -> Classification {
         decoded,
         decode_rounds: rounds,
     }
+}
+
+static TRAVERSAL_TARGET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)etc.{1,16}?(?:passwd|issue|hosts|shadow|group)|boot\.ini|win\.ini|system32|\{file\}",
+    )
+    .expect("static regex")
+});
+
+/// Traversal fuzzers (dotdotpwn and friends) wrap `etc/passwd` or `boot.ini` in every broken
+/// encoding there is; what stays constant is junk made of dots, `?` and escapes before a
+/// well-known target file.
+fn traversal_to_target(raw_target: &str) -> bool {
+    let q = match raw_target.find('?') {
+        Some(i) => &raw_target[i + 1..],
+        None => raw_target,
+    };
+    // Every decoding round is looked at: broken double encodings (`%%32%%66`) turn the target
+    // itself into garbage when decoded once too often.
+    let mut cur = q.as_bytes().to_vec();
+    for _ in 0..super::urldecode::MAX_ROUNDS {
+        let next = super::urldecode::decode_once(&cur, true);
+        let text = fold_separators(&String::from_utf8_lossy(&next));
+        if junk_before_target(&text) {
+            return true;
+        }
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    false
+}
+
+fn junk_before_target(folded: &str) -> bool {
+    let Some(m) = TRAVERSAL_TARGET.find(folded) else {
+        return false;
+    };
+    let prefix = &folded[..m.start()];
+    let value = prefix.rsplit('=').next().unwrap_or(prefix);
+    let odd = value
+        .chars()
+        .filter(|c| !c.is_ascii_alphanumeric() && !matches!(c, '/' | '\\' | ' '))
+        .count();
+    odd >= 2
+        && value
+            .chars()
+            .any(|c| matches!(c, '.' | '?' | '%' | '^') || !c.is_ascii() || (c as u32) < 0x20)
 }
 
 /// True when `path` is a well-known probe target.

@@ -226,9 +226,7 @@ fn classify_message(msg: &str, tag: &str) -> (ErrorEvent, Option<String>) {
         let p = after(msg, "configuration: ").map(first_token);
         return (ErrorEvent::ClientDenied, p);
     }
-    if lower.contains("script not found or unable to stat")
-        || lower.contains("primary script unknown")
-    {
+    if lower.contains("not found or unable to stat") || lower.contains("primary script unknown") {
         let p = after(msg, "unable to stat: ")
             .map(first_token)
             .or_else(|| after(msg, "script '").map(first_token));
