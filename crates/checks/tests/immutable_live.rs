@@ -41,7 +41,9 @@ fn immutable_authorized_keys_is_flagged_and_plain_files_are_not() {
     std::os::unix::fs::symlink("/etc/shadow", b.join("etc/cron.d/link")).expect("ln");
     assert!(scan(b).findings.is_empty());
     if !chattr("+i", &keys) {
-        eprintln!("chattr +i not possible here (not root or no inode flags): positive case skipped");
+        eprintln!(
+            "chattr +i not possible here (not root or no inode flags): positive case skipped"
+        );
         return;
     }
     let out = scan(b);

@@ -260,7 +260,10 @@ mod tests {
         // A symlink is never followed nor opened.
         assert!(!matches!(
             read_lock(&dir.path().join("l"), FileKind::Symlink),
-            Ok(Lock { immutable: true, .. })
+            Ok(Lock {
+                immutable: true,
+                ..
+            })
         ));
     }
 }
