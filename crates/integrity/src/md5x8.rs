@@ -95,7 +95,7 @@ fn compress1(state: &mut [u32; 4], block: &[u8; 64]) {
     state[3] = state[3].wrapping_add(d);
 }
 
-/// Eight MD5 blocks on eight states at once.
+/// Eight MD5 blocks on eight states at once (the 64 steps unrolled, shifts as immediates).
 ///
 /// # Safety
 /// The CPU must support AVX2 ([`available`]).
@@ -103,53 +103,129 @@ fn compress1(state: &mut [u32; 4], block: &[u8; 64]) {
 #[target_feature(enable = "avx2")]
 unsafe fn compress8(state: &mut [[u32; LANES]; 4], blocks: &[[u8; 64]; LANES]) {
     use std::arch::x86_64::*;
-    let mut w = [[0u32; LANES]; 16];
-    for (lane, block) in blocks.iter().enumerate() {
-        for (i, row) in w.iter_mut().enumerate() {
-            row[lane] = u32::from_le_bytes([
-                block[4 * i],
-                block[4 * i + 1],
-                block[4 * i + 2],
-                block[4 * i + 3],
-            ]);
-        }
-    }
-    // SAFETY: AVX2 is enabled for this function; all loads and stores are unaligned variants on
-    // arrays of exactly eight u32.
+    // SAFETY: AVX2 is enabled for this function; every load and store is an unaligned variant on
+    // an array of exactly eight u32 (32 bytes).
     unsafe {
-        let load = |v: &[u32; LANES]| _mm256_loadu_si256(v.as_ptr().cast());
-        let rotl = |x: __m256i, s: u32| {
-            _mm256_or_si256(
-                _mm256_sllv_epi32(x, _mm256_set1_epi32(s as i32)),
-                _mm256_srlv_epi32(x, _mm256_set1_epi32(32 - s as i32)),
-            )
-        };
+        let mut t = [[0u32; LANES]; 16];
+        for (lane, block) in blocks.iter().enumerate() {
+            for (i, row) in t.iter_mut().enumerate() {
+                row[lane] = u32::from_le_bytes([
+                    block[4 * i],
+                    block[4 * i + 1],
+                    block[4 * i + 2],
+                    block[4 * i + 3],
+                ]);
+            }
+        }
+        let w: [__m256i; 16] = std::array::from_fn(|i| _mm256_loadu_si256(t[i].as_ptr().cast()));
         let ones = _mm256_set1_epi32(-1);
-        let (mut a, mut b, mut c, mut d) = (
+        macro_rules! ff {
+            ($b:expr, $c:expr, $d:expr) => {
+                _mm256_xor_si256($d, _mm256_and_si256($b, _mm256_xor_si256($c, $d)))
+            };
+        }
+        macro_rules! gg {
+            ($b:expr, $c:expr, $d:expr) => {
+                _mm256_xor_si256($c, _mm256_and_si256($d, _mm256_xor_si256($b, $c)))
+            };
+        }
+        macro_rules! hh {
+            ($b:expr, $c:expr, $d:expr) => {
+                _mm256_xor_si256(_mm256_xor_si256($b, $c), $d)
+            };
+        }
+        macro_rules! ii {
+            ($b:expr, $c:expr, $d:expr) => {
+                _mm256_xor_si256($c, _mm256_or_si256($b, _mm256_xor_si256($d, ones)))
+            };
+        }
+        macro_rules! step {
+            ($f:ident, $a:ident, $b:ident, $c:ident, $d:ident, $w:expr, $k:expr, $s:literal) => {
+                let x = _mm256_add_epi32(
+                    _mm256_add_epi32($a, $f!($b, $c, $d)),
+                    _mm256_add_epi32(_mm256_set1_epi32($k as i32), $w),
+                );
+                $a = _mm256_add_epi32(
+                    $b,
+                    _mm256_or_si256(
+                        _mm256_slli_epi32::<$s>(x),
+                        _mm256_srli_epi32::<{ 32 - $s }>(x),
+                    ),
+                );
+            };
+        }
+        let load = |v: &[u32; LANES]| _mm256_loadu_si256(v.as_ptr().cast());
+        let (aa, bb, cc, dd) = (
             load(&state[0]),
             load(&state[1]),
             load(&state[2]),
             load(&state[3]),
         );
-        let (aa, bb, cc, dd) = (a, b, c, d);
-        for i in 0..64 {
-            let f = match i / 16 {
-                0 => _mm256_or_si256(_mm256_and_si256(b, c), _mm256_andnot_si256(b, d)),
-                1 => _mm256_or_si256(_mm256_and_si256(d, b), _mm256_andnot_si256(d, c)),
-                2 => _mm256_xor_si256(_mm256_xor_si256(b, c), d),
-                _ => _mm256_xor_si256(c, _mm256_or_si256(b, _mm256_xor_si256(d, ones))),
-            };
-            let m = load(&w[message_index(i)]);
-            let x = _mm256_add_epi32(
-                _mm256_add_epi32(a, f),
-                _mm256_add_epi32(_mm256_set1_epi32(K[i] as i32), m),
-            );
-            let tmp = d;
-            d = c;
-            c = b;
-            b = _mm256_add_epi32(b, rotl(x, S[i]));
-            a = tmp;
-        }
+        let (mut a, mut b, mut c, mut d) = (aa, bb, cc, dd);
+        step!(ff, a, b, c, d, w[0], 0xd76aa478u32, 7);
+        step!(ff, d, a, b, c, w[1], 0xe8c7b756u32, 12);
+        step!(ff, c, d, a, b, w[2], 0x242070dbu32, 17);
+        step!(ff, b, c, d, a, w[3], 0xc1bdceeeu32, 22);
+        step!(ff, a, b, c, d, w[4], 0xf57c0fafu32, 7);
+        step!(ff, d, a, b, c, w[5], 0x4787c62au32, 12);
+        step!(ff, c, d, a, b, w[6], 0xa8304613u32, 17);
+        step!(ff, b, c, d, a, w[7], 0xfd469501u32, 22);
+        step!(ff, a, b, c, d, w[8], 0x698098d8u32, 7);
+        step!(ff, d, a, b, c, w[9], 0x8b44f7afu32, 12);
+        step!(ff, c, d, a, b, w[10], 0xffff5bb1u32, 17);
+        step!(ff, b, c, d, a, w[11], 0x895cd7beu32, 22);
+        step!(ff, a, b, c, d, w[12], 0x6b901122u32, 7);
+        step!(ff, d, a, b, c, w[13], 0xfd987193u32, 12);
+        step!(ff, c, d, a, b, w[14], 0xa679438eu32, 17);
+        step!(ff, b, c, d, a, w[15], 0x49b40821u32, 22);
+        step!(gg, a, b, c, d, w[1], 0xf61e2562u32, 5);
+        step!(gg, d, a, b, c, w[6], 0xc040b340u32, 9);
+        step!(gg, c, d, a, b, w[11], 0x265e5a51u32, 14);
+        step!(gg, b, c, d, a, w[0], 0xe9b6c7aau32, 20);
+        step!(gg, a, b, c, d, w[5], 0xd62f105du32, 5);
+        step!(gg, d, a, b, c, w[10], 0x02441453u32, 9);
+        step!(gg, c, d, a, b, w[15], 0xd8a1e681u32, 14);
+        step!(gg, b, c, d, a, w[4], 0xe7d3fbc8u32, 20);
+        step!(gg, a, b, c, d, w[9], 0x21e1cde6u32, 5);
+        step!(gg, d, a, b, c, w[14], 0xc33707d6u32, 9);
+        step!(gg, c, d, a, b, w[3], 0xf4d50d87u32, 14);
+        step!(gg, b, c, d, a, w[8], 0x455a14edu32, 20);
+        step!(gg, a, b, c, d, w[13], 0xa9e3e905u32, 5);
+        step!(gg, d, a, b, c, w[2], 0xfcefa3f8u32, 9);
+        step!(gg, c, d, a, b, w[7], 0x676f02d9u32, 14);
+        step!(gg, b, c, d, a, w[12], 0x8d2a4c8au32, 20);
+        step!(hh, a, b, c, d, w[5], 0xfffa3942u32, 4);
+        step!(hh, d, a, b, c, w[8], 0x8771f681u32, 11);
+        step!(hh, c, d, a, b, w[11], 0x6d9d6122u32, 16);
+        step!(hh, b, c, d, a, w[14], 0xfde5380cu32, 23);
+        step!(hh, a, b, c, d, w[1], 0xa4beea44u32, 4);
+        step!(hh, d, a, b, c, w[4], 0x4bdecfa9u32, 11);
+        step!(hh, c, d, a, b, w[7], 0xf6bb4b60u32, 16);
+        step!(hh, b, c, d, a, w[10], 0xbebfbc70u32, 23);
+        step!(hh, a, b, c, d, w[13], 0x289b7ec6u32, 4);
+        step!(hh, d, a, b, c, w[0], 0xeaa127fau32, 11);
+        step!(hh, c, d, a, b, w[3], 0xd4ef3085u32, 16);
+        step!(hh, b, c, d, a, w[6], 0x04881d05u32, 23);
+        step!(hh, a, b, c, d, w[9], 0xd9d4d039u32, 4);
+        step!(hh, d, a, b, c, w[12], 0xe6db99e5u32, 11);
+        step!(hh, c, d, a, b, w[15], 0x1fa27cf8u32, 16);
+        step!(hh, b, c, d, a, w[2], 0xc4ac5665u32, 23);
+        step!(ii, a, b, c, d, w[0], 0xf4292244u32, 6);
+        step!(ii, d, a, b, c, w[7], 0x432aff97u32, 10);
+        step!(ii, c, d, a, b, w[14], 0xab9423a7u32, 15);
+        step!(ii, b, c, d, a, w[5], 0xfc93a039u32, 21);
+        step!(ii, a, b, c, d, w[12], 0x655b59c3u32, 6);
+        step!(ii, d, a, b, c, w[3], 0x8f0ccc92u32, 10);
+        step!(ii, c, d, a, b, w[10], 0xffeff47du32, 15);
+        step!(ii, b, c, d, a, w[1], 0x85845dd1u32, 21);
+        step!(ii, a, b, c, d, w[8], 0x6fa87e4fu32, 6);
+        step!(ii, d, a, b, c, w[15], 0xfe2ce6e0u32, 10);
+        step!(ii, c, d, a, b, w[6], 0xa3014314u32, 15);
+        step!(ii, b, c, d, a, w[13], 0x4e0811a1u32, 21);
+        step!(ii, a, b, c, d, w[4], 0xf7537e82u32, 6);
+        step!(ii, d, a, b, c, w[11], 0xbd3af235u32, 10);
+        step!(ii, c, d, a, b, w[2], 0x2ad7d2bbu32, 15);
+        step!(ii, b, c, d, a, w[9], 0xeb86d391u32, 21);
         for (row, (v, orig)) in state.iter_mut().zip([(a, aa), (b, bb), (c, cc), (d, dd)]) {
             _mm256_storeu_si256(row.as_mut_ptr().cast(), _mm256_add_epi32(v, orig));
         }
@@ -172,12 +248,12 @@ struct Stream {
 }
 
 impl Stream {
-    fn new(job: usize, file: std::fs::File, shown: String) -> Self {
+    fn new(job: usize, file: std::fs::File, shown: String, buf: Vec<u8>) -> Self {
         Stream {
             job,
             file,
             shown,
-            buf: vec![0u8; CHUNK],
+            buf,
             pos: 0,
             len: 0,
             total: 0,
@@ -282,6 +358,8 @@ fn worker(root: &Root, paths: &[&Path], next: &AtomicUsize) -> Vec<(usize, Hashe
     let mut state = [[0u32; LANES]; 4];
     let mut blocks = [[0u8; 64]; LANES];
     let mut queue_empty = false;
+    // Read buffers are reused from finished streams (no 128 KiB allocation per file).
+    let mut spare: Vec<Vec<u8>> = Vec::new();
     loop {
         // Fill free lanes from the shared queue.
         for (l, lane) in lanes.iter_mut().enumerate() {
@@ -296,7 +374,8 @@ fn worker(root: &Root, paths: &[&Path], next: &AtomicUsize) -> Vec<(usize, Hashe
                         for row in state.iter_mut().zip(INIT) {
                             row.0[l] = row.1;
                         }
-                        *lane = Some(Stream::new(i, file, path.display().to_string()));
+                        let buf = spare.pop().unwrap_or_else(|| vec![0u8; CHUNK]);
+                        *lane = Some(Stream::new(i, file, path.display().to_string(), buf));
                     }
                     Err(e) => done.push((i, Err(e))),
                 }
@@ -357,6 +436,7 @@ fn worker(root: &Root, paths: &[&Path], next: &AtomicUsize) -> Vec<(usize, Hashe
                 if let Some(s) = lane.take() {
                     let st = [state[0][l], state[1][l], state[2][l], state[3][l]];
                     done.push((s.job, Ok((Stream::digest(st), s.total, s.head))));
+                    spare.push(s.buf);
                 }
             }
         }
