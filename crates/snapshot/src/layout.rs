@@ -10,8 +10,9 @@
 //!   network.json       interfaces (flags, PROMISC, MAC, addresses), routes, ARP neighbours
 //!   modules.json       loaded kernel modules
 //!   logins.json        current sessions from utmp with idle time
+//!   mounts.json        the mount table (/proc/self/mountinfo)
 //!   gaps.json          what could not be read, and why
-//!   ps.txt netstat.txt lsof.txt w.txt   the same as tables a responder reads at a glance
+//!   ps.txt pstree.txt netstat.txt lsof.txt w.txt   the same as tables read at a glance
 //!   journal.jsonl      the action journal (written by the caller, when it puts it here)
 //! ```
 
@@ -35,12 +36,16 @@ pub const SOCKETS: &str = "sockets.json";
 pub const NETWORK: &str = "network.json";
 /// Kernel modules.
 pub const MODULES: &str = "modules.json";
+/// Mount table.
+pub const MOUNTS: &str = "mounts.json";
 /// Logged-in users.
 pub const LOGINS: &str = "logins.json";
 /// Gaps.
 pub const GAPS: &str = "gaps.json";
 /// `ps auxww` equivalent.
 pub const PS: &str = "ps.txt";
+/// Process tree.
+pub const PSTREE: &str = "pstree.txt";
 /// `netstat -anp` equivalent.
 pub const NETSTAT: &str = "netstat.txt";
 /// `lsof` equivalent.
@@ -120,7 +125,13 @@ pub fn prepare_out_dir(out: &Path, root: &Root, proc_fs: &ProcFs) -> Result<(), 
         }
         Ok(_) => Err(forbid("it exists and is not a directory".into())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(&abs).map_err(io)
+            // Evidence holds command lines, environment keys and paths: owner-only.
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&abs)
+                .map_err(io)
         }
         Err(e) => Err(io(e)),
     }
@@ -157,6 +168,12 @@ mod tests {
         let fresh = dir.path().join("new/case");
         prepare_out_dir(&fresh, &host, &p).expect("new dir is fine");
         assert!(fresh.is_dir());
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&fresh)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
         std::fs::write(fresh.join(JOURNAL), b"").expect("journal");
         prepare_out_dir(&fresh, &host, &p).expect("a journal alone is fine");
     }

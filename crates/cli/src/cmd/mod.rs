@@ -8,11 +8,18 @@ use huoyan_core::{ActionJournal, Gap, GapReason, Outcome};
 use huoyan_timeline::Event;
 
 pub mod baseline;
+pub mod collect;
+pub mod contain;
+pub mod image;
+pub mod logins;
+pub mod logs;
+pub mod process;
 pub mod report;
 pub mod scan;
 pub mod snapshot;
 pub mod timeline;
 pub mod triage;
+pub mod verify;
 pub mod verify_packages;
 
 /// Timeline events produced by other capabilities (auth logs, web access logs, shell histories).
@@ -53,12 +60,42 @@ pub fn snapshot_phase(
     }
 }
 
-/// Triage's collect phase: the evidence bundle into `dir`.
+/// Triage's collect phase: the evidence bundle into `dir`, with the snapshot triage already took
+/// (`../snapshot`) as its first members and the scan's findings and flagged files.
 pub fn collect_phase(
-    _ctx: &Context,
-    _dir: &Path,
-    _outcome: &Outcome,
-    _journal: &ActionJournal,
+    ctx: &Context,
+    dir: &Path,
+    outcome: &Outcome,
+    journal: &ActionJournal,
 ) -> String {
-    "not built yet".to_string()
+    let mut opts = huoyan_collect::CollectOptions::new(dir);
+    opts.findings = Some(outcome.findings.clone());
+    opts.since = ctx.window.since;
+    opts.snapshot_dir = dir
+        .parent()
+        .map(|case| case.join("snapshot"))
+        .filter(|s| s.is_dir());
+    match huoyan_collect::collect(&ctx.root, ctx.proc_fs.as_ref(), &opts, None) {
+        Ok(s) => {
+            journal.record(
+                "write",
+                s.bundle.display().to_string(),
+                format!("evidence bundle, sha256 {}", s.sha256),
+            );
+            format!(
+                "{} files ({} recovered from /proc), {} skipped, {} gaps into {} (sha256 {})",
+                s.counts.stored,
+                s.counts.recovered,
+                s.skipped.len(),
+                s.gaps.len(),
+                s.bundle.display(),
+                s.sha256
+            )
+        }
+        Err(e) => {
+            journal.record("error", "collect", e.to_string());
+            format!("failed: {e}")
+        }
+    }
 }
+pub mod web;
