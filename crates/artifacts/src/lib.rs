@@ -5,10 +5,12 @@
 //! or [`huoyan_core::ProcFs`] (live kernel state). Parsers never panic on hostile input: they
 //! return an error or skip the malformed record.
 
+pub mod apache_conf;
 pub mod auth;
 pub mod auth_sshd;
 pub mod auth_system;
 pub mod authorized_keys;
+pub mod config_glob;
 pub mod dpkg;
 pub mod elf;
 pub mod error;
@@ -21,7 +23,9 @@ pub mod login_defs;
 pub mod logins;
 pub mod modules;
 pub mod net;
+pub mod nginx_conf;
 pub mod persistence;
+pub mod php_fpm;
 pub mod pkglog;
 pub mod proc;
 pub mod rpm;
@@ -30,10 +34,6 @@ pub mod sshd_config;
 pub mod sudoers;
 pub mod syslog;
 pub mod system;
-pub mod apache_conf;
-pub mod config_glob;
-pub mod nginx_conf;
-pub mod php_fpm;
 pub mod tomcat;
 pub mod users;
 pub mod utmp;
