@@ -47,11 +47,55 @@ pub static MISSING: CheckInfo = CheckInfo {
 /// Most routine (low/info) problems put into one summary finding.
 const SUMMARY_LIMIT: usize = 200;
 
+/// More medium-or-lower changed files than this in one package become one summary finding (an
+/// upgrade done outside the package manager, e.g. `npm i -g npm` over Debian's nodejs).
+const PER_PACKAGE_LIMIT: usize = 20;
+
 /// Findings for a verification report.
 pub fn outcome_of(report: &VerifyReport) -> Outcome {
     let mut out = Outcome::default();
     let mut routine: Vec<&FileProblem> = Vec::new();
+    let mut mass: std::collections::BTreeMap<String, Vec<&FileProblem>> = Default::default();
     for p in &report.problems {
+        if p.severity <= Severity::Medium && !p.conffile {
+            if let FileState::Modified { .. } = p.state {
+                mass.entry(p.packages.join(", ")).or_default().push(p);
+            }
+        }
+    }
+    mass.retain(|_, v| v.len() > PER_PACKAGE_LIMIT);
+    for (package, files) in &mass {
+        let worst = files
+            .iter()
+            .map(|p| p.severity)
+            .max()
+            .unwrap_or(Severity::Low);
+        let paths: Vec<String> = files
+            .iter()
+            .take(SUMMARY_LIMIT)
+            .map(|p| p.path.display().to_string())
+            .collect();
+        out.add(
+            MODIFIED
+                .finding(
+                    worst,
+                    format!(
+                        "{} files of package {package} differ from it (none of them a binary or \
+                         library; typically an upgrade made outside the package manager)",
+                        files.len()
+                    ),
+                )
+                .evidence(json!({"package": package, "count": files.len(), "paths": paths})),
+        );
+    }
+    for p in &report.problems {
+        if mass.contains_key(&p.packages.join(", "))
+            && p.severity <= Severity::Medium
+            && !p.conffile
+            && matches!(p.state, FileState::Modified { .. })
+        {
+            continue;
+        }
         let individual = match p.state {
             FileState::Modified { .. } | FileState::WrongKind { .. } => {
                 p.severity >= Severity::Low || !p.conffile
@@ -88,7 +132,7 @@ pub fn outcome_of(report: &VerifyReport) -> Outcome {
             info.finding(
                 Severity::Info,
                 format!(
-                    "{} packaged file(s) {state_name} (configuration or documentation)",
+                    "{} packaged file(s) {state_name} (documentation, data or configuration; none a binary)",
                     group.len()
                 ),
             )

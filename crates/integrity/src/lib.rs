@@ -2,6 +2,7 @@
 //!
 //! - [`packages`]: one index over the dpkg and rpm databases (ownership and expected digests).
 //! - [`verify`]: parallel hashing of every packaged file, compared with the database.
+//! - [`md5x8`]: multi-buffer MD5 (eight files per AVX2 register) for dpkg's md5sums.
 //! - [`classify`]: the severity rules (core commands, PAM, libc/loader, kernel modules critical).
 //! - [`unowned`]: ELF files in system directories that no package owns; scripts posing as ELF.
 //! - [`baseline`]: known-good baselines (create on a trusted machine, compare on the suspect).
@@ -14,6 +15,7 @@
 pub mod baseline;
 pub mod classify;
 pub mod findings;
+pub mod md5x8;
 pub mod packages;
 pub mod unowned;
 pub mod verify;

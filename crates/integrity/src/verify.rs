@@ -166,11 +166,36 @@ pub fn verify(
     for f in index.files.iter().filter(|f| select(f)) {
         groups.entry(index.canonical(&f.path)).or_default().push(f);
     }
-    let groups: Vec<(PathBuf, Vec<&PackagedFile>)> = groups.into_iter().collect();
-    let results: Vec<(u64, Option<FileProblem>)> = groups
-        .par_iter()
-        .map(|(_, records)| verify_one(root, index, records))
+    // Path order keeps each directory's files together: far better disk locality than hash
+    // order when the files are not in the page cache.
+    let mut groups: Vec<(PathBuf, Vec<&PackagedFile>)> = groups.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // MD5 groups (all of dpkg) go through the eight-lane hasher; the rest one file per task.
+    let use_x8 = crate::md5x8::available();
+    let (md5_groups, other_groups): (Vec<_>, Vec<_>) = groups
+        .iter()
+        .partition(|(_, r)| use_x8 && r.first().is_some_and(|f| f.expected.algo == Algo::Md5));
+    let md5_paths: Vec<&Path> = md5_groups
+        .iter()
+        .filter_map(|(_, r)| r.first().map(|f| f.path.as_path()))
         .collect();
+    let hashed = crate::md5x8::hash_many(root, &md5_paths, rayon::current_num_threads());
+    let mut results: Vec<(u64, Option<FileProblem>)> = md5_groups
+        .iter()
+        .zip(hashed)
+        .map(|((_, records), h)| judge(index, records, h))
+        .collect();
+    let others: Vec<(u64, Option<FileProblem>)> = other_groups
+        .par_iter()
+        .map(|(_, records)| {
+            let hashed = match records.first() {
+                Some(f) => hash_file(root, &f.path, f.expected.algo),
+                None => return (0, None),
+            };
+            judge(index, records, hashed)
+        })
+        .collect();
+    results.extend(others);
     let mut report = VerifyReport {
         packages: index.package_count,
         files_checked: groups.len(),
@@ -189,10 +214,10 @@ pub fn verify(
     report
 }
 
-fn verify_one(
-    root: &Root,
+fn judge(
     index: &PackageIndex,
     records: &[&PackagedFile],
+    hashed: Result<(String, u64, [u8; 4]), RootError>,
 ) -> (u64, Option<FileProblem>) {
     let Some(first) = records.first() else {
         return (0, None);
@@ -217,7 +242,7 @@ fn verify_one(
         now_script: head.starts_with(b"#!"),
         now_elf: head == *b"\x7fELF",
     };
-    match hash_file(root, path, first.expected.algo) {
+    match hashed {
         Ok((actual, bytes, head)) => {
             if records.iter().any(|r| r.expected.hex == actual) {
                 return (bytes, None);

@@ -1,7 +1,9 @@
 //! `rootkit.known_files` — files, directories and kernel symbols of known rootkits.
 //!
 //! **What it looks at:** ~1,000 facts from `rules/rootkit/known_files.tsv` (built from rkhunter's
-//! rootkit definitions, GPL-2+; attribution in the file): each file or directory is looked up with
+//! rootkit definitions, GPL-2+) and ~80 exact paths from `rules/rootkit/filename_iocs.tsv` (from
+//! signature-base's filename IOCs, DRL 1.1; attribution in each file and in every finding's
+//! evidence): each file or directory is looked up with
 //! `lstat` under the root (never followed; `~/` is expanded for root and every `/home/*`; a glob
 //! in the last component is matched against its directory listing), and each kernel symbol is
 //! searched in the live `/proc/kallsyms`.
@@ -41,6 +43,13 @@ static INFO: CheckInfo = CheckInfo {
 
 /// The rule data, compiled into the binary.
 pub const RULES: &str = include_str!("../../../../rules/rootkit/known_files.tsv");
+/// signature-base filename IOCs (exact paths with a score).
+pub const IOC_RULES: &str = include_str!("../../../../rules/rootkit/filename_iocs.tsv");
+
+const RKHUNTER_SOURCE: &str = "rkhunter rootkit definitions (GPL-2+)";
+const IOC_SOURCE: &str = "Florian Roth, signature-base filename IOCs \
+    (https://github.com/Neo23x0/signature-base), Detection Rule License 1.1 \
+    (https://github.com/SigmaHQ/Detection-Rule-License)";
 
 /// What a fact names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +71,8 @@ pub struct Fact {
     pub kind: FactKind,
     /// Path or symbol.
     pub value: String,
+    /// The source's confidence score (signature-base), if any.
+    pub score: Option<u32>,
 }
 
 /// Parses the rule file; lines that are not usable facts (shell expressions) are skipped.
@@ -78,6 +89,7 @@ pub fn parse_rules(text: &str) -> Vec<Fact> {
                 _ => return None,
             };
             let value = f.next()?.trim().to_string();
+            let score = f.next().and_then(|s| s.trim().parse().ok());
             let usable = match kind {
                 FactKind::Ksym => !value.is_empty(),
                 _ => {
@@ -90,6 +102,7 @@ pub fn parse_rules(text: &str) -> Vec<Fact> {
                 rootkit,
                 kind,
                 value,
+                score,
             })
         })
         .collect()
@@ -157,7 +170,8 @@ impl Check for KnownRootkitFiles {
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
-        let facts = parse_rules(RULES);
+        let mut facts = parse_rules(RULES);
+        facts.extend(parse_rules(IOC_RULES));
         let homes = homes(&ctx.root);
         let mut reported = HashSet::new();
         for fact in facts.iter().filter(|f| f.kind != FactKind::Ksym) {
@@ -172,9 +186,15 @@ impl Check for KnownRootkitFiles {
                     continue;
                 }
                 let shown = path.display().to_string();
+                let (severity, source) = match fact.score {
+                    None => (Severity::High, RKHUNTER_SOURCE),
+                    Some(s) if s >= 80 => (Severity::High, IOC_SOURCE),
+                    Some(s) if s >= 65 => (Severity::Medium, IOC_SOURCE),
+                    Some(_) => (Severity::Low, IOC_SOURCE),
+                };
                 out.add(
                     INFO.finding(
-                        Severity::High,
+                        severity,
                         format!("{shown} ({}) of {} is present", meta.kind, fact.rootkit),
                     )
                     .path(shown)
@@ -182,7 +202,7 @@ impl Check for KnownRootkitFiles {
                     .evidence(json!({
                         "rootkit": fact.rootkit, "rule": fact.value, "kind": meta.kind,
                         "size": meta.size, "mtime": meta.mtime, "ctime": meta.ctime,
-                        "source": "rkhunter rootkit definitions (GPL-2+)",
+                        "score": fact.score, "source": source,
                     })),
                 );
             }
@@ -281,6 +301,23 @@ mod tests {
         );
         assert!(paths.contains(&"/home/bob/.sssh/known_hosts"), "{paths:?}");
         assert_eq!(out.gaps.len(), 1, "kallsyms gap on an image");
+    }
+
+    #[test]
+    fn signature_base_iocs_parse_with_attribution_and_match() {
+        assert!(IOC_RULES.contains("signature-base") && IOC_RULES.contains("DRL"));
+        let facts = parse_rules(IOC_RULES);
+        assert!(facts.len() > 70, "{}", facts.len());
+        assert!(facts.iter().all(|f| f.score.is_some()));
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("dev/shm")).expect("mkdir");
+        std::fs::write(dir.path().join("dev/shm/kdumpflush"), b"x").expect("w");
+        let out = run_on(dir.path());
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].severity, Severity::High);
+        assert!(out.findings[0].evidence["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("Detection Rule License")));
     }
 
     #[test]
