@@ -5,14 +5,33 @@
 //! or [`huoyan_core::ProcFs`] (live kernel state). Parsers never panic on hostile input: they
 //! return an error or skip the malformed record.
 
+pub mod auth;
+pub mod auth_sshd;
+pub mod auth_system;
+pub mod authorized_keys;
+pub mod dpkg;
+pub mod elf;
 pub mod error;
+pub mod file_caps;
+pub mod history;
+pub mod journal;
+pub mod lastlog;
+pub mod logfamily;
+pub mod login_defs;
 pub mod logins;
+pub mod modules;
 pub mod net;
+pub mod persistence;
 pub mod pkglog;
 pub mod proc;
+pub mod rpm;
 pub mod sockets;
+pub mod sshd_config;
+pub mod sudoers;
+pub mod syslog;
 pub mod system;
 pub mod users;
 pub mod utmp;
+pub mod wtmpdb;
 
 pub use error::ParseError;

@@ -1,7 +1,7 @@
 //! The system itself: hostname, kernel release and version, boot time, uptime, load, memory and
 //! loaded kernel modules.
 //!
-//! Sources (live): `/proc/sys/kernel/{hostname,osrelease,version}`, `/proc/sys/kernel/random/
+//! Sources (live): `/proc/sys/kernel/{hostname,osrelease,version,tainted}`, `/proc/sys/kernel/random/
 //! boot_id`, `/proc/stat` (btime), `/proc/uptime`, `/proc/loadavg`, `/proc/meminfo`,
 //! `/proc/modules`; and from the root: `/etc/machine-id`. Host identity ties every piece of
 //! evidence to the machine and boot it came from; a kernel module the responder does not
@@ -83,8 +83,53 @@ pub struct SystemInfo {
     pub load: Option<LoadAvg>,
     /// Memory.
     pub memory: Option<Memory>,
+    /// Kernel taint bitmask (`/proc/sys/kernel/tainted`); 0 means clean.
+    pub tainted: Option<u64>,
+    /// Letters of the set taint bits (`O` out-of-tree module, `E` unsigned module, …).
+    pub taint_flags: Vec<String>,
     /// Loaded kernel modules.
     pub modules: Vec<Module>,
+}
+
+/// Taint bits in kernel order (Documentation/admin-guide/tainted-kernels.rst): letter and meaning.
+pub const TAINT_BITS: &[(char, &str)] = &[
+    ('P', "proprietary module loaded"),
+    ('F', "module force-loaded"),
+    ('S', "kernel running on an out-of-spec system"),
+    ('R', "module force-unloaded"),
+    ('M', "machine check exception"),
+    ('B', "bad page referenced"),
+    ('U', "taint requested by user space"),
+    ('D', "kernel died recently (oops or BUG)"),
+    ('A', "ACPI table overridden"),
+    ('W', "kernel issued a warning"),
+    ('C', "staging driver loaded"),
+    ('I', "firmware bug workaround"),
+    ('O', "out-of-tree module loaded"),
+    ('E', "unsigned module loaded"),
+    ('L', "soft lockup occurred"),
+    ('K', "kernel live-patched"),
+    ('X', "auxiliary taint"),
+    ('T', "built with struct randomization"),
+    ('N', "in-kernel test taint"),
+];
+
+/// Parses `/proc/sys/kernel/tainted` (a decimal bitmask).
+pub fn parse_tainted(data: &[u8]) -> Result<u64, ParseError> {
+    std::str::from_utf8(data)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .ok_or_else(|| ParseError::malformed("/proc/sys/kernel/tainted", "not a number"))
+}
+
+/// `letter: meaning` for each set taint bit.
+pub fn taint_flags(mask: u64) -> Vec<String> {
+    TAINT_BITS
+        .iter()
+        .enumerate()
+        .filter(|(bit, _)| mask & (1u64 << bit) != 0)
+        .map(|(_, (letter, meaning))| format!("{letter}: {meaning}"))
+        .collect()
 }
 
 /// Parses `/proc/uptime` (seconds since boot, then idle seconds).
@@ -245,6 +290,10 @@ pub fn read_system(proc_fs: &ProcFs, root: &Root) -> (SystemInfo, Vec<Gap>) {
     if let Some(d) = read("meminfo", &mut gaps) {
         info.memory = parsed(&mut gaps, "/proc/meminfo", parse_meminfo(&d));
     }
+    if let Some(d) = read("sys/kernel/tainted", &mut gaps) {
+        info.tainted = parsed(&mut gaps, "/proc/sys/kernel/tainted", parse_tainted(&d));
+        info.taint_flags = info.tainted.map(taint_flags).unwrap_or_default();
+    }
     match proc_fs.read("modules") {
         Ok(d) => {
             info.modules = parsed(&mut gaps, "/proc/modules", parse_modules(&d)).unwrap_or_default()
@@ -291,6 +340,18 @@ mod tests {
         assert!(parse_meminfo(b"MemFree: 1 kB\n").is_err());
         assert!(parse_meminfo(b"MemTot").is_err());
         assert!(parse_meminfo(b"\xff").is_err());
+    }
+
+    #[test]
+    fn parses_taint() {
+        assert_eq!(parse_tainted(b"0\n"), Ok(0));
+        let mask = parse_tainted(b"12288\n").expect("taint");
+        assert_eq!(
+            taint_flags(mask),
+            vec!["O: out-of-tree module loaded", "E: unsigned module loaded"]
+        );
+        assert!(parse_tainted(b"").is_err());
+        assert!(parse_tainted(b"x1").is_err());
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //! Format: glibc x86-64 `struct utmp`, 384 bytes, little endian: `ut_type` i16 (+2 pad),
 //! `ut_pid` i32, `ut_line[32]`, `ut_id[4]`, `ut_user[32]`, `ut_host[256]`, `ut_exit` (2×i16),
 //! `ut_session` i32, `ut_tv` (2×i32: sec, usec), `ut_addr_v6` (4×i32), 20 unused bytes.
+//!
+//! The 64-bit-time variant (some 64-bit ABIs without glibc's 32-bit compatibility, e.g. aarch64
+//! builds seen in the wild) is 400 bytes: `ut_session` i64 at 336, `ut_tv` as 2×i64 at 344,
+//! `ut_addr_v6` at 360. [`parse`] recognises which layout a file uses ([`detect_layout`]).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -17,6 +21,29 @@ use serde::Serialize;
 
 /// Size of one glibc record.
 pub const RECORD_SIZE: usize = 384;
+
+/// Size of one record of the 64-bit-time variant.
+pub const RECORD_SIZE_64: usize = 400;
+
+/// The two on-disk layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// glibc x86-64, 384 bytes, 32-bit times.
+    Glibc384,
+    /// 400 bytes, 64-bit times.
+    Time64,
+}
+
+impl Layout {
+    /// Bytes per record.
+    pub fn record_size(self) -> usize {
+        match self {
+            Layout::Glibc384 => RECORD_SIZE,
+            Layout::Time64 => RECORD_SIZE_64,
+        }
+    }
+}
 
 /// `ut_type` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -116,18 +143,41 @@ fn addr_from(raw: &[u8]) -> Option<IpAddr> {
     Some(IpAddr::V6(Ipv6Addr::from(octets)))
 }
 
+fn i64_at(b: &[u8], at: usize) -> i64 {
+    let mut x = [0u8; 8];
+    x.copy_from_slice(&b[at..at + 8]);
+    i64::from_le_bytes(x)
+}
+
 /// Decodes one 384-byte record (`rec.len()` must be [`RECORD_SIZE`]).
 pub fn parse_record(rec: &[u8], offset: u64) -> Option<UtmpRecord> {
-    if rec.len() != RECORD_SIZE {
+    parse_record_as(rec, offset, Layout::Glibc384)
+}
+
+/// Decodes one record of the given layout (`rec.len()` must be its record size).
+pub fn parse_record_as(rec: &[u8], offset: u64, layout: Layout) -> Option<UtmpRecord> {
+    if rec.len() != layout.record_size() {
         return None;
     }
     let all_zero = rec.iter().all(|&b| b == 0);
-    let secs = i32_at(rec, 340);
-    let usecs = i32_at(rec, 344);
+    let (secs, usecs, session, addr_at) = match layout {
+        Layout::Glibc384 => (
+            i64::from(i32_at(rec, 340)),
+            i64::from(i32_at(rec, 344)),
+            i32_at(rec, 336),
+            348,
+        ),
+        Layout::Time64 => (
+            i64_at(rec, 344),
+            i64_at(rec, 352),
+            i32::try_from(i64_at(rec, 336)).unwrap_or(-1),
+            360,
+        ),
+    };
     let time = if secs == 0 && usecs == 0 {
         None
     } else {
-        huoyan_core::time::from_unix(i64::from(secs), i64::from(usecs.clamp(0, 999_999)) * 1000)
+        huoyan_core::time::from_unix(secs, usecs.clamp(0, 999_999) * 1000)
     };
     Some(UtmpRecord {
         offset,
@@ -137,20 +187,71 @@ pub fn parse_record(rec: &[u8], offset: u64) -> Option<UtmpRecord> {
         id: cstr(&rec[40..44]),
         user: cstr(&rec[44..76]),
         host: cstr(&rec[76..332]),
-        session: i32_at(rec, 336),
+        session,
         time,
-        addr: addr_from(&rec[348..364]),
+        addr: addr_from(&rec[addr_at..addr_at + 16]),
         all_zero,
     })
 }
 
-/// Decodes a whole utmp/wtmp/btmp file. A trailing partial record is returned as the second
-/// value (its offset and length) so callers can report it.
+/// How plausible the records of `data` look in `layout`: +1 per record with a known type and
+/// a time between 1990 and 2100 (or none), −1 otherwise (at most the first 64 records).
+fn plausibility(data: &[u8], layout: Layout) -> i64 {
+    let size = layout.record_size();
+    let mut score = 0;
+    for (i, rec) in data.chunks_exact(size).take(64).enumerate() {
+        let Some(r) = parse_record_as(rec, (i * size) as u64, layout) else {
+            continue;
+        };
+        let type_ok = !matches!(r.kind, UtmpType::Unknown(_));
+        let time_ok = r.time.is_none_or(|t| {
+            let s = t.as_second();
+            (631_152_000..4_102_444_800).contains(&s)
+        });
+        let (secs_hi, pid_ok) = match layout {
+            Layout::Glibc384 => (0, r.pid >= 0),
+            Layout::Time64 => (i32_at(rec, 348), r.pid >= 0),
+        };
+        score += if type_ok && time_ok && pid_ok && secs_hi == 0 {
+            1
+        } else {
+            -1
+        };
+    }
+    score
+}
+
+/// Which layout a file uses: the one whose size divides the file and whose records look
+/// plausible; glibc's when undecidable.
+pub fn detect_layout(data: &[u8]) -> Layout {
+    let fits32 = data.len() % RECORD_SIZE == 0;
+    let fits64 = data.len() % RECORD_SIZE_64 == 0;
+    match (fits32, fits64) {
+        (false, true) => Layout::Time64,
+        (true, false) => Layout::Glibc384,
+        _ => {
+            if plausibility(data, Layout::Time64) > plausibility(data, Layout::Glibc384) {
+                Layout::Time64
+            } else {
+                Layout::Glibc384
+            }
+        }
+    }
+}
+
+/// Decodes a whole utmp/wtmp/btmp file, recognising its layout. A trailing partial record is
+/// returned as the second value (its offset and length) so callers can report it.
 pub fn parse(data: &[u8]) -> (Vec<UtmpRecord>, Option<(u64, usize)>) {
-    let mut out = Vec::with_capacity(data.len() / RECORD_SIZE);
-    let mut chunks = data.chunks_exact(RECORD_SIZE);
+    parse_as(data, detect_layout(data))
+}
+
+/// Decodes a whole file in the given layout.
+pub fn parse_as(data: &[u8], layout: Layout) -> (Vec<UtmpRecord>, Option<(u64, usize)>) {
+    let size = layout.record_size();
+    let mut out = Vec::with_capacity(data.len() / size);
+    let mut chunks = data.chunks_exact(size);
     for (i, rec) in chunks.by_ref().enumerate() {
-        if let Some(r) = parse_record(rec, (i * RECORD_SIZE) as u64) {
+        if let Some(r) = parse_record_as(rec, (i * size) as u64, layout) {
             out.push(r);
         }
     }
@@ -190,6 +291,38 @@ pub fn encode_record(
         rec[348..352].copy_from_slice(&a.octets());
     }
     rec
+}
+
+/// Renders a record as util-linux `utmpdump` prints it (for comparing with its output).
+pub fn utmpdump_line(r: &UtmpRecord) -> String {
+    let kind = match r.kind {
+        UtmpType::Empty => 0,
+        UtmpType::RunLevel => 1,
+        UtmpType::BootTime => 2,
+        UtmpType::NewTime => 3,
+        UtmpType::OldTime => 4,
+        UtmpType::InitProcess => 5,
+        UtmpType::LoginProcess => 6,
+        UtmpType::UserProcess => 7,
+        UtmpType::DeadProcess => 8,
+        UtmpType::Accounting => 9,
+        UtmpType::Unknown(v) => i32::from(v),
+    };
+    let addr = r
+        .addr
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| "0.0.0.0".into());
+    let t = r.time.unwrap_or(Timestamp::UNIX_EPOCH);
+    format!(
+        "[{kind}] [{:05}] [{:<4}] [{:<8}] [{:<12}] [{:<20}] [{:<15}] [{}]",
+        r.pid,
+        r.id,
+        r.user,
+        r.line,
+        r.host,
+        addr,
+        t.strftime("%Y-%m-%dT%H:%M:%S,%6f+00:00")
+    )
 }
 
 #[cfg(test)]

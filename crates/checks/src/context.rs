@@ -57,8 +57,13 @@ impl Context {
         Some(
             self.scene
                 .get_or_init(|| {
-                    huoyan_snapshot::collect::collect(proc_fs, &self.root, self.now)
-                        .map_err(|e| Gap::new("checks.scene", GapReason::Error, e.to_string()))
+                    huoyan_snapshot::collect::collect(
+                        proc_fs,
+                        &self.root,
+                        self.now,
+                        &huoyan_snapshot::CaptureOptions::default(),
+                    )
+                    .map_err(|e| Gap::new("checks.scene", GapReason::Error, e.to_string()))
                 })
                 .as_ref(),
         )

@@ -7,7 +7,9 @@
 //! the live /proc when there is one, and cached artifacts) and report into an
 //! [`huoyan_core::Outcome`]: findings, and gaps for what they could not examine.
 
+pub mod command_findings;
 pub mod context;
+pub mod homes;
 pub mod registry;
 
 pub mod accounts;

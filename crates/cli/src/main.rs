@@ -33,6 +33,18 @@ enum Command {
     Report(cmd::report::Args),
     /// The main job: snapshot, scan, collect, timeline and report into one case folder.
     Triage(cmd::triage::Args),
+    /// Log forensics: brute force and its success, logins, su/sudo, account changes, tampering.
+    Logs(cmd::logs::Args),
+    /// The last, lastb and lastlog views, read from the files (not the host's tools).
+    Logins(cmd::logins::Args),
+    /// Cut the server off the network in both directions, keeping the responder in (auto-rollback).
+    Contain(cmd::contain::Args),
+    /// Suspend, dump or kill one process (kill refuses until its memory is dumped).
+    Process(cmd::process::Args),
+    /// Verify every packaged file (dpkg, rpm) against its recorded digest.
+    VerifyPackages(cmd::verify_packages::Args),
+    /// Create a known-good baseline, or compare a host with one.
+    Baseline(cmd::baseline::Args),
     /// Pack the evidence into one hashed, journaled bundle (optionally upload it over SFTP).
     Collect(cmd::collect::Args),
     /// Re-hash a bundle and report the first damaged member, or "intact".
@@ -49,6 +61,12 @@ fn main() -> ExitCode {
         Command::Timeline(args) => cmd::timeline::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Triage(args) => cmd::triage::run(args),
+        Command::Logs(args) => cmd::logs::run(args),
+        Command::Logins(args) => cmd::logins::run(args),
+        Command::Contain(args) => cmd::contain::run(args),
+        Command::Process(args) => cmd::process::run(args),
+        Command::VerifyPackages(args) => cmd::verify_packages::run(args),
+        Command::Baseline(args) => cmd::baseline::run(args),
         Command::Collect(args) => cmd::collect::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Image(args) => cmd::image::run(args),

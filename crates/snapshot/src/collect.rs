@@ -1,16 +1,18 @@
 //! Gathering the scene from the kernel, volatile first and in parallel.
 //!
 //! Order: the process list (raw getdents64 of /proc), then in parallel every process's status,
-//! command line, links and open files, while logins, network and system facts are read on the
-//! other side of a `rayon::join`; then sockets of every network namespace seen; then the owners
+//! command line, links and open files, while the hidden-process cross-view (kill(pid, 0) over the
+//! pid range), logins, network and system facts are read on the other side of a `rayon::join`;
+//! then any hidden process found; then sockets of every network namespace seen; then the owners
 //! of each socket; last the executables' SHA-256 (the slowest part), one hash per distinct file.
 
 use std::collections::{BTreeMap, HashMap};
 
 use huoyan_artifacts::logins::{read_logins, Login};
 use huoyan_artifacts::net::{read_network, Network};
-use huoyan_artifacts::proc::fds::{read_open_files, OpenFile};
-use huoyan_artifacts::proc::{self, BootClock, LinkTarget, Process};
+use huoyan_artifacts::proc::fds::{read_mapped_files, read_open_files, OpenFile};
+use huoyan_artifacts::proc::mountinfo::{self, Mount};
+use huoyan_artifacts::proc::{self, crossview, BootClock, LinkTarget, Process};
 use huoyan_artifacts::sockets::{self, SocketTable};
 use huoyan_artifacts::system::{read_system, SystemInfo};
 use huoyan_artifacts::users::UserDb;
@@ -35,12 +37,16 @@ pub struct Scene {
     pub network: Network,
     /// Host facts and modules.
     pub system: SystemInfo,
+    /// Mount table of huoyan's own mount namespace.
+    pub mounts: Vec<Mount>,
     /// What could not be read.
     pub gaps: Vec<Gap>,
     /// Collection start, the "now" of every relative figure (idle, %CPU).
     pub now: Timestamp,
     /// True when captured with euid 0.
     pub privileged: bool,
+    /// True when executables were hashed.
+    pub executables_hashed: bool,
 }
 
 struct ProcessPass {
@@ -60,8 +66,26 @@ fn process_pass(
         .map(|&pid| {
             let (process, mut gaps) = match proc::read_process(proc_fs, pid, clock, users) {
                 Ok(v) => v,
-                // Exited between the listing and the read: not a gap, just gone.
-                Err(e) if e.is_not_found() => return (None, Vec::new(), Vec::new()),
+                // Exited between the listing and the read: not a gap, just gone. Unless it still
+                // answers kill(pid, 0): then its /proc entry is being hidden (an empty directory
+                // bind-mounted over /proc/PID is a known way to hide a process from ps).
+                Err(e) if e.is_not_found() => {
+                    let gaps = if crossview::answers(pid) {
+                        vec![Gap {
+                            area: "snapshot.processes".into(),
+                            path: Some(format!("/proc/{pid}")),
+                            reason: huoyan_core::GapReason::Error,
+                            detail: format!(
+                                "pid {pid} exists (answers kill(pid, 0)) but /proc/{pid}/stat is \
+                                 missing: its /proc entry is masked (e.g. a bind mount over \
+                                 /proc/{pid}), a way to hide a process"
+                            ),
+                        }]
+                    } else {
+                        Vec::new()
+                    };
+                    return (None, Vec::new(), gaps);
+                }
                 Err(e) => {
                     return (
                         None,
@@ -70,7 +94,7 @@ fn process_pass(
                     )
                 }
             };
-            let files = match read_open_files(proc_fs, pid) {
+            let mut files = match read_open_files(proc_fs, pid) {
                 Ok(f) => f,
                 Err(e) if e.is_not_found() => Vec::new(),
                 Err(e) => {
@@ -78,6 +102,13 @@ fn process_pass(
                     Vec::new()
                 }
             };
+            if !process.kernel_thread {
+                match read_mapped_files(proc_fs, pid) {
+                    Ok(m) => files.extend(m),
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => gaps.push(Gap::from_error("snapshot.mapped_files", &e)),
+                }
+            }
             (Some(process), files, gaps)
         })
         .collect();
@@ -160,8 +191,31 @@ fn socket_owners(open_files: &[OpenFile]) -> HashMap<u64, Vec<u32>> {
     by_inode
 }
 
+fn read_mounts(proc_fs: &ProcFs, gaps: &mut Vec<Gap>) -> Vec<Mount> {
+    match proc_fs.read("self/mountinfo") {
+        Ok(d) => mountinfo::parse(&d).unwrap_or_else(|e| {
+            gaps.push(Gap {
+                area: "snapshot.mounts".into(),
+                path: Some("/proc/self/mountinfo".into()),
+                reason: huoyan_core::GapReason::Malformed,
+                detail: e.to_string(),
+            });
+            Vec::new()
+        }),
+        Err(e) => {
+            gaps.push(Gap::from_error("snapshot.mounts", &e));
+            Vec::new()
+        }
+    }
+}
+
 /// Captures the scene.
-pub fn collect(proc_fs: &ProcFs, root: &Root, now: Timestamp) -> Result<Scene, SnapshotError> {
+pub fn collect(
+    proc_fs: &ProcFs,
+    root: &Root,
+    now: Timestamp,
+    options: &crate::CaptureOptions,
+) -> Result<Scene, SnapshotError> {
     let pids = proc_fs
         .pids()
         .map_err(|e| SnapshotError::NoProcesses(e.to_string()))?;
@@ -181,34 +235,67 @@ pub fn collect(proc_fs: &ProcFs, root: &Root, now: Timestamp) -> Result<Scene, S
         }
     };
     let host = Root::host();
-    let (pass, ((logins, login_gaps), ((network, net_gaps), (system, sys_gaps)))) = rayon::join(
+    type Side = (
+        Vec<u32>,
+        (
+            (Vec<Login>, Vec<Gap>),
+            ((Network, Vec<Gap>), (SystemInfo, Vec<Gap>)),
+        ),
+    );
+    let (pass, side): (ProcessPass, Side) = rayon::join(
         || process_pass(proc_fs, &pids, clock.as_ref(), &users),
         || {
             rayon::join(
-                || read_logins(root, now),
+                || crossview::hidden_pids(proc_fs, &pids, crossview::quick_limit(proc_fs, &pids)),
                 || {
                     rayon::join(
-                        || read_network(proc_fs, &host),
-                        || read_system(proc_fs, root),
+                        || read_logins(root, now),
+                        || {
+                            rayon::join(
+                                || read_network(proc_fs, &host),
+                                || read_system(proc_fs, root),
+                            )
+                        },
                     )
                 },
             )
         },
     );
+    let (hidden, ((logins, login_gaps), ((network, net_gaps), (system, sys_gaps)))) = side;
     let ProcessPass {
         mut processes,
-        open_files,
+        mut open_files,
         gaps: pass_gaps,
     } = pass;
+    if !hidden.is_empty() {
+        // Processes a rootkit hides from the listing are still readable by pid: capture them.
+        let extra = process_pass(proc_fs, &hidden, clock.as_ref(), &users);
+        for mut p in extra.processes {
+            p.hidden_from_listing = true;
+            processes.push(p);
+        }
+        open_files.extend(extra.open_files);
+        gaps.extend(extra.gaps);
+        processes.sort_by_key(|p| p.pid);
+    }
     gaps.extend(pass_gaps);
     let ns_of: Vec<(u32, Option<u64>)> = processes.iter().map(|p| (p.pid, p.net_ns)).collect();
     let (mut socket_table, socket_gaps) = sockets::read_all(proc_fs, &ns_of);
     socket_table.attach_owners(&socket_owners(&open_files));
     gaps.extend(socket_gaps);
+    let mounts = read_mounts(proc_fs, &mut gaps);
     gaps.extend(login_gaps);
     gaps.extend(net_gaps);
     gaps.extend(sys_gaps);
-    hash_executables(proc_fs, &mut processes, &mut gaps);
+    if options.hash_executables {
+        hash_executables(proc_fs, &mut processes, &mut gaps);
+    } else {
+        gaps.push(Gap::new(
+            "snapshot.exe_hash",
+            huoyan_core::GapReason::Unsupported,
+            "executables not hashed: disabled by the caller (--no-hash)",
+        ));
+    }
     Ok(Scene {
         processes,
         open_files,
@@ -216,8 +303,10 @@ pub fn collect(proc_fs: &ProcFs, root: &Root, now: Timestamp) -> Result<Scene, S
         logins,
         network,
         system,
+        mounts,
         gaps,
         now,
         privileged: rustix::process::geteuid().is_root(),
+        executables_hashed: options.hash_executables,
     })
 }

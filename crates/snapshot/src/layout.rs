@@ -10,8 +10,9 @@
 //!   network.json       interfaces (flags, PROMISC, MAC, addresses), routes, ARP neighbours
 //!   modules.json       loaded kernel modules
 //!   logins.json        current sessions from utmp with idle time
+//!   mounts.json        the mount table (/proc/self/mountinfo)
 //!   gaps.json          what could not be read, and why
-//!   ps.txt netstat.txt lsof.txt w.txt   the same as tables a responder reads at a glance
+//!   ps.txt pstree.txt netstat.txt lsof.txt w.txt   the same as tables read at a glance
 //!   journal.jsonl      the action journal (written by the caller, when it puts it here)
 //! ```
 
@@ -35,12 +36,16 @@ pub const SOCKETS: &str = "sockets.json";
 pub const NETWORK: &str = "network.json";
 /// Kernel modules.
 pub const MODULES: &str = "modules.json";
+/// Mount table.
+pub const MOUNTS: &str = "mounts.json";
 /// Logged-in users.
 pub const LOGINS: &str = "logins.json";
 /// Gaps.
 pub const GAPS: &str = "gaps.json";
 /// `ps auxww` equivalent.
 pub const PS: &str = "ps.txt";
+/// Process tree.
+pub const PSTREE: &str = "pstree.txt";
 /// `netstat -anp` equivalent.
 pub const NETSTAT: &str = "netstat.txt";
 /// `lsof` equivalent.

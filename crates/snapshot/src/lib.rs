@@ -1,14 +1,14 @@
 //! `huoyan snapshot`: freeze the live scene into a directory, before anything else disturbs it.
 //!
-//! What it captures, volatile first: processes and their open files, sockets (every network
-//! namespace with a process in it) and logged-in users; then network configuration, system
-//! facts and loaded kernel modules; then the SHA-256 of every running executable, read through
-//! `/proc/PID/exe` so a deleted binary is still hashed. Everything comes from the kernel
-//! ([`huoyan_core::ProcFs`]) and the root's own files ([`huoyan_core::Root`]); no host binary is
-//! run.
+//! What it captures, volatile first: processes (including any hidden from the /proc listing) and
+//! their open and mapped files, sockets (every network namespace with a process in it) and
+//! logged-in users; then network configuration, system facts, the mount table and loaded kernel
+//! modules; then the SHA-256 of every running executable, read through `/proc/PID/exe` so a
+//! deleted binary is still hashed. Everything comes from the kernel ([`huoyan_core::ProcFs`],
+//! netlink) and the root's own files ([`huoyan_core::Root`]); no host binary is run.
 //!
 //! What it writes (see [`layout`]): one JSON file per artifact, text tables equivalent to
-//! `ps auxww`, `netstat -anp`, `lsof` and `w` (host text escaped), `gaps.json` (what could not be
+//! `ps auxww`, `pstree`, `netstat -anp`, `lsof` and `w` (host text escaped), `gaps.json` (what could not be
 //! read, and why) and `manifest.json` (SHA-256 of every file written, start and end time, host
 //! identity, huoyan version). The output directory must not exist or be empty, and must not be
 //! inside /proc, /sys, /dev or the image being described.
@@ -68,10 +68,14 @@ pub struct SnapshotSummary {
     pub host: HostIdentity,
     /// Processes captured.
     pub processes: usize,
+    /// Processes that exist but are missing from the /proc listing (a rootkit hides them).
+    pub hidden_processes: Vec<u32>,
     /// Open files captured.
     pub open_files: usize,
     /// Open files whose target is deleted.
     pub deleted_open_files: usize,
+    /// Memory mappings of deleted or memfd files (lsof's `DEL`): injected or self-deleted code.
+    pub deleted_mapped_files: usize,
     /// Processes whose executable is deleted or in memory only.
     pub deleted_executables: usize,
     /// Internet sockets captured.
@@ -88,12 +92,34 @@ pub struct SnapshotSummary {
     pub promiscuous_interfaces: Vec<String>,
     /// Loaded kernel modules.
     pub modules: usize,
+    /// Mounts in huoyan's mount namespace.
+    pub mounts: usize,
+    /// Pids whose `/proc/PID` has something mounted over it (a way to hide a process).
+    pub masked_proc_entries: Vec<u32>,
+    /// Set kernel taint flags (`O: out-of-tree module loaded` …); empty when clean.
+    pub kernel_taint: Vec<String>,
     /// Every gap (also in gaps.json).
     pub gaps: Vec<Gap>,
     /// Gap counts by `area: reason`.
     pub gap_counts: BTreeMap<String, usize>,
     /// Every file written, with its SHA-256.
     pub files: Vec<FileRecord>,
+}
+
+/// Choices a caller may make about a snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaptureOptions {
+    /// SHA-256 every distinct running executable (the default). Costs time proportional to the
+    /// total size of the distinct executables; turning it off leaves a gap saying so.
+    pub hash_executables: bool,
+}
+
+impl Default for CaptureOptions {
+    fn default() -> Self {
+        CaptureOptions {
+            hash_executables: true,
+        }
+    }
 }
 
 /// Takes a snapshot of the live host described by `proc_fs` (with user names and machine-id from
@@ -107,6 +133,17 @@ pub fn capture(
     out_dir: &Path,
     journal: &ActionJournal,
 ) -> Result<SnapshotSummary, SnapshotError> {
+    capture_with(proc_fs, root, out_dir, journal, &CaptureOptions::default())
+}
+
+/// [`capture`] with explicit options.
+pub fn capture_with(
+    proc_fs: &ProcFs,
+    root: &Root,
+    out_dir: &Path,
+    journal: &ActionJournal,
+    options: &CaptureOptions,
+) -> Result<SnapshotSummary, SnapshotError> {
     layout::prepare_out_dir(out_dir, root, proc_fs)?;
     let started = huoyan_core::time::now();
     journal.record(
@@ -114,7 +151,7 @@ pub fn capture(
         out_dir.display().to_string(),
         format!("huoyan {} snapshot", huoyan_core::VERSION),
     );
-    let scene = collect::collect(proc_fs, root, started)?;
+    let scene = collect::collect(proc_fs, root, started, options)?;
     journal.record(
         "read",
         proc_fs.base().display().to_string(),

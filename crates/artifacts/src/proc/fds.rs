@@ -88,6 +88,44 @@ fn one(proc_fs: &ProcFs, pid: u32, label: &str, rel: &str) -> Option<OpenFile> {
     Some(f)
 }
 
+/// The files `pid` has mapped into memory, as lsof lists them: `mem`, or `DEL` when deleted.
+/// The main executable (already listed as `txt`) is left out.
+pub fn read_mapped_files(proc_fs: &ProcFs, pid: u32) -> Result<Vec<OpenFile>, RootError> {
+    let rel = format!("{pid}/maps");
+    // maps is read whole (a JVM can have 100k mappings); a cut is kept to complete lines.
+    let capped = proc_fs.read_capped(&rel, 64 * 1024 * 1024)?;
+    let mut data = capped.data;
+    if capped.truncated {
+        let keep = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
+        data.truncate(keep);
+    }
+    let maps = super::maps::parse(&data).map_err(|e| RootError::Io {
+        path: format!("/proc/{rel}"),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+    })?;
+    let exe_inode = proc_fs
+        .stat_target(&format!("{pid}/exe"))
+        .ok()
+        .map(|m| m.ino);
+    Ok(maps
+        .into_iter()
+        .filter(|m| Some(m.inode) != exe_inode)
+        .map(|m| OpenFile {
+            pid,
+            fd: if m.deleted { "DEL" } else { "mem" }.to_string(),
+            deleted: m.deleted,
+            target: LinkTarget::Path {
+                path: m.path,
+                deleted: m.deleted,
+                memfd: m.memfd,
+            },
+            size: None,
+            inode: Some(m.inode),
+            kind: Some(huoyan_core::FileKind::File),
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,9 +12,13 @@
 //! exited mid-read).
 
 pub mod args;
+pub mod crossview;
 pub mod fds;
 pub mod kernel_stat;
 pub mod link;
+pub mod maps;
+pub mod mountinfo;
+pub mod session;
 pub mod stat;
 pub mod status;
 pub mod tty;
@@ -135,6 +139,19 @@ pub struct Process {
     pub env: BTreeMap<String, String>,
     /// Network namespace inode (`/proc/PID/ns/net`).
     pub net_ns: Option<u64>,
+    /// Audit login uid (`/proc/PID/loginuid`): the user who logged in, kept across su/sudo.
+    pub login_uid: Option<u32>,
+    /// Name of the login uid in the root's /etc/passwd.
+    pub login_user: Option<String>,
+    /// Audit session id.
+    pub session_id: Option<u32>,
+    /// Main cgroup path (systemd unit or container).
+    pub cgroup: Option<String>,
+    /// Container id found in the cgroup path.
+    pub container_id: Option<String>,
+    /// True when the process exists but is missing from the /proc listing (a rootkit hides it;
+    /// see [`crossview`]).
+    pub hidden_from_listing: bool,
 }
 
 impl Process {
@@ -242,6 +259,20 @@ pub fn read_process(
             }
         }
     }
+    // Absent on kernels without audit or cgroups: silently empty.
+    if let Ok(c) = proc_fs.read_capped(&format!("{pid}/loginuid"), 32) {
+        p.login_uid = session::parse_id(&c.data);
+        p.login_user = p
+            .login_uid
+            .and_then(|u| users.user_name(u).map(str::to_string));
+    }
+    if let Ok(c) = proc_fs.read_capped(&format!("{pid}/sessionid"), 32) {
+        p.session_id = session::parse_id(&c.data);
+    }
+    if let Ok(c) = proc_fs.read_capped(&format!("{pid}/cgroup"), 64 * 1024) {
+        p.cgroup = session::main_path(&session::parse_cgroup(&c.data));
+        p.container_id = p.cgroup.as_deref().and_then(session::container_id);
+    }
     match proc_fs.read_link(&format!("{pid}/ns/net")) {
         Ok(text) => p.net_ns = parse_ns_link(&text),
         Err(e) if e.is_not_found() => {}
@@ -265,7 +296,7 @@ pub fn page_size() -> u64 {
 }
 
 /// SHA-256 and size of a process's executable, read through `/proc/PID/exe` so that a deleted
-/// binary is still hashed. Returns the file's (dev, inode) too so callers can share hashes.
+/// binary is still hashed (use [`exe_identity`] to share one hash between processes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExeHash {
     /// Hex SHA-256.

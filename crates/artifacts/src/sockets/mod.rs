@@ -21,6 +21,9 @@ pub use inet::{InetProto, InetSocket};
 pub use packet::PacketSocket;
 pub use unix::UnixSocket;
 
+/// Cap for one socket table: a busy server's /proc/net/tcp with a million sockets is ~150 MB.
+pub const SOCKET_TABLE_CAP: u64 = 256 * 1024 * 1024;
+
 /// Where a socket lives and who holds it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Owners {
@@ -76,6 +79,33 @@ impl SocketTable {
     }
 }
 
+/// Reads one socket table, capped and cut at a line; absence is not a gap (IPv6 or raw tables are
+/// missing on kernels built without them), anything else is.
+fn read_table(proc_fs: &ProcFs, rel: &str, gaps: &mut Vec<Gap>) -> Option<Vec<u8>> {
+    match proc_fs.read_capped(rel, SOCKET_TABLE_CAP) {
+        Ok(c) => {
+            let mut data = c.data;
+            if c.truncated {
+                let keep = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
+                data.truncate(keep);
+                gaps.push(Gap {
+                    area: "artifacts.sockets".into(),
+                    path: Some(format!("/proc/{rel}")),
+                    reason: GapReason::Truncated,
+                    detail: format!("larger than {SOCKET_TABLE_CAP} bytes; the rest was not read"),
+                });
+            }
+            Some(data)
+        }
+        Err(e) => {
+            if !e.is_not_found() {
+                gaps.push(Gap::from_error("artifacts.sockets", &e));
+            }
+            None
+        }
+    }
+}
+
 /// Reads the socket tables below `dir` (`net` or `PID/net`) for namespace `ns`.
 pub fn read_namespace(
     proc_fs: &ProcFs,
@@ -88,17 +118,7 @@ pub fn read_namespace(
         net_ns: ns,
         pids: Vec::new(),
     };
-    let mut read = |file: &str| match proc_fs.read(&format!("{dir}/{file}")) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            // IPv6 or raw tables are absent on kernels built without them: not worth a gap
-            // unless something else went wrong.
-            if !e.is_not_found() {
-                gaps.push(Gap::from_error("artifacts.sockets", &e));
-            }
-            None
-        }
-    };
+    let mut read = |file: &str| read_table(proc_fs, &format!("{dir}/{file}"), gaps);
     let mut parse_gaps = Vec::new();
     for proto in InetProto::ALL {
         if let Some(data) = read(proto.file()) {

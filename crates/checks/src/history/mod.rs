@@ -1,6 +1,12 @@
-//! Checks of the `history` area.
+//! Checks of the `history` area: what every user typed, and whether the record was tampered with.
 
 use crate::Check;
 
+mod commands;
+mod tampering;
+
 /// Every check of this area.
-pub static ALL: &[&dyn Check] = &[];
+pub static ALL: &[&dyn Check] = &[
+    &commands::SuspiciousHistoryCommand,
+    &tampering::HistoryTampering,
+];

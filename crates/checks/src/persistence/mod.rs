@@ -1,6 +1,24 @@
-//! Checks of the `persistence` area.
+//! Checks of the `persistence` area: everything on disk that brings an attacker back, read
+//! straight from the files.
 
 use crate::Check;
 
+mod at_jobs;
+mod boot_scripts;
+mod common;
+mod cron;
+mod package_hooks;
+mod shell_rc;
+mod system_hooks;
+mod systemd;
+
 /// Every check of this area.
-pub static ALL: &[&dyn Check] = &[];
+pub static ALL: &[&dyn Check] = &[
+    &cron::CronJobs,
+    &at_jobs::AtJobs,
+    &systemd::SystemdUnits,
+    &boot_scripts::BootScripts,
+    &shell_rc::ShellStartupFiles,
+    &package_hooks::PackageManagerHooks,
+    &system_hooks::SystemHooks,
+];

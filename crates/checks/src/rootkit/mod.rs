@@ -1,6 +1,25 @@
-//! Checks of the `rootkit` area.
+//! Checks of the `rootkit` area: what a rootkit hides (processes, threads, ports, modules) and
+//! what it leaves (known files, preload hooks, immutable files, trojaned binaries).
 
 use crate::Check;
 
+pub mod hidden_ports;
+mod hidden_process;
+pub mod hidden_threads;
+pub mod immutable;
+pub mod kernel_modules;
+pub mod known_files;
+pub mod preload_hooks;
+pub mod trojan_strings;
+
 /// Every check of this area.
-pub static ALL: &[&dyn Check] = &[];
+pub static ALL: &[&dyn Check] = &[
+    &hidden_process::HiddenProcess,
+    &known_files::KnownRootkitFiles,
+    &kernel_modules::KernelModules,
+    &hidden_threads::HiddenTasks,
+    &hidden_ports::HiddenPorts,
+    &preload_hooks::PreloadHooks,
+    &immutable::ImmutableFiles,
+    &trojan_strings::TrojanedBinaries,
+];

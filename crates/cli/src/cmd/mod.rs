@@ -7,14 +7,20 @@ use huoyan_checks::Context;
 use huoyan_core::{ActionJournal, Gap, GapReason, Outcome};
 use huoyan_timeline::Event;
 
+pub mod baseline;
 pub mod collect;
+pub mod contain;
 pub mod image;
+pub mod logins;
+pub mod logs;
+pub mod process;
 pub mod report;
 pub mod scan;
 pub mod snapshot;
 pub mod timeline;
 pub mod triage;
 pub mod verify;
+pub mod verify_packages;
 
 /// Timeline events produced by other capabilities (auth logs, web access logs, shell histories).
 pub fn extra_events(_ctx: &Context) -> Vec<Event> {

@@ -15,6 +15,10 @@ pub struct Args {
     /// Output directory (must not exist or be empty; never inside /proc or the evidence).
     #[arg(long, value_name = "DIR")]
     pub out: std::path::PathBuf,
+    /// Do not SHA-256 the running executables (faster on hosts running huge binaries; recorded
+    /// as a gap).
+    #[arg(long)]
+    pub no_hash: bool,
     /// Print the summary as one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -29,7 +33,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let journal_path = args.out.join(layout::JOURNAL);
     let journal = ActionJournal::to_file(&journal_path)
         .with_context(|| format!("cannot create {}", journal_path.display()))?;
-    let summary = huoyan_snapshot::capture(&proc_fs, &root, &args.out, &journal)?;
+    let options = huoyan_snapshot::CaptureOptions {
+        hash_executables: !args.no_hash,
+    };
+    let summary = huoyan_snapshot::capture_with(&proc_fs, &root, &args.out, &journal, &options)?;
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
     } else {
@@ -62,9 +69,16 @@ fn render(s: &SnapshotSummary) -> String {
         "  processes      {:>6}   ({} with a deleted or in-memory executable)\n",
         s.processes, s.deleted_executables
     ));
+    if !s.hidden_processes.is_empty() {
+        let pids: Vec<String> = s.hidden_processes.iter().map(u32::to_string).collect();
+        out.push_str(&format!(
+            "  HIDDEN processes (exist but missing from the /proc listing: rootkit): {}\n",
+            pids.join(", ")
+        ));
+    }
     out.push_str(&format!(
-        "  open files     {:>6}   ({} deleted but still open)\n",
-        s.open_files, s.deleted_open_files
+        "  open files     {:>6}   ({} deleted but still open; {} deleted/memfd mappings)\n",
+        s.open_files, s.deleted_open_files, s.deleted_mapped_files
     ));
     out.push_str(&format!(
         "  inet sockets   {:>6}   ({} listening; {} network namespace(s))\n",
@@ -73,6 +87,19 @@ fn render(s: &SnapshotSummary) -> String {
     out.push_str(&format!("  unix/packet    {:>6}\n", s.other_sockets));
     out.push_str(&format!("  logged in      {:>6}\n", s.logins));
     out.push_str(&format!("  kernel modules {:>6}\n", s.modules));
+    if !s.masked_proc_entries.is_empty() {
+        let pids: Vec<String> = s.masked_proc_entries.iter().map(u32::to_string).collect();
+        out.push_str(&format!(
+            "  MASKED /proc entries (something is mounted over /proc/PID, hiding it): {}\n",
+            pids.join(", ")
+        ));
+    }
+    if !s.kernel_taint.is_empty() {
+        out.push_str(&format!(
+            "  kernel TAINTED: {}\n",
+            sanitize(&s.kernel_taint.join("; "))
+        ));
+    }
     if !s.promiscuous_interfaces.is_empty() {
         out.push_str(&format!(
             "  PROMISCUOUS interfaces: {}\n",
@@ -94,6 +121,7 @@ fn render(s: &SnapshotSummary) -> String {
     out.push_str(&format!("\nWritten to {dir}/:\n"));
     for (name, what) in [
         (layout::PS, "processes, like ps auxww"),
+        (layout::PSTREE, "process tree, like pstree -pua"),
         (layout::NETSTAT, "sockets with owners, like netstat -anp"),
         (layout::LSOF, "open files, like lsof -n"),
         (layout::W, "logged-in users, like w"),
@@ -104,6 +132,7 @@ fn render(s: &SnapshotSummary) -> String {
         (layout::SYSTEM, "host, kernel, uptime, load, memory (JSON)"),
         (layout::MODULES, "kernel modules (JSON)"),
         (layout::LOGINS, "sessions from utmp (JSON)"),
+        (layout::MOUNTS, "mount table (JSON)"),
         (layout::GAPS, "what could not be read, and why"),
         (
             layout::MANIFEST,

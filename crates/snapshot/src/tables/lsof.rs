@@ -97,7 +97,10 @@ pub fn lsof(scene: &Scene) -> String {
         ]);
     }
     let mut out = banner("open files (lsof -n)", scene);
-    out.push_str("# FD: cwd working directory, rtd root directory, txt executable, N descriptor\n");
+    out.push_str(
+        "# FD: cwd working directory, rtd root directory, txt executable, mem mapped file, \
+         DEL mapped deleted file, N descriptor\n",
+    );
     out.push_str(&t.render());
     out
 }

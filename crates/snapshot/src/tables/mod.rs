@@ -1,4 +1,4 @@
-//! Text tables a responder reads at a glance: `ps auxww`, `netstat -anp`, `lsof`, `w`.
+//! Text tables a responder reads at a glance: `ps auxww`, `pstree`, `netstat -anp`, `lsof`, `w`.
 //!
 //! The columns follow the classic tools so muscle memory works, with one rule they do not keep:
 //! every cell that came from the host (command lines, paths, user names, hostnames) is escaped
@@ -8,11 +8,13 @@
 mod lsof;
 mod netstat;
 mod ps;
+mod pstree;
 mod w;
 
 pub use lsof::lsof;
 pub use netstat::netstat;
 pub use ps::ps;
+pub use pstree::pstree;
 pub use w::w;
 
 use huoyan_core::text::sanitize;

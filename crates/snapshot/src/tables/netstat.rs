@@ -122,3 +122,21 @@ pub fn netstat(scene: &Scene) -> String {
     out.push_str(&pk.render());
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_and_owners() {
+        let v4: IpAddr = "127.0.0.1".parse().expect("ip");
+        let v6: IpAddr = "::1".parse().expect("ip");
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().expect("ip");
+        assert_eq!(endpoint(&v4, 80), "127.0.0.1:80");
+        assert_eq!(endpoint(&v6, 22), "[::1]:22");
+        assert_eq!(endpoint(&mapped, 443), "::ffff:10.0.0.1:443");
+        let names: HashMap<u32, &str> = [(7, "sshd")].into_iter().collect();
+        assert_eq!(owners(&[7, 9], &names), "7/sshd,9/?");
+        assert_eq!(owners(&[], &names), "-");
+    }
+}

@@ -30,7 +30,7 @@ fn cpu_time(seconds: f64) -> String {
 }
 
 /// Flags: `D` exe deleted, `M` exe is a memfd, `P` LD_PRELOAD set, `H` HISTFILE set,
-/// `U` real and effective uid differ.
+/// `U` real and effective uid differ, `X` hidden from the /proc listing (rootkit).
 pub(crate) fn flags(p: &Process) -> String {
     let mut f = String::new();
     if let Some(LinkTarget::Path { deleted, memfd, .. }) = &p.exe {
@@ -48,6 +48,9 @@ pub(crate) fn flags(p: &Process) -> String {
     }
     if p.uid != p.euid {
         f.push('U');
+    }
+    if p.hidden_from_listing {
+        f.push('X');
     }
     if f.is_empty() {
         f.push('-');
@@ -94,8 +97,32 @@ pub fn ps(scene: &Scene) -> String {
     }
     let mut out = banner("processes (ps auxww)", scene);
     out.push_str(
-        "# START is UTC. FLAGS: D exe deleted, M exe in memory (memfd), P LD_PRELOAD, H HISTFILE, U setuid (uid != euid)\n",
+        "# START is UTC. FLAGS: D exe deleted, M exe in memory (memfd), P LD_PRELOAD, H HISTFILE, U setuid (uid != euid), X HIDDEN from the /proc listing (rootkit)\n",
     );
     out.push_str(&t.render());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_mark_what_ps_hides() {
+        let mut p = Process {
+            exe: Some(LinkTarget::Path {
+                path: "/tmp/x".into(),
+                deleted: true,
+                memfd: false,
+            }),
+            uid: 1000,
+            euid: 0,
+            hidden_from_listing: true,
+            ..Process::default()
+        };
+        p.env.insert("LD_PRELOAD".into(), "/tmp/.l.so".into());
+        assert_eq!(flags(&p), "DPUX");
+        assert_eq!(flags(&Process::default()), "-");
+        assert_eq!(cpu_time(125.9), "2:05");
+    }
 }

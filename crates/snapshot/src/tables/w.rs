@@ -89,3 +89,18 @@ pub fn w(scene: &Scene) -> String {
     out.push_str(&t.render());
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_w() {
+        assert_eq!(uptime(35 * 60), "35 min");
+        assert_eq!(uptime(3 * 86_400 + 3600 + 120), "3 days, 1:02");
+        assert_eq!(duration(5), "5.00s");
+        assert_eq!(duration(125), "2:05");
+        assert_eq!(duration(7300), "2:01m");
+        assert_eq!(duration(-3), "0.00s");
+    }
+}

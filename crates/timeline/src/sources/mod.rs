@@ -6,7 +6,9 @@ use huoyan_core::{Finding, Gap, ProcFs, Root, Window};
 
 use crate::Event;
 
+mod auth;
 mod files;
+mod history;
 mod logins;
 mod packages;
 mod processes;
@@ -31,6 +33,15 @@ pub fn collect(input: TimelineInput<'_>) -> (Vec<Event>, Vec<Gap>) {
     let mut gaps = Vec::new();
     let tz = huoyan_core::time::root_timezone(input.root);
     logins::collect(input.root, &mut events, &mut gaps);
+    auth::collect(input.root, input.window, &mut events, &mut gaps);
+    let (users, user_errors) = huoyan_artifacts::users::UserDb::read(input.root);
+    gaps.extend(
+        user_errors
+            .iter()
+            .filter(|e| !e.is_not_found())
+            .map(|e| Gap::from_error("timeline.users", e)),
+    );
+    history::collect(input.root, &users, &mut events, &mut gaps);
     packages::collect(input.root, &tz, &mut events, &mut gaps);
     files::collect(
         input.root,

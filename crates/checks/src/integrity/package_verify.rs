@@ -1,0 +1,44 @@
+//! `integrity.package_files` (+ `integrity.package_conffiles`, `integrity.package_missing`) —
+//! every packaged file hashed and compared with the package database.
+//!
+//! **What it looks at:** every file listed in `/var/lib/dpkg/info/*.md5sums` (multi-arch names
+//! too), every conffile with its MD5 from `/var/lib/dpkg/status`, and every regular file of the
+//! rpm database (`/var/lib/rpm/rpmdb.sqlite`), hashed through the Root in parallel.
+//!
+//! **Why an attacker leaves this trace:** replacing `ps`, `ls`, `netstat`, `sshd` or a PAM module
+//! with a trojaned build is the oldest way to hide and to keep access; the replacement cannot
+//! match the digest the package database recorded at install time.
+//!
+//! **Example:** `/usr/bin/ps does not match package procps` (critical; evidence holds expected and
+//! actual MD5 and whether the file is now a script).
+//!
+//! **ATT&CK:** T1554 (Compromise Host Software Binary), T1014 (Rootkit), T1036.005.
+//!
+//! Deep check: it reads every packaged byte (`scan --deep`, `triage`, or `verify-packages`).
+
+use huoyan_core::{CheckInfo, Outcome};
+
+use crate::registry::{Area, Check};
+use crate::Context;
+
+/// See the module documentation.
+pub struct PackageVerify;
+
+impl Check for PackageVerify {
+    fn info(&self) -> &'static CheckInfo {
+        &huoyan_integrity::findings::MODIFIED
+    }
+
+    fn area(&self) -> Area {
+        Area::Integrity
+    }
+
+    fn deep(&self) -> bool {
+        true
+    }
+
+    fn run(&self, ctx: &Context, out: &mut Outcome) {
+        let (_report, outcome) = huoyan_integrity::verify_all(&ctx.root);
+        out.merge(outcome);
+    }
+}

@@ -1,0 +1,77 @@
+//! `logs.log_silence` — a hole in a log far longer than its normal rhythm.
+//!
+//! **What it looks at:** the time between consecutive lines of every syslog file and journal
+//! file; a silence of six hours or more that is also twenty times the gap 99 % of the file's
+//! lines stay under.
+//!
+//! **Why an attacker leaves this trace:** deleting the lines of an intrusion (`sed -i '/1.2.3.4/d'`)
+//! or stopping the logger while working leaves a stretch where a busy log says nothing.
+//!
+//! **Example:** `/var/log/auth.log: no line between 02:10:55 and 04:31:09 (2 h 20 min) although
+//! 99 % of its lines follow the previous within 64 s (line 18,220)`.
+//!
+//! **ATT&CK:** T1070.002 (Clear Linux or Mac System Logs), T1562.006 (Indicator Blocking).
+
+use huoyan_core::{CheckInfo, Outcome, Severity};
+use huoyan_logs::tamper::silences;
+use serde_json::json;
+
+use super::common::{data, short, ts};
+use crate::registry::{Area, Check};
+use crate::Context;
+
+/// See the module documentation.
+pub struct LogSilence;
+
+static INFO: CheckInfo = CheckInfo {
+    id: "logs.log_silence",
+    title: "Unusual silence in a log",
+    title_zh: "日志出现异常空白时段",
+    mitre: &["T1070.002", "T1562.006"],
+    remediation: "Check whether the host was down then (wtmp reboot records, journal boots); if \
+                  not, lines were removed or logging stopped: compare with a remote copy and with \
+                  the journal for that period.",
+    remediation_zh: "确认该时段主机是否停机（wtmp 重启记录、journal 启动记录）；若未停机，则日志\
+                     行被删除或日志服务被停止：与远程副本及该时段的 journal 比对。",
+};
+
+impl Check for LogSilence {
+    fn info(&self) -> &'static CheckInfo {
+        &INFO
+    }
+
+    fn area(&self) -> Area {
+        Area::Logs
+    }
+
+    fn run(&self, ctx: &Context, out: &mut Outcome) {
+        let data = data(ctx);
+        for (f, s, p99) in silences(&data) {
+            let h = s.secs() / 3600;
+            let m = (s.secs() % 3600) / 60;
+            out.add(
+                INFO.finding(
+                    Severity::Medium,
+                    format!(
+                        "{}: no line between {} and {} ({h} h {m} min) although 99 % of its lines \
+                         follow the previous within {p99} s (line {})",
+                        f.path,
+                        short(Some(s.from)),
+                        short(Some(s.to)),
+                        s.line
+                    ),
+                )
+                .path(f.path.clone())
+                .at(Some(s.from))
+                .evidence(json!({
+                    "from": ts(Some(s.from)),
+                    "to": ts(Some(s.to)),
+                    "seconds": s.secs(),
+                    "p99_gap_seconds": p99,
+                    "line_after": s.line,
+                    "lines": f.rhythm.lines,
+                })),
+            );
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! `persistence.suid` — set-user-id and set-group-id files outside the expected set.
+//!
+//! **What it looks at:** every regular file with mode bit 04000 or 02000 found by the shared
+//! walk of program and drop directories (`/bin /sbin /usr /lib* /opt /tmp /var/tmp /dev/shm
+//! /home /root /srv /var/www /etc`, one filesystem each, symlinks never followed), compared with
+//! `rules/suid-allowlist.txt` (what Debian/Ubuntu and RHEL packages ship set-id). Whether an
+//! allowed path holds the packaged binary is the integrity checks' question.
+//!
+//! **Why an attacker leaves this trace:** `cp /bin/bash /tmp/.x; chmod 4755 /tmp/.x` is the
+//! oldest root backdoor there is: any local user (the web server, after the next exploit) runs
+//! `/tmp/.x -p` and is root. Variants copy `find`, `vim` or `python`, or hide the copy in a
+//! dot-directory under `/usr/lib`. Severity: critical for set-id shells and interpreters and for
+//! anything in /tmp, /dev/shm, home directories or hidden directories; medium for other unknown
+//! set-uid files; low for unknown set-gid-only files.
+//!
+//! **Example:** `/var/tmp/.cache/bash` mode 4755 owner root, 1234376 bytes.
+//!
+//! **ATT&CK:** T1548.001 (Abuse Elevation Control Mechanism: Setuid and Setgid).
+
+use huoyan_core::{CheckInfo, Outcome, Severity};
+use serde_json::json;
+
+use super::privileged_walk::{self, dropper_place, is_shell_like, Allowlist};
+use crate::registry::{Area, Check};
+use crate::Context;
+
+/// See the module documentation.
+pub struct SetIdFiles;
+
+static INFO: CheckInfo = CheckInfo {
+    id: "persistence.suid",
+    title: "Set-uid/set-gid file outside the expected set",
+    title_zh: "存在预期之外的 SUID/SGID 文件",
+    mitre: &["T1548.001"],
+    remediation: "Keep a copy and its hash as evidence, then remove the bit (chmod u-s,g-s) or \
+                  the file; compare it with the packaged program (dpkg -S / rpm -qf) and look \
+                  for who ran it (process accounting, audit log, shell histories).",
+    remediation_zh: "先保留副本及其散列作为证据，再去掉特权位（chmod u-s,g-s）或删除文件；\
+                     与软件包中的程序比对（dpkg -S / rpm -qf），并排查谁执行过它（进程审计、审计日志、shell 历史）。",
+};
+
+static ALLOWLIST: &str = include_str!("../../../../rules/suid-allowlist.txt");
+
+impl Check for SetIdFiles {
+    fn info(&self) -> &'static CheckInfo {
+        &INFO
+    }
+
+    fn area(&self) -> Area {
+        Area::Persistence
+    }
+
+    fn run(&self, ctx: &Context, out: &mut Outcome) {
+        let allow = Allowlist::parse(ALLOWLIST);
+        let walk = privileged_walk::get(ctx);
+        for e in &walk.errors {
+            out.gap_from(INFO.id, e, true);
+        }
+        for f in &walk.files {
+            let m = &f.meta;
+            if !(m.is_setuid() || m.is_setgid()) {
+                continue;
+            }
+            let shell = is_shell_like(&f.path);
+            let dropper = dropper_place(&f.path);
+            let allowed = allow.lookup(&f.path).is_some();
+            if allowed && !dropper && !m.is_world_writable() {
+                continue;
+            }
+            let owner = ctx.users().user_label(m.uid);
+            let bits = match (m.is_setuid(), m.is_setgid()) {
+                (true, true) => "set-uid and set-gid",
+                (true, false) => "set-uid",
+                _ => "set-gid",
+            };
+            let severity = if shell || dropper || m.is_world_writable() {
+                Severity::Critical
+            } else if m.is_setuid() {
+                Severity::Medium
+            } else {
+                Severity::Low
+            };
+            let why = if shell {
+                " — a set-id shell or interpreter gives a root shell"
+            } else if dropper {
+                " — in a place where no packaged program lives"
+            } else if m.is_world_writable() {
+                " — and writable by every user"
+            } else {
+                ""
+            };
+            out.add(
+                INFO.finding(
+                    severity,
+                    format!(
+                        "{} is {bits} (mode {:04o}, owner {owner}){why}",
+                        f.path,
+                        m.perm()
+                    ),
+                )
+                .path(f.path.clone())
+                .user(owner.clone())
+                .at(m.ctime)
+                .evidence(json!({
+                    "path": f.path,
+                    "mode": format!("{:04o}", m.perm()),
+                    "uid": m.uid,
+                    "gid": m.gid,
+                    "size": m.size,
+                    "mtime": m.mtime.map(huoyan_core::time::format_utc),
+                    "ctime": m.ctime.map(huoyan_core::time::format_utc),
+                    "allowlisted_path": allowed,
+                })),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::testing::{chmod, root_with, run_default};
+
+    #[test]
+    fn flags_suid_shell_copy_and_unknown() {
+        let dir = root_with(&[
+            ("/usr/bin/passwd", "\x7fELF"),
+            ("/var/tmp/.cache/bash", "\x7fELF"),
+            ("/usr/local/bin/helper", "\x7fELF"),
+            ("/usr/bin/wall", "\x7fELF"),
+        ]);
+        chmod(dir.path(), "/usr/bin/passwd", 0o4755);
+        chmod(dir.path(), "/var/tmp/.cache/bash", 0o4755);
+        chmod(dir.path(), "/usr/local/bin/helper", 0o4755);
+        chmod(dir.path(), "/usr/bin/wall", 0o2755);
+        let out = run_default(&SetIdFiles, dir.path());
+        assert_eq!(out.findings.len(), 2, "{:#?}", out.findings);
+        let crit = out
+            .findings
+            .iter()
+            .find(|f| f.severity == Severity::Critical)
+            .expect("crit");
+        assert_eq!(crit.paths, vec!["/var/tmp/.cache/bash"]);
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.paths == vec!["/usr/local/bin/helper"] && f.severity == Severity::Medium));
+    }
+
+    #[test]
+    fn stock_set_is_quiet() {
+        let dir = root_with(&[
+            ("/usr/bin/su", "\x7fELF"),
+            ("/usr/bin/crontab", "\x7fELF"),
+            ("/usr/bin/ls", "\x7fELF"),
+        ]);
+        chmod(dir.path(), "/usr/bin/su", 0o4755);
+        chmod(dir.path(), "/usr/bin/crontab", 0o2755);
+        assert!(run_default(&SetIdFiles, dir.path()).findings.is_empty());
+    }
+}

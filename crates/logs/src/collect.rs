@@ -1,0 +1,589 @@
+//! One pass over every authentication source of a root, in parallel: the syslog families and
+//! their rotations (big files split into chunks, `.gz` rotations decompressed side by side), the
+//! systemd journal, the audit log, and the binary login records.
+//!
+//! Sources overlap on real systems (rsyslog copies the journal into auth.log; auditd repeats
+//! sshd's failures; btmp repeats them again), so the journal only contributes events outside the
+//! time span the text logs cover, and the audit log and btmp only count failures when neither
+//! text logs nor journal had any.
+
+use std::io::{Read, Seek, SeekFrom};
+
+use huoyan_artifacts::auth::{AuthEvent, LogRecord};
+use huoyan_artifacts::logfamily::{self, LogFile};
+use huoyan_artifacts::syslog::{for_each_line, TimeResolver};
+use huoyan_artifacts::{journal, lastlog, utmp, wtmpdb};
+use huoyan_core::{Gap, GapReason, Root, RootError, Timestamp, Window};
+use jiff::tz::TimeZone;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::pass::{Pass, Rhythm, MAX_LINE};
+use crate::stats::FailureStats;
+
+/// Files bigger than this are read in parallel chunks.
+pub const CHUNK: u64 = 32 * 1024 * 1024;
+/// Largest binary login file read (wtmp of a busy host stays far below).
+pub const MAX_BINARY: u64 = 512 * 1024 * 1024;
+
+/// What kind of source a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Syslog text.
+    Syslog,
+    /// systemd journal file.
+    Journal,
+    /// Linux audit log.
+    Audit,
+}
+
+/// One source file and what reading it showed.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceFile {
+    /// Logical path.
+    pub path: String,
+    /// Family base name (`auth.log`, `journal`).
+    pub family: String,
+    /// Kind.
+    pub kind: SourceKind,
+    /// Rotation rank (0 = live file).
+    pub rank: u32,
+    /// Compressed rotation.
+    pub compressed: bool,
+    /// Size on disk.
+    pub size: u64,
+    /// Modification time.
+    pub mtime: Option<Timestamp>,
+    /// Timing of its lines.
+    pub rhythm: Rhythm,
+    /// Auth events found in it (failures and others).
+    pub auth_events: u64,
+    /// Journal header and problems (journal files only).
+    pub journal: Option<journal::JournalSummary>,
+    /// Read error, if it could not be read fully.
+    pub error: Option<String>,
+}
+
+/// An event with the index of the file it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// The event.
+    #[serde(flatten)]
+    pub event: AuthEvent,
+    /// Index into [`LogData::files`].
+    pub file: usize,
+}
+
+/// A binary login-record file.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordFile {
+    /// Logical path.
+    pub path: String,
+    /// Layout detected.
+    pub layout: utmp::Layout,
+    /// Records.
+    pub records: Vec<utmp::UtmpRecord>,
+    /// Trailing partial record (offset, length).
+    pub partial: Option<(u64, usize)>,
+    /// Size on disk.
+    pub size: u64,
+}
+
+/// Everything the log analyses need, read once per root and window.
+#[derive(Debug, Default, Serialize)]
+pub struct LogData {
+    /// Every source file examined.
+    pub files: Vec<SourceFile>,
+    /// Non-failure events (accepted, sessions, su, sudo, accounts, sshd) in time order.
+    pub events: Vec<Event>,
+    /// Failure tables.
+    pub failures: FailureStats,
+    /// Events dropped beyond the caps.
+    pub events_dropped: u64,
+    /// wtmp family (`/var/log/wtmp`, rotations).
+    pub wtmp: Vec<RecordFile>,
+    /// btmp family.
+    pub btmp: Vec<RecordFile>,
+    /// `/run/utmp` (or `/var/run/utmp`).
+    pub utmp: Option<RecordFile>,
+    /// lastlog entries of the accounts in /etc/passwd.
+    pub lastlog: Vec<lastlog::LastlogEntry>,
+    /// wtmpdb rows.
+    pub wtmpdb: Option<Vec<wtmpdb::WtmpdbRecord>>,
+    /// What could not be read.
+    #[serde(skip)]
+    pub gaps: Vec<Gap>,
+    /// The zone used for lines without one.
+    pub zone: String,
+}
+
+/// The zone of the examined system (`/etc/localtime` of the root), UTC when unknown.
+pub fn root_zone(root: &Root) -> TimeZone {
+    match root.read_capped("/etc/localtime", 1 << 20) {
+        Ok(c) => TimeZone::tzif("localtime", &c.data).unwrap_or(TimeZone::UTC),
+        Err(_) => TimeZone::UTC,
+    }
+}
+
+struct FileOutcome {
+    file: SourceFile,
+    pass: Option<Pass>,
+}
+
+fn resolver(tz: &TimeZone, lf: &LogFile) -> TimeResolver {
+    TimeResolver::new(
+        tz.clone(),
+        lf.meta.mtime.unwrap_or_else(huoyan_core::time::now),
+    )
+}
+
+fn syslog_file(
+    root: &Root,
+    tz: &TimeZone,
+    window: Window,
+    family: &str,
+    lf: &LogFile,
+) -> FileOutcome {
+    let mut file = SourceFile {
+        path: lf.path.clone(),
+        family: family.to_string(),
+        kind: SourceKind::Syslog,
+        rank: lf.rank,
+        compressed: lf.compressed,
+        size: lf.meta.size,
+        mtime: lf.meta.mtime,
+        rhythm: Rhythm::default(),
+        auth_events: 0,
+        journal: None,
+        error: None,
+    };
+    let pass = if !lf.compressed && lf.meta.size > CHUNK {
+        chunked(root, tz, window, lf, &mut file)
+    } else {
+        let mut pass = Pass::new(resolver(tz, lf), window);
+        match logfamily::open_text(root, lf) {
+            Ok(r) => {
+                if let Err(e) = for_each_line(r, MAX_LINE, &mut |n, l| pass.line(n, l)) {
+                    file.error = Some(e.to_string());
+                }
+            }
+            Err(e) => file.error = Some(e.to_string()),
+        }
+        pass.finish()
+    };
+    file.rhythm = pass.rhythm.clone();
+    file.auth_events =
+        pass.failures.total_failures + pass.failures.total_probes + pass.events.len() as u64;
+    FileOutcome {
+        file,
+        pass: Some(pass),
+    }
+}
+
+/// Splits a big plain file at line boundaries and runs one pass per chunk in parallel; line
+/// numbers are made file-relative again when the chunks are joined.
+fn chunked(
+    root: &Root,
+    tz: &TimeZone,
+    window: Window,
+    lf: &LogFile,
+    file: &mut SourceFile,
+) -> Pass {
+    // Chunk boundaries: the byte after the first newline at or after each multiple of CHUNK.
+    let mut bounds = vec![0u64];
+    if let Ok(mut f) = root.open(&lf.path) {
+        let mut at = CHUNK;
+        let mut buf = vec![0u8; MAX_LINE];
+        while at < lf.meta.size {
+            if f.seek(SeekFrom::Start(at)).is_err() {
+                break;
+            }
+            let n = f.read(&mut buf).unwrap_or(0);
+            match memchr::memchr(b'\n', &buf[..n]) {
+                Some(i) => bounds.push(at + i as u64 + 1),
+                None => break,
+            }
+            at += CHUNK;
+        }
+    }
+    bounds.push(lf.meta.size);
+    bounds.dedup();
+    let parts: Vec<(Pass, u64, Option<String>)> = bounds
+        .par_windows(2)
+        .map(|w| {
+            let mut pass = Pass::new(resolver(tz, lf), window);
+            // Chunks start right after a newline: no skipping needed.
+            let res = read_exact_range(root, lf, w[0], w[1], &mut pass);
+            let (lines, err) = match res {
+                Ok(n) => (n, None),
+                Err(e) => (0, Some(e)),
+            };
+            (pass.finish(), lines, err)
+        })
+        .collect();
+    let mut total: Option<Pass> = None;
+    let mut offset = 0u64;
+    for (mut p, lines, err) in parts {
+        if let Some(e) = err {
+            file.error = Some(e);
+        }
+        for e in &mut p.events {
+            e.line += offset;
+        }
+        p.rhythm.lines = lines;
+        offset += lines;
+        match &mut total {
+            None => total = Some(p),
+            Some(t) => {
+                t.rhythm.append(p.rhythm);
+                t.failures.merge(p.failures);
+                t.events.extend(p.events);
+                t.events_dropped += p.events_dropped;
+            }
+        }
+    }
+    total.unwrap_or_else(|| Pass::new(resolver(tz, lf), window))
+}
+
+fn read_exact_range(
+    root: &Root,
+    lf: &LogFile,
+    start: u64,
+    end: u64,
+    pass: &mut Pass,
+) -> Result<u64, String> {
+    let mut f = root.open(&lf.path).map_err(|e| e.to_string())?;
+    f.seek(SeekFrom::Start(start)).map_err(|e| e.to_string())?;
+    let mut lines = 0u64;
+    for_each_line(f.take(end - start), MAX_LINE, &mut |n, l| {
+        lines = n;
+        pass.line(n, l);
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(lines)
+}
+
+fn journal_files(root: &Root, gaps: &mut Vec<Gap>) -> Vec<(String, huoyan_core::Meta)> {
+    let mut out = Vec::new();
+    for top in ["/var/log/journal", "/run/log/journal"] {
+        let dirs = match root.read_dir(top) {
+            Ok(d) => d,
+            Err(e) => {
+                if !e.is_not_found() {
+                    gaps.push(Gap::from_error("logs.journal", &e));
+                }
+                continue;
+            }
+        };
+        for d in dirs.iter().filter(|d| d.kind == huoyan_core::FileKind::Dir) {
+            let Ok(files) = root.read_dir(&d.path) else {
+                continue;
+            };
+            for f in files {
+                let name = f.name.to_string_lossy();
+                if f.kind == huoyan_core::FileKind::File
+                    && (name.ends_with(".journal") || name.ends_with(".journal~"))
+                {
+                    let path = f.path.display().to_string();
+                    if let Ok(meta) = root.stat(&path) {
+                        out.push((path, meta));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn journal_file(root: &Root, window: Window, path: &str, meta: &huoyan_core::Meta) -> FileOutcome {
+    let mut file = SourceFile {
+        path: path.to_string(),
+        family: "journal".into(),
+        kind: SourceKind::Journal,
+        rank: 0,
+        compressed: false,
+        size: meta.size,
+        mtime: meta.mtime,
+        rhythm: Rhythm::default(),
+        auth_events: 0,
+        journal: None,
+        error: None,
+    };
+    let mut pass = Pass::new(TimeResolver::utc_now(), window);
+    match root.open(path) {
+        Ok(f) => {
+            let res = journal::read_entries(&f, &mut |e| {
+                let ident = e.field("SYSLOG_IDENTIFIER").or_else(|| e.field("_COMM"));
+                let Some(ident) = ident else { return };
+                let message = e.field("MESSAGE").unwrap_or_default();
+                let host = e.field("_HOSTNAME");
+                let pid = e
+                    .field("_PID")
+                    .or_else(|| e.field("SYSLOG_PID"))
+                    .and_then(|p| p.parse().ok());
+                pass.record(&LogRecord {
+                    time: e.realtime,
+                    host: host.as_deref(),
+                    ident: &ident,
+                    pid,
+                    message: &message,
+                    repeat: 1,
+                    line: e.seqnum,
+                });
+            });
+            match res {
+                Ok(summary) => file.journal = Some(summary),
+                Err(e) => file.error = Some(e.to_string()),
+            }
+        }
+        Err(e) => file.error = Some(e.to_string()),
+    }
+    let pass = pass.finish();
+    file.rhythm = pass.rhythm.clone();
+    file.auth_events =
+        pass.failures.total_failures + pass.failures.total_probes + pass.events.len() as u64;
+    FileOutcome {
+        file,
+        pass: Some(pass),
+    }
+}
+
+fn audit_file(root: &Root, window: Window, lf: &LogFile) -> (SourceFile, FailureStats) {
+    let mut stats = FailureStats::default();
+    let mut file = SourceFile {
+        path: lf.path.clone(),
+        family: "audit.log".into(),
+        kind: SourceKind::Audit,
+        rank: lf.rank,
+        compressed: lf.compressed,
+        size: lf.meta.size,
+        mtime: lf.meta.mtime,
+        rhythm: Rhythm::default(),
+        auth_events: 0,
+        journal: None,
+        error: None,
+    };
+    match logfamily::open_text(root, lf) {
+        Ok(r) => {
+            let res = for_each_line(r, MAX_LINE, &mut |n, l| {
+                file.rhythm.lines = n;
+                let Ok(s) = std::str::from_utf8(l) else {
+                    return;
+                };
+                if let Some(e) = huoyan_artifacts::auth::from_audit_line(s, n) {
+                    if window.contains(e.time) {
+                        stats.add(&e);
+                    }
+                }
+            });
+            if let Err(e) = res {
+                file.error = Some(e.to_string());
+            }
+        }
+        Err(e) => file.error = Some(e.to_string()),
+    }
+    file.auth_events = stats.total_failures;
+    (file, stats)
+}
+
+fn record_family(root: &Root, base: &str, gaps: &mut Vec<Gap>) -> Vec<RecordFile> {
+    let fam = match logfamily::family(root, "/var/log", base) {
+        Ok(f) => f,
+        Err(e) => {
+            push_gap(gaps, "logs.records", &e);
+            return Vec::new();
+        }
+    };
+    fam.iter()
+        .filter(|lf| !lf.compressed)
+        .filter_map(|lf| record_file(root, &lf.path, gaps))
+        .collect()
+}
+
+fn record_file(root: &Root, path: &str, gaps: &mut Vec<Gap>) -> Option<RecordFile> {
+    match root.read_capped(path, MAX_BINARY) {
+        Ok(c) => {
+            if c.truncated {
+                gaps.push(Gap {
+                    area: "logs.records".into(),
+                    path: Some(path.to_string()),
+                    reason: GapReason::Truncated,
+                    detail: format!("only the first {MAX_BINARY} bytes were read"),
+                });
+            }
+            let layout = utmp::detect_layout(&c.data);
+            let (records, partial) = utmp::parse_as(&c.data, layout);
+            Some(RecordFile {
+                path: path.to_string(),
+                layout,
+                records,
+                partial,
+                size: c.data.len() as u64,
+            })
+        }
+        Err(e) => {
+            if !e.is_not_found() {
+                gaps.push(Gap::from_error("logs.records", &e));
+            }
+            None
+        }
+    }
+}
+
+fn push_gap(gaps: &mut Vec<Gap>, area: &str, err: &RootError) {
+    if !err.is_not_found() {
+        gaps.push(Gap::from_error(area, err));
+    }
+}
+
+/// Reads every source of `root` inside `window`.
+pub fn collect(root: &Root, window: Window) -> LogData {
+    let tz = root_zone(root);
+    let mut data = LogData {
+        zone: tz.iana_name().unwrap_or("localtime").to_string(),
+        ..LogData::default()
+    };
+    // 1. Syslog text families, every file in parallel.
+    let mut text_files: Vec<(String, LogFile)> = Vec::new();
+    for (dir, base) in logfamily::AUTH_LOGS {
+        match logfamily::family(root, dir, base) {
+            Ok(fam) => text_files.extend(fam.into_iter().map(|f| (base.to_string(), f))),
+            Err(e) => push_gap(&mut data.gaps, "logs.syslog", &e),
+        }
+    }
+    let outcomes: Vec<FileOutcome> = text_files
+        .par_iter()
+        .map(|(fam, lf)| syslog_file(root, &tz, window, fam, lf))
+        .collect();
+    let mut covered: Option<(Timestamp, Timestamp)> = None;
+    absorb(&mut data, outcomes, None, &mut covered);
+    // 2. Journal, outside the span the text logs cover.
+    let jfiles = journal_files(root, &mut data.gaps);
+    let outcomes: Vec<FileOutcome> = jfiles
+        .par_iter()
+        .map(|(p, m)| journal_file(root, window, p, m))
+        .collect();
+    let text_span = covered;
+    absorb(&mut data, outcomes, text_span, &mut covered);
+    // 3. Audit log: failures only when nothing else had any.
+    match logfamily::family(root, "/var/log/audit", "audit.log") {
+        Ok(fam) => {
+            let had = data.failures.total_failures > 0;
+            for lf in &fam {
+                let (file, stats) = audit_file(root, window, lf);
+                if !had {
+                    data.failures.merge(stats);
+                }
+                data.files.push(file);
+            }
+        }
+        Err(e) => push_gap(&mut data.gaps, "logs.audit", &e),
+    }
+    // 4. Binary login records.
+    data.wtmp = record_family(root, "wtmp", &mut data.gaps);
+    data.btmp = record_family(root, "btmp", &mut data.gaps);
+    data.utmp = ["/run/utmp", "/var/run/utmp"]
+        .iter()
+        .find_map(|p| record_file(root, p, &mut Vec::new()));
+    let (users, _) = huoyan_artifacts::users::UserDb::read(root);
+    let uids: Vec<u32> = users.passwd.iter().filter_map(|p| p.uid).collect();
+    match lastlog::read_uids(root, &uids) {
+        Ok(l) => data.lastlog = l,
+        Err(e) => push_gap(&mut data.gaps, "logs.lastlog", &e),
+    }
+    match root.read_capped(wtmpdb::PATH, MAX_BINARY) {
+        Ok(c) => match wtmpdb::parse(&c.data) {
+            Ok(rows) => data.wtmpdb = Some(rows),
+            Err(e) => data.gaps.push(Gap {
+                area: "logs.wtmpdb".into(),
+                path: Some(wtmpdb::PATH.into()),
+                reason: GapReason::Malformed,
+                detail: e.to_string(),
+            }),
+        },
+        Err(e) => push_gap(&mut data.gaps, "logs.wtmpdb", &e),
+    }
+    if data.failures.total_failures == 0 {
+        for f in &data.btmp {
+            for r in &f.records {
+                let e = btmp_event(r);
+                if window.contains(e.time) {
+                    data.failures.add(&e);
+                }
+            }
+        }
+    }
+    data.events.sort_by(|a, b| a.event.time.cmp(&b.event.time));
+    data
+}
+
+/// A btmp record as a failure event.
+pub fn btmp_event(r: &utmp::UtmpRecord) -> AuthEvent {
+    AuthEvent {
+        time: r.time,
+        kind: huoyan_artifacts::auth::AuthKind::Failure,
+        service: "btmp".into(),
+        method: Some("password".into()),
+        user: (!r.user.is_empty()).then(|| r.user.clone()),
+        actor: None,
+        source: r
+            .addr
+            .map(|a| a.to_string())
+            .or_else(|| (!r.host.is_empty()).then(|| r.host.clone())),
+        invalid_user: false,
+        pid: u32::try_from(r.pid).ok(),
+        count: 1,
+        line: r.offset,
+        account: None,
+        detail: None,
+    }
+}
+
+fn absorb(
+    data: &mut LogData,
+    outcomes: Vec<FileOutcome>,
+    skip_span: Option<(Timestamp, Timestamp)>,
+    covered: &mut Option<(Timestamp, Timestamp)>,
+) {
+    let inside = |t: Option<Timestamp>| match (skip_span, t) {
+        (Some((a, b)), Some(t)) => t >= a && t <= b,
+        _ => false,
+    };
+    for o in outcomes {
+        let idx = data.files.len();
+        if let Some(mut pass) = o.pass {
+            // A journal file wholly inside the text logs' span is a copy of them.
+            let all_inside =
+                skip_span.is_some() && inside(pass.rhythm.first) && inside(pass.rhythm.latest);
+            if !all_inside {
+                data.failures.merge(std::mem::take(&mut pass.failures));
+            }
+            for e in pass.events {
+                if inside(e.time) {
+                    continue;
+                }
+                if let Some(t) = e.time {
+                    *covered = Some(match *covered {
+                        Some((a, b)) => (a.min(t), b.max(t)),
+                        None => (t, t),
+                    });
+                }
+                data.events.push(Event {
+                    event: e,
+                    file: idx,
+                });
+            }
+            if let (Some(f), Some(l)) = (pass.rhythm.first, pass.rhythm.latest) {
+                if o.file.kind == SourceKind::Syslog && o.file.auth_events > 0 {
+                    *covered = Some(match *covered {
+                        Some((a, b)) => (a.min(f), b.max(l)),
+                        None => (f, l),
+                    });
+                }
+            }
+            data.events_dropped += pass.events_dropped;
+        }
+        data.files.push(o.file);
+    }
+}

@@ -1,0 +1,248 @@
+//! One streaming pass over a syslog text (a file, a chunk of a big file, a decompressed
+//! rotation): parse each line, extract auth events, tally failures, keep the rest, and measure
+//! the file's rhythm (first/last time, largest gap, typical gap) for tampering checks.
+
+use huoyan_artifacts::auth::{AuthEvent, AuthExtractor, AuthKind, LogRecord};
+use huoyan_artifacts::syslog::{parse_line, TimeResolver};
+use huoyan_core::{Timestamp, Window};
+use serde::Serialize;
+
+use crate::stats::FailureStats;
+
+/// Longest line read (longer ones are cut).
+pub const MAX_LINE: usize = 64 * 1024;
+/// Most non-failure events kept per pass (accepted logins, sessions, su, sudo, account changes).
+pub const MAX_EVENTS: usize = 500_000;
+
+/// A silence in a log: no line between `from` and `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Silence {
+    /// Last line before.
+    pub from: Timestamp,
+    /// First line after.
+    pub to: Timestamp,
+    /// Line number of the first line after.
+    pub line: u64,
+}
+
+impl Silence {
+    /// Length in seconds.
+    pub fn secs(&self) -> i64 {
+        self.to.as_second() - self.from.as_second()
+    }
+}
+
+/// Rhythm of a text log.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Rhythm {
+    /// Lines read.
+    pub lines: u64,
+    /// Lines with a time.
+    pub timed_lines: u64,
+    /// First time seen.
+    pub first: Option<Timestamp>,
+    /// Last time seen (by position: the last timed line).
+    pub last: Option<Timestamp>,
+    /// Latest time seen anywhere.
+    pub latest: Option<Timestamp>,
+    /// The longest silence.
+    pub longest: Option<Silence>,
+    /// Histogram of gaps between consecutive timed lines, bucket k = [2^k, 2^(k+1)) seconds
+    /// (bucket 0 also holds 0 s).
+    pub gap_histogram: Vec<u64>,
+    /// Lines whose time is more than an hour before the previous line's (clock jumps, edits).
+    pub backwards: u64,
+}
+
+impl Rhythm {
+    fn observe(&mut self, t: Timestamp, line: u64) {
+        self.timed_lines += 1;
+        if self.gap_histogram.is_empty() {
+            self.gap_histogram = vec![0; 40];
+        }
+        if let Some(prev) = self.last {
+            let gap = t.as_second() - prev.as_second();
+            if gap < -3600 {
+                self.backwards += 1;
+            }
+            if gap >= 0 {
+                let bucket = (64 - (gap as u64).leading_zeros()).saturating_sub(1) as usize;
+                self.gap_histogram[bucket.min(39)] += 1;
+                if self.longest.is_none_or(|s| gap > s.secs()) {
+                    self.longest = Some(Silence {
+                        from: prev,
+                        to: t,
+                        line,
+                    });
+                }
+            }
+        } else {
+            self.first = Some(t);
+        }
+        self.last = Some(t);
+        self.latest = Some(self.latest.map_or(t, |l| l.max(t)));
+    }
+
+    /// Appends the rhythm of the text that follows this one.
+    pub fn append(&mut self, next: Rhythm) {
+        if let (Some(prev), Some(first)) = (self.last, next.first) {
+            let gap = first.as_second() - prev.as_second();
+            if gap >= 0 && self.longest.is_none_or(|s| gap > s.secs()) {
+                self.longest = Some(Silence {
+                    from: prev,
+                    to: first,
+                    line: self.lines + 1,
+                });
+            }
+        }
+        if let Some(s) = next.longest {
+            if self.longest.is_none_or(|m| s.secs() > m.secs()) {
+                self.longest = Some(Silence {
+                    line: s.line + self.lines,
+                    ..s
+                });
+            }
+        }
+        if self.gap_histogram.is_empty() {
+            self.gap_histogram = next.gap_histogram;
+        } else {
+            for (a, b) in self.gap_histogram.iter_mut().zip(next.gap_histogram) {
+                *a += b;
+            }
+        }
+        self.lines += next.lines;
+        self.timed_lines += next.timed_lines;
+        self.first = self.first.or(next.first);
+        self.last = next.last.or(self.last);
+        self.latest = match (self.latest, next.latest) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.backwards += next.backwards;
+    }
+
+    /// The gap (seconds) that 99 % of gaps stay under (upper bound of the bucket).
+    pub fn p99_gap(&self) -> Option<i64> {
+        let total: u64 = self.gap_histogram.iter().sum();
+        if total < 20 {
+            return None;
+        }
+        let mut seen = 0;
+        for (k, n) in self.gap_histogram.iter().enumerate() {
+            seen += n;
+            if seen * 100 >= total * 99 {
+                return Some(1i64 << (k + 1));
+            }
+        }
+        None
+    }
+}
+
+/// The state of one pass.
+pub struct Pass {
+    times: TimeResolver,
+    extractor: AuthExtractor,
+    window: Window,
+    /// Failures tallied.
+    pub failures: FailureStats,
+    /// Other events kept.
+    pub events: Vec<AuthEvent>,
+    /// Events dropped beyond [`MAX_EVENTS`].
+    pub events_dropped: u64,
+    /// The rhythm.
+    pub rhythm: Rhythm,
+    lossy: String,
+}
+
+impl Pass {
+    /// A pass for a file written in the zone and last modified at the anchor of `times`.
+    pub fn new(times: TimeResolver, window: Window) -> Self {
+        Pass {
+            times,
+            extractor: AuthExtractor::new(),
+            window,
+            failures: FailureStats::default(),
+            events: Vec::new(),
+            events_dropped: 0,
+            rhythm: Rhythm::default(),
+            lossy: String::new(),
+        }
+    }
+
+    fn keep(&mut self, e: AuthEvent) {
+        if !self.window.contains(e.time) {
+            return;
+        }
+        if matches!(e.kind, AuthKind::Failure | AuthKind::Probe) {
+            self.failures.add(&e);
+        } else if self.events.len() < MAX_EVENTS {
+            self.events.push(e);
+        } else {
+            self.events_dropped += 1;
+        }
+    }
+
+    /// Feeds one line (without newline).
+    pub fn line(&mut self, lineno: u64, bytes: &[u8]) {
+        self.rhythm.lines = self.rhythm.lines.max(lineno);
+        let text: &str = match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(_) => {
+                self.lossy.clear();
+                self.lossy.push_str(&String::from_utf8_lossy(bytes));
+                // Re-borrow through a raw copy to keep `self` usable below.
+                let owned = std::mem::take(&mut self.lossy);
+                self.line_str(lineno, &owned);
+                self.lossy = owned;
+                return;
+            }
+        };
+        self.line_str(lineno, text);
+    }
+
+    fn line_str(&mut self, lineno: u64, text: &str) {
+        let Some(l) = parse_line(text, &mut self.times) else {
+            return;
+        };
+        if let Some(t) = l.time {
+            self.rhythm.observe(t, lineno);
+        }
+        let rec = LogRecord {
+            time: l.time,
+            host: l.host,
+            ident: l.ident,
+            pid: l.pid,
+            message: l.message,
+            repeat: l.repeat,
+            line: lineno,
+        };
+        let mut out: Vec<AuthEvent> = Vec::new();
+        self.extractor.feed(&rec, &mut |e| out.push(e));
+        for e in out {
+            self.keep(e);
+        }
+    }
+
+    /// Feeds a record that is not a text line (a journal entry).
+    pub fn record(&mut self, rec: &LogRecord<'_>) {
+        if let Some(t) = rec.time {
+            self.rhythm.observe(t, rec.line);
+        }
+        self.rhythm.lines += 1;
+        let mut out: Vec<AuthEvent> = Vec::new();
+        self.extractor.feed(rec, &mut |e| out.push(e));
+        for e in out {
+            self.keep(e);
+        }
+    }
+
+    /// Ends the pass (flushing pending sshd state).
+    pub fn finish(mut self) -> Self {
+        let mut out: Vec<AuthEvent> = Vec::new();
+        self.extractor.finish(&mut |e| out.push(e));
+        for e in out {
+            self.keep(e);
+        }
+        self
+    }
+}

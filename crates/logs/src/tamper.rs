@@ -1,0 +1,304 @@
+//! Signs that logs were wiped or edited: "judge by size" made precise.
+//!
+//! - a live log emptied, or far smaller than its rotated sibling;
+//! - a silence in a log far longer than its normal rhythm;
+//! - wtmp/utmp/btmp records zeroed, a partial record (bytes cut out), times going backwards;
+//!   wtmpdb row ids with holes;
+//! - lastlog logins that no wtmp record backs;
+//! - logs that rsyslog is configured to write, missing; journald told not to keep logs;
+//! - journal files that do not parse or whose sequence numbers break;
+//! - a log whose last line is newer than its modification time (mtime reset with `touch`).
+
+use huoyan_artifacts::utmp::UtmpType;
+use huoyan_core::{Root, Timestamp};
+use serde::Serialize;
+
+use crate::{LogData, SourceFile, SourceKind};
+
+/// A live log at most this fraction (1/N) of its sibling's size counts as "much smaller".
+pub const SHRINK_RATIO: u64 = 100;
+/// The sibling must be at least this big for the ratio to mean anything.
+pub const SHRINK_MIN_SIBLING: u64 = 1024 * 1024;
+/// Silences shorter than this are never reported.
+pub const MIN_SILENCE: i64 = 6 * 3600;
+/// A silence must exceed the 99th-percentile gap this many times.
+pub const SILENCE_FACTOR: i64 = 20;
+
+/// A live log next to a much bigger rotation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shrunk<'a> {
+    /// The live (or rotated) file that is small.
+    pub file: &'a SourceFile,
+    /// Its older sibling.
+    pub sibling: &'a SourceFile,
+    /// True when the file is empty.
+    pub empty: bool,
+}
+
+/// Emptied or shrunken logs.
+pub fn shrunk(data: &LogData) -> Vec<Shrunk<'_>> {
+    let mut out = Vec::new();
+    let text: Vec<&SourceFile> = data
+        .files
+        .iter()
+        .filter(|f| f.kind == SourceKind::Syslog)
+        .collect();
+    for f in text.iter().filter(|f| f.rank == 0) {
+        let Some(sib) = text.iter().find(|s| s.family == f.family && s.rank == 1) else {
+            continue;
+        };
+        // A compressed sibling is compared by what it held (lines), not bytes.
+        let sib_big = if sib.compressed {
+            sib.rhythm.lines >= 10_000
+        } else {
+            sib.size >= SHRINK_MIN_SIBLING
+        };
+        let empty = f.size == 0 && (sib.size > 0);
+        let much_smaller =
+            sib_big && !sib.compressed && f.size.saturating_mul(SHRINK_RATIO) < sib.size;
+        if empty || much_smaller {
+            out.push(Shrunk {
+                file: f,
+                sibling: sib,
+                empty,
+            });
+        }
+    }
+    out
+}
+
+/// Logs with a silence far beyond their rhythm: (file, silence, typical gap).
+pub fn silences(data: &LogData) -> Vec<(&SourceFile, crate::pass::Silence, i64)> {
+    data.files
+        .iter()
+        .filter_map(|f| {
+            let s = f.rhythm.longest?;
+            let p99 = f.rhythm.p99_gap()?;
+            (s.secs() >= MIN_SILENCE && s.secs() >= p99 * SILENCE_FACTOR).then_some((f, s, p99))
+        })
+        .collect()
+}
+
+/// One suspicious thing in a binary login file.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordProblem {
+    /// File.
+    pub path: String,
+    /// Byte offset (record offset, or where the partial record starts).
+    pub offset: u64,
+    /// What.
+    pub what: String,
+}
+
+/// Zeroed records, partial records, time going backwards, unknown types; wtmpdb id holes.
+pub fn record_problems(data: &LogData) -> Vec<RecordProblem> {
+    let mut out = Vec::new();
+    let files = data
+        .wtmp
+        .iter()
+        .chain(data.btmp.iter())
+        .chain(data.utmp.iter());
+    for f in files {
+        let is_utmp = f.path.ends_with("/utmp");
+        let mut prev: Option<Timestamp> = None;
+        for r in &f.records {
+            if r.all_zero && !is_utmp {
+                out.push(RecordProblem {
+                    path: f.path.clone(),
+                    offset: r.offset,
+                    what: "record zeroed (all bytes 0)".into(),
+                });
+                continue;
+            }
+            if let UtmpType::Unknown(v) = r.kind {
+                out.push(RecordProblem {
+                    path: f.path.clone(),
+                    offset: r.offset,
+                    what: format!("record of unknown type {v}"),
+                });
+            }
+            if !is_utmp {
+                if let (Some(p), Some(t)) = (prev, r.time) {
+                    if t.as_second() + 86_400 < p.as_second() && r.kind != UtmpType::NewTime {
+                        out.push(RecordProblem {
+                            path: f.path.clone(),
+                            offset: r.offset,
+                            what: format!(
+                                "time goes back from {} to {}",
+                                huoyan_core::time::format_utc(p),
+                                huoyan_core::time::format_utc(t)
+                            ),
+                        });
+                    }
+                }
+                if r.time.is_some() {
+                    prev = r.time;
+                }
+            }
+        }
+        if let Some((offset, len)) = f.partial {
+            out.push(RecordProblem {
+                path: f.path.clone(),
+                offset,
+                what: format!(
+                    "file ends with a partial record of {len} bytes (size {} is not a multiple of the record size: bytes were cut)",
+                    f.size
+                ),
+            });
+        }
+    }
+    if let Some(rows) = &data.wtmpdb {
+        for (before, after) in huoyan_artifacts::wtmpdb::id_gaps(rows) {
+            out.push(RecordProblem {
+                path: huoyan_artifacts::wtmpdb::PATH.into(),
+                offset: before as u64,
+                what: format!(
+                    "rows {}..{} deleted (row ids jump from {before} to {after})",
+                    before + 1,
+                    after - 1
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// lastlog entries with no wtmp/wtmpdb login of that user within a minute, where wtmp covers
+/// that time: (uid, user, entry).
+pub fn lastlog_unbacked(
+    data: &LogData,
+    root: &Root,
+) -> Vec<(String, huoyan_artifacts::lastlog::LastlogEntry)> {
+    let (users, _) = huoyan_artifacts::users::UserDb::read(root);
+    let wtmp_start = data
+        .wtmp
+        .iter()
+        .flat_map(|f| f.records.iter().filter_map(|r| r.time))
+        .chain(data.wtmpdb.iter().flatten().filter_map(|r| r.login))
+        .min();
+    let Some(start) = wtmp_start else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in &data.lastlog {
+        let Some(t) = e.time else { continue };
+        if t < start {
+            continue;
+        }
+        let Some(name) = users
+            .passwd
+            .iter()
+            .find(|p| p.uid == Some(e.uid))
+            .map(|p| p.name.clone())
+        else {
+            continue;
+        };
+        let near =
+            |x: Option<Timestamp>| x.is_some_and(|x| (x.as_second() - t.as_second()).abs() <= 60);
+        let backed = data
+            .wtmp
+            .iter()
+            .flat_map(|f| f.records.iter())
+            .any(|r| r.kind == UtmpType::UserProcess && r.user == name && near(r.time))
+            || data
+                .wtmpdb
+                .iter()
+                .flatten()
+                .any(|r| r.user == name && near(r.login));
+        if !backed {
+            out.push((name, e.clone()));
+        }
+    }
+    out
+}
+
+/// Log files rsyslog is configured to write that do not exist: (config file, line, path).
+pub fn configured_missing(root: &Root) -> Vec<(String, usize, String)> {
+    let mut confs = vec!["/etc/rsyslog.conf".to_string()];
+    if let Ok(entries) = root.read_dir("/etc/rsyslog.d") {
+        confs.extend(
+            entries
+                .iter()
+                .filter(|e| e.name.to_string_lossy().ends_with(".conf"))
+                .map(|e| e.path.display().to_string()),
+        );
+    }
+    let mut out = Vec::new();
+    for conf in confs {
+        let Ok(text) = root.read_string_lossy(&conf) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.starts_with('#') || line.is_empty() {
+                continue;
+            }
+            let target = if let Some(at) = line.find("file=\"") {
+                line[at + 6..].split('"').next().map(str::to_string)
+            } else {
+                let mut parts = line.split_whitespace();
+                let (Some(sel), Some(dest)) = (parts.next(), parts.next()) else {
+                    continue;
+                };
+                if !sel.contains('.') || sel.starts_with('$') {
+                    continue;
+                }
+                Some(dest.trim_start_matches('-').to_string())
+            };
+            let Some(path) = target.filter(|p| p.starts_with("/var/log/")) else {
+                continue;
+            };
+            if path.contains('%') || path.contains('$') {
+                continue;
+            }
+            if !root.exists(&path) {
+                out.push((conf.clone(), i + 1, path));
+            }
+        }
+    }
+    out
+}
+
+/// journald's `Storage=` when it throws logs away (`none`, or `volatile` on disk images):
+/// (config file, value).
+pub fn journald_storage(root: &Root) -> Option<(String, String)> {
+    let mut files = vec!["/etc/systemd/journald.conf".to_string()];
+    if let Ok(entries) = root.read_dir("/etc/systemd/journald.conf.d") {
+        files.extend(entries.iter().map(|e| e.path.display().to_string()));
+    }
+    let mut last = None;
+    for f in files {
+        let Ok(text) = root.read_string_lossy(&f) else {
+            continue;
+        };
+        for line in text.lines() {
+            if let Some(v) = line.trim().strip_prefix("Storage=") {
+                last = Some((f.clone(), v.trim().to_string()));
+            }
+        }
+    }
+    last.filter(|(_, v)| v == "none" || v == "volatile")
+}
+
+/// Files whose last line is newer than their mtime by more than five minutes:
+/// (file, latest line time).
+pub fn mtime_before_content(data: &LogData) -> Vec<(&SourceFile, Timestamp)> {
+    data.files
+        .iter()
+        .filter(|f| f.kind == SourceKind::Syslog)
+        .filter_map(|f| {
+            let latest = f.rhythm.latest?;
+            let mtime = f.mtime?;
+            (latest.as_second() > mtime.as_second() + 300).then_some((f, latest))
+        })
+        .collect()
+}
+
+/// Journal files that could not be read or whose structure is broken.
+pub fn broken_journals(data: &LogData) -> Vec<&SourceFile> {
+    data.files
+        .iter()
+        .filter(|f| f.kind == SourceKind::Journal)
+        .filter(|f| f.error.is_some() || f.journal.as_ref().is_some_and(|j| !j.problems.is_empty()))
+        .collect()
+}
