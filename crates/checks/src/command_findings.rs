@@ -94,11 +94,18 @@ pub fn hits_evidence(hits: &[Hit]) -> serde_json::Value {
     )
 }
 
-fn cut(s: &str) -> String {
-    match s.char_indices().nth(MAX_EVIDENCE_COMMAND) {
+/// Longest command text quoted in a finding's one-line summary.
+pub const MAX_SUMMARY_COMMAND: usize = 160;
+
+fn short(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_string(),
     }
+}
+
+fn cut(s: &str) -> String {
+    short(s, MAX_EVIDENCE_COMMAND)
 }
 
 /// Builds the finding for a command with hits (`None` when `hits` is empty).
@@ -119,7 +126,7 @@ pub fn finding_for(
         .finding(
             worst.severity,
             format!(
-                "{} at {}:{}{}: {} — {}",
+                "{} at {}:{}{}: {} — {}: `{}`",
                 source.what,
                 source.path,
                 source.line,
@@ -128,7 +135,8 @@ pub fn finding_for(
                     .map(|u| format!(" (user {u})"))
                     .unwrap_or_default(),
                 categories.join(", "),
-                worst.reason
+                worst.reason,
+                short(command.trim(), MAX_SUMMARY_COMMAND)
             ),
         )
         .path(source.path)

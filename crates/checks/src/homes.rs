@@ -58,3 +58,31 @@ pub fn homes(ctx: &Context) -> Vec<Home> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use huoyan_core::{Root, Window};
+
+    #[test]
+    fn accounts_root_and_orphans() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("etc")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("etc/passwd"),
+            "root:x:0:0::/root:/bin/bash\nalice:x:1000:1000::/home/alice/:/bin/zsh\nsvc:x:999:999::/:/usr/sbin/nologin\n",
+        )
+        .expect("passwd");
+        for d in ["home/alice", "home/gone"] {
+            std::fs::create_dir_all(dir.path().join(d)).expect("mkdir");
+        }
+        std::fs::write(dir.path().join("home/notadir"), b"").expect("file");
+        let ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
+        let homes = homes(&ctx);
+        let paths: Vec<&str> = homes.iter().map(|h| h.path.as_str()).collect();
+        assert_eq!(paths, ["/root", "/home/alice", "/home/gone"]);
+        assert_eq!(homes[1].shell.as_deref(), Some("/bin/zsh"));
+        assert!(homes[2].orphaned);
+        assert_eq!(homes[2].user, "gone");
+    }
+}

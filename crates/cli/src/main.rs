@@ -51,6 +51,8 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Copy a block device to an image file, hashing on the fly.
     Image(cmd::image::Args),
+    /// Web forensics: webshells, suspicious web files, attacks in access logs, upload/use chains.
+    Web(cmd::web::Args),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Command::Collect(args) => cmd::collect::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Image(args) => cmd::image::run(args),
+        Command::Web(args) => cmd::web::run(args),
     };
     match result {
         Ok(code) => code,

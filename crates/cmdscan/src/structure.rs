@@ -108,7 +108,9 @@ pub fn place_of(path: &str) -> Option<Place> {
         "/.acme.sh/",
         "/.cargo/env",
     ];
-    (hidden && !ordinary_home_tooling.iter().any(|t| path.contains(t))).then_some(Place::Hidden)
+    let with_slash = format!("{path}/");
+    (hidden && !ordinary_home_tooling.iter().any(|t| with_slash.contains(t)))
+        .then_some(Place::Hidden)
 }
 
 fn is_shell(base: &str) -> bool {
@@ -313,6 +315,7 @@ mod tests {
             "~/.local/bin/poetry install",
             ". ~/.bash_aliases",
             ". ~/.cargo/env",
+            "/root/.cargo/bin",
             "/usr/bin/test -x /usr/sbin/anacron || exit 0",
             "cd /var/www && ./artisan migrate",
             "timeout 30 /usr/bin/flock -n /run/x.lock true",

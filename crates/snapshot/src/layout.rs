@@ -125,7 +125,13 @@ pub fn prepare_out_dir(out: &Path, root: &Root, proc_fs: &ProcFs) -> Result<(), 
         }
         Ok(_) => Err(forbid("it exists and is not a directory".into())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(&abs).map_err(io)
+            // Evidence holds command lines, environment keys and paths: owner-only.
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&abs)
+                .map_err(io)
         }
         Err(e) => Err(io(e)),
     }
@@ -162,6 +168,12 @@ mod tests {
         let fresh = dir.path().join("new/case");
         prepare_out_dir(&fresh, &host, &p).expect("new dir is fine");
         assert!(fresh.is_dir());
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&fresh)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
         std::fs::write(fresh.join(JOURNAL), b"").expect("journal");
         prepare_out_dir(&fresh, &host, &p).expect("a journal alone is fine");
     }

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use huoyan_core::{ActionJournal, Gap, Timestamp};
@@ -80,6 +81,7 @@ impl Writer<'_> {
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
+            .mode(0o600)
             .open(&path)
             .map_err(io)?;
         file.write_all(bytes).map_err(io)?;

@@ -216,3 +216,43 @@ fn refuses_non_empty_dir_and_proc() {
         huoyan_snapshot::capture(&proc_fs, &root, std::path::Path::new("/proc/x"), &j).is_err()
     );
 }
+
+#[test]
+fn a_process_holding_too_many_fds_is_capped_with_a_gap() {
+    if !huoyan_testkit::is_root() {
+        eprintln!("skipped: needs root to raise RLIMIT_NOFILE above the cap");
+        return;
+    }
+    let kid = python(
+        "import os,resource,time\n\
+try:\n    resource.setrlimit(resource.RLIMIT_NOFILE,(70100,70100))\n\
+except (ValueError, OSError):\n    print('skip',flush=True); time.sleep(120)\n\
+fd=os.open('/dev/null',os.O_RDONLY)\n\
+held=[os.dup(fd) for _ in range(70000)]\n\
+print('ready',flush=True)\ntime.sleep(120)\n",
+        &[],
+    );
+    if kid.ready == "skip" {
+        eprintln!("skipped: cannot raise RLIMIT_NOFILE here (no CAP_SYS_RESOURCE)");
+        return;
+    }
+    let snap = capture();
+    let gaps = snap.json("gaps.json");
+    assert!(
+        gaps.as_array().expect("array").iter().any(|g| {
+            g["reason"] == "truncated" && g["path"] == format!("/proc/{}/fd", kid.pid())
+        }),
+        "no truncation gap for pid {}",
+        kid.pid()
+    );
+    let held = snap
+        .json("open_files.json")
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|f| {
+            f["pid"] == kid.pid() && f["fd"].as_str().is_some_and(|s| s.parse::<u32>().is_ok())
+        })
+        .count();
+    assert_eq!(held, huoyan_artifacts::proc::fds::MAX_FDS_PER_PROCESS);
+}

@@ -65,20 +65,40 @@ pub fn unlisted(
     out
 }
 
+/// What a cross-view found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrossView {
+    /// Processes (thread-group leaders) that exist but are missing from the listing.
+    pub hidden: Vec<u32>,
+    /// Ids that answer `kill` and are not listed, but whose `/proc/ID/status` cannot be read
+    /// either: other users' processes under the `hidepid` mount option, or something hiding them
+    /// from direct lookup too.
+    pub unreadable: Vec<u32>,
+}
+
+/// Sorts `candidates` into processes (status readable, `Tgid == PID`), threads (dropped) and
+/// unreadable ids.
+pub fn classify(proc_fs: &ProcFs, candidates: &[u32]) -> CrossView {
+    let mut view = CrossView::default();
+    for &pid in candidates {
+        match proc_fs.read(&format!("{pid}/status")) {
+            Ok(raw) => {
+                if super::status::parse(&raw).is_ok_and(|st| st.tgid == Some(pid)) {
+                    view.hidden.push(pid);
+                }
+            }
+            // Still answering means it exists; otherwise it simply exited.
+            Err(_) if answers(pid) => view.unreadable.push(pid),
+            Err(_) => {}
+        }
+    }
+    view
+}
+
 /// Of `candidates`, those whose `/proc/PID/status` can be read directly and names them as a
-/// thread-group leader (a process, not a thread). Unreadable or vanished pids are left out.
+/// thread-group leader (a process, not a thread).
 pub fn processes_among(proc_fs: &ProcFs, candidates: &[u32]) -> Vec<u32> {
-    candidates
-        .iter()
-        .copied()
-        .filter(|&pid| {
-            proc_fs
-                .read(&format!("{pid}/status"))
-                .ok()
-                .and_then(|raw| super::status::parse(&raw).ok())
-                .is_some_and(|st| st.tgid == Some(pid))
-        })
-        .collect()
+    classify(proc_fs, candidates).hidden
 }
 
 /// How far a quick probe must go: the highest pid allocated so far (`last_pid` of
@@ -101,11 +121,11 @@ pub fn quick_limit(proc_fs: &ProcFs, listed: &[u32]) -> u32 {
 
 /// Processes that exist but are missing from the listing `listed`, probing pids up to `limit`
 /// (re-checked against a second listing so that processes started meanwhile are not reported).
-pub fn hidden_pids(proc_fs: &ProcFs, listed: &[u32], limit: u32) -> Vec<u32> {
+pub fn hidden_pids(proc_fs: &ProcFs, listed: &[u32], limit: u32) -> CrossView {
     let listed: HashSet<u32> = listed.iter().copied().collect();
     let candidates = unlisted(&listed, limit, &answers);
     if candidates.is_empty() {
-        return candidates;
+        return CrossView::default();
     }
     let relisted: HashSet<u32> = proc_fs
         .pids()
@@ -115,7 +135,7 @@ pub fn hidden_pids(proc_fs: &ProcFs, listed: &[u32], limit: u32) -> Vec<u32> {
         .into_iter()
         .filter(|p| !relisted.contains(p))
         .collect();
-    processes_among(proc_fs, &remaining)
+    classify(proc_fs, &remaining)
 }
 
 #[cfg(test)]
@@ -151,7 +171,7 @@ mod tests {
         let limit = quick_limit(&proc_fs, &listed);
         assert!(limit >= *listed.iter().max().expect("some pid"));
         assert!(limit <= pid_max(&proc_fs));
-        let hidden = hidden_pids(&proc_fs, &listed, pid_max(&proc_fs));
+        let hidden = hidden_pids(&proc_fs, &listed, pid_max(&proc_fs)).hidden;
         let _ = tx.send(());
         let _ = worker.join();
         assert!(hidden.is_empty(), "{hidden:?}");

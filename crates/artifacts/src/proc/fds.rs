@@ -30,15 +30,49 @@ pub struct OpenFile {
     pub kind: Option<huoyan_core::FileKind>,
 }
 
-/// Reads the open files of `pid`: `cwd`, `rtd`, `txt`, then every numbered fd in order.
-/// Fails (for a gap) when the fd directory itself cannot be listed.
-pub fn read_open_files(proc_fs: &ProcFs, pid: u32) -> Result<Vec<OpenFile>, RootError> {
+/// At most this many descriptors are read per process: a process holding a million fds (which
+/// an attacker can arrange to stall a responder's tools) costs seconds and hundreds of MB.
+pub const MAX_FDS_PER_PROCESS: usize = 65_536;
+
+/// The open files of one process, and how many descriptors it had in total.
+#[derive(Debug, Clone, Default)]
+pub struct OpenFiles {
+    /// `cwd`, `rtd`, `txt`, then the numbered descriptors in order (at most
+    /// [`MAX_FDS_PER_PROCESS`] of them).
+    pub files: Vec<OpenFile>,
+    /// Descriptors listed in `/proc/PID/fd` (more than were read when above the cap).
+    pub fd_count: usize,
+    /// The cap that applied.
+    pub cap: usize,
+}
+
+impl OpenFiles {
+    /// True when descriptors were left out because of the cap.
+    pub fn truncated(&self) -> bool {
+        self.fd_count > self.cap
+    }
+}
+
+/// Reads the open files of `pid`: `cwd`, `rtd`, `txt`, then every numbered fd in order, at most
+/// [`MAX_FDS_PER_PROCESS`]. Fails (for a gap) when the fd directory itself cannot be listed.
+pub fn read_open_files(proc_fs: &ProcFs, pid: u32) -> Result<OpenFiles, RootError> {
+    read_open_files_capped(proc_fs, pid, MAX_FDS_PER_PROCESS)
+}
+
+/// [`read_open_files`] with an explicit cap on numbered descriptors.
+pub fn read_open_files_capped(
+    proc_fs: &ProcFs,
+    pid: u32,
+    max_fds: usize,
+) -> Result<OpenFiles, RootError> {
     let entries = proc_fs.list_raw(&format!("{pid}/fd"))?;
     let mut fds: Vec<u32> = entries
         .iter()
         .filter_map(|(name, _)| name.to_str().and_then(|s| s.parse().ok()))
         .collect();
     fds.sort_unstable();
+    let fd_count = fds.len();
+    fds.truncate(max_fds);
     let mut out = Vec::with_capacity(fds.len() + 3);
     for (label, rel) in [("cwd", "cwd"), ("rtd", "root"), ("txt", "exe")] {
         if let Some(f) = one(proc_fs, pid, label, &format!("{pid}/{rel}")) {
@@ -50,7 +84,11 @@ pub fn read_open_files(proc_fs: &ProcFs, pid: u32) -> Result<Vec<OpenFile>, Root
             out.push(f);
         }
     }
-    Ok(out)
+    Ok(OpenFiles {
+        files: out,
+        fd_count,
+        cap: max_fds,
+    })
 }
 
 fn one(proc_fs: &ProcFs, pid: u32, label: &str, rel: &str) -> Option<OpenFile> {
@@ -140,7 +178,9 @@ mod tests {
         std::fs::write(&path, b"evidence").expect("write");
         let held = std::fs::File::open(&path).expect("open");
         std::fs::remove_file(&path).expect("rm");
-        let files = read_open_files(&proc_fs, std::process::id()).expect("fds");
+        let files = read_open_files(&proc_fs, std::process::id())
+            .expect("fds")
+            .files;
         let hit = files
             .iter()
             .find(|f| matches!(&f.target, LinkTarget::Path { path: p, .. } if p.ends_with("gone.log")))
@@ -149,5 +189,25 @@ mod tests {
         assert_eq!(hit.size, Some(8));
         drop(held);
         assert!(files.iter().any(|f| f.fd == "txt"));
+    }
+
+    #[test]
+    fn cap_limits_descriptors_and_says_so() {
+        let Some(proc_fs) = ProcFs::live() else {
+            return;
+        };
+        let held: Vec<std::fs::File> = (0..8)
+            .map(|_| std::fs::File::open("/dev/null").expect("open"))
+            .collect();
+        let capped = read_open_files_capped(&proc_fs, std::process::id(), 3).expect("fds");
+        assert!(capped.truncated());
+        assert!(capped.fd_count >= 8);
+        let numbered = capped
+            .files
+            .iter()
+            .filter(|f| f.fd.parse::<u32>().is_ok())
+            .count();
+        assert_eq!(numbered, 3);
+        drop(held);
     }
 }

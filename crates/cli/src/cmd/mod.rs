@@ -98,3 +98,4 @@ pub fn collect_phase(
         }
     }
 }
+pub mod web;

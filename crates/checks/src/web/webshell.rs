@@ -1,0 +1,81 @@
+//! `web.webshell` — webshells in the web roots (deep), with file hunting and the upload/use
+//! correlation against the access logs.
+//!
+//! **What it looks at:** every server-side script, image, `.user.ini` and `.htaccess` under the
+//! web roots, read through the root with a size cap and decoded (GBK, UTF-16), matched with
+//! huoyan's own YARA rules, the responder's `--rules`, and language-aware heuristics; then files
+//! by place (upload directories), hiddenness and time around each webshell; then the requests
+//! that reached a flagged file after it was written.
+//!
+//! **Why an attacker leaves this trace:** a webshell is how most web intrusions keep access: a
+//! one-liner (`<?php @eval($_POST['x']);?>`), a Behinder/Godzilla JSP, or a full file manager.
+//!
+//! **Example:** `/var/www/html/uploads/x.php — php.request_to_exec: @eval($_POST['pass'])`, then
+//! `203.0.113.66 requested /var/www/html/uploads/x.php at 2025-01-01T10:05:00Z (POST 200), after
+//! the file was written at 2025-01-01T10:04:12Z`.
+//!
+//! **ATT&CK:** T1505.003 (Server Software Component: Web Shell), T1190, T1105.
+
+use huoyan_core::{CheckInfo, Outcome};
+
+use crate::registry::{Area, Check};
+use crate::Context;
+
+/// See the module documentation.
+pub struct WebshellCheck;
+
+impl Check for WebshellCheck {
+    fn info(&self) -> &'static CheckInfo {
+        &huoyan_web::report::WEBSHELL
+    }
+
+    fn area(&self) -> Area {
+        Area::Web
+    }
+
+    fn deep(&self) -> bool {
+        true
+    }
+
+    fn run(&self, ctx: &Context, out: &mut Outcome) {
+        let mut opts = super::base_options(ctx);
+        opts.scan_files = true;
+        opts.hunt_files = true;
+        opts.read_logs = true;
+        opts.report_log_findings = false;
+        let (o, _) = huoyan_web::analyse(&ctx.root, ctx.users(), &opts);
+        out.merge(o);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use huoyan_core::{Root, Severity, Window};
+
+    fn run_on(file: &str, content: &str) -> Outcome {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("var/www/html").join(file);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, content).expect("w");
+        let ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
+        let mut out = Outcome::default();
+        WebshellCheck.run(&ctx, &mut out);
+        out
+    }
+
+    #[test]
+    fn one_liner_is_critical() {
+        let out = run_on("x.php", "<?php @eval($_POST['pass']);?>");
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.check_id == "web.webshell" && f.severity == Severity::Critical));
+    }
+
+    #[test]
+    fn plain_page_is_quiet() {
+        let out = run_on("index.php", "<?php echo 'hello ' . htmlspecialchars($_GET['n'] ?? '');");
+        assert!(out.findings.iter().all(|f| f.check_id != "web.webshell"));
+    }
+}

@@ -1,0 +1,312 @@
+//! ASP and ASP.NET heuristics.
+//!
+//! Classic ASP one-liners are `<%eval request("x")%>` / `<%execute request("x")%>`
+//! (China Chopper's server side); full shells drive `WScript.Shell` or `Shell.Application`; many
+//! are hidden with the Microsoft Script Encoder (`#@~^…^#~@`). ASP.NET shells call
+//! `Process.Start`, JScript.NET `eval(Request.Item[…], "unsafe")`, or load an assembly from the
+//! request body (`Assembly.Load(...)`: Behinder, Godzilla, AntSword's aspx agents).
+
+use std::sync::LazyLock;
+
+use huoyan_core::Severity;
+use regex::Regex;
+
+use super::Hit;
+
+static EVAL_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*(?:\w+\s*\(\s*)?request\b"#)
+        .expect("static regex")
+});
+static TAINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b([a-z_]\w*)\s*=\s*(?:trim\s*\(\s*|cstr\s*\(\s*|unescape\s*\(\s*)?(?:request|session)\b"#)
+        .expect("static regex")
+});
+static COPY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#).expect("static regex")
+});
+static EVAL_VAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*([a-z_]\w*)"#)
+        .expect("static regex")
+});
+static SESSION_EXEC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*session\s*\("#).expect("static regex")
+});
+static EXEC_COMPUTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal)\s*\(?\s*(?:\(\s*)?[a-z_]\w*\s*\("#).expect("static regex")
+});
+static BINARY_READ_EXEC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)request\s*\.\s*binaryread"#).expect("static regex")
+});
+static ANY_EXEC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal|eval)\b\s*\(?"#).expect("static regex")
+});
+static UTF7: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)@\s*codepage\s*=\s*65000"#).expect("static regex"));
+static JSCRIPT_EVAL2: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\beval\s*\(\s*[a-z_]\w*\s*,\s*(?:["'\\]|[a-z_]\w*\s*\))"#).expect("static regex")
+});
+static CHAR_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:"[^"\n]{1,2}"\s*(?:/\*[^*]{0,20}\*/\s*)*\+\s*(?:/\*[^*]{0,20}\*/\s*)*){3,}"[^"\n]{1,2}""#)
+        .expect("static regex")
+});
+static FSO_WRITE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)createtextfile\s*\([^)]{0,80}request|(\w+)\s*\.\s*write\s*\(?[^\n]{0,40}request\s*[\.(]|\.saveas\s*\([^)]{0,120}(?:request|\.text)|savetofile\s*[^\n]{0,60}request"#)
+        .expect("static regex")
+});
+static REQUEST_SQL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)xp_cmdshell|sp_oacreate|sp_makewebtask|(?:sqlconnection|oledbconnection|adodb\.connection)[\s\S]{0,400}(?:connectionstring|\.open)\s*[=(][^;\n]{0,120}(?:request|\.text\b)"#)
+        .expect("static regex")
+});
+
+static WSHELL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)wscript\.shell|shell\.application|wscript\.network"#).expect("static regex")
+});
+static ENCODED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"#@~\^[A-Za-z0-9+/]{6}==@#@&"#).expect("static regex"));
+static PROCESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)process\s*\.\s*start\s*\(|new\s+(?:system\.diagnostics\.)?processstartinfo\b|diagnostics\s*\.\s*process\b"#)
+        .expect("static regex")
+});
+static ASSEMBLY_LOAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)assembly\s*\.\s*load\s*\(|\.\s*createinstance\s*\(\s*"[a-z]{1,4}"|getmethod\s*\(\s*"load""#)
+        .expect("static regex")
+});
+static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\brequest\s*(?:\.\s*(?:item|form|querystring|binaryread|inputstream|params|cookies)|\[|\()"#)
+        .expect("static regex")
+});
+static JSCRIPT_EVAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)eval\s*\([^;]{0,200}["']unsafe["']"#).expect("static regex")
+});
+
+/// Runs the ASP/ASP.NET heuristics.
+pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
+    if let Some(m) = EVAL_REQUEST.find(text) {
+        hits.push(Hit::heuristic(
+            "asp.request_to_eval",
+            Severity::Critical,
+            "request input is evaluated as script (eval/execute request(...))",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    } else {
+        let mut tainted: Vec<String> = TAINT
+            .captures_iter(text)
+            .map(|c| c[1].to_ascii_lowercase())
+            .collect();
+        for _ in 0..2 {
+            for c in COPY.captures_iter(text) {
+                let (to, from) = (c[1].to_ascii_lowercase(), c[2].to_ascii_lowercase());
+                if tainted.contains(&from) && !tainted.contains(&to) {
+                    tainted.push(to);
+                }
+            }
+        }
+        if !tainted.is_empty() {
+            for c in EVAL_VAR.captures_iter(text) {
+                if tainted.contains(&c[1].to_ascii_lowercase()) {
+                    if let Some(m) = c.get(0) {
+                        hits.push(Hit::heuristic(
+                            "asp.request_to_eval",
+                            Severity::Critical,
+                            "a variable holding request input is evaluated as script",
+                            text,
+                            m.start(),
+                            m.end() + 40,
+                        ));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(m) = SESSION_EXEC.find(text) {
+        hits.push(Hit::heuristic(
+            "asp.session_to_eval",
+            Severity::Critical,
+            "session data (filled from the request) is executed",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    if let Some(m) = EXEC_COMPUTED.find(text) {
+        hits.push(Hit::heuristic(
+            "asp.execute_decoded",
+            Severity::High,
+            "Execute/ExecuteGlobal of a decoded or computed string",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    if BINARY_READ_EXEC.is_match(text) {
+        if let Some(m) = ANY_EXEC.find(text) {
+            hits.push(Hit::heuristic(
+                "asp.request_body_executed",
+                Severity::Critical,
+                "the raw request body is read and something is executed (Behinder ASP pattern)",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
+    if let Some(m) = UTF7.find(text) {
+        hits.push(Hit::heuristic(
+            "asp.utf7_codepage",
+            Severity::High,
+            "the page declares the UTF-7 code page to hide its code from filters",
+            text,
+            m.start(),
+            m.end() + 60,
+        ));
+    }
+    if let Some(m) = JSCRIPT_EVAL2.find(text) {
+        hits.push(Hit::heuristic(
+            "aspx.jscript_eval_unsafe",
+            Severity::High,
+            "JScript eval(code, flag): the two-argument form used to run code with the unsafe flag",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    for m in CHAR_SPLIT.find_iter(text) {
+        let joined: String = m
+            .as_str()
+            .split('"')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(_, p)| p)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if ["eval", "execute", "request", "wscript", "unsafe"].iter().any(|w| joined.contains(w)) {
+            hits.push(Hit::heuristic(
+                "asp.char_split_code",
+                Severity::High,
+                "code (eval/Request …) spelled out in one- or two-character string pieces",
+                text,
+                m.start(),
+                m.end(),
+            ));
+            break;
+        }
+    }
+    if let Some(m) = FSO_WRITE
+        .captures_iter(text)
+        .find(|c| c.get(1).is_none_or(|w| !w.as_str().eq_ignore_ascii_case("response")))
+        .and_then(|c| c.get(0))
+    {
+        hits.push(Hit::heuristic(
+            "asp.request_file_write",
+            Severity::High,
+            "a file is written with a name or content taken from the request (uploader)",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+    if let Some(m) = REQUEST_SQL.find(text) {
+        hits.push(Hit::heuristic(
+            "asp.request_sql",
+            Severity::High,
+            "database access driven by the request or xp_cmdshell (SQL console / dump tool)",
+            text,
+            m.start(),
+            m.start() + 120,
+        ));
+    }
+    if let Some(m) = JSCRIPT_EVAL.find(text) {
+        hits.push(Hit::heuristic(
+            "aspx.unsafe_eval",
+            Severity::Critical,
+            "JScript.NET eval(..., \"unsafe\") runs arbitrary code",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+    if let Some(m) = WSHELL.find(text) {
+        hits.push(Hit::heuristic(
+            "asp.wscript_shell",
+            Severity::High,
+            "the page drives WScript.Shell / Shell.Application (command execution)",
+            text,
+            m.start(),
+            m.end() + 60,
+        ));
+    }
+    if let Some(m) = ENCODED.find(text) {
+        hits.push(Hit::heuristic(
+            "asp.script_encoder",
+            Severity::High,
+            "the page is hidden with the Microsoft Script Encoder (#@~^)",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    let request = REQUEST.is_match(text);
+    if let Some(m) = PROCESS.find(text) {
+        hits.push(Hit::heuristic(
+            if request {
+                "aspx.request_to_process"
+            } else {
+                "aspx.process_start"
+            },
+            if request {
+                Severity::Critical
+            } else {
+                Severity::High
+            },
+            "the page starts operating-system processes",
+            text,
+            m.start(),
+            m.end() + 60,
+        ));
+    }
+    if let Some(m) = ASSEMBLY_LOAD.find(text) {
+        if request {
+            hits.push(Hit::heuristic(
+                "aspx.assembly_load_shell",
+                Severity::Critical,
+                "the page loads a .NET assembly from request data (Behinder/Godzilla pattern)",
+                text,
+                m.start(),
+                m.end() + 60,
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(text: &str) -> Vec<String> {
+        let mut hits = Vec::new();
+        analyse(text, &mut hits);
+        hits.into_iter().map(|h| h.rule).collect()
+    }
+
+    #[test]
+    fn shells() {
+        assert!(rules("<%eval request(\"pass\")%>").contains(&"asp.request_to_eval".into()));
+        assert!(rules("<% a=request(\"x\")\nexecute a %>").contains(&"asp.request_to_eval".into()));
+        assert!(
+            rules("<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"z\"],\"unsafe\");%>")
+                .contains(&"aspx.unsafe_eval".into())
+        );
+        assert!(rules(
+            "<% System.Reflection.Assembly.Load(Request.BinaryRead(Request.ContentLength)) %>"
+        )
+        .contains(&"aspx.assembly_load_shell".into()));
+    }
+
+    #[test]
+    fn benign() {
+        assert!(rules("<% Response.Write(Request.QueryString(\"q\")) %>").is_empty());
+    }
+}

@@ -1,0 +1,121 @@
+//! Heuristics shared by every language: CGI scripts that run request input, and long encoded
+//! blobs.
+//!
+//! Perl/Python/shell CGI and ColdFusion shells read the query (`param()`, `cgi.FieldStorage`,
+//! `QUERY_STRING`, `#form.x#`) and pass it to `system`/`exec`/`popen`/`cfexecute`. Packed shells of
+//! any language carry kilobytes of base64 or hex: a long run of such characters with high entropy
+//! is worth a look even when nothing else fires (low severity alone; the YARA rules and the
+//! other heuristics decide when it is really bad).
+
+use std::sync::LazyLock;
+
+use huoyan_core::Severity;
+use regex::Regex;
+
+use super::{entropy, Hit};
+use crate::lang::Lang;
+
+static CGI_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bparam\s*\(|cgi\.fieldstorage|query_string|request\.(?:args|form|values)|\$ENV\{|#(?:form|url)\.\w+#|\bstdin\b|getvalue\s*\("#)
+        .expect("static regex")
+});
+static CGI_EXEC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(?:system|exec|popen|subprocess|os\.system|os\.popen|commands\.getoutput|qx|spawn)\s*[\(\{\[/ ]|`[^`\n]*\$|<cfexecute|createobject\s*\(\s*"java"\s*,\s*"java\.lang\.runtime"|\bopen\s*\([^)]*\|"#)
+        .expect("static regex")
+});
+
+/// CGI / ColdFusion: request input and command execution in one script.
+pub fn analyse_cgi(text: &str, hits: &mut Vec<Hit>) {
+    if let (Some(src), Some(m)) = (CGI_SOURCE.find(text), CGI_EXEC.find(text)) {
+        let _ = src;
+        hits.push(Hit::heuristic(
+            "cgi.request_to_exec",
+            Severity::High,
+            "a CGI script reads request parameters and runs commands",
+            text,
+            m.start(),
+            m.end() + 60,
+        ));
+    }
+}
+
+/// Minimum length of an encoded run worth reporting.
+pub const MIN_ENCODED_RUN: usize = 1500;
+
+/// Long base64/hex runs with high entropy.
+pub fn analyse_encoded(text: &str, lang: Option<Lang>, hits: &mut Vec<Hit>) {
+    if lang.is_none() {
+        return;
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut best: Option<(usize, usize)> = None;
+    while i < bytes.len() {
+        if is_b64(bytes[i]) {
+            let start = i;
+            while i < bytes.len() && (is_b64(bytes[i]) || bytes[i] == b'\\') {
+                i += 1;
+            }
+            if i - start >= MIN_ENCODED_RUN && best.is_none_or(|(s, e)| e - s < i - start) {
+                best = Some((start, i));
+            }
+        }
+        i += 1;
+    }
+    if let Some((s, e)) = best {
+        let run = &bytes[s..e];
+        let h = entropy(run);
+        // Base64 of compressed data sits near 6 bits per character; English-like text and
+        // repeated padding are far lower.
+        if h > 5.2 {
+            hits.push(Hit::heuristic(
+                "generic.long_encoded_string",
+                Severity::Low,
+                &format!(
+                    "a {} character encoded string with entropy {h:.2} bits/char",
+                    e - s
+                ),
+                text,
+                s,
+                s + 80,
+            ));
+        }
+    }
+}
+
+fn is_b64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cgi() {
+        let mut hits = Vec::new();
+        analyse_cgi(
+            "use CGI; my $c = param('cmd'); print `$c`; system($c);",
+            &mut hits,
+        );
+        assert_eq!(hits.len(), 1);
+        let mut none = Vec::new();
+        analyse_cgi("print \"hello\";", &mut none);
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn encoded() {
+        use base64::Engine as _;
+        let noise: Vec<u8> = (0..3000u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect();
+        let blob = base64::engine::general_purpose::STANDARD.encode(noise);
+        let mut hits = Vec::new();
+        analyse_encoded(&format!("<?php $x='{blob}';"), Some(Lang::Php), &mut hits);
+        assert_eq!(hits.len(), 1);
+        let mut none = Vec::new();
+        analyse_encoded(&"a".repeat(5000), Some(Lang::Php), &mut none);
+        assert!(none.is_empty());
+    }
+}

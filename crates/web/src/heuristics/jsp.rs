@@ -1,0 +1,266 @@
+//! JSP heuristics: command execution and in-memory class loading driven by the request.
+//!
+//! Classic JSP shells call `Runtime.getRuntime().exec(request.getParameter("cmd"))` or build a
+//! `ProcessBuilder`. Behinder (冰蝎) and Godzilla (哥斯拉) instead decrypt the request body (AES,
+//! XOR) and turn it into a class with a custom `ClassLoader.defineClass`, so the file itself
+//! holds no command at all: the combination of class definition from bytes, a cipher or base64,
+//! and the request/session is the tell. Script engines (`ScriptEngineManager.eval`) and
+//! reflection on `Runtime` are the other routes.
+
+use std::sync::LazyLock;
+
+use huoyan_core::Severity;
+use regex::Regex;
+
+use super::Hit;
+
+static EXEC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)getruntime\s*\(\s*\)\s*\.\s*exec\s*\(|new\s+processbuilder\s*\(|processimpl|unixprocess|forkandexec")
+        .expect("static regex")
+});
+static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)request\s*\.\s*(?:getparameter|getinputstream|getreader|getheader|getquerystring|getparametervalues|getparametermap)|\bparam\s*\.|pagecontext")
+        .expect("static regex")
+});
+static DEFINE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bdefineclass\b|extends\s+classloader|new\s+(?:java\.net\.)?urlclassloader|\bclassloader\b[^;]{0,80}\bdefine")
+        .expect("static regex")
+});
+static CRYPTO_OR_B64: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)cipher\s*\.\s*getinstance|"aes"|base64decoder|base64\s*\.\s*getdecoder|decodebuffer|\bx\s*\(\s*[a-z_]+\s*,\s*(?:true|false)\s*\)"#)
+        .expect("static regex")
+});
+static SCRIPT_ENGINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)scriptenginemanager[^;]{0,200};[\s\S]{0,400}\.eval\s*\(")
+        .expect("static regex")
+});
+static REFLECT_RUNTIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)class\s*\.\s*forname\s*\(\s*"java\.lang\.(?:runtime|processbuilder)"|getmethod\s*\(\s*"exec""#)
+        .expect("static regex")
+});
+static CMD_SHELL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)"(?:/bin/(?:ba)?sh|cmd(?:\.exe)?)"\s*,\s*"(?:-c|/c)""#).expect("static regex")
+});
+static FILE_WRITE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)new\s+(?:java\.io\.)?fileoutputstream\s*\([^;]{0,200}request\s*\.\s*getparameter",
+    )
+    .expect("static regex")
+});
+
+static JTAINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b([a-z_]\w*)\s*=\s*(?:new\s+string\s*\(\s*)?(?:\(\s*string\s*\)\s*)?request\s*\.\s*getparameter")
+        .expect("static regex")
+});
+static JFILE_SINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|printwriter|randomaccessfile|file)\s*\(\s*([a-z_]\w*)\s*[,)]")
+        .expect("static regex")
+});
+static BYTE_ARRAY_STRING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)new\s+string\s*\(\s*new\s+byte\s*\[\s*\]\s*\{([\d\s,]{6,})\}").expect("static regex")
+});
+static JDB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)drivermanager\s*\.\s*getconnection\s*\(").expect("static regex")
+});
+static JUPLOAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)multipart/form-data|getcontenttype\s*\(|boundary").expect("static regex")
+});
+static JSOCKET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)new\s+(?:java\.net\.)?socket\s*\(").expect("static regex"));
+
+/// Runs the JSP heuristics.
+pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
+    let tainted: Vec<String> = JTAINT
+        .captures_iter(text)
+        .map(|c| c[1].to_ascii_lowercase())
+        .collect();
+    for c in JFILE_SINK.captures_iter(text) {
+        if tainted.contains(&c[1].to_ascii_lowercase()) {
+            if let Some(m) = c.get(0) {
+                hits.push(Hit::heuristic(
+                    "jsp.request_file_write",
+                    Severity::High,
+                    "a JSP opens a file whose path comes from the request (file manager / uploader)",
+                    text,
+                    m.start(),
+                    m.end() + 40,
+                ));
+            }
+            break;
+        }
+    }
+    for c in BYTE_ARRAY_STRING.captures_iter(text) {
+        let decoded: String = c[1]
+            .split(',')
+            .filter_map(|n| n.trim().parse::<u8>().ok())
+            .map(char::from)
+            .collect();
+        let lower = decoded.to_ascii_lowercase();
+        if ["runtime", "exec", "processbuilder", "/bin/", "cmd.exe", "getruntime", "start"]
+            .iter()
+            .any(|w| lower.contains(w))
+        {
+            if let Some(m) = c.get(0) {
+                hits.push(Hit::heuristic(
+                    "jsp.byte_array_strings",
+                    Severity::High,
+                    &format!(
+                        "class or method names hidden in byte arrays (decodes to {:?})",
+                        decoded.chars().take(40).collect::<String>()
+                    ),
+                    text,
+                    m.start(),
+                    m.end(),
+                ));
+            }
+            break;
+        }
+    }
+    if let Some(m) = JDB.find(text) {
+        let args = &text[m.end()..text.len().min(m.end() + 200)];
+        let from_request = args.to_ascii_lowercase().contains("request.getparameter")
+            || tainted.iter().any(|t| args.to_ascii_lowercase().contains(t.as_str()));
+        if from_request {
+            hits.push(Hit::heuristic(
+                "jsp.request_db_connect",
+                Severity::High,
+                "a JDBC connection is opened with a URL/credentials from the request (database dump tool)",
+                text,
+                m.start(),
+                m.end() + 60,
+            ));
+        }
+    }
+    if JUPLOAD.is_match(text) && text.to_ascii_lowercase().contains("fileoutputstream") {
+        if let Some(m) = REQUEST.find(text) {
+            hits.push(Hit::heuristic(
+                "jsp.upload_handler",
+                Severity::Medium,
+                "a JSP parses multipart uploads itself and writes files (stand-alone uploader)",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
+    if let Some(m) = JSOCKET.find(text) {
+        if EXEC.is_match(text) {
+            hits.push(Hit::heuristic(
+                "jsp.reverse_shell",
+                Severity::Critical,
+                "a JSP opens a socket and runs a process (reverse/bind shell)",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
+    let request = REQUEST.find(text);
+    if let Some(m) = EXEC.find(text) {
+        let (rule, severity, what) = if request.is_some() {
+            (
+                "jsp.request_to_exec",
+                Severity::Critical,
+                "a JSP runs operating-system commands and reads the request",
+            )
+        } else {
+            (
+                "jsp.exec",
+                Severity::High,
+                "a JSP runs operating-system commands (Runtime.exec / ProcessBuilder)",
+            )
+        };
+        hits.push(Hit::heuristic(
+            rule,
+            severity,
+            what,
+            text,
+            m.start(),
+            m.end() + 80,
+        ));
+    }
+    if let Some(m) = DEFINE_CLASS.find(text) {
+        if CRYPTO_OR_B64.is_match(text) || request.is_some() {
+            hits.push(Hit::heuristic(
+                "jsp.class_loader_shell",
+                Severity::Critical,
+                "a JSP defines classes from request bytes with a custom ClassLoader \
+                 (Behinder/Godzilla pattern)",
+                text,
+                m.start(),
+                m.end() + 80,
+            ));
+        }
+    }
+    if let Some(m) = SCRIPT_ENGINE.find(text) {
+        hits.push(Hit::heuristic(
+            "jsp.script_engine_eval",
+            Severity::High,
+            "a JSP evaluates script code through ScriptEngineManager",
+            text,
+            m.start(),
+            m.start() + 120,
+        ));
+    }
+    if let Some(m) = REFLECT_RUNTIME.find(text) {
+        hits.push(Hit::heuristic(
+            "jsp.reflective_exec",
+            Severity::High,
+            "a JSP reaches Runtime/ProcessBuilder through reflection",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    if let Some(m) = CMD_SHELL.find(text) {
+        hits.push(Hit::heuristic(
+            "jsp.shell_invocation",
+            Severity::High,
+            "a JSP starts a shell with -c or cmd /c",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    if let Some(m) = FILE_WRITE.find(text) {
+        hits.push(Hit::heuristic(
+            "jsp.request_file_write",
+            Severity::High,
+            "a JSP writes a file whose name or content comes from the request (uploader)",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(text: &str) -> Vec<String> {
+        let mut hits = Vec::new();
+        analyse(text, &mut hits);
+        hits.into_iter().map(|h| h.rule).collect()
+    }
+
+    #[test]
+    fn shells() {
+        assert!(
+            rules("<% Runtime.getRuntime().exec(request.getParameter(\"c\")); %>")
+                .contains(&"jsp.request_to_exec".into())
+        );
+        assert!(rules(
+            "<%! class U extends ClassLoader{ Class g(byte[] b){return super.defineClass(b,0,b.length);}}%>\
+             <% Cipher c=Cipher.getInstance(\"AES\"); %>"
+        )
+        .contains(&"jsp.class_loader_shell".into()));
+    }
+
+    #[test]
+    fn benign_jsp() {
+        assert!(
+            rules("<%= request.getParameter(\"name\") %> <jsp:include page=\"x.jsp\"/>").is_empty()
+        );
+    }
+}

@@ -1,0 +1,263 @@
+//! One pass over the access and error logs: every line parsed, classified and counted, with
+//! the window applied; the attack samples, per-IP statistics and the requests to watched files
+//! (for [`crate::correlate`]) are kept, bounded.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use huoyan_core::{Gap, Root, Timestamp, Window};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::classify::{classify, AttackClass};
+use super::errorlog::{self, ErrorEvent};
+use super::parse::{parse_line, AccessRecord};
+use super::reader;
+use super::stats::IpTable;
+use crate::estate::{LogKind, LogSource};
+
+/// Attack samples kept per IP.
+pub const SAMPLES_PER_IP: usize = 8;
+/// POST requests remembered per IP (for finding the upload before a webshell's mtime).
+pub const POSTS_PER_IP: usize = 256;
+/// Watched-file requests kept in total.
+pub const MAX_WATCHED: usize = 100_000;
+
+/// A request that carried an attack class.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttackSample {
+    /// Time.
+    pub time: Option<Timestamp>,
+    /// Method.
+    pub method: String,
+    /// Decoded target (truncated to 300 chars).
+    pub decoded: String,
+    /// Status.
+    pub status: Option<u16>,
+    /// Classes.
+    pub classes: Vec<AttackClass>,
+    /// Log file.
+    pub file: String,
+}
+
+/// Error-log events of one IP.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ErrorSummary {
+    /// Count per event.
+    pub events: BTreeMap<String, u64>,
+    /// First time.
+    pub first: Option<Timestamp>,
+    /// Last time.
+    pub last: Option<Timestamp>,
+    /// A few messages.
+    pub samples: Vec<String>,
+}
+
+/// The result of reading the logs.
+#[derive(Debug, Default)]
+pub struct LogAnalysis {
+    /// Per-IP statistics.
+    pub ips: IpTable,
+    /// Attack samples per IP.
+    pub samples: HashMap<String, Vec<AttackSample>>,
+    /// Error-log events per IP.
+    pub errors: HashMap<String, ErrorSummary>,
+    /// Requests whose path ends with a watched file name.
+    pub watched: Vec<(AccessRecord, String)>,
+    /// POST requests per IP (first [`POSTS_PER_IP`]): time, method, decoded path.
+    pub posts: HashMap<String, Vec<(Timestamp, String, String)>>,
+    /// Lines read.
+    pub lines: u64,
+    /// Lines parsed as access records.
+    pub access_records: u64,
+    /// Lines parsed as error records.
+    pub error_records: u64,
+    /// Files read.
+    pub files: Vec<String>,
+}
+
+impl LogAnalysis {
+    fn merge(&mut self, o: LogAnalysis) {
+        self.ips.merge(o.ips);
+        for (ip, v) in o.samples {
+            let e = self.samples.entry(ip).or_default();
+            for s in v {
+                if e.len() < SAMPLES_PER_IP {
+                    e.push(s);
+                }
+            }
+        }
+        for (ip, v) in o.errors {
+            let e = self.errors.entry(ip).or_default();
+            for (k, n) in v.events {
+                *e.events.entry(k).or_default() += n;
+            }
+            e.first = match (e.first, v.first) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            e.last = match (e.last, v.last) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            for s in v.samples {
+                if e.samples.len() < 3 {
+                    e.samples.push(s);
+                }
+            }
+        }
+        for w in o.watched {
+            if self.watched.len() < MAX_WATCHED {
+                self.watched.push(w);
+            }
+        }
+        for (ip, v) in o.posts {
+            let e = self.posts.entry(ip).or_default();
+            for p in v {
+                if e.len() < POSTS_PER_IP {
+                    e.push(p);
+                }
+            }
+        }
+        self.lines += o.lines;
+        self.access_records += o.access_records;
+        self.error_records += o.error_records;
+        self.files.extend(o.files);
+    }
+
+    /// Feeds one access-log line.
+    pub fn feed_access(
+        &mut self,
+        line: &str,
+        file: &str,
+        window: &Window,
+        watched: &HashSet<String>,
+    ) {
+        self.lines += 1;
+        let Some(rec) = parse_line(line) else { return };
+        if !window.is_unbounded() && !window.contains(rec.time) {
+            return;
+        }
+        self.access_records += 1;
+        let c = classify(&rec);
+        self.ips.add(&rec, &c.classes);
+        if !c.classes.is_empty() {
+            let v = self.samples.entry(rec.ip.clone()).or_default();
+            let exploit = c.classes.iter().any(|c| c.is_exploit());
+            // Keep exploit samples preferentially: replace a recon sample when full.
+            if v.len() < SAMPLES_PER_IP
+                || (exploit && v.iter().any(|s| !s.classes.iter().any(|c| c.is_exploit())))
+            {
+                if v.len() >= SAMPLES_PER_IP {
+                    if let Some(i) = v
+                        .iter()
+                        .position(|s| !s.classes.iter().any(|c| c.is_exploit()))
+                    {
+                        v.remove(i);
+                    }
+                }
+                v.push(AttackSample {
+                    time: rec.time,
+                    method: rec.method.clone(),
+                    decoded: c.decoded.chars().take(300).collect(),
+                    status: rec.status,
+                    classes: c.classes.clone(),
+                    file: file.to_string(),
+                });
+            }
+        }
+        if rec.method == "POST" {
+            if let Some(t) = rec.time {
+                let v = self.posts.entry(rec.ip.clone()).or_default();
+                if v.len() < POSTS_PER_IP {
+                    let (path, _) = super::urldecode::decode_all(rec.path());
+                    v.push((t, rec.method.clone(), path));
+                }
+            }
+        }
+        if !watched.is_empty() && self.watched.len() < MAX_WATCHED {
+            let (path, _) = super::urldecode::decode_all(rec.path());
+            let base = path.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+            if watched.contains(&base) {
+                self.watched.push((rec, path));
+            }
+        }
+    }
+
+    /// Feeds one error-log line.
+    pub fn feed_error(&mut self, line: &str, window: &Window) {
+        self.lines += 1;
+        let Some(rec) = errorlog::parse_line(line) else {
+            return;
+        };
+        if !window.is_unbounded() && !window.contains(rec.time) {
+            return;
+        }
+        self.error_records += 1;
+        if rec.event == ErrorEvent::Other {
+            return;
+        }
+        let Some(ip) = rec.ip.clone() else { return };
+        let e = self.errors.entry(ip).or_default();
+        let key = serde_json::to_value(rec.event)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        *e.events.entry(key).or_default() += 1;
+        if let Some(t) = rec.time {
+            e.first = Some(e.first.map_or(t, |f| f.min(t)));
+            e.last = Some(e.last.map_or(t, |l| l.max(t)));
+        }
+        if e.samples.len() < 3 {
+            e.samples.push(rec.message.chars().take(200).collect());
+        }
+    }
+}
+
+/// Reads every log of the estate (rotations included), in parallel over files.
+pub fn analyse_logs(
+    root: &Root,
+    sources: &[LogSource],
+    window: &Window,
+    watched: &HashSet<String>,
+) -> (LogAnalysis, Vec<Gap>) {
+    let mut gaps = Vec::new();
+    let mut jobs: Vec<(PathBuf, LogKind)> = Vec::new();
+    for s in sources {
+        let (files, errs) = reader::rotated_files(root, &s.path);
+        for e in errs {
+            gaps.push(Gap::from_error("web.access_log", &e));
+        }
+        for f in files {
+            if !jobs.iter().any(|(p, _)| *p == f) {
+                jobs.push((f, s.kind));
+            }
+        }
+    }
+    let results: Vec<(LogAnalysis, Option<Gap>)> = jobs
+        .par_iter()
+        .map(|(path, kind)| {
+            let mut a = LogAnalysis::default();
+            let shown = path.display().to_string();
+            let res = reader::for_each_line(root, path, &mut |line| match kind {
+                LogKind::Access => {
+                    // A file named access.log may still hold error lines and vice versa.
+                    if line.starts_with('[') || line.as_bytes().get(4) == Some(&b'/') {
+                        a.feed_error(line, window)
+                    } else {
+                        a.feed_access(line, &shown, window, watched)
+                    }
+                }
+                LogKind::Error => a.feed_error(line, window),
+            });
+            a.files.push(shown);
+            (a, res.err().map(|e| Gap::from_error("web.access_log", &e)))
+        })
+        .collect();
+    let mut total = LogAnalysis::default();
+    for (a, g) in results {
+        total.merge(a);
+        gaps.extend(g);
+    }
+    (total, gaps)
+}
