@@ -332,3 +332,67 @@ fn collect_uploads_the_bundle_over_sftp_and_no_keep_removes_it() {
     let text = std::fs::read_to_string(out2.join(journal)).expect("journal");
     assert!(text.contains("--no-keep after verified upload"));
 }
+
+#[test]
+fn unreadable_files_become_gaps_not_failures() {
+    if !huoyan_testkit::is_root() {
+        eprintln!("skipped: needs root to drop privileges with setpriv");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::set_permissions(
+        tmp.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let root = fixture_copy(tmp.path());
+    for secret in ["etc/shadow", "etc/gshadow", "root/.bash_history"] {
+        std::fs::set_permissions(
+            root.join(secret),
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod");
+    }
+    std::fs::set_permissions(
+        root.join("root"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .expect("chmod");
+    let out = tmp.path().join("case");
+    std::fs::create_dir(&out).expect("mkdir");
+    std::fs::set_permissions(&out, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+        .expect("chmod");
+    let run = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_huoyan"))
+        .args(["collect", "--no-scan", "--root"])
+        .arg(&root)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("setpriv (util-linux)");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bundle = bundle_in(&out, ".tar.zst");
+    let listing = Command::new("tar")
+        .arg("--zstd")
+        .arg("-xOf")
+        .arg(&bundle)
+        .arg("gaps.jsonl")
+        .output()
+        .expect("tar");
+    let gaps = String::from_utf8_lossy(&listing.stdout);
+    assert!(
+        gaps.contains("/etc/shadow") && gaps.contains("permission_denied"),
+        "{gaps}"
+    );
+    let ok = huoyan()
+        .arg("verify")
+        .arg(&bundle)
+        .output()
+        .expect("verify");
+    assert_eq!(ok.status.code(), Some(0));
+}

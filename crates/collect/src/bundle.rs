@@ -56,6 +56,8 @@ pub struct CollectOptions {
     pub include_private_keys: bool,
     /// Run the scan and include its findings and flagged files.
     pub run_scan: bool,
+    /// Recover deleted-but-open files from /proc (live hosts).
+    pub recover: bool,
     /// Recover deleted-but-open files only from these processes (empty: all).
     pub recover_pids: Vec<u32>,
     /// The collection plan.
@@ -78,6 +80,7 @@ impl CollectOptions {
             max_size: None,
             include_private_keys: false,
             run_scan: true,
+            recover: true,
             recover_pids: Vec::new(),
             rules: Rules::builtin(),
             command_line: std::env::args_os()
@@ -231,6 +234,7 @@ fn build_bundle(
     );
 
     let deleted = match proc_fs {
+        _ if !opts.recover => Vec::new(),
         Some(proc_fs) => {
             let (mut found, g) = crate::recover::find_deleted_open(proc_fs, &[std::process::id()]);
             gaps.extend(g);

@@ -18,7 +18,7 @@
 //! - [`verify`]: re-hashing a bundle ([`verify::verify`]).
 //! - [`image`]: a block-device image with on-the-fly hashing and bad-sector handling.
 //! - [`space`]: free space and size arguments.
-//! - [`dirwalk`]: directory listing and walks that leave directory atimes alone.
+//! - [`dirwalk`]: sorted directory listings and walks through [`huoyan_core::Root`].
 #![deny(missing_docs)]
 
 pub mod bundle;

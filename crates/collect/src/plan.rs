@@ -137,12 +137,16 @@ pub fn build(root: &Root, rules: &Rules, inputs: PlanInputs) -> Plan {
         )
         .collect();
     for file in &mut b.plan.files {
-        if let Source::Walked(entry) = &file.source {
-            let name = entry.path.file_name().map(OsStr::as_bytes).unwrap_or(b"");
-            if key_dirs.iter().any(|d| entry.path.starts_with(d)) && !rules.ssh.is_public_name(name)
-            {
-                file.key_candidate = true;
-            }
+        // Whatever brought the file into the plan (a finding names /root/.ssh/id_rsa, say), a
+        // key in a key place is inspected before its content may be stored.
+        let logical = match &file.source {
+            Source::Walked(entry) => entry.path.as_path(),
+            Source::Named(path) => path.as_path(),
+            Source::Deleted(_) | Source::MetadataOnly => continue,
+        };
+        let name = logical.file_name().map(OsStr::as_bytes).unwrap_or(b"");
+        if key_dirs.iter().any(|d| logical.starts_with(d)) && !rules.ssh.is_public_name(name) {
+            file.key_candidate = true;
         }
     }
     // 5. Web server configuration and the logs it names.
@@ -558,6 +562,22 @@ mod tests {
         let paths: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, vec!["/var/log/faillog"]);
         assert!(plan.skipped[0].reason.starts_with("sparse file"));
+    }
+
+    #[test]
+    fn a_flagged_private_key_is_still_inspected() {
+        let (_d, root) = root_with(&[(
+            "/root/.ssh/id_rsa",
+            b"-----BEGIN OPENSSH PRIVATE KEY-----\n",
+        )]);
+        let inputs = PlanInputs {
+            flagged: vec!["/root/.ssh/id_rsa".into()],
+            ..Default::default()
+        };
+        let plan = build(&root, &rules("[ssh]\nhome = [\".ssh\"]\n"), inputs);
+        assert_eq!(plan.files.len(), 1);
+        assert_eq!(plan.files[0].category, "flagged");
+        assert!(plan.files[0].key_candidate);
     }
 
     #[test]

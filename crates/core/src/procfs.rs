@@ -130,14 +130,16 @@ impl ProcFs {
     }
 }
 
-/// Lists a directory with raw getdents64.
+/// Lists a directory with raw getdents64, opened O_NOATIME where permitted.
 pub fn list_dir_raw(host: &Path, shown: &str) -> Result<Vec<(OsString, FileKind)>, RootError> {
     use rustix::fs::{FileType, OFlags, RawDir};
-    let fd = rustix::fs::open(
-        host,
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        rustix::fs::Mode::empty(),
-    )
+    // O_NOATIME: listing evidence directories must not update their access times (the kernel
+    // refuses it for directories the caller does not own without CAP_FOWNER: retry without).
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let fd = match rustix::fs::open(host, flags | OFlags::NOATIME, rustix::fs::Mode::empty()) {
+        Err(rustix::io::Errno::PERM) => rustix::fs::open(host, flags, rustix::fs::Mode::empty()),
+        other => other,
+    }
     .map_err(|e| RootError::from_io(shown, std::io::Error::from(e)))?;
     let mut buf = vec![std::mem::MaybeUninit::<u8>::uninit(); 64 * 1024];
     let mut out = Vec::new();

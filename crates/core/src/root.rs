@@ -442,15 +442,17 @@ impl Root {
         let logical = logical.as_ref();
         let shown = logical.display().to_string();
         let host = self.resolve(logical)?;
-        let iter = std::fs::read_dir(&host).map_err(|e| RootError::from_io(&shown, e))?;
+        // Listed O_NOATIME with raw getdents64, so the directory's atime stays as it was.
+        let listed = crate::procfs::list_dir_raw(&host, &shown)?;
         let mut out = Vec::new();
-        for item in iter {
-            let item = item.map_err(|e| RootError::from_io(&shown, e))?;
-            let kind = item
-                .file_type()
-                .map(FileKind::from_file_type)
-                .unwrap_or(FileKind::Unknown);
-            let name = item.file_name();
+        for (name, kind) in listed {
+            let kind = if kind == FileKind::Unknown {
+                std::fs::symlink_metadata(host.join(&name))
+                    .map(|m| FileKind::from_file_type(m.file_type()))
+                    .unwrap_or(FileKind::Unknown)
+            } else {
+                kind
+            };
             out.push(DirEntry {
                 path: logical.join(&name),
                 name,
@@ -479,29 +481,30 @@ impl Root {
         let mut stack: Vec<(PathBuf, PathBuf, usize)> = vec![(start.to_path_buf(), host, 0)];
         let mut seen = 0usize;
         while let Some((logical_dir, host_dir, depth)) = stack.pop() {
-            let iter = match std::fs::read_dir(&host_dir) {
-                Ok(it) => it,
-                Err(e) => {
-                    visit_error(RootError::from_io(logical_dir.display().to_string(), e));
-                    continue;
-                }
-            };
+            // Listed O_NOATIME with raw getdents64, so directory atimes stay as they were.
+            let names =
+                match crate::procfs::list_dir_raw(&host_dir, &logical_dir.display().to_string()) {
+                    Ok(names) => names,
+                    Err(e) => {
+                        visit_error(e);
+                        continue;
+                    }
+                };
             let mut children = Vec::new();
-            for item in iter {
-                let Ok(item) = item else { continue };
-                let host_path = item.path();
+            for (name, _) in names {
+                let host_path = host_dir.join(&name);
                 let meta = match std::fs::symlink_metadata(&host_path) {
                     Ok(m) => m,
                     Err(e) => {
                         visit_error(RootError::from_io(
-                            logical_dir.join(item.file_name()).display().to_string(),
+                            logical_dir.join(&name).display().to_string(),
                             e,
                         ));
                         continue;
                     }
                 };
                 let entry = WalkEntry {
-                    path: logical_dir.join(item.file_name()),
+                    path: logical_dir.join(&name),
                     host_path,
                     meta: Meta::from_std(&meta),
                     depth: depth + 1,

@@ -165,6 +165,23 @@ fn bundle_arrives_with_same_hash_and_host_key_is_checked() {
     }
     assert!(!dest.join("second.bin").exists());
 
+    // A known_hosts file naming the server's key (OpenSSH's [host]:port form).
+    let known = d.join("known_hosts");
+    let host_pub = std::fs::read_to_string(d.join("host_key.pub")).expect("host pub");
+    std::fs::write(&known, format!("[127.0.0.1]:{} {host_pub}", sshd.port)).expect("known");
+    let opts = UploadOptions {
+        auth: key.clone(),
+        host_key: HostKeyPolicy::KnownHosts(known),
+    };
+    let target3 = parse_url(&format!(
+        "sftp://root@127.0.0.1:{}{}/third.bin",
+        sshd.port,
+        dest.display()
+    ))
+    .expect("url");
+    upload(&local, &target3, &opts, &journal, &mut |_, _| {}).expect("known_hosts upload");
+    assert_eq!(sha256_file(&dest.join("third.bin")), sha256_file(&local));
+
     // Record-only policy with an explicit remote file name.
     let opts = UploadOptions {
         auth: key,

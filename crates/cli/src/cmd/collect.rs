@@ -34,6 +34,9 @@ pub struct Args {
     /// Do not take the live snapshot first.
     #[arg(long)]
     pub no_snapshot: bool,
+    /// Do not recover deleted-but-open files from /proc.
+    #[arg(long)]
+    pub no_recover: bool,
     /// Use this collection plan instead of the built-in rules/collect.toml.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
@@ -82,6 +85,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         .transpose()?;
     opts.include_private_keys = args.include_private_keys;
     opts.run_scan = !args.no_scan;
+    opts.recover = !args.no_recover;
     opts.recover_pids = args.recover_pids.clone();
     if let Some(plan) = &args.plan {
         let text = std::fs::read_to_string(plan)
