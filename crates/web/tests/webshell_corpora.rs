@@ -44,9 +44,6 @@ fn tennc_webshells_detected_per_language() {
         let data = std::fs::read(&path).expect("sample");
         let (hits, _, _, _) =
             scan_bytes(&mut scanner, Path::new(f[6]), &data, FileRole::Code(lang));
-        let key = if f[3] == "aspx" {
-            "asp/aspx"
-        } else if f[3] == "asp" {
         let key = if f[3].starts_with("asp") {
             "asp/aspx"
         } else {
