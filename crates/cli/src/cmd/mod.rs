@@ -21,6 +21,7 @@ pub mod timeline;
 pub mod triage;
 pub mod verify;
 pub mod verify_packages;
+pub mod web;
 
 /// Timeline events produced by other capabilities (auth logs, web access logs, shell histories).
 pub fn extra_events(_ctx: &Context) -> Vec<Event> {
@@ -98,4 +99,3 @@ pub fn collect_phase(
         }
     }
 }
-pub mod web;
