@@ -23,9 +23,58 @@ pub mod verify;
 pub mod verify_packages;
 pub mod web;
 
-/// Timeline events produced by other capabilities (auth logs, web access logs, shell histories).
-pub fn extra_events(_ctx: &Context) -> Vec<Event> {
-    Vec::new()
+/// Timeline events produced by other capabilities: web requests that carried an attack, and
+/// POST requests (uploads, webshell use), from every access log the web estate names.
+pub fn extra_events(ctx: &Context) -> Vec<Event> {
+    use huoyan_timeline::Category;
+    let estate = huoyan_web::estate::discover(&ctx.root, &ctx.web_roots);
+    let (analysis, _gaps) = huoyan_web::logs::analysis::analyse_logs(
+        &ctx.root,
+        &estate.logs,
+        &ctx.window,
+        &Default::default(),
+    );
+    let mut events = Vec::new();
+    for (ip, samples) in &analysis.samples {
+        for s in samples {
+            let Some(time) = s.time else { continue };
+            let classes: Vec<&str> = s.classes.iter().map(|c| c.as_str()).collect();
+            events.push(
+                Event::new(
+                    time,
+                    "web",
+                    "web_attack",
+                    "Request Time",
+                    Category::Web,
+                    format!(
+                        "{ip} {} {} → {} ({})",
+                        s.method,
+                        s.decoded,
+                        s.status.map(|c| c.to_string()).unwrap_or_default(),
+                        classes.join(", ")
+                    ),
+                )
+                .path(s.file.clone())
+                .ip(ip.clone()),
+            );
+        }
+    }
+    for (ip, posts) in &analysis.posts {
+        for (time, method, path) in posts {
+            events.push(
+                Event::new(
+                    *time,
+                    "web",
+                    "web_post",
+                    "Request Time",
+                    Category::Web,
+                    format!("{ip} {method} {path}"),
+                )
+                .ip(ip.clone()),
+            );
+        }
+    }
+    events
 }
 
 /// Triage's snapshot phase: the live scene into `dir` (live hosts only).
