@@ -122,8 +122,10 @@ pub fn normalise_host(h: &str) -> &str {
 
 /// Finds the source in `... from HOST[ port N][ sshN]<end | ": …" | " [preauth]">`.
 pub fn trailing_from(m: &str) -> Option<(usize, &str)> {
+    static FROM: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" from "));
     let mut search = 0;
-    while let Some(rel) = m[search..].find(" from ") {
+    while let Some(rel) = FROM.find(&m.as_bytes()[search..]) {
         let at = search + rel;
         let after = &m[at + 6..];
         let host_end = after.find(' ').unwrap_or(after.len());
@@ -173,7 +175,10 @@ fn user_host_port(s: &str) -> Option<(Option<&str>, &str)> {
 }
 
 fn failed(rest: &str) -> Option<(&str, &str, bool, &str)> {
-    let (method, rest) = rest.split_once(" for ")?;
+    static FOR: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" for "));
+    let at = FOR.find(rest.as_bytes())?;
+    let (method, rest) = (&rest[..at], &rest[at + 5..]);
     let (at, host) = trailing_from(rest)?;
     let who = &rest[..at];
     let (user, invalid) = match who.strip_prefix("invalid user ") {

@@ -99,10 +99,9 @@ pub enum AccountAction {
     PasswordChanged,
 }
 
-/// Value of `key=` in a PAM `k=v k=v` list (values end at a space).
-fn pam_field<'a>(s: &'a str, key: &str) -> Option<&'a str> {
-    let pat = format!(" {key}=");
-    let at = s.find(&pat)?;
+/// Value after `pat` (` key=`) in a PAM `k=v k=v` list (values end at a space).
+fn pam_field<'a>(s: &'a str, pat: &str) -> Option<&'a str> {
+    let at = s.find(pat)?;
     let v = &s[at + pat.len()..];
     let v = v.split(' ').next().unwrap_or("");
     (!v.is_empty()).then_some(v)
@@ -143,8 +142,8 @@ fn pam<'a>(ident: &'a str, m: &'a str) -> Option<SysMsg<'a>> {
         return None;
     }
     if let Some(r) = tail.strip_prefix("authentication failure;") {
-        let user = pam_field(r, "user");
-        let ruser = pam_field(r, "ruser");
+        let user = pam_field(r, " user=");
+        let ruser = pam_field(r, " ruser=");
         return Some(SysMsg::PamFailure {
             service,
             user: user.or(ruser),

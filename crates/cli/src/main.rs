@@ -76,6 +76,15 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // `huoyan scan | head`: the reader went away; that is not an error of ours.
+        Err(err)
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!(
                 "huoyan: error: {}",
