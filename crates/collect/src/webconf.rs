@@ -341,7 +341,70 @@ pub fn find_web_logs(root: &Root, rules: &WebRules) -> (Vec<String>, Vec<String>
             }
         }
     }
+    // The web area's parsers follow the include trees from the main configuration files
+    // (conf.d/*.conf, sites-enabled/*, IncludeOptional …), which catches configuration kept
+    // outside the directories listed in the plan.
+    let add = |log: &str, base: &str, patterns: &mut Vec<String>| {
+        if log.starts_with('|') || !usable(log) {
+            return;
+        }
+        if let Some(p) = to_pattern(log, &vars, base) {
+            if !patterns.contains(&p) {
+                patterns.push(p);
+            }
+        }
+    };
+    for entry in NGINX_MAIN {
+        if !root.exists(entry) {
+            continue;
+        }
+        let (directives, errors) = huoyan_artifacts::nginx_conf::read_tree(root, Path::new(entry));
+        gaps.extend(errors.iter().map(|e| Gap::from_error("collect.web", e)));
+        let facts = huoyan_artifacts::nginx_conf::facts(&directives);
+        let base = server_prefix(entry);
+        for log in facts.access_logs.iter().chain(&facts.error_logs) {
+            add(log, &base, &mut patterns);
+        }
+    }
+    for entry in APACHE_MAIN {
+        if !root.exists(entry) {
+            continue;
+        }
+        let (directives, errors) = huoyan_artifacts::apache_conf::read_tree(root, Path::new(entry));
+        gaps.extend(errors.iter().map(|e| Gap::from_error("collect.web", e)));
+        let facts = huoyan_artifacts::apache_conf::facts(&directives);
+        let base = server_prefix(entry);
+        for log in facts.access_logs.iter().chain(&facts.error_logs) {
+            add(log, &base, &mut patterns);
+        }
+    }
     (configs, patterns, gaps)
+}
+
+/// Main nginx configuration files of distribution packages, source builds and panels.
+const NGINX_MAIN: &[&str] = &[
+    "/etc/nginx/nginx.conf",
+    "/usr/local/nginx/conf/nginx.conf",
+    "/usr/local/openresty/nginx/conf/nginx.conf",
+    "/www/server/nginx/conf/nginx.conf",
+];
+
+/// Main Apache configuration files.
+const APACHE_MAIN: &[&str] = &[
+    "/etc/apache2/apache2.conf",
+    "/etc/httpd/conf/httpd.conf",
+    "/usr/local/apache2/conf/httpd.conf",
+    "/www/server/apache/conf/httpd.conf",
+];
+
+/// The directory relative log paths are anchored to: above `conf/` for source builds, the
+/// configuration directory for distribution packages.
+fn server_prefix(main_config: &str) -> String {
+    let dir = Path::new(main_config)
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "/".into());
+    dir.strip_suffix("/conf").map(str::to_string).unwrap_or(dir)
 }
 
 #[cfg(test)]
@@ -412,6 +475,34 @@ CustomLog \"|/usr/bin/rotatelogs /var/log/httpd/acc.%Y%m%d 86400\" common\n";
         assert_eq!(
             parse_caddy(b"log {\n  output file /var/log/caddy/a.log\n}\n"),
             vec!["/var/log/caddy/a.log"]
+        );
+    }
+
+    #[test]
+    fn includes_outside_the_config_dirs_are_followed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let write = |p: &str, data: &str| {
+            let host = dir.path().join(p);
+            std::fs::create_dir_all(host.parent().expect("parent")).expect("mkdir");
+            std::fs::write(host, data).expect("write");
+        };
+        write(
+            "etc/nginx/nginx.conf",
+            "http {\n  include /opt/sites/*.conf;\n}\n",
+        );
+        write(
+            "opt/sites/shop.conf",
+            "server { access_log /data/logs/shop.log; }\n",
+        );
+        let root = Root::new(dir.path()).expect("root");
+        let rules = WebRules {
+            configs: vec!["/etc/nginx".into()],
+        };
+        let (configs, patterns, _gaps) = find_web_logs(&root, &rules);
+        assert_eq!(configs, vec!["/etc/nginx/nginx.conf"]);
+        assert!(
+            patterns.contains(&"/data/logs/shop.log*".to_string()),
+            "{patterns:?}"
         );
     }
 
