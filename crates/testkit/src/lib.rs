@@ -66,3 +66,9 @@ pub fn is_root() -> bool {
         })
         .unwrap_or(false)
 }
+
+/// A command for a test to run (a helper process, a host tool to compare with). huoyan's own
+/// code never runs host binaries; tests go through here so that stays easy to check.
+pub fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    Command::new(program)
+}

@@ -360,7 +360,7 @@ mod tests {
         let bin = tempfile::tempdir().expect("tempdir");
         let fake = bin.path().join("falco");
         std::fs::copy("/bin/sleep", &fake).expect("copy sleep");
-        let mut child = std::process::Command::new(&fake)
+        let mut child = huoyan_testkit::command(&fake)
             .arg("30")
             .spawn()
             .expect("spawn");

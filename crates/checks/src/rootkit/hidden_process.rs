@@ -222,7 +222,7 @@ mod tests {
         let Some(proc_fs) = ProcFs::live() else {
             return;
         };
-        let mut child = std::process::Command::new("sleep")
+        let mut child = huoyan_testkit::command("sleep")
             .arg("30")
             .spawn()
             .expect("spawn sleep");
