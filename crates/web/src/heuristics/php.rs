@@ -1017,7 +1017,13 @@ fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut Vec<Hit>) 
         }
     }
     if !hits.iter().any(|h| h.severity >= Severity::Medium) {
-        if let Some(m) = EXEC_VARIABLE.find(text) {
+        if let Some(m) = EXEC_VARIABLE.find_iter(text).find(|m| {
+            let name_start = m.start()
+                + text[m.start()..]
+                    .find(|c: char| c.is_ascii_alphabetic())
+                    .unwrap_or(0);
+            !is_method_or_definition(text, name_start)
+        }) {
             hits.push(Hit::heuristic(
                 "php.exec_variable",
                 Severity::Low,
