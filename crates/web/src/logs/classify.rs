@@ -280,7 +280,12 @@ static TARGET_SETS: LazyLock<Vec<(AttackClass, Regex)>> = LazyLock::new(|| {
 });
 
 static TARGET_SET: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(TARGET_PATTERNS.iter().map(|(_, p)| format!("(?i){p}"))).expect("static regex")
+    RegexSet::new(
+        TARGET_PATTERNS
+            .iter()
+            .map(|(_, p)| crate::fastre::ascii_classes(&format!("(?i){p}"))),
+    )
+    .expect("static regex")
 });
 
 /// Classes whose patterns are also meaningful in the path itself (the others only in the query:
