@@ -9,6 +9,7 @@
 
 pub mod correlate;
 pub mod estate;
+pub mod fastre;
 pub mod heuristics;
 pub mod hunt;
 pub mod lang;

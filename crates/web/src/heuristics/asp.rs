@@ -14,89 +14,97 @@ use regex::Regex;
 use super::Hit;
 
 static EVAL_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*(?:\w+\s*\(\s*)?request\b"#)
-        .expect("static regex")
+    crate::fastre::new(
+        r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*(?:\w+\s*\(\s*)?request\b"#,
+    )
+    .expect("static regex")
 });
 static TAINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b([a-z_]\w*)\s*=\s*(?:trim\s*\(\s*|cstr\s*\(\s*|unescape\s*\(\s*)?(?:request|session)\b"#)
+    crate::fastre::new(r#"(?i)\b([a-z_]\w*)\s*=\s*(?:trim\s*\(\s*|cstr\s*\(\s*|unescape\s*\(\s*)?(?:request|session)\b"#)
         .expect("static regex")
 });
 static COPY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#).expect("static regex")
+    crate::fastre::new(r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#)
+        .expect("static regex")
 });
 static EVAL_VAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*([a-z_]\w*)"#)
+    crate::fastre::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*([a-z_]\w*)"#)
         .expect("static regex")
 });
 static SESSION_EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*session\s*\("#)
+    crate::fastre::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*session\s*\("#)
         .expect("static regex")
 });
 static EXEC_COMPUTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal)\s*\(?\s*(?:\(\s*)?[a-z_]\w*\s*\("#)
-        .expect("static regex")
+    crate::fastre::new(
+        r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal)\s*\(?\s*(?:\(\s*)?[a-z_]\w*\s*\("#,
+    )
+    .expect("static regex")
 });
 static BINARY_READ_EXEC: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)request\s*\.\s*binaryread"#).expect("static regex"));
+    LazyLock::new(|| crate::fastre::new(r#"(?i)request\s*\.\s*binaryread"#).expect("static regex"));
 static ANY_EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal|eval)\b\s*\(?"#)
+    crate::fastre::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal|eval)\b\s*\(?"#)
         .expect("static regex")
 });
 static UTF7: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)@\s*codepage\s*=\s*65000"#).expect("static regex"));
+    LazyLock::new(|| crate::fastre::new(r#"(?i)@\s*codepage\s*=\s*65000"#).expect("static regex"));
 static JSCRIPT_EVAL2: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\beval\s*\(\s*[a-z_]\w*\s*,\s*(?:["'\\]|[a-z_]\w*\s*\))"#)
+    crate::fastre::new(r#"(?i)\beval\s*\(\s*[a-z_]\w*\s*,\s*(?:["'\\]|[a-z_]\w*\s*\))"#)
         .expect("static regex")
 });
 static CHAR_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:"[^"\n]{1,2}"\s*(?:/\*[^*]{0,20}\*/\s*)*\+\s*(?:/\*[^*]{0,20}\*/\s*)*){3,}"[^"\n]{1,2}""#)
+    crate::fastre::new(r#"(?:"[^"\n]{1,2}"\s*(?:/\*[^*]{0,20}\*/\s*)*\+\s*(?:/\*[^*]{0,20}\*/\s*)*){3,}"[^"\n]{1,2}""#)
         .expect("static regex")
 });
 static FSO_WRITE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)createtextfile\s*\([^)]{0,80}request|(\w+)\s*\.\s*write\s*\(?[^\n]{0,40}request\s*[\.(]|\.saveas\s*\([^)]{0,120}(?:request|\.text)|savetofile\s*[^\n]{0,60}request"#)
+    crate::fastre::new(r#"(?i)createtextfile\s*\([^)]{0,80}request|(\w+)\s*\.\s*write\s*\(?[^\n]{0,40}request\s*[\.(]|\.saveas\s*\([^)]{0,120}(?:request|\.text)|savetofile\s*[^\n]{0,60}request"#)
         .expect("static regex")
 });
 static REQUEST_SQL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)xp_cmdshell|sp_oacreate|sp_makewebtask|(?:sqlconnection|oledbconnection|adodb\.connection)[\s\S]{0,400}(?:connectionstring|\.open)\s*[=(][^;\n]{0,120}(?:request|\.text\b)"#)
+    crate::fastre::new(r#"(?i)xp_cmdshell|sp_oacreate|sp_makewebtask|(?:sqlconnection|oledbconnection|adodb\.connection)[\s\S]{0,400}(?:connectionstring|\.open)\s*[=(][^;\n]{0,120}(?:request|\.text\b)"#)
         .expect("static regex")
 });
 
 static WSHELL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)wscript\.shell|shell\.application|wscript\.network"#).expect("static regex")
-});
-static ENCODED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)#@~\^[A-Za-z0-9+/]{6}==|language\s*=\s*"?\s*(?:vbscript|jscript)\.encode"#)
+    crate::fastre::new(r#"(?i)wscript\.shell|shell\.application|wscript\.network"#)
         .expect("static regex")
 });
+static ENCODED: LazyLock<Regex> = LazyLock::new(|| {
+    crate::fastre::new(
+        r#"(?i)#@~\^[A-Za-z0-9+/]{6}==|language\s*=\s*"?\s*(?:vbscript|jscript)\.encode"#,
+    )
+    .expect("static regex")
+});
 static PROCESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)process\s*\.\s*start\s*\(|new\s+(?:system\.diagnostics\.)?processstartinfo\b|diagnostics\s*\.\s*process\b|new\s+process\s*\(\s*\)|\.startinfo\b"#)
+    crate::fastre::new(r#"(?i)process\s*\.\s*start\s*\(|new\s+(?:system\.diagnostics\.)?processstartinfo\b|diagnostics\s*\.\s*process\b|new\s+process\s*\(\s*\)|\.startinfo\b"#)
         .expect("static regex")
 });
 static ASSEMBLY_LOAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)assembly\s*\.\s*load\s*\(|\.\s*createinstance\s*\(\s*"[a-z]{1,4}"|getmethod\s*\(\s*"load""#)
+    crate::fastre::new(r#"(?i)assembly\s*\.\s*load\s*\(|\.\s*createinstance\s*\(\s*"[a-z]{1,4}"|getmethod\s*\(\s*"load""#)
         .expect("static regex")
 });
 static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\brequest\s*(?:\.\s*(?:item|form|querystring|binaryread|inputstream|params|cookies)|\[|\()"#)
+    crate::fastre::new(r#"(?i)\brequest\s*(?:\.\s*(?:item|form|querystring|binaryread|inputstream|params|cookies)|\[|\()"#)
         .expect("static regex")
 });
 static JSCRIPT_EVAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)eval\s*\([^;]{0,200}["']unsafe["']"#).expect("static regex")
+    crate::fastre::new(r#"(?i)eval\s*\([^;]{0,200}["']unsafe["']"#).expect("static regex")
 });
 
 static EVAL_DECODED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\beval\s*\(\s*(?:system\.text\.encoding|encoding\.|convert\s*\.\s*frombase64string|unescape\s*\(|decode\w*\s*\()|executestatement\s*\(|msscriptcontrol|[:=]\s*eval\s*[,;}]"#)
+    crate::fastre::new(r#"(?i)\beval\s*\(\s*(?:system\.text\.encoding|encoding\.|convert\s*\.\s*frombase64string|unescape\s*\(|decode\w*\s*\()|executestatement\s*\(|msscriptcontrol|[:=]\s*eval\s*[,;}]"#)
         .expect("static regex")
 });
 static FSO_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)scripting\.filesystemobject|adodb\.stream"#).expect("static regex")
+    crate::fastre::new(r#"(?i)scripting\.filesystemobject|adodb\.stream"#).expect("static regex")
 });
 static FSO_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\.(?:createtextfile|opentextfile|savetofile|copyfile|movefile|deletefile|deletefolder|getfolder)\s*\(?\s*([a-z_]\w*)"#)
+    crate::fastre::new(r#"(?i)\.(?:createtextfile|opentextfile|savetofile|copyfile|movefile|deletefile|deletefolder|getfolder)\s*\(?\s*([a-z_]\w*)"#)
         .expect("static regex")
 });
 static NET_FILE_OPS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)file\s*\.\s*(?:delete|writeallbytes|writealltext|copy|move)\s*\(|directory\s*\.\s*(?:getfiles|getdirectories|delete)\s*\(|postedfile\s*\.\s*saveas|response\s*\.\s*(?:writefile|transmitfile)\s*\(|new\s+(?:system\.net\.sockets\.)?(?:socket|tcpclient)\s*\("#)
+    crate::fastre::new(r#"(?i)file\s*\.\s*(?:delete|writeallbytes|writealltext|copy|move)\s*\(|directory\s*\.\s*(?:getfiles|getdirectories|delete)\s*\(|postedfile\s*\.\s*saveas|response\s*\.\s*(?:writefile|transmitfile)\s*\(|new\s+(?:system\.net\.sockets\.)?(?:socket|tcpclient)\s*\("#)
         .expect("static regex")
 });
 
@@ -128,14 +136,14 @@ fn strip_block_comments(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 static AMP_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:"[^"\n]{1,12}"\s*&\s*){2,}"[^"\n]{1,12}""#).expect("static regex")
+    crate::fastre::new(r#"(?:"[^"\n]{1,12}"\s*&\s*){2,}"[^"\n]{1,12}""#).expect("static regex")
 });
 static TOOL_TELLS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)scripttimeout\s*=\s*9{5,}|import\s+namespace\s*=\s*"(?:system\.diagnostics|microsoft\.win32|system\.net\.sockets|system\.runtime\.interopservices|system\.serviceprocess)"|\bstrreverse\s*\([\s\S]{0,400}\b(?:execute|eval)\b"#)
+    crate::fastre::new(r#"(?i)scripttimeout\s*=\s*9{5,}|import\s+namespace\s*=\s*"(?:system\.diagnostics|microsoft\.win32|system\.net\.sockets|system\.runtime\.interopservices|system\.serviceprocess)"|\bstrreverse\s*\([\s\S]{0,400}\b(?:execute|eval)\b"#)
         .expect("static regex")
 });
 static CONTROL_FILE_OPS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(?:file\s*\.\s*(?:delete|writeallbytes|writealltext|copy|move)|directory\s*\.\s*(?:getfiles|getdirectories|delete|createdirectory)|\.saveas)\s*\([^;]{0,120}\.text\b"#)
+    crate::fastre::new(r#"(?i)(?:file\s*\.\s*(?:delete|writeallbytes|writealltext|copy|move)|directory\s*\.\s*(?:getfiles|getdirectories|delete|createdirectory)|\.saveas)\s*\([^;]{0,120}\.text\b"#)
         .expect("static regex")
 });
 

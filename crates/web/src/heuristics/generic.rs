@@ -16,11 +16,11 @@ use super::{entropy, Hit};
 use crate::lang::Lang;
 
 static CGI_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\bparam\s*\(|cgi\.fieldstorage|query_string|request\.(?:args|form|values)|\$ENV\{|#(?:form|url)\.\w+#|\bstdin\b|getvalue\s*\("#)
+    crate::fastre::new(r#"(?i)\bparam\s*\(|cgi\.fieldstorage|query_string|request\.(?:args|form|values)|\$ENV\{|#(?:form|url)\.\w+#|\bstdin\b|getvalue\s*\("#)
         .expect("static regex")
 });
 static CGI_EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:system|exec|popen|subprocess|os\.system|os\.popen|commands\.getoutput|qx|spawn)\s*[\(\{\[/ ]|`[^`\n]*\$|<cfexecute|createobject\s*\(\s*"java"\s*,\s*"java\.lang\.runtime"|\bopen\s*\([^)]*\|"#)
+    crate::fastre::new(r#"(?i)\b(?:system|exec|popen|subprocess|os\.system|os\.popen|commands\.getoutput|qx|spawn)\s*[\(\{\[/ ]|`[^`\n]*\$|<cfexecute|createobject\s*\(\s*"java"\s*,\s*"java\.lang\.runtime"|\bopen\s*\([^)]*\|"#)
         .expect("static regex")
 });
 
@@ -40,7 +40,7 @@ pub fn analyse_cgi(text: &str, hits: &mut Vec<Hit>) {
 }
 
 static VOCABULARY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)web\s?shell|木马|提权|大马|小马|一句话|后门|脱裤|免杀|过狗|hacked\s+by|backdoor|shell\s+v\d|r00t|priv8|bypass\s+(?:waf|safedog|disable_functions)|拿站")
+    crate::fastre::new(r"(?i)web\s?shell|木马|提权|大马|小马|一句话|后门|脱裤|免杀|过狗|hacked\s+by|backdoor|shell\s+v\d|r00t|priv8|bypass\s+(?:waf|safedog|disable_functions)|拿站")
         .expect("static regex")
 });
 
@@ -62,7 +62,7 @@ pub fn analyse_vocabulary(text: &str, hits: &mut Vec<Hit>) {
 }
 
 static GLUE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"["']\s*[.+]\s*["']"#).expect("static regex"));
+    LazyLock::new(|| crate::fastre::new(r#"["']\s*[.+]\s*["']"#).expect("static regex"));
 
 /// Minimum length of an encoded run worth reporting.
 pub const MIN_ENCODED_RUN: usize = 1500;

@@ -15,68 +15,73 @@ use regex::Regex;
 use super::Hit;
 
 static EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)getruntime\s*\(\s*\)\s*(?:\.\s*exec\s*\(|,\s*\x22exec\x22)|new\s+processbuilder\s*\(|processimpl|unixprocess|forkandexec|\bruntime\s*\.\s*exec\s*\(")
+    crate::fastre::new(r"(?i)getruntime\s*\(\s*\)\s*(?:\.\s*exec\s*\(|,\s*\x22exec\x22)|new\s+processbuilder\s*\(|processimpl|unixprocess|forkandexec|\bruntime\s*\.\s*exec\s*\(")
         .expect("static regex")
 });
 static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)request\s*\.\s*(?:getparameter|getinputstream|getreader|getheader|getquerystring|getparametervalues|getparametermap)|\bparam\s*\.|pagecontext")
+    crate::fastre::new(r"(?i)request\s*\.\s*(?:getparameter|getinputstream|getreader|getheader|getquerystring|getparametervalues|getparametermap)|\bparam\s*\.|pagecontext")
         .expect("static regex")
 });
 static DEFINE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bdefineclass\b|extends\s+classloader|new\s+(?:java\.net\.)?urlclassloader|\bclassloader\b[^;]{0,80}\bdefine")
+    crate::fastre::new(r"(?i)\bdefineclass\b|extends\s+classloader|new\s+(?:java\.net\.)?urlclassloader|\bclassloader\b[^;]{0,80}\bdefine")
         .expect("static regex")
 });
 static CRYPTO_OR_B64: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)cipher\s*\.\s*getinstance|"aes"|base64decoder|base64\s*\.\s*getdecoder|decodebuffer|\bx\s*\(\s*[a-z_]+\s*,\s*(?:true|false)\s*\)"#)
+    crate::fastre::new(r#"(?i)cipher\s*\.\s*getinstance|"aes"|base64decoder|base64\s*\.\s*getdecoder|decodebuffer|\bx\s*\(\s*[a-z_]+\s*,\s*(?:true|false)\s*\)"#)
         .expect("static regex")
 });
 static SCRIPT_ENGINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)scriptenginemanager[^;]{0,200};[\s\S]{0,400}\.eval\s*\(")
+    crate::fastre::new(r"(?i)scriptenginemanager[^;]{0,200};[\s\S]{0,400}\.eval\s*\(")
         .expect("static regex")
 });
 static REFLECT_RUNTIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)class\s*\.\s*forname\s*\(\s*"java\.lang\.(?:runtime|processbuilder)"|getmethod\s*\(\s*"exec""#)
+    crate::fastre::new(r#"(?i)class\s*\.\s*forname\s*\(\s*"java\.lang\.(?:runtime|processbuilder)"|getmethod\s*\(\s*"exec""#)
         .expect("static regex")
 });
 static CMD_SHELL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)"(?:/bin/(?:ba)?sh|cmd(?:\.exe)?)"\s*,\s*"(?:-c|/c)""#).expect("static regex")
+    crate::fastre::new(r#"(?i)"(?:/bin/(?:ba)?sh|cmd(?:\.exe)?)"\s*,\s*"(?:-c|/c)""#)
+        .expect("static regex")
 });
 static FILE_WRITE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::fastre::new(
         r"(?i)new\s+(?:java\.io\.)?fileoutputstream\s*\([^;]{0,200}request\s*\.\s*getparameter",
     )
     .expect("static regex")
 });
 
 static JTAINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b([a-z_]\w*)\s*=\s*[^;=]{0,120}request\s*\.\s*getparameter")
+    crate::fastre::new(r"(?i)\b([a-z_]\w*)\s*=\s*[^;=]{0,120}request\s*\.\s*getparameter")
         .expect("static regex")
 });
 static JFILE_SINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|printwriter|randomaccessfile|fileinputstream|file)\s*\(\s*([a-z_]\w*)\s*[,)+.]|new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|fileinputstream|file)\s*\(\s*request\s*\.\s*getparameter")
+    crate::fastre::new(r"(?i)new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|printwriter|randomaccessfile|fileinputstream|file)\s*\(\s*([a-z_]\w*)\s*[,)+.]|new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|fileinputstream|file)\s*\(\s*request\s*\.\s*getparameter")
         .expect("static regex")
 });
 static BYTE_ARRAY_STRING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)new\s+string\s*\(\s*new\s+byte\s*\[\s*\]\s*\{([\d\s,]{6,})\}")
+    crate::fastre::new(r"(?i)new\s+string\s*\(\s*new\s+byte\s*\[\s*\]\s*\{([\d\s,]{6,})\}")
         .expect("static regex")
 });
 static JDB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)drivermanager\s*\.\s*getconnection\s*\(").expect("static regex")
+    crate::fastre::new(r"(?i)drivermanager\s*\.\s*getconnection\s*\(").expect("static regex")
 });
 static JUPLOAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)multipart/form-data|getcontenttype\s*\(|boundary").expect("static regex")
+    crate::fastre::new(r"(?i)multipart/form-data|getcontenttype\s*\(|boundary")
+        .expect("static regex")
 });
 static MEMSHELL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\baddendpoint\s*\(|serverendpointconfig|\bstandardcontext\b|applicationfilterconfig|\bfilterdef\b|\bfiltermap\b|addservletmapping|\baddfilter\s*\(|\bregisterservlet|getdeclaredconstructors\s*\(\s*\)")
+    crate::fastre::new(r"(?i)\baddendpoint\s*\(|serverendpointconfig|\bstandardcontext\b|applicationfilterconfig|\bfilterdef\b|\bfiltermap\b|addservletmapping|\baddfilter\s*\(|\bregisterservlet|getdeclaredconstructors\s*\(\s*\)")
         .expect("static regex")
 });
 
-static JSOCKET: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)new\s+(?:java\.net\.)?socket\s*\(").expect("static regex"));
+static JSOCKET: LazyLock<Regex> = LazyLock::new(|| {
+    crate::fastre::new(r"(?i)new\s+(?:java\.net\.)?socket\s*\(").expect("static regex")
+});
 
 static RUNTIME_VAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)=\s*runtime\s*\.\s*getruntime\s*\(\s*\)\s*;[\s\S]{0,2000}?\.\s*exec\s*\(")
-        .expect("static regex")
+    crate::fastre::new(
+        r"(?i)=\s*runtime\s*\.\s*getruntime\s*\(\s*\)\s*;[\s\S]{0,2000}?\.\s*exec\s*\(",
+    )
+    .expect("static regex")
 });
 
 /// Runs the JSP heuristics.

@@ -22,26 +22,26 @@ pub const INERT_EXTENSIONS: &[&str] = &[
 ];
 
 static PHP_OPEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)<\?php|<\?=|<script\s+language\s*=\s*.?php").expect("static regex")
+    crate::fastre::new(r"(?i)<\?php|<\?=|<script\s+language\s*=\s*.?php").expect("static regex")
 });
 static CODE_IN_INERT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:eval|assert|system|exec|shell_exec|passthru|base64_decode|gzinflate|create_function|call_user_func)\s*\(|\$_(?:GET|POST|REQUEST|COOKIE)")
+    crate::fastre::new(r"(?i)\b(?:eval|assert|system|exec|shell_exec|passthru|base64_decode|gzinflate|create_function|call_user_func)\s*\(|\$_(?:GET|POST|REQUEST|COOKIE)")
         .expect("static regex")
 });
 static INI_PREPEND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::fastre::new(
         r"(?im)^\s*(?:php_value\s+|php_admin_value\s+)?(auto_(?:prepend|append)_file)\s*=?\s*(\S+)",
     )
     .expect("static regex")
 });
 static HANDLER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::fastre::new(
         r"(?im)^\s*(?:AddType|AddHandler|SetHandler|ForceType)\s+[^\n]*(?:php|x-httpd)[^\n]*$",
     )
     .expect("static regex")
 });
 static HANDLER_BENIGN_EXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::fastre::new(
         r"(?i)^\s*\S+\s+\S+\s+(?:\.php\d?|\.phtml|\.phar)(?:\s+(?:\.php\d?|\.phtml|\.phar))*\s*$",
     )
     .expect("static regex")

@@ -147,7 +147,7 @@ const TARGET_PATTERNS: &[(AttackClass, &str)] = &[
     ),
     (
         AttackClass::Xss,
-        r"\bon[a-z]{3,25}\s*=|\bstyle\s*=[^>]*expression\s*\(|\balert\s*[\(`]|\bprompt\s*[\(`]|\bconfirm\s*[\(`]|document\s*\.\s*(?:cookie|domain|write|location)|window\s*\.\s*location|string\s*\.\s*fromcharcode|\beval\s*\(|&#x?[0-9a-f]+;?\s*&#|<!--|-->|\]\]>|\\u003c|\\x3c|&lt;\s*script|\bsrcdoc\s*=|\bxlink:href|\bformaction|\bbackground\s*=\s*['\x22]?javascript|\bseekSegmentTime|\bgeturl\s*\(|asfunction:|\btop\s*\[|\bself\s*\[|\bparent\s*\[|\bfetch\s*\(|\bimport\s*\(|\bxss\b",
+        r"\bon[a-z]{3,25}\s*=|\bstyle\s*=[^>]*expression\s*\(|\balert\s*[\(`]|\bprompt\s*[\(`]|\bconfirm\s*[\(`]|document\s*\.\s*(?:cookie|domain|write|location)|window\s*\.\s*location|string\s*\.\s*fromcharcode|\beval\s*\(|&#x?[0-9a-f]+;?\s*&#|<!--|-->|\]\]>|\\u003c|\\x3c|&lt;\s*script|\bsrcdoc\s*=|\bxlink:href|\bformaction\s*=|\bbackground\s*=\s*['\x22]?javascript|\bseekSegmentTime|\bgeturl\s*\(|asfunction:|\btop\s*\[|\bself\s*\[|\bparent\s*\[|\bfetch\s*\(|\bimport\s*\(|\bxss\b",
     ),
     (
         AttackClass::Xss,
@@ -263,19 +263,29 @@ const UA_PATTERNS: &[(AttackClass, &str)] = &[
 /// Paths scanners probe for (admin panels, setup scripts, leaked files); a 4xx on one of them is
 /// reconnaissance.
 static PROBE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^/+(?:(?:admin|administrator|cgi-bin|scripts|db|mysql|tools|web|www|old|new|backup)/)?(?:phpmyadmin|pma|myadmin|mysqladmin|mysql|phpmy|sqlweb|websql|dbadmin|db|admin/pma|admin/phpmyadmin|webmail|mail|mails|extmail|roundcube|rcube|squirrelmail|horde|v-?webmail|pmapper|wp-login\.php|wp-admin|xmlrpc\.php|administrator|manager/html|jmx-console|web-console|invoker|axis2|solr|actuator|\.env|\.git|\.svn|\.ds_store|cgi-bin|scripts/setup\.php|setup\.php|install\.php|shell\.php|cmd\.php|webdav|hnap1|boaform|vendor/phpunit|console|_ignition|owa|autodiscover|ecp|remote/login|dana-na|global-protect|tmui|\.well-known/security|server-status|config\.php|wp-config|backup|bak|old|test\.php|info\.php|phpinfo\.php|telescope|druid|nacos|struts|weblogic|wls-wsat|_async|solr|jenkins|hudson|owncloud|nextcloud|zabbix|cacti|nagios|muieblackcat|w00tw00t|azenv\.php|timthumb\.php|kerbynet)")
+    crate::fastre::new(r"(?i)^/+(?:(?:admin|administrator|cgi-bin|scripts|db|mysql|tools|web|www|old|new|backup)/)?(?:phpmyadmin|pma|myadmin|mysqladmin|mysql|phpmy|sqlweb|websql|dbadmin|db|admin/pma|admin/phpmyadmin|webmail|mail|mails|extmail|roundcube|rcube|squirrelmail|horde|v-?webmail|pmapper|wp-login\.php|wp-admin|xmlrpc\.php|administrator|manager/html|jmx-console|web-console|invoker|axis2|solr|actuator|\.env|\.git|\.svn|\.ds_store|cgi-bin|scripts/setup\.php|setup\.php|install\.php|shell\.php|cmd\.php|webdav|hnap1|boaform|vendor/phpunit|console|_ignition|owa|autodiscover|ecp|remote/login|dana-na|global-protect|tmui|\.well-known/security|server-status|config\.php|wp-config|backup|bak|old|test\.php|info\.php|phpinfo\.php|telescope|druid|nacos|struts|weblogic|wls-wsat|_async|solr|jenkins|hudson|owncloud|nextcloud|zabbix|cacti|nagios|muieblackcat|w00tw00t|azenv\.php|timthumb\.php|kerbynet)")
         .expect("static regex")
 });
 
 static TARGET_SETS: LazyLock<Vec<(AttackClass, Regex)>> = LazyLock::new(|| {
     TARGET_PATTERNS
         .iter()
-        .map(|(c, p)| (*c, Regex::new(&format!("(?i){p}")).expect("static regex")))
+        .map(|(c, p)| {
+            (
+                *c,
+                crate::fastre::new(&format!("(?i){p}")).expect("static regex"),
+            )
+        })
         .collect()
 });
 
 static TARGET_SET: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(TARGET_PATTERNS.iter().map(|(_, p)| format!("(?i){p}"))).expect("static regex")
+    RegexSet::new(
+        TARGET_PATTERNS
+            .iter()
+            .map(|(_, p)| crate::fastre::ascii_classes(&format!("(?i){p}"))),
+    )
+    .expect("static regex")
 });
 
 /// Classes whose patterns are also meaningful in the path itself (the others only in the query:
@@ -297,7 +307,12 @@ fn path_capable(class: AttackClass) -> bool {
 static UA_SET: LazyLock<Vec<(AttackClass, Regex)>> = LazyLock::new(|| {
     UA_PATTERNS
         .iter()
-        .map(|(c, p)| (*c, Regex::new(&format!("(?i){p}")).expect("static regex")))
+        .map(|(c, p)| {
+            (
+                *c,
+                crate::fastre::new(&format!("(?i){p}")).expect("static regex"),
+            )
+        })
         .collect()
 });
 
@@ -397,7 +412,7 @@ pub fn classify(rec: &AccessRecord) -> Classification {
 }
 
 static TRAVERSAL_TARGET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::fastre::new(
         r"(?i)etc.{1,16}?(?:passwd|issue|hosts|shadow|group)|boot\.ini|win\.ini|system32|\{file\}",
     )
     .expect("static regex")
