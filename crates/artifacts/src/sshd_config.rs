@@ -263,82 +263,10 @@ fn expand(
     }
 }
 
-/// True when `name` matches a shell glob of `*`, `?` and `[...]` classes.
+/// True when `name` matches a shell glob of `*`, `?` and `[...]` classes (the same matcher the
+/// web-server config readers use).
 pub fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
-    let (mut p, mut n) = (0usize, 0usize);
-    let (mut star_p, mut star_n) = (usize::MAX, 0usize);
-    while n < name.len() {
-        if p < pattern.len() {
-            match pattern[p] {
-                b'*' => {
-                    star_p = p;
-                    star_n = n;
-                    p += 1;
-                    continue;
-                }
-                b'?' => {
-                    p += 1;
-                    n += 1;
-                    continue;
-                }
-                b'[' => {
-                    if let Some((matched, next)) = class_match(&pattern[p..], name[n]) {
-                        if matched {
-                            p += next;
-                            n += 1;
-                            continue;
-                        }
-                    } else if name[n] == b'[' {
-                        p += 1;
-                        n += 1;
-                        continue;
-                    }
-                }
-                c if c == name[n] => {
-                    p += 1;
-                    n += 1;
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        if star_p != usize::MAX {
-            p = star_p + 1;
-            star_n += 1;
-            n = star_n;
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == b'*')
-}
-
-/// Matches a `[...]` class at the start of `pat`; returns (matched, class length).
-fn class_match(pat: &[u8], c: u8) -> Option<(bool, usize)> {
-    let mut i = 1;
-    let negate = matches!(pat.get(1), Some(b'!') | Some(b'^'));
-    if negate {
-        i += 1;
-    }
-    let mut matched = false;
-    let start = i;
-    while i < pat.len() {
-        if pat[i] == b']' && i > start {
-            return Some((matched != negate, i + 1));
-        }
-        if i + 2 < pat.len() && pat[i + 1] == b'-' && pat[i + 2] != b']' {
-            if pat[i] <= c && c <= pat[i + 2] {
-                matched = true;
-            }
-            i += 3;
-        } else {
-            if pat[i] == c {
-                matched = true;
-            }
-            i += 1;
-        }
-    }
-    None
+    crate::config_glob::wildcard_match(pattern, name)
 }
 
 /// Expands a glob (wildcards allowed in any component) inside the root, sorted like glob(3).
