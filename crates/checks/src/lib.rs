@@ -11,6 +11,8 @@ pub mod command_findings;
 pub mod context;
 pub mod homes;
 pub mod registry;
+#[cfg(test)]
+mod testing;
 
 pub mod accounts;
 pub mod history;

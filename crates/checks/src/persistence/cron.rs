@@ -207,23 +207,11 @@ impl Check for CronJobs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use huoyan_core::{Root, Window};
 
     const DEBIAN_CRONTAB: &str = "SHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin\n17 *\t* * *\troot\tcd / && run-parts --report /etc/cron.hourly\n25 6\t* * *\troot\ttest -x /usr/sbin/anacron || { cd / && run-parts --report /etc/cron.daily; }\n";
 
     fn run(files: &[(&str, &str)]) -> Outcome {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for (path, data) in files {
-            let p = dir.path().join(path.trim_start_matches('/'));
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(p, data).expect("write");
-        }
-        let mut ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
-        // Everything in a fresh tempdir is "recent"; look at old changes only for these tests.
-        ctx.window.since = huoyan_core::time::from_unix(4_000_000_000, 0);
-        let mut out = Outcome::default();
-        CronJobs.run(&ctx, &mut out);
-        out
+        crate::testing::run_on_files(&CronJobs, files)
     }
 
     #[test]

@@ -285,20 +285,9 @@ impl Check for SystemHooks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use huoyan_core::{Root, Window};
 
     fn run(files: &[(&str, &str)]) -> Outcome {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for (path, data) in files {
-            let p = dir.path().join(path.trim_start_matches('/'));
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(p, data).expect("write");
-        }
-        let mut ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
-        ctx.window.since = huoyan_core::time::from_unix(4_000_000_000, 0);
-        let mut out = Outcome::default();
-        SystemHooks.run(&ctx, &mut out);
-        out
+        crate::testing::run_on_files(&SystemHooks, files)
     }
 
     #[test]
