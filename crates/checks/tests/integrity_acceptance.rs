@@ -104,7 +104,7 @@ fn baseline_reports_exactly_changed_added_removed() {
     let b = baseline::read(&file).expect("read back");
     let _ = std::fs::remove_file(&file);
 
-    let libz = "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13";
+    let libz = &debian_root::zlib_library(copy.path());
     let mut changed = std::fs::read(copy.path().join(libz.trim_start_matches('/'))).expect("libz");
     changed.extend_from_slice(b"implant");
     debian_root::replace(copy.path(), libz, &changed);
@@ -130,7 +130,7 @@ fn baseline_reports_exactly_changed_added_removed() {
         vec![
             ("/usr/bin/kworkerd".to_string(), "added".to_string()),
             ("/usr/bin/wall".to_string(), "removed".to_string()),
-            (libz.to_string(), "changed".to_string()),
+            (libz.clone(), "changed".to_string()),
         ],
         "{:#?}",
         outcome.findings

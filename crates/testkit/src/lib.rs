@@ -6,6 +6,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
+
+/// Serialises corpus unpacking: the tests of one binary run in parallel threads, and two `tar`
+/// processes writing one directory let a reader see files vanish and reappear.
+static UNPACKING: Mutex<()> = Mutex::new(());
 
 /// The workspace's top directory.
 pub fn workspace() -> PathBuf {
@@ -34,6 +39,12 @@ pub fn corpus(name: &str) -> PathBuf {
     if marker.exists() {
         return dir;
     }
+    let _guard = UNPACKING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if marker.exists() {
+        return dir;
+    }
     let archive = workspace()
         .join("../shared/corpora")
         .join(format!("{name}.tar.gz"));
@@ -42,15 +53,21 @@ pub fn corpus(name: &str) -> PathBuf {
         "corpus archive {} not found (expected ../shared/corpora beside the repository)",
         archive.display()
     );
-    std::fs::create_dir_all(&dir).expect("create corpus dir");
+    // Unpack beside the destination and rename, so a half-unpacked corpus (an interrupted run,
+    // another test process) is never mistaken for a whole one.
+    let partial = dest.join(format!(".{name}.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&partial);
+    std::fs::create_dir_all(&partial).expect("create corpus dir");
     let status = Command::new("tar")
         .arg("-xzf")
         .arg(&archive)
         .arg("-C")
-        .arg(&dir)
+        .arg(&partial)
         .status()
         .expect("run tar");
     assert!(status.success(), "unpacking {} failed", archive.display());
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::rename(&partial, &dir).expect("move the unpacked corpus into place");
     std::fs::write(&marker, b"").expect("write marker");
     dir
 }

@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// Packages copied by the fallback.
 const FALLBACK_PACKAGES: &[&str] = &[
@@ -21,7 +22,17 @@ const FALLBACK_PACKAGES: &[&str] = &[
     "libpam-modules",
     "findutils",
     "util-linux",
+    "zlib1g",
+    "bash",
+    "dpkg",
+    "tar",
+    "perl-base",
+    "bsdutils",
 ];
+
+/// Top-level directories that merged-/usr hosts (Debian 12 and later) keep as symlinks into /usr;
+/// dpkg lists still name files under them (`/bin/true`), so the fallback must keep the layout.
+const MERGED_USR_LINKS: &[&str] = &["bin", "sbin", "lib", "lib32", "lib64", "libx32"];
 
 fn mirror() -> String {
     // The configured Debian mirror of this machine (deb822 or one-line sources).
@@ -49,11 +60,18 @@ fn mirror() -> String {
     "http://deb.debian.org/debian".to_string()
 }
 
-/// The cached pristine root (built on first use).
+/// The cached pristine root (built once per test process; the tests of one binary run in
+/// parallel, and only one of them may build it).
 pub fn pristine() -> PathBuf {
+    static PRISTINE: OnceLock<PathBuf> = OnceLock::new();
+    PRISTINE.get_or_init(build_or_reuse).clone()
+}
+
+fn build_or_reuse() -> PathBuf {
     let cache = huoyan_testkit::workspace().join("target/debootstrap");
     let done = cache.join("bookworm-minbase-procps");
-    if done.join("var/lib/dpkg/status").exists() {
+    let forced_fallback = std::env::var_os("HUOYAN_TEST_NO_DEBOOTSTRAP").is_some();
+    if !forced_fallback && done.join("var/lib/dpkg/status").exists() {
         return done;
     }
     let fallback = cache.join("dpkg-fallback");
@@ -63,12 +81,14 @@ pub fn pristine() -> PathBuf {
     std::fs::create_dir_all(&cache).expect("cache dir");
     let partial = cache.join("bookworm-minbase-procps.partial");
     let _ = std::fs::remove_dir_all(&partial);
-    let ok = Command::new("debootstrap")
-        .args(["--variant=minbase", "--include=procps", "bookworm"])
-        .arg(&partial)
-        .arg(mirror())
-        .status()
-        .is_ok_and(|s| s.success());
+    // HUOYAN_TEST_NO_DEBOOTSTRAP=1 exercises the fallback on a machine that has a mirror.
+    let ok = !forced_fallback
+        && Command::new("debootstrap")
+            .args(["--variant=minbase", "--include=procps", "bookworm"])
+            .arg(&partial)
+            .arg(mirror())
+            .status()
+            .is_ok_and(|s| s.success());
     if ok {
         std::fs::rename(&partial, &done).expect("rename debootstrap root");
         return done;
@@ -83,6 +103,14 @@ fn build_fallback(dest: &Path) {
     let tmp = dest.with_extension("partial");
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(tmp.join("var/lib/dpkg/info")).expect("mkdir");
+    for top in MERGED_USR_LINKS {
+        let Ok(target) = std::fs::read_link(Path::new("/").join(top)) else {
+            continue;
+        };
+        let relative = target.strip_prefix("/").unwrap_or(&target);
+        std::fs::create_dir_all(tmp.join(relative)).expect("mkdir usr target");
+        std::os::unix::fs::symlink(&target, tmp.join(top)).expect("merged-usr symlink");
+    }
     let status = std::fs::read_to_string("/var/lib/dpkg/status").expect("host dpkg status");
     let mut out_status = String::new();
     for para in status.split("\n\n") {
@@ -153,4 +181,19 @@ pub fn replace(root: &Path, logical: &str, data: &[u8]) {
     let path = root.join(logical.trim_start_matches('/'));
     let _ = std::fs::remove_file(&path);
     std::fs::write(&path, data).expect("write replacement");
+}
+
+/// The logical path of zlib's shared library in a root (`/usr/lib/<triplet>/libz.so.1.x.y`, the
+/// version depends on the release the root was built from).
+pub fn zlib_library(root: &Path) -> String {
+    let dir = root.join("usr/lib/x86_64-linux-gnu");
+    let mut found: Vec<String> = std::fs::read_dir(&dir)
+        .expect("library dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("libz.so.1.") && !n.ends_with(".hmac"))
+        .collect();
+    found.sort();
+    let name = found.pop().expect("libz.so.1.x in the root");
+    format!("/usr/lib/x86_64-linux-gnu/{name}")
 }
