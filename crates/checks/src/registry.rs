@@ -123,9 +123,12 @@ pub fn run_checks(ctx: &Context, selection: &Selection) -> Outcome {
         .into_iter()
         .filter(|c| selection.includes(*c))
         .collect();
+    // HUOYAN_CHECK_TIMES=1 prints each check's wall time on stderr (for bench/ and profiling).
+    let show_times = std::env::var_os("HUOYAN_CHECK_TIMES").is_some();
     let mut total = checks
         .par_iter()
         .map(|check| {
+            let started = std::time::Instant::now();
             let mut out = Outcome::default();
             if check.live_only() && !ctx.has_live_view() {
                 out.gap(Gap::new(
@@ -135,6 +138,13 @@ pub fn run_checks(ctx: &Context, selection: &Selection) -> Outcome {
                 ));
             } else {
                 check.run(ctx, &mut out);
+            }
+            if show_times {
+                eprintln!(
+                    "check {:<40} {:>8.3} s",
+                    check.info().id,
+                    started.elapsed().as_secs_f64()
+                );
             }
             out
         })

@@ -253,10 +253,27 @@ pub fn verify(bundle: &Path) -> Result<VerifyReport, CollectError> {
             }
         }
     }
+    // The tar reader stops at the end-of-archive marker, before the last frame's trailer (the
+    // gzip CRC, the zstd checksum): read to the end so damage there is caught too — it is the
+    // manifest's frame, and a manifest altered without a decoding error would blame innocent
+    // members.
+    if problem.is_none() {
+        let mut rest = archive.into_inner();
+        if let Err(e) = io::copy(&mut rest, &mut io::sink()) {
+            problem = Some(blame(&state, last_header.as_ref(), &e));
+        }
+    }
     let mut manifest_entries = 0;
     let decode_problem = problem;
+    let manifest_damaged = decode_problem
+        .as_ref()
+        .is_some_and(|p| p.member.as_deref() == Some(MANIFEST));
     let mut problem = None;
-    match manifest_bytes.as_deref().map(parse_manifest) {
+    match manifest_bytes
+        .as_deref()
+        .filter(|_| !manifest_damaged)
+        .map(parse_manifest)
+    {
         Some(Ok(entries)) => {
             manifest_entries = entries.len();
             // The frame check is exact: every compressed byte belongs to one member's frame.

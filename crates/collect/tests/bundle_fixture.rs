@@ -272,6 +272,42 @@ fn flipped_byte_is_named() {
     }
 }
 
+/// The manifest's own frame comes last and no manifest entry describes it: a flip anywhere in it
+/// must still be caught and blamed on the manifest (or the end-of-archive marker), never on a
+/// member the damaged manifest happens to misdescribe.
+#[test]
+fn every_byte_of_the_manifest_frame_is_caught() {
+    for format in [Format::TarZst, Format::TarGz] {
+        let (tmp, root_dir) = prepare();
+        let root = Root::new(&root_dir).expect("root");
+        let mut opts = options(&tmp.path().join("case"));
+        opts.format = format;
+        let summary = collect(&root, None, &opts, None).expect("collect");
+        let all = members(&summary.bundle);
+        let listed_end = manifest(&all)
+            .values()
+            .filter_map(|e| e.frame.as_ref())
+            .map(|f| f.offset + f.length)
+            .max()
+            .expect("framed members");
+        let len = std::fs::metadata(&summary.bundle).expect("meta").len();
+        assert!(listed_end < len, "the manifest frame follows the members");
+        let names: Vec<String> = all.into_keys().collect();
+        for at in listed_end..len {
+            let report = flip_and_verify(&summary.bundle, usize::try_from(at).expect("offset"));
+            assert!(!report.intact(), "{format:?}: flip at {at} not detected");
+            let member = report
+                .problem
+                .and_then(|p| p.member)
+                .expect("a member is named");
+            assert!(
+                member.contains("manifest") || !names.iter().any(|n| *n == member),
+                "{format:?}: flip at {at} in the manifest frame blamed {member:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn max_size_skips_and_lists() {
     let (tmp, root_dir) = prepare();
