@@ -26,6 +26,9 @@ pub struct Context {
     pub rule_dirs: Vec<PathBuf>,
     /// Extra web roots given with `--web-root`.
     pub web_roots: Vec<PathBuf>,
+    /// How many packaged files `integrity.package_files` re-hashes (every one unless the caller
+    /// asks for the quick pass).
+    pub package_depth: huoyan_integrity::Depth,
     users: OnceLock<(UserDb, Vec<Gap>)>,
     scene: OnceLock<Result<Scene, Gap>>,
 }
@@ -41,6 +44,7 @@ impl Context {
             now: huoyan_core::time::now(),
             rule_dirs: Vec::new(),
             web_roots: Vec::new(),
+            package_depth: huoyan_integrity::Depth::Every,
             users: OnceLock::new(),
             scene: OnceLock::new(),
         }

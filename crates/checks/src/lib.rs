@@ -27,4 +27,5 @@ pub mod ssh;
 pub mod web;
 
 pub use context::Context;
+pub use huoyan_integrity::Depth;
 pub use registry::{registry, run_checks, Area, Check, Selection};

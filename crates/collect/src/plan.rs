@@ -358,6 +358,7 @@ impl Builder<'_> {
             max_depth: 32,
             same_device: true,
             max_entries: 2_000_000,
+            names_only: false,
         };
         let mut errors = Vec::new();
         let entries = match crate::dirwalk::walk(self.root, top, &opts, &mut errors) {

@@ -275,6 +275,7 @@ pub fn find_web_logs(root: &Root, rules: &WebRules) -> (Vec<String>, Vec<String>
                     max_depth: 8,
                     same_device: true,
                     max_entries: 100_000,
+                    names_only: false,
                 };
                 let mut errors = Vec::new();
                 match crate::dirwalk::walk(root, Path::new(top), &opts, &mut errors) {

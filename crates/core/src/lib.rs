@@ -23,7 +23,7 @@ pub mod time;
 pub use finding::{CheckInfo, Finding, Gap, GapReason, Outcome, Severity};
 pub use journal::ActionJournal;
 pub use procfs::ProcFs;
-pub use root::{FileKind, Meta, Root, RootError};
+pub use root::{FileKind, Meta, Root, RootDir, RootError};
 pub use time::{Timestamp, Window};
 
 /// The version of huoyan, recorded in every manifest and report.

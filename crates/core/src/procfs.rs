@@ -132,10 +132,21 @@ impl ProcFs {
 
 /// Lists a directory with raw getdents64, opened O_NOATIME where permitted.
 pub fn list_dir_raw(host: &Path, shown: &str) -> Result<Vec<(OsString, FileKind)>, RootError> {
+    list_dir_raw_keep_fd(host, shown).map(|(_, names)| names)
+}
+
+/// [`list_dir_raw`], also returning the open directory so its entries can be examined relative
+/// to it (one path lookup per directory instead of one per entry).
+pub fn list_dir_raw_keep_fd(
+    host: &Path,
+    shown: &str,
+) -> Result<(std::os::fd::OwnedFd, Vec<(OsString, FileKind)>), RootError> {
     use rustix::fs::{FileType, OFlags, RawDir};
     // O_NOATIME: listing evidence directories must not update their access times (the kernel
     // refuses it for directories the caller does not own without CAP_FOWNER: retry without).
-    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    // O_NOFOLLOW: the caller resolved the path inside the root; a symlink swapped in since
+    // must not lead out of it.
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
     let fd = match rustix::fs::open(host, flags | OFlags::NOATIME, rustix::fs::Mode::empty()) {
         Err(rustix::io::Errno::PERM) => rustix::fs::open(host, flags, rustix::fs::Mode::empty()),
         other => other,
@@ -162,7 +173,7 @@ pub fn list_dir_raw(host: &Path, shown: &str) -> Result<Vec<(OsString, FileKind)
         };
         out.push((OsString::from_vec(name.to_vec()), kind));
     }
-    Ok(out)
+    Ok((fd, out))
 }
 
 #[cfg(test)]

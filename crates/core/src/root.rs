@@ -209,6 +209,25 @@ pub struct Meta {
 }
 
 impl Meta {
+    /// A metadata record that only knows the kind (a names-only walk, see
+    /// [`WalkOptions::names_only`]).
+    pub fn kind_only(kind: FileKind) -> Self {
+        Meta {
+            kind,
+            size: 0,
+            mode: 0,
+            uid: 0,
+            gid: 0,
+            nlink: 0,
+            ino: 0,
+            dev: 0,
+            mtime: None,
+            atime: None,
+            ctime: None,
+            btime: None,
+        }
+    }
+
     /// Converts std metadata.
     pub fn from_std(m: &std::fs::Metadata) -> Self {
         Meta {
@@ -381,6 +400,24 @@ impl Root {
             .map_err(|e| RootError::from_io(logical.display().to_string(), e))
     }
 
+    /// Opens a directory of the root once, so many of its entries can be examined with one path
+    /// resolution (see [`RootDir`]). Symlinks are followed inside the root.
+    pub fn open_dir(&self, logical: impl AsRef<Path>) -> Result<RootDir, RootError> {
+        use rustix::fs::{Mode, OFlags};
+        let logical = logical.as_ref();
+        let host = self.resolve(logical)?;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+        let fd = match rustix::fs::open(&host, flags | OFlags::NOATIME, Mode::empty()) {
+            Err(rustix::io::Errno::PERM) => rustix::fs::open(&host, flags, Mode::empty()),
+            other => other,
+        }
+        .map_err(|e| RootError::from_io(logical.display().to_string(), io::Error::from(e)))?;
+        Ok(RootDir {
+            fd,
+            logical: logical.to_path_buf(),
+        })
+    }
+
     /// Metadata of what the path points to, following symlinks inside the root.
     pub fn stat(&self, logical: impl AsRef<Path>) -> Result<Meta, RootError> {
         let logical = logical.as_ref();
@@ -482,18 +519,26 @@ impl Root {
         let mut seen = 0usize;
         while let Some((logical_dir, host_dir, depth)) = stack.pop() {
             // Listed O_NOATIME with raw getdents64, so directory atimes stay as they were.
-            let names =
-                match crate::procfs::list_dir_raw(&host_dir, &logical_dir.display().to_string()) {
-                    Ok(names) => names,
-                    Err(e) => {
-                        visit_error(e);
-                        continue;
-                    }
-                };
+            let (dir_fd, names) = match crate::procfs::list_dir_raw_keep_fd(
+                &host_dir,
+                &logical_dir.display().to_string(),
+            ) {
+                Ok(listed) => listed,
+                Err(e) => {
+                    visit_error(e);
+                    continue;
+                }
+            };
             let mut children = Vec::new();
-            for (name, _) in names {
-                let host_path = host_dir.join(&name);
-                let meta = match std::fs::symlink_metadata(&host_path) {
+            for (name, listed_kind) in names {
+                // statx relative to the open directory, never following a final symlink.
+                let listed_only =
+                    opts.names_only && !matches!(listed_kind, FileKind::Dir | FileKind::Unknown);
+                let meta = match if listed_only {
+                    Ok(Meta::kind_only(listed_kind))
+                } else {
+                    stat_at(&dir_fd, &name)
+                } {
                     Ok(m) => m,
                     Err(e) => {
                         visit_error(RootError::from_io(
@@ -505,8 +550,8 @@ impl Root {
                 };
                 let entry = WalkEntry {
                     path: logical_dir.join(&name),
-                    host_path,
-                    meta: Meta::from_std(&meta),
+                    host_path: host_dir.join(&name),
+                    meta,
                     depth: depth + 1,
                 };
                 seen += 1;
@@ -539,6 +584,69 @@ impl Root {
     }
 }
 
+/// A directory of a [`Root`], open: its entries are examined relative to it, one lookup each.
+#[derive(Debug)]
+pub struct RootDir {
+    fd: std::os::fd::OwnedFd,
+    logical: PathBuf,
+}
+
+impl RootDir {
+    /// Metadata of the entry `name` (lstat semantics: a symlink is described, not followed).
+    pub fn lstat(&self, name: impl AsRef<std::ffi::OsStr>) -> Result<Meta, RootError> {
+        let name = name.as_ref();
+        if name.as_bytes().contains(&b'/') || name.is_empty() {
+            return Err(RootError::from_io(
+                self.logical.join(name).display().to_string(),
+                io::Error::from(io::ErrorKind::InvalidInput),
+            ));
+        }
+        stat_at(&self.fd, name)
+            .map_err(|e| RootError::from_io(self.logical.join(name).display().to_string(), e))
+    }
+}
+
+/// Metadata of `name` inside the open directory `dir` (lstat semantics), with the birth time
+/// where the filesystem records it.
+fn stat_at(dir: &std::os::fd::OwnedFd, name: &std::ffi::OsStr) -> io::Result<Meta> {
+    use rustix::fs::{AtFlags, StatxFlags};
+    let x = rustix::fs::statx(
+        dir,
+        name,
+        AtFlags::SYMLINK_NOFOLLOW | AtFlags::NO_AUTOMOUNT,
+        StatxFlags::BASIC_STATS | StatxFlags::BTIME,
+    )
+    .map_err(io::Error::from)?;
+    let mode = u32::from(x.stx_mode);
+    let kind = match mode & 0o170000 {
+        0o100000 => FileKind::File,
+        0o040000 => FileKind::Dir,
+        0o120000 => FileKind::Symlink,
+        0o010000 => FileKind::Fifo,
+        0o140000 => FileKind::Socket,
+        0o060000 => FileKind::BlockDevice,
+        0o020000 => FileKind::CharDevice,
+        _ => FileKind::Unknown,
+    };
+    let when =
+        |t: rustix::fs::StatxTimestamp| crate::time::from_unix(t.tv_sec, i64::from(t.tv_nsec));
+    let has_btime = x.stx_mask & StatxFlags::BTIME.bits() != 0;
+    Ok(Meta {
+        kind,
+        size: x.stx_size,
+        mode,
+        uid: x.stx_uid,
+        gid: x.stx_gid,
+        nlink: u64::from(x.stx_nlink),
+        ino: x.stx_ino,
+        dev: rustix::fs::makedev(x.stx_dev_major, x.stx_dev_minor),
+        mtime: when(x.stx_mtime),
+        atime: when(x.stx_atime),
+        ctime: when(x.stx_ctime),
+        btime: if has_btime { when(x.stx_btime) } else { None },
+    })
+}
+
 /// What a walk visitor wants next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WalkControl {
@@ -559,6 +667,10 @@ pub struct WalkOptions {
     pub same_device: bool,
     /// Stop after this many entries (a hostile tree can hold millions).
     pub max_entries: usize,
+    /// Only names and kinds are needed for what is not a directory: such entries are not
+    /// statted (their [`Meta`] holds the kind from the directory listing and nothing else), which
+    /// makes a walk of a large tree several times cheaper. Directories are always statted.
+    pub names_only: bool,
 }
 
 impl Default for WalkOptions {
@@ -567,6 +679,7 @@ impl Default for WalkOptions {
             max_depth: 64,
             same_device: true,
             max_entries: 5_000_000,
+            names_only: false,
         }
     }
 }

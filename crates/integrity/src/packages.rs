@@ -71,6 +71,10 @@ pub struct PackagedFile {
     pub conffile: bool,
     /// Recorded mode (rpm only).
     pub mode: Option<u32>,
+    /// When the package database last wrote this package's file list (dpkg: the later mtime of
+    /// `info/<pkg>.list` and `.md5sums`). A file whose inode changed after this was touched
+    /// after installation; `None` when unknown (conffiles, rpm), which means "always hash".
+    pub settled: Option<huoyan_core::Timestamp>,
 }
 
 /// The root's package databases, merged.
@@ -185,6 +189,7 @@ impl PackageIndex {
                         },
                         conffile: true,
                         mode: None,
+                        settled: None,
                     });
                 }
             }
@@ -194,6 +199,14 @@ impl PackageIndex {
             if !present.contains(package) {
                 continue;
             }
+            let settled = ["list", "md5sums"]
+                .iter()
+                .filter_map(|ext| {
+                    root.lstat(&format!("/var/lib/dpkg/info/{key}.{ext}"))
+                        .ok()
+                        .and_then(|m| m.mtime)
+                })
+                .max();
             for e in entries {
                 if conffile_paths.contains(&e.path) {
                     continue;
@@ -210,6 +223,7 @@ impl PackageIndex {
                     },
                     conffile: false,
                     mode: None,
+                    settled,
                 });
             }
         }
@@ -287,6 +301,7 @@ impl PackageIndex {
                     },
                     conffile: f.flags & rpm::RPMFILE_CONFIG != 0,
                     mode: Some(f.mode),
+                    settled: None,
                 });
             }
         }

@@ -10,7 +10,7 @@
 //! `ps` that is a `#!/bin/sh` wrapper filtering `ps.orig`'s output is a classic quick trojan.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use huoyan_core::root::{WalkControl, WalkOptions};
 use huoyan_core::{CheckInfo, FileKind, Gap, Outcome, Root, Severity};
@@ -64,7 +64,10 @@ pub static SCRIPT_FOR_ELF: CheckInfo = CheckInfo {
 const HEAD: usize = 4;
 
 fn read_head(root: &Root, path: &Path) -> Option<[u8; HEAD]> {
-    let mut f = root.open(path).ok()?;
+    head_of(root.open(path).ok()?)
+}
+
+fn head_of(mut f: std::fs::File) -> Option<[u8; HEAD]> {
     let mut buf = [0u8; HEAD];
     f.read_exact(&mut buf).ok()?;
     Some(buf)
@@ -80,7 +83,7 @@ pub fn unowned_elfs(root: &Root, index: &PackageIndex, out: &mut Outcome) {
         ));
         return;
     }
-    let mut candidates: Vec<PathBuf> = Vec::new();
+    let mut candidates: Vec<huoyan_core::root::WalkEntry> = Vec::new();
     for dir in SYSTEM_DIRS {
         match root.lstat(dir) {
             Ok(m) if m.kind == FileKind::Dir => {}
@@ -92,17 +95,19 @@ pub fn unowned_elfs(root: &Root, index: &PackageIndex, out: &mut Outcome) {
             &opts,
             &mut |e| {
                 if e.meta.kind == FileKind::File && !index.is_owned(&e.path) {
-                    candidates.push(e.path.clone());
+                    candidates.push(e.clone());
                 }
                 WalkControl::Continue
             },
             &mut |err| out.gap_from(UNOWNED_ELF.id, &err, true),
         );
     }
-    for path in candidates {
-        let Some(head) = read_head(root, &path) else {
+    for entry in candidates {
+        // Opened at the walk's host path: its parents are resolved, the file is not followed.
+        let Some(head) = root.open_walked(&entry).ok().and_then(head_of) else {
             continue;
         };
+        let path = entry.path;
         if &head != b"\x7fELF" {
             continue;
         }
@@ -114,7 +119,7 @@ pub fn unowned_elfs(root: &Root, index: &PackageIndex, out: &mut Outcome) {
             FileClass::CriticalCommand | FileClass::Binary | FileClass::Kernel => Severity::High,
             _ => Severity::Medium,
         };
-        let meta = root.lstat(&path).ok();
+        let meta = Some(entry.meta);
         out.add(
             UNOWNED_ELF
                 .finding(

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 use crate::Event;
 
@@ -13,34 +13,70 @@ pub fn timesketch_datetime(e: &Event) -> String {
     e.time.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
 }
 
-fn timesketch_object(e: &Event) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("message".into(), json!(e.message));
-    m.insert("datetime".into(), json!(timesketch_datetime(e)));
-    m.insert("timestamp".into(), json!(e.time.as_microsecond()));
-    m.insert("timestamp_desc".into(), json!(e.timestamp_desc));
-    m.insert("source".into(), json!(e.source));
-    m.insert("kind".into(), json!(e.kind));
-    m.insert("category".into(), json!(e.category.ecs()));
-    m.insert("paths".into(), json!(e.paths.join(";")));
-    m.insert("users".into(), json!(e.users.join(";")));
-    m.insert("ips".into(), json!(e.ips.join(";")));
-    let pids: Vec<String> = e.pids.iter().map(|p| p.to_string()).collect();
-    m.insert("pids".into(), json!(pids.join(";")));
-    m.insert(
-        "finding_id".into(),
-        json!(e.finding_id.clone().unwrap_or_default()),
-    );
-    m.insert(
-        "check_id".into(),
-        json!(e.check_id.clone().unwrap_or_default()),
-    );
-    m.insert(
-        "severity".into(),
-        json!(e.severity.map(|s| s.as_str()).unwrap_or("")),
-    );
-    m.insert("mitre".into(), json!(e.mitre.join(";")));
-    m
+/// One Timesketch row, borrowed from its event (no per-event map: a timeline holds hundreds of
+/// thousands of events and is written three times).
+#[derive(Serialize)]
+struct TimesketchRow<'a> {
+    message: &'a str,
+    datetime: String,
+    timestamp: i64,
+    timestamp_desc: &'a str,
+    source: &'a str,
+    kind: &'a str,
+    category: &'static str,
+    paths: String,
+    users: String,
+    ips: String,
+    pids: String,
+    finding_id: &'a str,
+    check_id: &'a str,
+    severity: &'static str,
+    mitre: String,
+}
+
+impl<'a> TimesketchRow<'a> {
+    fn of(e: &'a Event) -> Self {
+        let pids: Vec<String> = e.pids.iter().map(|p| p.to_string()).collect();
+        TimesketchRow {
+            message: &e.message,
+            datetime: timesketch_datetime(e),
+            timestamp: e.time.as_microsecond(),
+            timestamp_desc: &e.timestamp_desc,
+            source: &e.source,
+            kind: &e.kind,
+            category: e.category.ecs(),
+            paths: e.paths.join(";"),
+            users: e.users.join(";"),
+            ips: e.ips.join(";"),
+            pids: pids.join(";"),
+            finding_id: e.finding_id.as_deref().unwrap_or_default(),
+            check_id: e.check_id.as_deref().unwrap_or_default(),
+            severity: e.severity.map(|s| s.as_str()).unwrap_or(""),
+            mitre: e.mitre.join(";"),
+        }
+    }
+
+    /// The values in [`CSV_COLUMNS`] order.
+    fn columns(&self) -> [std::borrow::Cow<'_, str>; 15] {
+        use std::borrow::Cow::{Borrowed, Owned};
+        [
+            Borrowed(self.message),
+            Borrowed(self.datetime.as_str()),
+            Owned(self.timestamp.to_string()),
+            Borrowed(self.timestamp_desc),
+            Borrowed(self.source),
+            Borrowed(self.kind),
+            Borrowed(self.category),
+            Borrowed(self.paths.as_str()),
+            Borrowed(self.users.as_str()),
+            Borrowed(self.ips.as_str()),
+            Borrowed(self.pids.as_str()),
+            Borrowed(self.finding_id),
+            Borrowed(self.check_id),
+            Borrowed(self.severity),
+            Borrowed(self.mitre.as_str()),
+        ]
+    }
 }
 
 /// The CSV columns, in order.
@@ -65,7 +101,7 @@ pub const CSV_COLUMNS: &[&str] = &[
 /// Writes Timesketch JSONL (one object per event).
 pub fn write_timesketch_jsonl(out: &mut dyn Write, events: &[Event]) -> io::Result<()> {
     for e in events {
-        serde_json::to_writer(&mut *out, &Value::Object(timesketch_object(e)))?;
+        serde_json::to_writer(&mut *out, &TimesketchRow::of(e))?;
         out.write_all(b"\n")?;
     }
     Ok(())
@@ -74,20 +110,18 @@ pub fn write_timesketch_jsonl(out: &mut dyn Write, events: &[Event]) -> io::Resu
 /// Writes Timesketch CSV with a header row.
 pub fn write_timesketch_csv(out: &mut dyn Write, events: &[Event]) -> io::Result<()> {
     writeln!(out, "{}", CSV_COLUMNS.join(","))?;
+    let mut line = String::new();
     for e in events {
-        let obj = timesketch_object(e);
-        let row: Vec<String> = CSV_COLUMNS
-            .iter()
-            .map(|c| {
-                let v = match obj.get(*c) {
-                    Some(Value::String(s)) => s.clone(),
-                    Some(other) => other.to_string(),
-                    None => String::new(),
-                };
-                csv_field(&v)
-            })
-            .collect();
-        writeln!(out, "{}", row.join(","))?;
+        let row = TimesketchRow::of(e);
+        line.clear();
+        for (i, v) in row.columns().iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            push_csv_field(&mut line, v);
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
     Ok(())
 }
@@ -95,70 +129,161 @@ pub fn write_timesketch_csv(out: &mut dyn Write, events: &[Event]) -> io::Result
 /// Quotes a CSV field (RFC 4180). Attacker text that a spreadsheet would run as a formula
 /// (`=`, `+`, `@` first) is prefixed with `'`.
 pub fn csv_field(v: &str) -> String {
-    let guarded = if v.starts_with(['=', '+', '@']) {
-        format!("'{v}")
-    } else {
-        v.to_string()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
+    let mut out = String::new();
+    push_csv_field(&mut out, v);
+    out
+}
+
+fn push_csv_field(out: &mut String, v: &str) {
+    let guard = v.starts_with(['=', '+', '@']);
+    let quote = v.contains([',', '"', '\n', '\r']);
+    if quote {
+        out.push('"');
     }
+    if guard {
+        out.push('\'');
+    }
+    if quote {
+        out.push_str(&v.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(v);
+    }
+}
+
+#[derive(Serialize)]
+struct EcsRow<'a> {
+    #[serde(rename = "@timestamp")]
+    timestamp: String,
+    message: &'a str,
+    event: EcsEvent<'a>,
+    host: Named<'a>,
+    related: EcsRelated<'a>,
+    labels: EcsLabels<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<EcsRule<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    threat: Option<EcsThreat<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    process: Option<EcsProcess>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<EcsFile<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<EcsSource<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<Named<'a>>,
+}
+
+#[derive(Serialize)]
+struct EcsEvent<'a> {
+    kind: &'static str,
+    category: [&'static str; 1],
+    action: &'a str,
+    provider: &'a str,
+    created: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    risk_score: Option<u8>,
+}
+
+#[derive(Serialize)]
+struct Named<'a> {
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct EcsRelated<'a> {
+    ip: &'a [String],
+    user: &'a [String],
+}
+
+#[derive(Serialize)]
+struct EcsLabels<'a> {
+    timestamp_desc: &'a str,
+}
+
+#[derive(Serialize)]
+struct EcsRule<'a> {
+    id: &'a str,
+    uuid: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct EcsThreat<'a> {
+    framework: &'static str,
+    technique: EcsTechnique<'a>,
+}
+
+#[derive(Serialize)]
+struct EcsTechnique<'a> {
+    id: &'a [String],
+}
+
+#[derive(Serialize)]
+struct EcsProcess {
+    pid: u32,
+}
+
+#[derive(Serialize)]
+struct EcsFile<'a> {
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct EcsSource<'a> {
+    ip: &'a str,
 }
 
 /// Writes ECS JSONL. `host_name` fills `host.name`.
 pub fn write_ecs_jsonl(out: &mut dyn Write, events: &[Event], host_name: &str) -> io::Result<()> {
+    let created = huoyan_core::time::format_utc(huoyan_core::time::now());
     for e in events {
-        let mut v = json!({
-            "@timestamp": huoyan_core::time::format_utc(e.time),
-            "message": e.message,
-            "event": {
-                "kind": if e.finding_id.is_some() { "alert" } else { "event" },
-                "category": [e.category.ecs()],
-                "action": e.kind,
-                "provider": e.source,
-                "created": huoyan_core::time::format_utc(huoyan_core::time::now()),
-            },
-            "host": { "name": host_name },
-            "related": {
-                "ip": e.ips,
-                "user": e.users,
-            },
-            "labels": { "timestamp_desc": e.timestamp_desc },
-        });
-        if let Some(id) = &e.check_id {
-            v["rule"] = json!({ "id": id, "uuid": e.finding_id });
-            if let Some(s) = e.severity {
-                v["event"]["severity"] = json!(s as u8);
-                v["event"]["risk_score"] = json!(match s {
+        let severity = e.check_id.as_ref().and(e.severity);
+        let row = EcsRow {
+            timestamp: huoyan_core::time::format_utc(e.time),
+            message: &e.message,
+            event: EcsEvent {
+                kind: if e.finding_id.is_some() {
+                    "alert"
+                } else {
+                    "event"
+                },
+                category: [e.category.ecs()],
+                action: &e.kind,
+                provider: &e.source,
+                created: &created,
+                severity: severity.map(|s| s as u8),
+                risk_score: severity.map(|s| match s {
                     huoyan_core::Severity::Info => 0,
                     huoyan_core::Severity::Low => 21,
                     huoyan_core::Severity::Medium => 47,
                     huoyan_core::Severity::High => 73,
                     huoyan_core::Severity::Critical => 99,
-                });
-            }
-        }
-        if !e.mitre.is_empty() {
-            v["threat"] = json!({
-                "framework": "MITRE ATT&CK",
-                "technique": { "id": e.mitre },
-            });
-        }
-        if let Some(pid) = e.pids.first() {
-            v["process"] = json!({ "pid": pid });
-        }
-        if let Some(path) = e.paths.first() {
-            v["file"] = json!({ "path": path });
-        }
-        if let Some(ip) = e.ips.first() {
-            v["source"] = json!({ "ip": ip });
-        }
-        if let Some(user) = e.users.first() {
-            v["user"] = json!({ "name": user });
-        }
-        serde_json::to_writer(&mut *out, &v)?;
+                }),
+            },
+            host: Named { name: host_name },
+            related: EcsRelated {
+                ip: &e.ips,
+                user: &e.users,
+            },
+            labels: EcsLabels {
+                timestamp_desc: &e.timestamp_desc,
+            },
+            rule: e.check_id.as_deref().map(|id| EcsRule {
+                id,
+                uuid: e.finding_id.as_deref(),
+            }),
+            threat: (!e.mitre.is_empty()).then_some(EcsThreat {
+                framework: "MITRE ATT&CK",
+                technique: EcsTechnique { id: &e.mitre },
+            }),
+            process: e.pids.first().map(|&pid| EcsProcess { pid }),
+            file: e.paths.first().map(|path| EcsFile { path }),
+            source: e.ips.first().map(|ip| EcsSource { ip }),
+            user: e.users.first().map(|name| Named { name }),
+        };
+        serde_json::to_writer(&mut *out, &row)?;
         out.write_all(b"\n")?;
     }
     Ok(())
@@ -168,6 +293,7 @@ pub fn write_ecs_jsonl(out: &mut dyn Write, events: &[Event], host_name: &str) -
 mod tests {
     use super::*;
     use crate::Category;
+    use serde_json::Value;
 
     fn sample() -> Event {
         Event::new(

@@ -192,6 +192,7 @@ fn walk_one(ctx: &Context, start: &Path) -> WalkResult {
         max_depth: 32,
         same_device: true,
         max_entries: 2_000_000,
+        names_only: false,
     };
     let mut errors = Vec::new();
     let walked = ctx.root.walk(

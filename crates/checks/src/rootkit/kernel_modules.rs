@@ -258,12 +258,14 @@ fn stray_module_files(root: &Root, out: &mut Outcome) {
         max_depth: 12,
         same_device: true,
         max_entries: 500_000,
+        names_only: true,
     };
     for dir in STRAY_DIRS {
         if !root.lstat(dir).is_ok_and(|m| m.kind == FileKind::Dir) {
             continue;
         }
-        let mut found: Vec<(PathBuf, huoyan_core::Meta)> = Vec::new();
+        let mut found: Vec<PathBuf> = Vec::new();
+        // Names only: a module file is recognised by its name; only those found are statted.
         let _ = root.walk(
             dir,
             &opts,
@@ -271,13 +273,16 @@ fn stray_module_files(root: &Root, out: &mut Outcome) {
                 if e.meta.kind == FileKind::File
                     && modules::is_module_file(e.path.as_os_str().as_encoded_bytes())
                 {
-                    found.push((e.path.clone(), e.meta.clone()));
+                    found.push(e.path.clone());
                 }
                 WalkControl::Continue
             },
             &mut |err| out.gap_from(INFO.id, &err, true),
         );
-        for (path, meta) in found {
+        for path in found {
+            let Ok(meta) = root.lstat(&path) else {
+                continue;
+            };
             let info = root
                 .read_capped(&path, 32 << 20)
                 .ok()

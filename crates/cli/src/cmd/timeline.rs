@@ -8,6 +8,7 @@ use huoyan_checks::{run_checks, Context, Selection};
 use huoyan_core::host::HostIdentity;
 use huoyan_core::{Finding, Gap};
 use huoyan_timeline::{collect, write, Event, TimelineInput};
+use rayon::prelude::*;
 
 use crate::common::RootArgs;
 
@@ -38,22 +39,38 @@ pub fn build(ctx: &Context, findings: &[Finding]) -> (Vec<Event>, Vec<Gap>) {
 
 /// Writes the four timeline files into `dir`.
 pub fn write_all(dir: &Path, events: &[Event], host: &str) -> Result<()> {
+    use std::io::Write;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let create = |name: &str| -> Result<std::io::BufWriter<std::fs::File>> {
+    // The four files are independent: written side by side, each through a large buffer and
+    // flushed explicitly (a full disk must be an error, not a silently short file).
+    let write_one = |name: &str| -> Result<()> {
         let path = dir.join(name);
-        Ok(std::io::BufWriter::new(
-            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
-        ))
+        let file =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, file);
+        match name {
+            "events.jsonl" => {
+                for e in events {
+                    serde_json::to_writer(&mut f, e)?;
+                    f.write_all(b"\n")?;
+                }
+            }
+            "timesketch.jsonl" => write::write_timesketch_jsonl(&mut f, events)?,
+            "timesketch.csv" => write::write_timesketch_csv(&mut f, events)?,
+            _ => write::write_ecs_jsonl(&mut f, events, host)?,
+        }
+        f.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(())
     };
-    let mut f = create("events.jsonl")?;
-    for e in events {
-        serde_json::to_writer(&mut f, e)?;
-        std::io::Write::write_all(&mut f, b"\n")?;
-    }
-    write::write_timesketch_jsonl(&mut create("timesketch.jsonl")?, events)?;
-    write::write_timesketch_csv(&mut create("timesketch.csv")?, events)?;
-    write::write_ecs_jsonl(&mut create("ecs.jsonl")?, events, host)?;
-    Ok(())
+    let names = [
+        "events.jsonl",
+        "timesketch.jsonl",
+        "timesketch.csv",
+        "ecs.jsonl",
+    ];
+    let results: Vec<Result<()>> = names.par_iter().map(|n| write_one(n)).collect();
+    results.into_iter().collect()
 }
 
 /// Runs `huoyan timeline`.

@@ -32,6 +32,11 @@ pub struct Args {
     /// Skip the evidence bundle.
     #[arg(long)]
     pub no_collect: bool,
+    /// Re-hash every packaged file (reads every packaged byte). Without it, only files whose
+    /// inode changed after their package was installed are re-hashed, plus the core commands,
+    /// PAM modules, loader and libc; the rest is listed as not examined.
+    #[arg(long)]
+    pub deep: bool,
     /// Extra web roots to examine.
     #[arg(long = "web-root", value_name = "DIR")]
     pub web_roots: Vec<PathBuf>,
@@ -96,6 +101,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let mut ctx = Context::new(root, args.common.window()?);
     ctx.web_roots = args.web_roots.clone();
     ctx.rule_dirs = args.rule_dirs.clone();
+    if !args.deep {
+        ctx.package_depth = huoyan_checks::Depth::Changed;
+    }
     crate::common::install_command_rules(&args.rule_dirs)?;
     let host = HostIdentity::read(&ctx.root, ctx.proc_fs.as_ref());
     let dir = args.out.clone().unwrap_or_else(|| {

@@ -2,6 +2,10 @@
 //! attackers write to and the checks look at, plus every file a finding names (whatever its times).
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
 
 use huoyan_core::root::{WalkControl, WalkOptions};
 use huoyan_core::{Finding, Gap, Meta, Root, Timestamp, Window};
@@ -30,6 +34,9 @@ const WATCHED: &[&str] = &[
     "/opt",
 ];
 
+/// How deep below a watched directory the walk goes.
+const MAX_DEPTH: usize = 12;
+
 /// At most this many file events (a mass change, e.g. an upgrade, would drown the timeline).
 const MAX_FILE_EVENTS: usize = 200_000;
 
@@ -53,43 +60,115 @@ pub(super) fn collect(
         .iter()
         .flat_map(|f| f.paths.iter().map(String::as_str))
         .collect();
-    let mut count = 0usize;
-    let mut seen = HashSet::new();
+    // Directories already walked, by identity: merged-/usr aliases (`/lib/systemd` is
+    // `/usr/lib/systemd`) and bind mounts are walked once.
+    let walked_dirs: Mutex<HashSet<(u64, u64)>> = Mutex::new(HashSet::new());
+    let first_visit = |m: &Meta| {
+        walked_dirs
+            .lock()
+            .map(|mut set| set.insert((m.dev, m.ino)))
+            .unwrap_or(true)
+    };
+    // The walk is split into one job per watched directory's own entries and one per
+    // subdirectory, run in parallel (a home with a toolchain holds hundreds of thousands of
+    // files; every one is statted).
+    let mut jobs: Vec<(String, usize)> = Vec::new();
     for dir in WATCHED {
-        let opts = WalkOptions {
-            max_depth: 12,
-            same_device: true,
-            max_entries: 1_000_000,
-        };
-        let result = root.walk(
-            dir,
-            &opts,
-            &mut |entry| {
-                if count >= MAX_FILE_EVENTS {
-                    return WalkControl::Stop;
+        match root.stat(dir) {
+            Ok(m) if m.kind == huoyan_core::FileKind::Dir => {
+                if !first_visit(&m) {
+                    continue;
                 }
-                let path = entry.path.display().to_string();
-                if !seen.insert(path.clone()) {
-                    return WalkControl::SkipDir;
+            }
+            Ok(_) => continue,
+            Err(e) => {
+                if !e.is_not_found() {
+                    gaps.push(Gap::from_error("timeline.files", &e));
                 }
-                let before = events.len();
-                push_macb(events, &path, &entry.meta, |t| window.contains(Some(t)));
-                count += events.len() - before;
-                WalkControl::Continue
-            },
-            &mut |err| {
-                if !err.is_not_found() {
-                    gaps.push(Gap::from_error("timeline.files", &err));
-                }
-            },
-        );
-        if let Err(e) = result {
-            if !e.is_not_found() {
-                gaps.push(Gap::from_error("timeline.files", &e));
+                continue;
             }
         }
+        jobs.push((dir.to_string(), 1));
+        match root.read_dir(dir) {
+            Ok(children) => {
+                for child in children {
+                    if child.kind != huoyan_core::FileKind::Dir {
+                        continue;
+                    }
+                    let path = child.path.display().to_string();
+                    if root.lstat(&path).is_ok_and(|m| first_visit(&m)) {
+                        jobs.push((path, MAX_DEPTH - 1));
+                    }
+                }
+            }
+            Err(e) => gaps.push(Gap::from_error("timeline.files", &e)),
+        }
     }
-    if count >= MAX_FILE_EVENTS {
+    let count = AtomicUsize::new(0);
+    let results: Vec<(Vec<Event>, Vec<Gap>, Vec<String>)> = jobs
+        .par_iter()
+        .map(|(dir, max_depth)| {
+            let mut job_events = Vec::new();
+            let mut job_gaps = Vec::new();
+            let mut evented = Vec::new();
+            let opts = WalkOptions {
+                max_depth: *max_depth,
+                same_device: true,
+                max_entries: 1_000_000,
+                names_only: false,
+            };
+            let result = root.walk(
+                dir,
+                &opts,
+                &mut |entry| {
+                    if count.load(Ordering::Relaxed) >= MAX_FILE_EVENTS {
+                        return WalkControl::Stop;
+                    }
+                    let meta = &entry.meta;
+                    // A job of depth 1 lists a watched directory's own entries; its
+                    // subdirectories are other jobs.
+                    if *max_depth > 1
+                        && meta.kind == huoyan_core::FileKind::Dir
+                        && !first_visit(meta)
+                    {
+                        return WalkControl::SkipDir;
+                    }
+                    let in_window = [meta.mtime, meta.atime, meta.ctime, meta.btime]
+                        .iter()
+                        .any(|t| t.is_some() && window.contains(*t));
+                    if in_window {
+                        let path = entry.path.display().to_string();
+                        let before = job_events.len();
+                        push_macb(&mut job_events, &path, meta, |t| window.contains(Some(t)));
+                        if job_events.len() > before {
+                            count.fetch_add(job_events.len() - before, Ordering::Relaxed);
+                            evented.push(path);
+                        }
+                    }
+                    WalkControl::Continue
+                },
+                &mut |err| {
+                    if !err.is_not_found() {
+                        job_gaps.push(Gap::from_error("timeline.files", &err));
+                    }
+                },
+            );
+            if let Err(e) = result {
+                if !e.is_not_found() {
+                    job_gaps.push(Gap::from_error("timeline.files", &e));
+                }
+            }
+            (job_events, job_gaps, evented)
+        })
+        .collect();
+    // Files that got an event (a flagged file gets one below whatever its times).
+    let mut evented: HashSet<String> = HashSet::new();
+    for (job_events, job_gaps, job_evented) in results {
+        events.extend(job_events);
+        gaps.extend(job_gaps);
+        evented.extend(job_evented);
+    }
+    if count.load(Ordering::Relaxed) >= MAX_FILE_EVENTS {
         gaps.push(Gap::new(
             "timeline.files",
             huoyan_core::GapReason::Truncated,
@@ -97,7 +176,7 @@ pub(super) fn collect(
         ));
     }
     for path in flagged {
-        if seen.contains(path) {
+        if evented.contains(path) {
             continue;
         }
         if let Ok(meta) = root.lstat(path) {

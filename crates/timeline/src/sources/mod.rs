@@ -29,27 +29,40 @@ pub struct TimelineInput<'a> {
 
 /// Gathers, filters to the window and sorts all events.
 pub fn collect(input: TimelineInput<'_>) -> (Vec<Event>, Vec<Gap>) {
-    let mut events = Vec::new();
-    let mut gaps = Vec::new();
-    let tz = huoyan_core::time::root_timezone(input.root);
-    logins::collect(input.root, &mut events, &mut gaps);
-    auth::collect(input.root, input.window, &mut events, &mut gaps);
-    let (users, user_errors) = huoyan_artifacts::users::UserDb::read(input.root);
-    gaps.extend(
-        user_errors
-            .iter()
-            .filter(|e| !e.is_not_found())
-            .map(|e| Gap::from_error("timeline.users", e)),
+    // File times (the big walk) and the log-like sources are independent: read side by side.
+    let ((mut events, mut gaps), (file_events, file_gaps)) = rayon::join(
+        || {
+            let mut events = Vec::new();
+            let mut gaps = Vec::new();
+            let tz = huoyan_core::time::root_timezone(input.root);
+            logins::collect(input.root, &mut events, &mut gaps);
+            auth::collect(input.root, input.window, &mut events, &mut gaps);
+            let (users, user_errors) = huoyan_artifacts::users::UserDb::read(input.root);
+            gaps.extend(
+                user_errors
+                    .iter()
+                    .filter(|e| !e.is_not_found())
+                    .map(|e| Gap::from_error("timeline.users", e)),
+            );
+            history::collect(input.root, &users, &mut events, &mut gaps);
+            packages::collect(input.root, &tz, &mut events, &mut gaps);
+            (events, gaps)
+        },
+        || {
+            let mut events = Vec::new();
+            let mut gaps = Vec::new();
+            files::collect(
+                input.root,
+                &input.window,
+                input.findings,
+                &mut events,
+                &mut gaps,
+            );
+            (events, gaps)
+        },
     );
-    history::collect(input.root, &users, &mut events, &mut gaps);
-    packages::collect(input.root, &tz, &mut events, &mut gaps);
-    files::collect(
-        input.root,
-        &input.window,
-        input.findings,
-        &mut events,
-        &mut gaps,
-    );
+    events.extend(file_events);
+    gaps.extend(file_gaps);
     if let Some(proc_fs) = input.proc_fs {
         processes::collect(proc_fs, input.root, &mut events, &mut gaps);
     }
