@@ -156,8 +156,10 @@ pub fn trailing_from(m: &str) -> Option<(usize, &str)> {
 /// `[authenticating user U |invalid user U ]HOST port P` as in "Connection closed by …": the
 /// host is the token before the last ` port `, the user whatever comes between.
 fn user_host_port(s: &str) -> Option<(Option<&str>, &str)> {
+    static PORT: std::sync::LazyLock<memchr::memmem::FinderRev<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::FinderRev::new(" port "));
     let s = s.strip_suffix(" [preauth]").unwrap_or(s);
-    let body = match s.rfind(" port ") {
+    let body = match PORT.rfind(s.as_bytes()) {
         Some(p) if s[p + 6..].bytes().all(|c| c.is_ascii_digit()) => &s[..p],
         _ => s,
     };

@@ -101,7 +101,7 @@ pub enum AccountAction {
 
 /// Value after `pat` (` key=`) in a PAM `k=v k=v` list (values end at a space).
 fn pam_field<'a>(s: &'a str, pat: &str) -> Option<&'a str> {
-    let at = s.find(pat)?;
+    let at = memchr::memmem::find(s.as_bytes(), pat.as_bytes())?;
     let v = &s[at + pat.len()..];
     let v = v.split(' ').next().unwrap_or("");
     (!v.is_empty()).then_some(v)
@@ -110,10 +110,11 @@ fn pam_field<'a>(s: &'a str, pat: &str) -> Option<&'a str> {
 /// The `rhost=` of a PAM failure. A `ruser` or `user` value may contain a fake ` rhost=`; the
 /// real one is the last `rhost=` before the first ` user=` that follows the first `rhost=`.
 fn pam_rhost(s: &str) -> Option<&str> {
-    let first = s.find(" rhost=")?;
-    let cut = s[first..].find(" user=").map_or(s.len(), |i| first + i);
+    let first = memchr::memmem::find(s.as_bytes(), b" rhost=")?;
+    let cut =
+        memchr::memmem::find(&s.as_bytes()[first..], b" user=").map_or(s.len(), |i| first + i);
     let head = &s[..cut];
-    let at = head.rfind(" rhost=")?;
+    let at = memchr::memmem::rfind(head.as_bytes(), b" rhost=")?;
     let v = head[at + 7..].split(' ').next().unwrap_or("");
     (!v.is_empty()).then_some(v)
 }

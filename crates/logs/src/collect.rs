@@ -526,6 +526,7 @@ fn collect_inner(root: &Root, window: Window) -> LogData {
             }
         }
     }
+    data.failures.derive_networks();
     data.events.sort_by_key(|a| a.event.time);
     if data.events_dropped > 0 {
         data.gaps.push(Gap::new(

@@ -200,21 +200,9 @@ impl FailureStats {
         }
         let mut full = false;
         match e.source.as_deref() {
-            Some(src) => {
-                full |= !bump(&mut self.by_source, src, e, e.user.as_deref(), true);
-                if let Some(net) = network_of(src) {
-                    if let Some(t) = self.by_network.get_mut(&net) {
-                        t.add(e, Some(src), true);
-                    } else if self.by_network.len() < MAX_KEYS {
-                        self.by_network
-                            .entry(net)
-                            .or_default()
-                            .add(e, Some(src), true);
-                    } else {
-                        full = true;
-                    }
-                }
-            }
+            // The per-network table is derived from this one once the pass is over
+            // (`derive_networks`): a network's tally is the sum of its sources'.
+            Some(src) => full |= !bump(&mut self.by_source, src, e, e.user.as_deref(), true),
             None => self.without_source += n,
         }
         if e.kind == AuthKind::Failure {
@@ -225,6 +213,41 @@ impl FailureStats {
         if full {
             self.overflow += n;
         }
+    }
+
+    /// Fills [`FailureStats::by_network`] from the per-source table (call once, after the last
+    /// `add`/`merge`): each /24 (IPv6 /64) gets the sum of its sources' tallies, with the sources
+    /// as its names.
+    pub fn derive_networks(&mut self) {
+        let mut networks: FxHashMap<Network, Tally> = FxHashMap::default();
+        let mut sources: Vec<(&String, &Tally)> = self.by_source.iter().collect();
+        // Deterministic names under the cap: busiest sources first.
+        sources.sort_by(|a, b| b.1.failures.cmp(&a.1.failures).then_with(|| a.0.cmp(b.0)));
+        for (src, t) in sources {
+            let Some(net) = network_of(src) else {
+                continue;
+            };
+            if networks.len() >= MAX_KEYS && !networks.contains_key(&net) {
+                self.overflow += t.failures + t.probes;
+                continue;
+            }
+            let n = networks.entry(net).or_default();
+            let mut own = Tally {
+                failures: t.failures,
+                probes: t.probes,
+                invalid_users: t.invalid_users,
+                root_attempts: t.root_attempts,
+                first: t.first,
+                last: t.last,
+                services: t.services.clone(),
+                ..Tally::default()
+            };
+            if t.failures > 0 {
+                own.names.insert(src.clone(), t.failures);
+            }
+            n.merge(own);
+        }
+        self.by_network = networks;
     }
 
     /// Merges another pass's tables.
@@ -259,6 +282,39 @@ fn merge_table<K: std::hash::Hash + Eq>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn network_tallies_are_the_sum_of_their_sources() {
+        let event = |src: &str, user: &str, kind: AuthKind| AuthEvent {
+            time: "2026-11-27T02:00:00Z".parse().ok(),
+            kind,
+            service: "sshd".into(),
+            method: None,
+            user: Some(user.into()),
+            actor: None,
+            source: Some(src.into()),
+            invalid_user: false,
+            pid: None,
+            count: 1,
+            line: 1,
+            account: None,
+            detail: None,
+        };
+        let mut stats = FailureStats::default();
+        stats.add(&event("203.0.113.7", "root", AuthKind::Failure));
+        stats.add(&event("203.0.113.7", "admin", AuthKind::Failure));
+        stats.add(&event("203.0.113.9", "root", AuthKind::Failure));
+        stats.add(&event("203.0.113.9", "", AuthKind::Probe));
+        stats.add(&event("198.51.100.1", "root", AuthKind::Failure));
+        stats.add(&event("host.example", "root", AuthKind::Failure));
+        stats.derive_networks();
+        assert_eq!(stats.by_network.len(), 2);
+        let net = &stats.by_network[&Network::V4([203, 0, 113])];
+        assert_eq!((net.failures, net.probes, net.root_attempts), (3, 1, 2));
+        assert_eq!(net.names.get("203.0.113.7"), Some(&2));
+        assert_eq!(net.names.get("203.0.113.9"), Some(&1));
+        assert_eq!(net.services, vec!["sshd".to_string()]);
+    }
 
     #[test]
     fn networks() {
