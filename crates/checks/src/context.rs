@@ -50,6 +50,18 @@ impl Context {
         }
     }
 
+    /// The recent file times the scan's set-id walk gathered, for the timeline to reuse; `None`
+    /// when no check of this context walked (the timeline then walks itself).
+    pub fn walked_times(&self) -> Option<huoyan_core::walked::WalkedTimes> {
+        let walk = crate::monitoring::privileged_walk::cached(self)?;
+        Some(huoyan_core::walked::WalkedTimes {
+            starts: walk.starts.clone(),
+            window: walk.recent_window,
+            entries: walk.recent.clone(),
+            truncated: walk.recent_truncated,
+        })
+    }
+
     /// The live scene (processes, open files, sockets, interfaces), captured once on first use
     /// and shared by every live check. `None` on an image; `Err` with the reason when /proc could
     /// not be read.

@@ -301,7 +301,7 @@ fn every_byte_of_the_manifest_frame_is_caught() {
                 .and_then(|p| p.member)
                 .expect("a member is named");
             assert!(
-                member.contains("manifest") || !names.iter().any(|n| *n == member),
+                member.contains("manifest") || !names.contains(&member),
                 "{format:?}: flip at {at} in the manifest frame blamed {member:?}"
             );
         }

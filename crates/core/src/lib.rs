@@ -19,6 +19,7 @@ pub mod procfs;
 pub mod root;
 pub mod text;
 pub mod time;
+pub mod walked;
 
 pub use finding::{CheckInfo, Finding, Gap, GapReason, Outcome, Severity};
 pub use journal::ActionJournal;

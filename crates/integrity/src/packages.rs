@@ -194,6 +194,8 @@ impl PackageIndex {
                 }
             }
         }
+        // One open of the info directory; each package's database files statted inside it.
+        let info_dir = root.open_dir("/var/lib/dpkg/info").ok();
         for (key, entries) in &db.md5sums {
             let package = DpkgDb::package_of_key(key);
             if !present.contains(package) {
@@ -202,7 +204,9 @@ impl PackageIndex {
             let settled = ["list", "md5sums"]
                 .iter()
                 .filter_map(|ext| {
-                    root.lstat(&format!("/var/lib/dpkg/info/{key}.{ext}"))
+                    info_dir
+                        .as_ref()?
+                        .lstat(format!("{key}.{ext}"))
                         .ok()
                         .and_then(|m| m.mtime)
                 })

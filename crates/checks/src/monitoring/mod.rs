@@ -9,7 +9,7 @@ mod auditd_rules;
 mod file_caps;
 mod ld_preload;
 mod ld_so_conf;
-mod privileged_walk;
+pub(crate) mod privileged_walk;
 mod suid;
 
 /// Every check of this area.

@@ -47,10 +47,45 @@ pub(crate) struct WalkResult {
     pub errors: Vec<RootError>,
     /// Entries examined.
     pub entries: usize,
+    /// Entries with a time in the recent window, handed to the timeline (see
+    /// [`huoyan_core::walked`]).
+    pub recent: Vec<(PathBuf, Meta)>,
+    /// The recent-entry cap was reached.
+    pub recent_truncated: bool,
+    /// The starts walked.
+    pub starts: Vec<PathBuf>,
+    /// The recent window.
+    pub recent_window: huoyan_core::Window,
+}
+
+impl WalkResult {
+    fn keep_recent(&mut self, path: &Path, meta: &Meta) {
+        if !huoyan_core::walked::has_time_in(meta, &self.recent_window) {
+            return;
+        }
+        if self.recent.len() >= huoyan_core::walked::MAX_WALKED_TIMES {
+            self.recent_truncated = true;
+            return;
+        }
+        self.recent.push((path.to_path_buf(), meta.clone()));
+    }
 }
 
 type CacheKey = (PathBuf, i128);
 static CACHE: Mutex<Vec<(CacheKey, Arc<WalkResult>)>> = Mutex::new(Vec::new());
+
+/// The walk of this scan if one of its checks already made it (never starts one).
+pub(crate) fn cached(ctx: &Context) -> Option<Arc<WalkResult>> {
+    let key = (ctx.root.base().to_path_buf(), ctx.now.as_nanosecond());
+    let cache = match CACHE.lock() {
+        Ok(c) => c,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    cache
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, r)| Arc::clone(r))
+}
 
 /// The walk for this scan (computed once, shared by both checks).
 pub(crate) fn get(ctx: &Context) -> Arc<WalkResult> {
@@ -102,7 +137,8 @@ fn starts(ctx: &Context) -> Vec<PathBuf> {
 /// than their start are not entered, as the walk itself would not.
 fn plan(ctx: &Context, result: &mut WalkResult) -> Vec<PathBuf> {
     let mut units = Vec::new();
-    for start in starts(ctx) {
+    result.starts = starts(ctx);
+    for start in result.starts.clone() {
         let Ok(meta) = ctx.root.stat(&start) else {
             continue;
         };
@@ -137,7 +173,11 @@ fn split(
         result.entries += 1;
         match entry.kind {
             FileKind::Dir => {
-                let same_fs = ctx.root.lstat(&entry.path).is_ok_and(|m| m.dev == dev);
+                let meta = ctx.root.lstat(&entry.path);
+                if let Ok(m) = &meta {
+                    result.keep_recent(&entry.path, m);
+                }
+                let same_fs = meta.is_ok_and(|m| m.dev == dev);
                 if same_fs {
                     split(ctx, &entry.path, dev, levels - 1, units, result);
                 }
@@ -146,11 +186,18 @@ fn split(
                 // Parents are resolved inside the root; the file itself is never followed.
                 let host = host_dir.join(&entry.name);
                 match ctx.root.lstat(&entry.path) {
-                    Ok(meta) => examine(&entry.path, &host, &meta, result),
+                    Ok(meta) => {
+                        result.keep_recent(&entry.path, &meta);
+                        examine(&entry.path, &host, &meta, result);
+                    }
                     Err(e) => result.errors.push(e),
                 }
             }
-            _ => {}
+            _ => {
+                if let Ok(meta) = ctx.root.lstat(&entry.path) {
+                    result.keep_recent(&entry.path, &meta);
+                }
+            }
         }
     }
 }
@@ -186,8 +233,11 @@ fn read_caps(host: &Path) -> (Option<FileCaps>, bool) {
     }
 }
 
-fn walk_one(ctx: &Context, start: &Path) -> WalkResult {
-    let mut result = WalkResult::default();
+fn walk_one(ctx: &Context, start: &Path, recent_window: huoyan_core::Window) -> WalkResult {
+    let mut result = WalkResult {
+        recent_window,
+        ..WalkResult::default()
+    };
     let opts = WalkOptions {
         max_depth: 32,
         same_device: true,
@@ -200,6 +250,7 @@ fn walk_one(ctx: &Context, start: &Path) -> WalkResult {
         &opts,
         &mut |e| {
             result.entries += 1;
+            result.keep_recent(&e.path, &e.meta);
             examine(&e.path, &e.host_path, &e.meta, &mut result);
             WalkControl::Continue
         },
@@ -215,7 +266,11 @@ fn walk_one(ctx: &Context, start: &Path) -> WalkResult {
 }
 
 fn walk(ctx: &Context) -> WalkResult {
-    let mut planned = WalkResult::default();
+    let recent_window = huoyan_core::walked::recent_window(ctx.window, ctx.now);
+    let mut planned = WalkResult {
+        recent_window,
+        ..WalkResult::default()
+    };
     let queue = Mutex::new(plan(ctx, &mut planned));
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -230,11 +285,14 @@ fn walk(ctx: &Context) -> WalkResult {
                     Err(_) => None,
                 };
                 let Some(start) = next else { break };
-                let r = walk_one(ctx, &start);
+                let r = walk_one(ctx, &start, recent_window);
                 if let Ok(mut t) = total.lock() {
                     t.files.extend(r.files);
                     t.errors.extend(r.errors);
                     t.entries += r.entries;
+                    let room = huoyan_core::walked::MAX_WALKED_TIMES.saturating_sub(t.recent.len());
+                    t.recent_truncated |= r.recent_truncated || r.recent.len() > room;
+                    t.recent.extend(r.recent.into_iter().take(room));
                 }
             });
         }

@@ -28,12 +28,15 @@ pub struct Args {
 
 /// Builds the timeline of a context, with the given findings on it.
 pub fn build(ctx: &Context, findings: &[Finding]) -> (Vec<Event>, Vec<Gap>) {
+    // The scan's set-id walk already statted most watched trees: their recent times are reused.
+    let walked = ctx.walked_times();
     collect(TimelineInput {
         root: &ctx.root,
         proc_fs: ctx.proc_fs.as_ref(),
         window: ctx.window,
         findings,
         extra: crate::cmd::extra_events(ctx),
+        walked: walked.as_ref(),
     })
 }
 

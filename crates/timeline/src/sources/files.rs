@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use huoyan_core::root::{WalkControl, WalkOptions};
+use huoyan_core::walked::WalkedTimes;
 use huoyan_core::{Finding, Gap, Meta, Root, Timestamp, Window};
 
 use crate::{Category, Event};
@@ -44,18 +45,19 @@ pub(super) fn collect(
     root: &Root,
     window: &Window,
     findings: &[Finding],
+    walked: Option<&WalkedTimes>,
     events: &mut Vec<Event>,
     gaps: &mut Vec<Gap>,
 ) {
-    let window = if window.is_unbounded() {
-        let now = huoyan_core::time::now();
-        Window {
-            since: huoyan_core::time::from_unix(now.as_second() - 30 * 86_400, 0),
-            until: None,
-        }
-    } else {
-        *window
-    };
+    let window = huoyan_core::walked::recent_window(*window, huoyan_core::time::now());
+    // Reuse what an earlier walk of this run gathered when it covers the window.
+    let walked = walked.filter(|w| {
+        !w.truncated
+            && w.window
+                .since
+                .is_none_or(|s| window.since.is_some_and(|t| s <= t))
+            && w.window.until == window.until
+    });
     let flagged: HashSet<&str> = findings
         .iter()
         .flat_map(|f| f.paths.iter().map(String::as_str))
@@ -73,7 +75,24 @@ pub(super) fn collect(
     // subdirectory, run in parallel (a home with a toolchain holds hundreds of thousands of
     // files; every one is statted).
     let mut jobs: Vec<(String, usize)> = Vec::new();
+    let covered_hosts: Vec<std::path::PathBuf> = walked
+        .map(|w| {
+            w.starts
+                .iter()
+                .filter_map(|s| root.resolve(s).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut reused: Vec<&str> = Vec::new();
     for dir in WATCHED {
+        // Inside a directory the earlier walk covered: its entries are taken from there.
+        if root
+            .resolve(dir)
+            .is_ok_and(|h| covered_hosts.iter().any(|c| h.starts_with(c)))
+        {
+            reused.push(dir);
+            continue;
+        }
         match root.stat(dir) {
             Ok(m) if m.kind == huoyan_core::FileKind::Dir => {
                 if !first_visit(&m) {
@@ -163,6 +182,24 @@ pub(super) fn collect(
         .collect();
     // Files that got an event (a flagged file gets one below whatever its times).
     let mut evented: HashSet<String> = HashSet::new();
+    if let Some(w) = walked {
+        let prefixes: Vec<String> = reused.iter().map(|d| format!("{d}/")).collect();
+        for (path, meta) in &w.entries {
+            let shown = path.display().to_string();
+            if !prefixes.iter().any(|p| shown.starts_with(p.as_str())) {
+                continue;
+            }
+            if count.load(Ordering::Relaxed) >= MAX_FILE_EVENTS {
+                break;
+            }
+            let before = events.len();
+            push_macb(events, &shown, meta, |t| window.contains(Some(t)));
+            if events.len() > before {
+                count.fetch_add(events.len() - before, Ordering::Relaxed);
+                evented.insert(shown);
+            }
+        }
+    }
     for (job_events, job_gaps, job_evented) in results {
         events.extend(job_events);
         gaps.extend(job_gaps);
@@ -231,5 +268,73 @@ fn push_macb(events: &mut Vec<Event>, path: &str, meta: &Meta, keep: impl Fn(Tim
             )
             .path(path.to_string()),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(events: &[Event]) -> Vec<String> {
+        let mut m: Vec<String> = events.iter().map(|e| e.message.clone()).collect();
+        m.sort();
+        m
+    }
+
+    /// Reusing an earlier walk's entries gives the same file events as walking again.
+    #[test]
+    fn reused_walk_matches_a_fresh_walk() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for f in [
+            "tmp/.x/payload",
+            "etc/cron.d/job",
+            "var/spool/cron/crontabs/root",
+        ] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&p, b"x").expect("write");
+        }
+        let root = Root::new(dir.path()).expect("root");
+        let window = Window::default();
+        let (mut fresh, mut gaps) = (Vec::new(), Vec::new());
+        collect(&root, &window, &[], None, &mut fresh, &mut gaps);
+        assert!(fresh.iter().any(|e| e.message.contains("/tmp/.x/payload")));
+
+        // What the scan's walk would hand on: every entry under /tmp and /etc.
+        let recent = huoyan_core::walked::recent_window(window, huoyan_core::time::now());
+        let mut entries = Vec::new();
+        for start in ["/tmp", "/etc"] {
+            root.walk(
+                start,
+                &WalkOptions::default(),
+                &mut |e| {
+                    if huoyan_core::walked::has_time_in(&e.meta, &recent) {
+                        entries.push((e.path.clone(), e.meta.clone()));
+                    }
+                    WalkControl::Continue
+                },
+                &mut |_| {},
+            )
+            .expect("walk");
+        }
+        let walked = WalkedTimes {
+            starts: vec!["/tmp".into(), "/etc".into()],
+            window: recent,
+            entries,
+            truncated: false,
+        };
+        let (mut reused, mut gaps) = (Vec::new(), Vec::new());
+        collect(&root, &window, &[], Some(&walked), &mut reused, &mut gaps);
+        assert_eq!(messages(&fresh), messages(&reused));
+
+        // A truncated hand-over is not trusted.
+        let partial = WalkedTimes {
+            entries: Vec::new(),
+            truncated: true,
+            ..walked
+        };
+        let (mut again, mut gaps) = (Vec::new(), Vec::new());
+        collect(&root, &window, &[], Some(&partial), &mut again, &mut gaps);
+        assert_eq!(messages(&fresh), messages(&again));
     }
 }

@@ -25,6 +25,9 @@ pub struct TimelineInput<'a> {
     pub findings: &'a [Finding],
     /// Events produced elsewhere (auth/syslog/journal, web access, shell history …).
     pub extra: Vec<Event>,
+    /// File times another walk of this run already gathered (the scan's set-id walk): the
+    /// directories it covered are not walked again.
+    pub walked: Option<&'a huoyan_core::walked::WalkedTimes>,
 }
 
 /// Gathers, filters to the window and sorts all events.
@@ -55,6 +58,7 @@ pub fn collect(input: TimelineInput<'_>) -> (Vec<Event>, Vec<Gap>) {
                 input.root,
                 &input.window,
                 input.findings,
+                input.walked,
                 &mut events,
                 &mut gaps,
             );
