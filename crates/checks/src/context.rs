@@ -52,14 +52,10 @@ impl Context {
 
     /// The recent file times the scan's set-id walk gathered, for the timeline to reuse; `None`
     /// when no check of this context walked (the timeline then walks itself).
-    pub fn walked_times(&self) -> Option<huoyan_core::walked::WalkedTimes> {
-        let walk = crate::monitoring::privileged_walk::cached(self)?;
-        Some(huoyan_core::walked::WalkedTimes {
-            starts: walk.starts.clone(),
-            window: walk.recent_window,
-            entries: walk.recent.clone(),
-            truncated: walk.recent_truncated,
-        })
+    pub fn walked_times(&self) -> Option<std::sync::Arc<huoyan_core::walked::WalkedTimes>> {
+        crate::monitoring::privileged_walk::cached(self)?
+            .handed_on
+            .clone()
     }
 
     /// The live scene (processes, open files, sockets, interfaces), captured once on first use

@@ -56,6 +56,8 @@ pub(crate) struct WalkResult {
     pub starts: Vec<PathBuf>,
     /// The recent window.
     pub recent_window: huoyan_core::Window,
+    /// `recent` packed for the timeline once the walk is over (shared, not copied).
+    pub handed_on: Option<Arc<huoyan_core::walked::WalkedTimes>>,
 }
 
 impl WalkResult {
@@ -299,6 +301,12 @@ fn walk(ctx: &Context) -> WalkResult {
     });
     let mut total = total.into_inner().unwrap_or_default();
     total.files.sort_by(|a, b| a.path.cmp(&b.path));
+    total.handed_on = Some(Arc::new(huoyan_core::walked::WalkedTimes {
+        starts: total.starts.clone(),
+        window: total.recent_window,
+        entries: std::mem::take(&mut total.recent),
+        truncated: total.recent_truncated,
+    }));
     total
 }
 

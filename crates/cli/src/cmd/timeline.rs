@@ -36,7 +36,7 @@ pub fn build(ctx: &Context, findings: &[Finding]) -> (Vec<Event>, Vec<Gap>) {
         window: ctx.window,
         findings,
         extra: crate::cmd::extra_events(ctx),
-        walked: walked.as_ref(),
+        walked: walked.as_deref(),
     })
 }
 
