@@ -28,9 +28,40 @@ pub fn recent_window(window: Window, now: Timestamp) -> Window {
     }
 }
 
-/// True when any of the entry's MACB times lies in the window.
+/// Directories whose files' times belong on the timeline: where attackers write and where the
+/// checks look.
+pub const TIMELINE_DIRS: &[&str] = &[
+    "/etc",
+    "/tmp",
+    "/var/tmp",
+    "/dev/shm",
+    "/root",
+    "/home",
+    "/bin",
+    "/sbin",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/local",
+    "/usr/lib/systemd",
+    "/lib/systemd",
+    "/var/spool/cron",
+    "/var/spool/at",
+    "/var/www",
+    "/srv",
+    "/opt",
+];
+
+/// True when the logical path lies below one of [`TIMELINE_DIRS`].
+pub fn in_timeline_dirs(path: &std::path::Path) -> bool {
+    TIMELINE_DIRS
+        .iter()
+        .any(|d| path.starts_with(d) && path != std::path::Path::new(d))
+}
+
+/// True when the entry was modified, changed or born in the window (an access alone does not
+/// count: every read sets it, and the timeline drops it).
 pub fn has_time_in(meta: &Meta, window: &Window) -> bool {
-    [meta.mtime, meta.atime, meta.ctime, meta.btime]
+    [meta.mtime, meta.ctime, meta.btime]
         .iter()
         .any(|t| t.is_some() && window.contains(*t))
 }

@@ -62,7 +62,9 @@ pub(crate) struct WalkResult {
 
 impl WalkResult {
     fn keep_recent(&mut self, path: &Path, meta: &Meta) {
-        if !huoyan_core::walked::has_time_in(meta, &self.recent_window) {
+        if !huoyan_core::walked::has_time_in(meta, &self.recent_window)
+            || !huoyan_core::walked::in_timeline_dirs(path)
+        {
             return;
         }
         if self.recent.len() >= huoyan_core::walked::MAX_WALKED_TIMES {

@@ -14,26 +14,7 @@ use huoyan_core::{Finding, Gap, Meta, Root, Timestamp, Window};
 use crate::{Category, Event};
 
 /// Directories whose files' times go on the timeline when they fall in the window.
-const WATCHED: &[&str] = &[
-    "/etc",
-    "/tmp",
-    "/var/tmp",
-    "/dev/shm",
-    "/root",
-    "/home",
-    "/bin",
-    "/sbin",
-    "/usr/bin",
-    "/usr/sbin",
-    "/usr/local",
-    "/usr/lib/systemd",
-    "/lib/systemd",
-    "/var/spool/cron",
-    "/var/spool/at",
-    "/var/www",
-    "/srv",
-    "/opt",
-];
+const WATCHED: &[&str] = huoyan_core::walked::TIMELINE_DIRS;
 
 /// How deep below a watched directory the walk goes.
 const MAX_DEPTH: usize = 12;
@@ -152,10 +133,8 @@ pub(super) fn collect(
                     {
                         return WalkControl::SkipDir;
                     }
-                    let in_window = [meta.mtime, meta.atime, meta.ctime, meta.btime]
-                        .iter()
-                        .any(|t| t.is_some() && window.contains(*t));
-                    if in_window {
+                    // An access alone makes no event (see push_macb).
+                    if huoyan_core::walked::has_time_in(meta, &window) {
                         let path = entry.path.display().to_string();
                         let before = job_events.len();
                         push_macb(&mut job_events, &path, meta, |t| window.contains(Some(t)));
