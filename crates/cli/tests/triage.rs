@@ -92,6 +92,14 @@ fn timeline_exports_validate() {
     assert!(rows.iter().any(|r| r["source"] == "wtmp"
         && r["ips"] == "203.0.113.7"
         && r["datetime"] == "2026-11-27T02:14:09.000000+00:00"));
+    // File times (gathered by the scan's walk and handed to the timeline): the webshell's
+    // modification time is on it.
+    assert!(
+        rows.iter().any(|r| r["source"] == "file"
+            && r["paths"] == "/var/www/html/upload/x.php"
+            && r["datetime"] == "2026-11-27T02:19:51.000000+00:00"),
+        "webshell mtime missing from the timeline"
+    );
     let csv = std::fs::read_to_string(case.join("timeline/timesketch.csv")).expect("csv");
     let header = csv.lines().next().expect("header");
     for col in ["message", "datetime", "timestamp", "timestamp_desc"] {
