@@ -246,6 +246,11 @@ impl Pass {
         if let Some(t) = l.time {
             self.rhythm.observe(t, lineno);
         }
+        // cron's PAM session lines are the bulk of a quiet server's auth.log and yield only
+        // local session events, which `keep` drops: only their time counts (for the rhythm).
+        if l.ident.eq_ignore_ascii_case("cron") {
+            return;
+        }
         let rec = LogRecord {
             time: l.time,
             host: l.host,
