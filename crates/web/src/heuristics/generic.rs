@@ -72,6 +72,12 @@ pub fn analyse_encoded(text: &str, lang: Option<Lang>, hits: &mut Vec<Hit>) {
     if lang.is_none() {
         return;
     }
+    // A run after joining is, in the original text, a stretch of encoding characters and glue
+    // (quotes, whitespace, '.', '+'): without such a stretch of MIN_ENCODED_RUN bytes there is
+    // nothing to find, and the join (a copy of the file) is skipped.
+    if longest_run(text.as_bytes(), &B64_OR_GLUE) < MIN_ENCODED_RUN {
+        return;
+    }
     // Packers split the blob into quoted pieces glued with '.' or '+': join them first.
     let joined;
     let text = if text.contains("'.") || text.contains("\".") || text.contains("\"+") {
@@ -117,7 +123,42 @@ pub fn analyse_encoded(text: &str, lang: Option<Lang>, hits: &mut Vec<Hit>) {
 }
 
 fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='
+    B64[usize::from(b)]
+}
+
+/// Base64 alphabet (with `=`) by byte.
+static B64: [bool; 256] = byte_set(b"+/=");
+
+/// [`B64`] plus what [`GLUE`] removes: quotes, ASCII whitespace, `.` and `+`.
+static B64_OR_GLUE: [bool; 256] = byte_set(b"+/=\\'\".\t\n\x0b\x0c\r ");
+
+const fn byte_set(extra: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        set[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        set[extra[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
+/// Length of the longest run of bytes in `set`.
+fn longest_run(bytes: &[u8], set: &[bool; 256]) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for &b in bytes {
+        if set[usize::from(b)] {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
 }
 
 #[cfg(test)]

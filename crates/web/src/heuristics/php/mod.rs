@@ -14,6 +14,7 @@ mod text;
 use huoyan_core::Severity;
 
 use super::Hit;
+use crate::fastre::Lowered;
 use obfuscation::*;
 pub use patterns::SINK_NAMES;
 use patterns::*;
@@ -25,10 +26,12 @@ pub use text::{strip_comments, unescape_php};
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let stripped = strip_comments(text);
     let text: &str = &stripped;
-    let tainted = tainted_vars(text);
-    let direct = direct_tainted(text);
+    let lowered = text.to_ascii_lowercase();
+    let lower = Lowered::new(&lowered);
+    let tainted = tainted_vars(text, lower);
+    let direct = direct_tainted(lower);
 
-    for m in EXEC_SINK.captures_iter(text) {
+    for m in EXEC_SINK.captures_iter(lower) {
         let Some(whole) = m.get(0) else { continue };
         if is_method_or_definition(text, whole.start()) {
             continue;
@@ -53,7 +56,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    for m in CALLBACK_SINK.captures_iter(text) {
+    for m in CALLBACK_SINK.captures_iter(lower) {
         let Some(whole) = m.get(0) else { continue };
         if is_method_or_definition(text, whole.start()) {
             continue;
@@ -82,7 +85,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = REQUEST_VAR_CALL.find(text) {
+    if let Some(m) = REQUEST_VAR_CALL.find(lower) {
         hits.push(Hit::heuristic(
             "php.request_variable_function",
             Severity::Critical,
@@ -93,7 +96,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
     if !tainted.is_empty() {
-        for c in VAR_CALL.captures_iter(text) {
+        for (start, c) in VAR_CALL.captures_not_after(lower, VAR_CALL_NOT_AFTER) {
             if tainted.contains(&c[1].to_ascii_lowercase()) {
                 if let Some(m) = c.get(0) {
                     hits.push(Hit::heuristic(
@@ -101,7 +104,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
                         Severity::Critical,
                         "a variable holding request input is called as a function",
                         text,
-                        m.start(),
+                        start,
                         m.end() + 40,
                     ));
                 }
@@ -110,12 +113,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    for m in INCLUDE_SINK.find_iter(text) {
+    for m in INCLUDE_SINK.find_iter(lower) {
         let end = text[m.end()..]
             .find([';', '\n'])
             .map_or(text.len(), |e| m.end() + e);
         let stmt = &text[m.end()..end.min(m.end() + 200)];
-        if SOURCE.is_match(stmt) {
+        if SOURCE_IN_SLICE.is_match(stmt) {
             hits.push(Hit::heuristic(
                 "php.request_include",
                 Severity::High,
@@ -128,7 +131,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = BACKTICK_REQUEST.find(text) {
+    if let Some(m) = BACKTICK_REQUEST.find(lower) {
         hits.push(Hit::heuristic(
             "php.request_backtick",
             Severity::Critical,
@@ -139,7 +142,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
 
-    if let Some(m) = EXTRACT_REQUEST.find_iter(text).find(|m| {
+    if let Some(m) = EXTRACT_REQUEST.find_iter(lower).find(|m| {
         let open = text[m.start()..]
             .find('(')
             .map_or(m.end(), |o| m.start() + o + 1);
@@ -157,7 +160,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
 
-    if let Some(m) = EVAL_DECODED.find(text) {
+    if let Some(m) = EVAL_DECODED.find(lower) {
         if !is_method_or_definition(text, m.start()) {
             hits.push(Hit::heuristic(
                 "php.eval_decoded",
@@ -169,7 +172,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             ));
         }
     }
-    if let Some(m) = DECODE_CHAIN.find(text) {
+    if let Some(m) = DECODE_CHAIN.find(lower) {
         hits.push(Hit::heuristic(
             "php.decode_chain",
             Severity::Medium,
@@ -198,15 +201,17 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    for c in SIMPLE_TRANSFORM.captures_iter(text) {
+    for c in SIMPLE_TRANSFORM.captures_iter(lower) {
         let func = c[1].to_ascii_lowercase();
+        // The argument's case matters: take it from the original text.
+        let arg = c.get(2).map_or("", |g| &text[g.range()]);
         let decoded = match func.as_str() {
-            "str_rot13" => rot13(&c[2]),
-            "strrev" => c[2].chars().rev().collect(),
+            "str_rot13" => rot13(arg),
+            "strrev" => arg.chars().rev().collect(),
             _ => {
                 use base64::Engine as _;
                 base64::engine::general_purpose::STANDARD
-                    .decode(c[2].as_bytes())
+                    .decode(arg.as_bytes())
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())
                     .unwrap_or_default()
@@ -225,7 +230,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = CHR_RUN.find(text) {
+    if let Some(m) = CHR_RUN.find(lower) {
         let decoded: String = CHR_NUM
             .captures_iter(m.as_str())
             .filter_map(|c| c[1].parse::<u8>().ok())
@@ -243,7 +248,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
 
-    for m in HEX_LITERAL.find_iter(text) {
+    let escapes = has_escape_codes(lower);
+    for m in escapes
+        .then(|| HEX_LITERAL.find_iter(lower))
+        .into_iter()
+        .flatten()
+    {
         let decoded = unescape_php(m.as_str());
         let lower = decoded.to_ascii_lowercase();
         if SINK_NAMES.iter().any(|n| lower.contains(n)) || lower.contains("$_") {
@@ -259,7 +269,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = CALLBACK_LITERAL_SINK.find(text) {
+    if let Some(m) = CALLBACK_LITERAL_SINK.find(lower) {
         hits.push(Hit::heuristic(
             "php.callback_to_sink",
             Severity::High,
@@ -269,7 +279,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    for m in LAST_ARG_CALLBACK.find_iter(text) {
+    for m in LAST_ARG_CALLBACK.find_iter(lower) {
         let args = call_args(text, m.end());
         let last = args.rsplit(',').next().unwrap_or("");
         if starts_with_source(last) || starts_with_tainted(last, &tainted) {
@@ -296,7 +306,9 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
-    if let Some(m) = VAR_CREATE_FUNCTION.find_iter(text).find(|m| {
+    if let Some(m) = VAR_CREATE_FUNCTION
+        .find_iter_not_after(lower, CALL_NOT_AFTER)
+        .find(|m| {
         // `$f = $g('', $code); … $f();` — the result is called later.
         let before = text[..m.start()].trim_end();
         let Some(eq) = before.strip_suffix('=') else {
@@ -322,7 +334,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 60,
         ));
     }
-    if let Some(m) = OBFUSCATED_INCLUDE.find(text) {
+    if let Some(m) = OBFUSCATED_INCLUDE.find(lower) {
         hits.push(Hit::heuristic(
             "php.obfuscated_include",
             Severity::High,
@@ -331,7 +343,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.start(),
             m.end() + 40,
         ));
-    } else if let Some(m) = INCLUDE_ODD_EXT.find(text) {
+    } else if let Some(m) = INCLUDE_ODD_EXT.find(lower) {
         hits.push(Hit::heuristic(
             "php.include_non_code",
             Severity::Medium,
@@ -351,7 +363,10 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 80,
         ));
     }
-    if let Some(m) = HEX_BLOB.find(text) {
+    if let Some(m) = (escapes && lower.contains("\"\\x"))
+        .then(|| HEX_BLOB.find(lower))
+        .flatten()
+    {
         hits.push(Hit::heuristic(
             "php.hex_escaped_blob",
             Severity::Low,
@@ -361,7 +376,11 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.start() + 80,
         ));
     }
-    let non_ascii_vars = NON_ASCII_VAR.find_iter(text).take(5).count();
+    let non_ascii_vars = if text.is_ascii() {
+        0
+    } else {
+        NON_ASCII_VAR.find_iter(text).take(5).count()
+    };
     if non_ascii_vars >= 5 {
         if let Some(m) = NON_ASCII_VAR.find(text) {
             hits.push(Hit::heuristic(
@@ -375,9 +394,9 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    more_obfuscation(text, &direct, hits);
-    assorted_tricks(text, hits);
-    preg_replace_e(text, &tainted, hits);
+    more_obfuscation(text, lower, &direct, hits);
+    assorted_tricks(text, lower, hits);
+    preg_replace_e(text, lower, &tainted, hits);
 }
 
 #[cfg(test)]

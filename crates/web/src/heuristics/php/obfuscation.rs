@@ -7,10 +7,13 @@ use huoyan_core::Severity;
 use super::patterns::*;
 use super::taint::*;
 use super::text::*;
+use crate::fastre::{Lowered, Span};
 use crate::heuristics::Hit;
 
-pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut Vec<Hit>) {
-    if let Some(m) = VAR_CALL_ON_REQUEST.find(text) {
+pub(super) fn more_obfuscation(
+    text: &str,
+    lower: Lowered<'_>, tainted: &HashSet<String>, hits: &mut Vec<Hit>) {
+    if let Some(m) = VAR_CALL_ON_REQUEST.find_not_after(lower, CALL_NOT_AFTER) {
         hits.push(Hit::heuristic(
             "php.variable_function_on_request",
             Severity::Critical,
@@ -20,7 +23,7 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
             m.end() + 40,
         ));
     }
-    if let Some(m) = SUPERGLOBAL_VARVAR.find(text) {
+    if let Some(m) = SUPERGLOBAL_VARVAR.find(lower) {
         if text.contains("$$") || text.contains("${") {
             hits.push(Hit::heuristic(
                 "php.superglobal_variable_variables",
@@ -32,9 +35,11 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
             ));
         }
     }
-    for c in STR_REPLACE_LITERAL.captures_iter(text) {
+    for c in STR_REPLACE_LITERAL.captures_iter(lower) {
         let (needle, hay) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
-            (Some(n), Some(h), _, _) | (_, _, Some(n), Some(h)) => (n.as_str(), h.as_str()),
+            (Some(n), Some(h), _, _) | (_, _, Some(n), Some(h)) => {
+                (&text[n.range()], &text[h.range()])
+            }
             _ => continue,
         };
         let result = hay.replace(needle, "");
@@ -55,10 +60,10 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
             .captures_iter(m.as_str())
             .map(|c| c[1].to_string())
             .collect();
-        let lower = joined.to_ascii_lowercase();
+        let joined = joined.to_ascii_lowercase();
         let names = SINK_NAMES
             .iter()
-            .any(|n| lower.contains(n) || (n.len() > 4 && lower.contains(&n[1..])));
+            .any(|n| joined.contains(n) || (n.len() > 4 && joined.contains(&n[1..])));
         if names {
             hits.push(Hit::heuristic(
                 "php.concatenated_function_name",
@@ -71,7 +76,7 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
             break;
         }
     }
-    if let Some(m) = BARE_SINK_ARG.find(text) {
+    if let Some(m) = BARE_SINK_ARG.find(lower) {
         hits.push(Hit::heuristic(
             "php.sink_passed_as_name",
             Severity::High,
@@ -81,7 +86,7 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
             m.end() + 40,
         ));
     }
-    if let Some(m) = DECODED_REQUEST.find(text) {
+    if let Some(m) = DECODED_REQUEST.find(lower) {
         hits.push(Hit::heuristic(
             "php.decoded_request_input",
             Severity::Medium,
@@ -91,9 +96,10 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
             m.end() + 40,
         ));
     }
-    let has_source = SOURCE.is_match(text);
-    if let Some(x) = XOR_LOOP.find(text) {
-        if has_source && DYNAMIC_EXEC.is_match(text) {
+    let has_source = SOURCE.is_match(lower);
+    // Cheapest condition first; the XOR search walks the whole file.
+    if has_source && DYNAMIC_EXEC.is_match(lower) {
+        if let Some(x) = XOR_LOOP.find(text) {
             hits.push(Hit::heuristic(
                 "php.encrypted_request_loader",
                 Severity::Critical,
@@ -105,7 +111,9 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
         }
     }
     if has_source && !hits.iter().any(|h| h.severity >= Severity::High) {
-        if let Some(m) = EVAL_ANY.find_iter(text).find(|m| {
+        if let Some(m) = EVAL_ANY
+            .find_iter_not_after(lower, CALL_NOT_AFTER)
+            .find(|m| {
             let open = m.end();
             let args = call_args(text, open);
             let a = args.trim_start();
@@ -122,7 +130,7 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
             ));
         }
     }
-    if let Some(m) = REQUEST_DB_CONNECT.find(text) {
+    if let Some(m) = REQUEST_DB_CONNECT.find(lower) {
         hits.push(Hit::heuristic(
             "php.request_db_connect",
             Severity::High,
@@ -132,8 +140,10 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
             m.end(),
         ));
     }
-    if let Some(m) = REFLECTION_TRICK.find(text) {
-        if has_source && (text.contains("$$") || VAR_CALL.is_match(text)) {
+    if let Some(m) = REFLECTION_TRICK.find(lower) {
+        if has_source && (text.contains("$$") || VAR_CALL
+                .find_not_after(lower, VAR_CALL_NOT_AFTER)
+                .is_some()) {
             hits.push(Hit::heuristic(
                 "php.reflection_hidden_name",
                 Severity::High,
@@ -144,7 +154,7 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
             ));
         }
     }
-    if let Some(m) = UNDERSCORE_CALL.find(text) {
+    if let Some(m) = underscore_call(text, lower) {
         hits.push(Hit::heuristic(
             "php.obfuscated_variable_function",
             Severity::High,
@@ -154,7 +164,7 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
             m.end() + 40,
         ));
     }
-    for m in FILE_ACCESS.find_iter(text) {
+    for m in FILE_ACCESS.find_iter_not_after(lower, CALL_NOT_AFTER) {
         let args = call_args(text, m.end());
         let first = first_arg(args);
         if starts_with_direct_source(first) || starts_with_tainted(first, tainted) {
@@ -170,7 +180,9 @@ pub(super) fn more_obfuscation(text: &str, tainted: &HashSet<String>, hits: &mut
         }
     }
     if !hits.iter().any(|h| h.severity >= Severity::Medium) {
-        if let Some(m) = EXEC_VARIABLE.find_iter(text).find(|m| {
+        if let Some(m) = EXEC_VARIABLE
+            .find_iter_not_after(lower, CALL_NOT_AFTER)
+            .find(|m| {
             let name_start = m.start()
                 + text[m.start()..]
                     .find(|c: char| c.is_ascii_alphabetic())
@@ -210,12 +222,12 @@ pub(super) fn is_partial_sink(piece: &str) -> bool {
         .any(|n| p.len() < n.len() && (n.starts_with(&p) || n.ends_with(&p)))
 }
 
-pub(super) fn callback_and_literal_tricks(text: &str, hits: &mut Vec<Hit>) {
+pub(super) fn callback_and_literal_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit>) {
     // A callback-taking function given an execution function's name in any argument, written
     // plainly or with escapes ("ass\x65rt").
     for m in CALLBACK_SINK
-        .find_iter(text)
-        .chain(LAST_ARG_CALLBACK.find_iter(text))
+        .find_iter(lower)
+        .chain(LAST_ARG_CALLBACK.find_iter(lower))
     {
         let args = call_args(text, m.end());
         for c in STRING_LITERAL.captures_iter(args) {
@@ -240,9 +252,9 @@ pub(super) fn callback_and_literal_tricks(text: &str, hits: &mut Vec<Hit>) {
     }
 }
 
-pub(super) fn assorted_tricks(text: &str, hits: &mut Vec<Hit>) {
-    callback_and_literal_tricks(text, hits);
-    if let Some(m) = MB_EREG_E.find(text) {
+pub(super) fn assorted_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit>) {
+    callback_and_literal_tricks(text, lower, hits);
+    if let Some(m) = MB_EREG_E.find(lower) {
         hits.push(Hit::heuristic(
             "php.preg_replace_e",
             Severity::High,
@@ -252,9 +264,9 @@ pub(super) fn assorted_tricks(text: &str, hits: &mut Vec<Hit>) {
             m.end(),
         ));
     }
-    if let Some(m) = CREATE_FUNCTION.find(text) {
+    if let Some(m) = CREATE_FUNCTION.find_not_after(lower, CALL_NOT_AFTER) {
         let args = call_args(text, m.end());
-        let decoded_or_request = DECODED_CODE.is_match(args) || SOURCE.is_match(args);
+        let decoded_or_request = DECODED_CODE.is_match(args) || SOURCE_IN_SLICE.is_match(args);
         hits.push(Hit::heuristic(
             "php.create_function",
             if decoded_or_request {
@@ -268,7 +280,7 @@ pub(super) fn assorted_tricks(text: &str, hits: &mut Vec<Hit>) {
             m.end() + args.len() + 1,
         ));
     }
-    if let Some(m) = SINK_LITERAL_ASSIGN.find(text) {
+    if let Some(m) = SINK_LITERAL_ASSIGN.find(lower) {
         hits.push(Hit::heuristic(
             "php.sink_name_in_variable",
             Severity::High,
@@ -296,8 +308,10 @@ pub(super) fn assorted_tricks(text: &str, hits: &mut Vec<Hit>) {
     }
 }
 
-pub(super) fn preg_replace_e(text: &str, tainted: &HashSet<String>, hits: &mut Vec<Hit>) {
-    for c in PREG_E.captures_iter(text) {
+pub(super) fn preg_replace_e(
+    text: &str,
+    lower: Lowered<'_>, tainted: &HashSet<String>, hits: &mut Vec<Hit>) {
+    for c in PREG_E.captures_iter(lower) {
         let (Some(whole), Some(q)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -344,5 +358,17 @@ pub(super) fn preg_replace_e(text: &str, tainted: &HashSet<String>, hits: &mut V
             ));
             return;
         }
+    }
+}
+
+/// `$_($__)`, `$GLOBALS[49](…)`, `${'x'}(…)`: the leftmost of the two searches.
+fn underscore_call(text: &str, lower: Lowered<'_>) -> Option<Span> {
+    let underscore = UNDERSCORE_CALL.find_not_after(lower, CALL_NOT_AFTER);
+    let globals = GLOBALS_INDEX_CALL
+        .find(text)
+        .map(|m| Span::new(m.start(), m.end()));
+    match (underscore, globals) {
+        (Some(a), Some(b)) => Some(if b.start() < a.start() { b } else { a }),
+        (a, b) => a.or(b),
     }
 }

@@ -1,31 +1,96 @@
 //! Request input in PHP: superglobals, and variables assigned from them (one level of taint).
 
 use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use crate::fastre::Lowered;
 
 use super::patterns::*;
 
 /// Variables assigned straight from a request superglobal (`$f = $_POST['f'];`), the strict
 /// taint used where code commonly handles request data legitimately.
-pub(super) fn direct_tainted(text: &str) -> HashSet<String> {
+pub(super) fn direct_tainted(lower: Lowered<'_>) -> HashSet<String> {
+    if !mentions_request(lower) {
+        return HashSet::new();
+    }
     DIRECT_TAINT
-        .captures_iter(text)
-        .map(|c| c[1].to_ascii_lowercase())
+        .captures_iter(lower)
+        .map(|c| c[1].to_string())
         .collect()
 }
 
-pub(super) fn tainted_vars(text: &str) -> HashSet<String> {
+/// True when the (lowered) text names a request superglobal at all: without one, neither
+/// [`direct_tainted`] nor [`starts_with_source`] can match anything.
+fn mentions_request(lower: Lowered<'_>) -> bool {
+    REQUEST_TOKENS.is_match(lower.as_str())
+}
+
+static REQUEST_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new([
+        "$_get",
+        "$_post",
+        "$_request",
+        "$_cookie",
+        "$_files",
+        "$_server",
+        "getallheaders",
+        "php://input",
+        "$http_",
+    ])
+    .expect("static automaton")
+});
+
+/// Every assignment `$name … = value;` (value at most 300 characters, up to the first `;`), left
+/// to right and non-overlapping: the lowered variable name and the value's range.
+pub(super) fn assignments(lower: Lowered<'_>) -> Vec<(String, Range<usize>)> {
+    let hay = lower.as_str();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < hay.len() {
+        let Some(c) = TAINT_ASSIGN.captures_at(lower, pos) else {
+            break;
+        };
+        let (Some(whole), Some(name)) = (c.get(0), c.get(1)) else {
+            break;
+        };
+        let value_start = whole.end();
+        let semicolon = hay[value_start..]
+            .char_indices()
+            .take(301)
+            .find(|&(_, ch)| ch == ';')
+            .map(|(i, _)| value_start + i);
+        match semicolon {
+            Some(end) => {
+                out.push((name.as_str().to_string(), value_start..end));
+                pos = end + 1;
+            }
+            // No `;` close enough: no assignment starts here; the next may start inside.
+            None => pos = whole.start() + 1,
+        }
+    }
+    out
+}
+
+pub(super) fn tainted_vars(text: &str, lower: Lowered<'_>) -> HashSet<String> {
     let mut set = HashSet::new();
-    for c in TAINT_ASSIGN.captures_iter(text) {
-        if starts_with_source(&c[2]) {
-            set.insert(c[1].to_ascii_lowercase());
+    if !mentions_request(lower) {
+        return set;
+    }
+    let assigned = assignments(lower);
+    for (name, value) in &assigned {
+        if starts_with_source(&text[value.clone()]) {
+            set.insert(name.clone());
         }
     }
     // A second pass catches one level of copying ($a = $_POST['x']; $b = $a;).
     if !set.is_empty() {
         let mut more = Vec::new();
-        for c in TAINT_ASSIGN.captures_iter(text) {
-            if mentions_tainted(&c[2], &set) {
-                more.push(c[1].to_ascii_lowercase());
+        for (name, value) in &assigned {
+            if mentions_tainted(&text[value.clone()], &set) {
+                more.push(name.clone());
             }
         }
         set.extend(more);
@@ -84,7 +149,7 @@ pub(super) fn starts_with_tainted(expr: &str, tainted: &HashSet<String>) -> bool
 }
 
 pub(super) fn is_request_input(s: &str, tainted: &HashSet<String>) -> bool {
-    SOURCE.is_match(s) || mentions_tainted(s, tainted)
+    SOURCE_IN_SLICE.is_match(s) || mentions_tainted(s, tainted)
 }
 
 pub(super) fn names_sink(s: &str) -> Option<&'static str> {

@@ -1,5 +1,7 @@
 //! Text helpers of the PHP heuristics: call arguments, comment blanking, PHP string escapes.
 
+use crate::fastre::Lowered;
+
 pub(super) fn is_method_or_definition(text: &str, start: usize) -> bool {
     let before = &text[..start];
     let trimmed = before.trim_end();
@@ -7,7 +9,11 @@ pub(super) fn is_method_or_definition(text: &str, start: usize) -> bool {
         || trimmed.ends_with("::")
         || trimmed.ends_with('$')
         || trimmed.ends_with('\\')
-        || trimmed.to_ascii_lowercase().ends_with("function")
+        || trimmed
+            .len()
+            .checked_sub(8)
+            .and_then(|i| trimmed.as_bytes().get(i..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(b"function"))
         || trimmed.ends_with("?->")
 }
 
@@ -172,4 +178,11 @@ pub fn unescape_php(lit: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// True when the text holds a `\x` or octal (`\1`) escape at all: the escaped-string
+/// heuristics need one, and skipping their search otherwise saves a pass over the file.
+pub(super) fn has_escape_codes(lower: Lowered<'_>) -> bool {
+    let b = lower.as_str().as_bytes();
+    memchr::memchr_iter(b'\\', b).any(|i| matches!(b.get(i + 1), Some(b'x' | b'0'..=b'7')))
 }
