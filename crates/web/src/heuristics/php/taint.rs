@@ -13,7 +13,7 @@ use super::patterns::*;
 /// Variables assigned straight from a request superglobal (`$f = $_POST['f'];`), the strict
 /// taint used where code commonly handles request data legitimately.
 pub(super) fn direct_tainted(lower: Lowered<'_>) -> HashSet<String> {
-    if !mentions_request(lower) {
+    if !DIRECT_TOKENS.is_match(lower.as_str()) {
         return HashSet::new();
     }
     DIRECT_TAINT
@@ -27,6 +27,11 @@ pub(super) fn direct_tainted(lower: Lowered<'_>) -> HashSet<String> {
 fn mentions_request(lower: Lowered<'_>) -> bool {
     REQUEST_TOKENS.is_match(lower.as_str())
 }
+
+/// What [`DIRECT_TAINT`] needs.
+static DIRECT_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new(["$_get", "$_post", "$_request", "$_cookie"]).expect("static automaton")
+});
 
 static REQUEST_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::new([
