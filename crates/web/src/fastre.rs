@@ -153,7 +153,12 @@ impl CiRegex {
         not_after: &'static [u8],
     ) -> impl Iterator<Item = Span> + use<'r, 'h> {
         self.captures_not_after(hay, not_after)
-            .filter_map(|(start, c)| c.get(0).map(|m| Span { start, end: m.end() }))
+            .filter_map(|(start, c)| {
+                c.get(0).map(|m| Span {
+                    start,
+                    end: m.end(),
+                })
+            })
     }
 
     /// The first span of [`CiRegex::find_iter_not_after`].

@@ -16,18 +16,15 @@ use crate::fastre::{CiRegex, Lowered};
 use super::Hit;
 
 static EVAL_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(
-        r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*(?:\w+\s*\(\s*)?request\b"#,
-    )
-    .expect("static regex")
+    CiRegex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*(?:\w+\s*\(\s*)?request\b"#)
+        .expect("static regex")
 });
 static TAINT: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)\b([a-z_]\w*)\s*=\s*(?:trim\s*\(\s*|cstr\s*\(\s*|unescape\s*\(\s*)?(?:request|session)\b"#)
         .expect("static regex")
 });
 static COPY: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#)
-        .expect("static regex")
+    CiRegex::new(r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#).expect("static regex")
 });
 static EVAL_VAR: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*([a-z_]\w*)"#)
@@ -38,10 +35,8 @@ static SESSION_EXEC: LazyLock<CiRegex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static EXEC_COMPUTED: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(
-        r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal)\s*\(?\s*(?:\(\s*)?[a-z_]\w*\s*\("#,
-    )
-    .expect("static regex")
+    CiRegex::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal)\s*\(?\s*(?:\(\s*)?[a-z_]\w*\s*\("#)
+        .expect("static regex")
 });
 static BINARY_READ_EXEC: LazyLock<CiRegex> =
     LazyLock::new(|| CiRegex::new(r#"(?i)request\s*\.\s*binaryread"#).expect("static regex"));
@@ -69,14 +64,11 @@ static REQUEST_SQL: LazyLock<CiRegex> = LazyLock::new(|| {
 });
 
 static WSHELL: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)wscript\.shell|shell\.application|wscript\.network"#)
-        .expect("static regex")
+    CiRegex::new(r#"(?i)wscript\.shell|shell\.application|wscript\.network"#).expect("static regex")
 });
 static ENCODED: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(
-        r#"(?i)#@~\^[A-Za-z0-9+/]{6}==|language\s*=\s*"?\s*(?:vbscript|jscript)\.encode"#,
-    )
-    .expect("static regex")
+    CiRegex::new(r#"(?i)#@~\^[A-Za-z0-9+/]{6}==|language\s*=\s*"?\s*(?:vbscript|jscript)\.encode"#)
+        .expect("static regex")
 });
 static PROCESS: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)process\s*\.\s*start\s*\(|new\s+(?:system\.diagnostics\.)?processstartinfo\b|diagnostics\s*\.\s*process\b|new\s+process\s*\(\s*\)|\.startinfo\b"#)

@@ -9,8 +9,8 @@
 
 use std::sync::LazyLock;
 
-use huoyan_core::Severity;
 use crate::fastre::{CiRegex, Lowered};
+use huoyan_core::Severity;
 
 use super::Hit;
 
@@ -65,23 +65,19 @@ static JDB: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r"(?i)drivermanager\s*\.\s*getconnection\s*\(").expect("static regex")
 });
 static JUPLOAD: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r"(?i)multipart/form-data|getcontenttype\s*\(|boundary")
-        .expect("static regex")
+    CiRegex::new(r"(?i)multipart/form-data|getcontenttype\s*\(|boundary").expect("static regex")
 });
 static MEMSHELL: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r"(?i)\baddendpoint\s*\(|serverendpointconfig|\bstandardcontext\b|applicationfilterconfig|\bfilterdef\b|\bfiltermap\b|addservletmapping|\baddfilter\s*\(|\bregisterservlet|getdeclaredconstructors\s*\(\s*\)")
         .expect("static regex")
 });
 
-static JSOCKET: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r"(?i)new\s+(?:java\.net\.)?socket\s*\(").expect("static regex")
-});
+static JSOCKET: LazyLock<CiRegex> =
+    LazyLock::new(|| CiRegex::new(r"(?i)new\s+(?:java\.net\.)?socket\s*\(").expect("static regex"));
 
 static RUNTIME_VAR: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(
-        r"(?i)=\s*runtime\s*\.\s*getruntime\s*\(\s*\)\s*;[\s\S]{0,2000}?\.\s*exec\s*\(",
-    )
-    .expect("static regex")
+    CiRegex::new(r"(?i)=\s*runtime\s*\.\s*getruntime\s*\(\s*\)\s*;[\s\S]{0,2000}?\.\s*exec\s*\(")
+        .expect("static regex")
 });
 
 /// Runs the JSP heuristics.

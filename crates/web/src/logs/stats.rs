@@ -32,16 +32,34 @@ pub struct IpStats {
     pub first: Option<Timestamp>,
     /// Last request.
     pub last: Option<Timestamp>,
-    /// Distinct paths (capped).
+    /// Distinct paths (capped), as 64-bit hashes of the still-encoded path: a flood of long
+    /// random paths costs 8 bytes each, not the paths themselves.
     #[serde(skip)]
-    pub paths: HashSet<String>,
+    pub paths: HashSet<u64>,
     /// Distinct paths count (capped at [`MAX_PATHS_PER_IP`]).
     pub distinct_paths: usize,
-    /// A few user agents seen.
+    /// A few user agents seen (the first five distinct).
     pub user_agents: BTreeSet<String>,
+    /// [`IpStats::user_agents`] in the order they were first seen (so that merging the tables
+    /// of consecutive chunks keeps the first five, as one sequential pass would).
+    #[serde(skip)]
+    pub user_agents_in_order: Vec<String>,
+}
+
+/// The hash a distinct path is remembered by (fixed keys: equal in every chunk and run).
+pub fn path_hash(path: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(path)
 }
 
 impl IpStats {
+    fn note_user_agent(&mut self, ua: String) {
+        if !self.user_agents.contains(&ua) {
+            self.user_agents.insert(ua.clone());
+            self.user_agents_in_order.push(ua);
+        }
+    }
+
     /// Share of 4xx answers.
     pub fn client_error_ratio(&self) -> f64 {
         if self.requests == 0 {
@@ -89,22 +107,23 @@ impl IpTable {
             }
         }
         if s.paths.len() < MAX_PATHS_PER_IP {
-            let p = rec.path();
-            if !s.paths.contains(p) {
-                s.paths.insert(p.to_string());
-            }
+            s.paths.insert(path_hash(rec.path()));
         }
         s.distinct_paths = s.paths.len();
         if s.user_agents.len() < 5 && !rec.user_agent.is_empty() {
-            s.user_agents
-                .insert(rec.user_agent.chars().take(200).collect());
+            s.note_user_agent(rec.user_agent.chars().take(200).collect());
         }
     }
 
-    /// Merges another table (parallel readers).
+    /// Merges the table of a later chunk or another file. A new IP beyond [`MAX_IPS`] is
+    /// dropped with its requests counted in `dropped`, as in [`IpTable::add`].
     pub fn merge(&mut self, other: IpTable) {
         self.dropped += other.dropped;
         for (ip, o) in other.by_ip {
+            if !self.by_ip.contains_key(&ip) && self.by_ip.len() >= MAX_IPS {
+                self.dropped += o.requests;
+                continue;
+            }
             let s = self.by_ip.entry(ip).or_default();
             s.requests += o.requests;
             s.client_errors += o.client_errors;
@@ -126,9 +145,9 @@ impl IpTable {
                 s.paths.insert(p);
             }
             s.distinct_paths = s.paths.len();
-            for u in o.user_agents {
+            for u in o.user_agents_in_order {
                 if s.user_agents.len() < 5 {
-                    s.user_agents.insert(u);
+                    s.note_user_agent(u);
                 }
             }
         }

@@ -309,22 +309,23 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     if let Some(m) = VAR_CREATE_FUNCTION
         .find_iter_not_after(lower, CALL_NOT_AFTER)
         .find(|m| {
-        // `$f = $g('', $code); … $f();` — the result is called later.
-        let before = text[..m.start()].trim_end();
-        let Some(eq) = before.strip_suffix('=') else {
-            return false;
-        };
-        let var: String = eq
-            .trim_end()
-            .chars()
-            .rev()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        !var.is_empty() && text[m.end()..].contains(&format!("${var}("))
-    }) {
+            // `$f = $g('', $code); … $f();` — the result is called later.
+            let before = text[..m.start()].trim_end();
+            let Some(eq) = before.strip_suffix('=') else {
+                return false;
+            };
+            let var: String = eq
+                .trim_end()
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            !var.is_empty() && text[m.end()..].contains(&format!("${var}("))
+        })
+    {
         hits.push(Hit::heuristic(
             "php.variable_create_function",
             Severity::High,

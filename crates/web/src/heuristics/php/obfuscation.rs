@@ -12,7 +12,10 @@ use crate::heuristics::Hit;
 
 pub(super) fn more_obfuscation(
     text: &str,
-    lower: Lowered<'_>, tainted: &HashSet<String>, hits: &mut Vec<Hit>) {
+    lower: Lowered<'_>,
+    tainted: &HashSet<String>,
+    hits: &mut Vec<Hit>,
+) {
     if let Some(m) = VAR_CALL_ON_REQUEST.find_not_after(lower, CALL_NOT_AFTER) {
         hits.push(Hit::heuristic(
             "php.variable_function_on_request",
@@ -114,12 +117,13 @@ pub(super) fn more_obfuscation(
         if let Some(m) = EVAL_ANY
             .find_iter_not_after(lower, CALL_NOT_AFTER)
             .find(|m| {
-            let open = m.end();
-            let args = call_args(text, open);
-            let a = args.trim_start();
-            // eval of a constant string is odd but harmless; of anything computed, not.
-            !(a.starts_with('\'') && a.trim_end().ends_with('\'') && !a.contains('$'))
-        }) {
+                let open = m.end();
+                let args = call_args(text, open);
+                let a = args.trim_start();
+                // eval of a constant string is odd but harmless; of anything computed, not.
+                !(a.starts_with('\'') && a.trim_end().ends_with('\'') && !a.contains('$'))
+            })
+        {
             hits.push(Hit::heuristic(
                 "php.eval_in_request_handler",
                 Severity::Medium,
@@ -141,9 +145,9 @@ pub(super) fn more_obfuscation(
         ));
     }
     if let Some(m) = REFLECTION_TRICK.find(lower) {
-        if has_source && (text.contains("$$") || VAR_CALL
-                .find_not_after(lower, VAR_CALL_NOT_AFTER)
-                .is_some()) {
+        if has_source
+            && (text.contains("$$") || VAR_CALL.find_not_after(lower, VAR_CALL_NOT_AFTER).is_some())
+        {
             hits.push(Hit::heuristic(
                 "php.reflection_hidden_name",
                 Severity::High,
@@ -183,12 +187,13 @@ pub(super) fn more_obfuscation(
         if let Some(m) = EXEC_VARIABLE
             .find_iter_not_after(lower, CALL_NOT_AFTER)
             .find(|m| {
-            let name_start = m.start()
-                + text[m.start()..]
-                    .find(|c: char| c.is_ascii_alphabetic())
-                    .unwrap_or(0);
-            !is_method_or_definition(text, name_start)
-        }) {
+                let name_start = m.start()
+                    + text[m.start()..]
+                        .find(|c: char| c.is_ascii_alphabetic())
+                        .unwrap_or(0);
+                !is_method_or_definition(text, name_start)
+            })
+        {
             hits.push(Hit::heuristic(
                 "php.exec_variable",
                 Severity::Low,
@@ -310,7 +315,10 @@ pub(super) fn assorted_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit
 
 pub(super) fn preg_replace_e(
     text: &str,
-    lower: Lowered<'_>, tainted: &HashSet<String>, hits: &mut Vec<Hit>) {
+    lower: Lowered<'_>,
+    tainted: &HashSet<String>,
+    hits: &mut Vec<Hit>,
+) {
     for c in PREG_E.captures_iter(lower) {
         let (Some(whole), Some(q)) = (c.get(0), c.get(1)) else {
             continue;

@@ -33,7 +33,8 @@ pub(super) static SOURCE_IN_SLICE: LazyLock<Regex> = LazyLock::new(|| {
 /// before the next `;`) is cut by [`super::taint::assignments`] (a `{0,300}` repetition in the
 /// pattern made the lazy DFA rebuild its states all over every file).
 pub(super) static TAINT_ASSIGN: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)\$([a-z_][a-z0-9_]*)\s*(?:\[[^\]]{0,40}\]\s*)?\.?=\s*"#).expect("static regex")
+    CiRegex::new(r#"(?i)\$([a-z_][a-z0-9_]*)\s*(?:\[[^\]]{0,40}\]\s*)?\.?=\s*"#)
+        .expect("static regex")
 });
 
 pub(super) static EXEC_SINK: LazyLock<CiRegex> = LazyLock::new(|| {
@@ -103,15 +104,12 @@ pub(super) static CHR_NUM: LazyLock<Regex> =
     LazyLock::new(|| crate::fastre::new(r"(?i)chr\s*\(\s*(\d{1,3})\s*\)").expect("static regex"));
 
 pub(super) static HEX_LITERAL: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(
-        r#"(?i)"(?:[^"\\]|\\.){0,20}(?:\\x[0-9a-f]{2}|\\[0-7]{3}){4,}(?:[^"\\]|\\.)*""#,
-    )
-    .expect("static regex")
+    CiRegex::new(r#"(?i)"(?:[^"\\]|\\.){0,20}(?:\\x[0-9a-f]{2}|\\[0-7]{3}){4,}(?:[^"\\]|\\.)*""#)
+        .expect("static regex")
 });
 
-pub(super) static PREG_E: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)\bpreg_replace\s*\(\s*(["'])"#).expect("static regex")
-});
+pub(super) static PREG_E: LazyLock<CiRegex> =
+    LazyLock::new(|| CiRegex::new(r#"(?i)\bpreg_replace\s*\(\s*(["'])"#).expect("static regex"));
 
 pub(super) static BACKTICK_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r"(?i)`[^`\n]{0,80}\$_(?:GET|POST|REQUEST|COOKIE)[^`\n]{0,80}`")
@@ -128,10 +126,8 @@ pub(super) static LAST_ARG_CALLBACK: LazyLock<CiRegex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-pub(super) static VAR_CREATE_FUNCTION: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"\$[A-Za-z_]\w*\s*\(\s*(?:""|'')\s*,"#)
-        .expect("static regex")
-});
+pub(super) static VAR_CREATE_FUNCTION: LazyLock<CiRegex> =
+    LazyLock::new(|| CiRegex::new(r#"\$[A-Za-z_]\w*\s*\(\s*(?:""|'')\s*,"#).expect("static regex"));
 
 pub(super) static OBFUSCATED_INCLUDE: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)\b(?:include|require)(?:_once)?\s*\(?\s*["'](?:[^"'\\]{0,3}\\(?:x[0-9a-f]{2}|[0-7]{3})){4,}"#)
@@ -146,9 +142,8 @@ pub(super) static INCLUDE_ODD_EXT: LazyLock<CiRegex> = LazyLock::new(|| {
 pub(super) static HIDDEN_BY_WHITESPACE: LazyLock<Regex> =
     LazyLock::new(|| crate::fastre::new(r"<\?php[ \t]{150,}\S").expect("static regex"));
 
-pub(super) static HEX_BLOB: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)"(?:\\x[0-9a-f]{1,2}){64,}"#).expect("static regex")
-});
+pub(super) static HEX_BLOB: LazyLock<CiRegex> =
+    LazyLock::new(|| CiRegex::new(r#"(?i)"(?:\\x[0-9a-f]{1,2}){64,}"#).expect("static regex"));
 
 pub(super) static NON_ASCII_VAR: LazyLock<Regex> =
     LazyLock::new(|| crate::fastre::new(r"\$[^\x00-\x7f]{3,}").expect("static regex"));
@@ -176,10 +171,8 @@ pub(super) static CHAR_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(super) static BARE_SINK_ARG: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(
-        r"(?i)[(,]\s*(?:assert|eval|system|passthru|shell_exec|create_function)\s*[),]",
-    )
-    .expect("static regex")
+    CiRegex::new(r"(?i)[(,]\s*(?:assert|eval|system|passthru|shell_exec|create_function)\s*[),]")
+        .expect("static regex")
 });
 
 pub(super) static DECODED_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
@@ -199,9 +192,8 @@ pub(super) static DYNAMIC_EXEC: LazyLock<CiRegex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-pub(super) static EVAL_ANY: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r"(?i)@?(?:eval|assert)\s*\(").expect("static regex")
-});
+pub(super) static EVAL_ANY: LazyLock<CiRegex> =
+    LazyLock::new(|| CiRegex::new(r"(?i)@?(?:eval|assert)\s*\(").expect("static regex"));
 
 pub(super) static REQUEST_DB_CONNECT: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r"(?i)\b(?:mysql_connect|mysqli_connect|mysql_pconnect|new\s+mysqli|new\s+PDO|pg_connect|mssql_connect|oci_connect)\s*\(\s*[^;]{0,200}\$_(?:POST|GET|REQUEST|COOKIE)")
@@ -220,15 +212,15 @@ pub(super) static UNDERSCORE_CALL: LazyLock<CiRegex> =
 
 /// `$GLOBALS[49](…)`, `${'x'}(…)` (case-sensitive, on the original text).
 pub(super) static GLOBALS_INDEX_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"\$GLOBALS\s*\[\s*\d+\s*\]\s*\(|\$\{\s*['\x22][^'\x22]{1,10}['\x22]\s*\}\s*\(")
-        .expect("static regex")
+    crate::fastre::new(
+        r"\$GLOBALS\s*\[\s*\d+\s*\]\s*\(|\$\{\s*['\x22][^'\x22]{1,10}['\x22]\s*\}\s*\(",
+    )
+    .expect("static regex")
 });
 
 pub(super) static EXEC_VARIABLE: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(
-        r"(?i)@?(?:system|passthru|shell_exec|exec|popen|proc_open)\s*\(\s*\$\w+",
-    )
-    .expect("static regex")
+    CiRegex::new(r"(?i)@?(?:system|passthru|shell_exec|exec|popen|proc_open)\s*\(\s*\$\w+")
+        .expect("static regex")
 });
 
 pub(super) static FILE_ACCESS: LazyLock<CiRegex> = LazyLock::new(|| {
@@ -241,9 +233,8 @@ pub(super) static MB_EREG_E: LazyLock<CiRegex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-pub(super) static CREATE_FUNCTION: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r"(?i)create_function\s*\(").expect("static regex")
-});
+pub(super) static CREATE_FUNCTION: LazyLock<CiRegex> =
+    LazyLock::new(|| CiRegex::new(r"(?i)create_function\s*\(").expect("static regex"));
 
 pub(super) static SINK_LITERAL_ASSIGN: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)=\s*["'](?:assert|eval|system|passthru|shell_exec|create_function|call_user_func|base64_decode|str_rot13|gzinflate)["']\s*;"#)
