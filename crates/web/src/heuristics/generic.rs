@@ -12,6 +12,8 @@ use std::sync::LazyLock;
 use huoyan_core::Severity;
 use regex::Regex;
 
+use crate::fastre::{CiRegex, Lowered};
+
 use super::{entropy, Hit};
 use crate::lang::Lang;
 
@@ -39,8 +41,8 @@ pub fn analyse_cgi(text: &str, hits: &mut Vec<Hit>) {
     }
 }
 
-static VOCABULARY: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)web\s?shell|木马|提权|大马|小马|一句话|后门|脱裤|免杀|过狗|hacked\s+by|backdoor|shell\s+v\d|r00t|priv8|bypass\s+(?:waf|safedog|disable_functions)|拿站")
+static VOCABULARY: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)web\s?shell|木马|提权|大马|小马|一句话|后门|脱裤|免杀|过狗|hacked\s+by|backdoor|shell\s+v\d|r00t|priv8|bypass\s+(?:waf|safedog|disable_functions)|拿站")
         .expect("static regex")
 });
 
@@ -49,7 +51,8 @@ static VOCABULARY: LazyLock<Regex> = LazyLock::new(|| {
 /// backdoor, 脱裤 database dump, 免杀 AV evasion …). Medium alone: a page that calls itself a
 /// webshell is one.
 pub fn analyse_vocabulary(text: &str, hits: &mut Vec<Hit>) {
-    if let Some(m) = VOCABULARY.find(text) {
+    let lowered = text.to_ascii_lowercase();
+    if let Some(m) = VOCABULARY.find(Lowered::new(&lowered)) {
         hits.push(Hit::heuristic(
             "generic.webshell_vocabulary",
             Severity::Medium,

@@ -306,8 +306,11 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
-    if let Some(m) = VAR_CREATE_FUNCTION
-        .find_iter_not_after(lower, CALL_NOT_AFTER)
+    if let Some(m) = EMPTY_STRING_ARG
+        .is_match(lower)
+        .then(|| VAR_CREATE_FUNCTION.find_iter_not_after(lower, CALL_NOT_AFTER))
+        .into_iter()
+        .flatten()
         .find(|m| {
             // `$f = $g('', $code); … $f();` — the result is called later.
             let before = text[..m.start()].trim_end();

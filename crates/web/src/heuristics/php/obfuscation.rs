@@ -16,7 +16,10 @@ pub(super) fn more_obfuscation(
     tainted: &HashSet<String>,
     hits: &mut Vec<Hit>,
 ) {
-    if let Some(m) = VAR_CALL_ON_REQUEST.find_not_after(lower, CALL_NOT_AFTER) {
+    if let Some(m) = mentions_request(lower)
+        .then(|| VAR_CALL_ON_REQUEST.find_not_after(lower, CALL_NOT_AFTER))
+        .flatten()
+    {
         hits.push(Hit::heuristic(
             "php.variable_function_on_request",
             Severity::Critical,
@@ -79,7 +82,7 @@ pub(super) fn more_obfuscation(
             break;
         }
     }
-    if let Some(m) = BARE_SINK_ARG.find(lower) {
+    if let Some(m) = bare_sink_arg(lower) {
         hits.push(Hit::heuristic(
             "php.sink_passed_as_name",
             Severity::High,
@@ -378,5 +381,50 @@ fn underscore_call(text: &str, lower: Lowered<'_>) -> Option<Span> {
     match (underscore, globals) {
         (Some(a), Some(b)) => Some(if b.start() < a.start() { b } else { a }),
         (a, b) => a.or(b),
+    }
+}
+
+/// [`BARE_SINK_ARG`] preceded by `(` or `,` and optional whitespace: the span the pattern
+/// `[(,]\s*(?:assert|…)\s*[),]` reports.
+fn bare_sink_arg(lower: Lowered<'_>) -> Option<Span> {
+    let b = lower.as_str().as_bytes();
+    let mut pos = 0;
+    while let Some(m) = BARE_SINK_ARG.captures_at(lower, pos).and_then(|c| c.get(0)) {
+        let mut j = m.start();
+        while j > 0 && matches!(b[j - 1], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            j -= 1;
+        }
+        if j > 0 && matches!(b[j - 1], b'(' | b',') {
+            return Some(Span::new(j - 1, m.end()));
+        }
+        // The match starts with an ASCII letter: one byte on is a character boundary.
+        pos = m.start() + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_sink_arg_matches_the_prefixed_pattern() {
+        let prefixed = crate::fastre::new(
+            r"(?i)[(,]\s*(?:assert|eval|system|passthru|shell_exec|create_function)\s*[),]",
+        )
+        .expect("re");
+        for text in [
+            "array_map( assert , $x)",
+            "f(x eval) g(\teval)",
+            "x,system)",
+            "eval)",
+            "(\u{b}EVAL,",
+            "no sink here",
+        ] {
+            let lowered = text.to_ascii_lowercase();
+            let want = prefixed.find(text).map(|m| (m.start(), m.end()));
+            let got = bare_sink_arg(Lowered::new(&lowered)).map(|s| (s.start(), s.end()));
+            assert_eq!(got, want, "{text}");
+        }
     }
 }

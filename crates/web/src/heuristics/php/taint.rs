@@ -24,7 +24,7 @@ pub(super) fn direct_tainted(lower: Lowered<'_>) -> HashSet<String> {
 
 /// True when the (lowered) text names a request superglobal at all: without one, neither
 /// [`direct_tainted`] nor [`starts_with_source`] can match anything.
-fn mentions_request(lower: Lowered<'_>) -> bool {
+pub(super) fn mentions_request(lower: Lowered<'_>) -> bool {
     REQUEST_TOKENS.is_match(lower.as_str())
 }
 
