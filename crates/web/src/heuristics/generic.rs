@@ -78,7 +78,7 @@ pub fn analyse_encoded(text: &str, lang: Option<Lang>, hits: &mut Vec<Hit>) {
     // A run after joining is, in the original text, a stretch of encoding characters and glue
     // (quotes, whitespace, '.', '+'): without such a stretch of MIN_ENCODED_RUN bytes there is
     // nothing to find, and the join (a copy of the file) is skipped.
-    if longest_run(text.as_bytes(), &B64_OR_GLUE) < MIN_ENCODED_RUN {
+    if !has_run(text.as_bytes(), &B64_OR_GLUE, MIN_ENCODED_RUN) {
         return;
     }
     // Packers split the blob into quoted pieces glued with '.' or '+': join them first.
@@ -150,18 +150,28 @@ const fn byte_set(extra: &[u8]) -> [bool; 256] {
     set
 }
 
-/// Length of the longest run of bytes in `set`.
-fn longest_run(bytes: &[u8], set: &[bool; 256]) -> usize {
-    let (mut best, mut run) = (0, 0);
-    for &b in bytes {
-        if set[usize::from(b)] {
-            run += 1;
-            best = best.max(run);
-        } else {
-            run = 0;
+/// True when `bytes` holds a run of at least `min` bytes in `set`. Such a run covers one of
+/// the positions `min - 1, 2·min - 1, …`, so only the runs through those are measured.
+fn has_run(bytes: &[u8], set: &[bool; 256], min: usize) -> bool {
+    let inside = |i: usize| set[usize::from(bytes[i])];
+    let mut probe = min.saturating_sub(1);
+    while probe < bytes.len() {
+        if inside(probe) {
+            let mut start = probe;
+            while start > 0 && inside(start - 1) {
+                start -= 1;
+            }
+            let mut end = probe + 1;
+            while end < bytes.len() && end - start < min && inside(end) {
+                end += 1;
+            }
+            if end - start >= min {
+                return true;
+            }
         }
+        probe += min.max(1);
     }
-    best
+    false
 }
 
 #[cfg(test)]
@@ -194,5 +204,34 @@ mod tests {
         let mut none = Vec::new();
         analyse_encoded(&"a".repeat(5000), Some(Lang::Php), &mut none);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn run_probe_is_exact() {
+        let longest = |b: &[u8]| {
+            let (mut best, mut run) = (0, 0);
+            for &x in b {
+                run = if B64_OR_GLUE[usize::from(x)] {
+                    run + 1
+                } else {
+                    0
+                };
+                best = best.max(run);
+            }
+            best
+        };
+        for len in [0usize, 1, 5, 9, 10, 11, 25, 40] {
+            for at in 0..30 {
+                let mut t = vec![b';'; 60];
+                for x in t.iter_mut().skip(at).take(len) {
+                    *x = b'a';
+                }
+                assert_eq!(
+                    has_run(&t, &B64_OR_GLUE, 10),
+                    longest(&t) >= 10,
+                    "{len} {at}"
+                );
+            }
+        }
     }
 }

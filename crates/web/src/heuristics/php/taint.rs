@@ -84,9 +84,17 @@ pub(super) fn tainted_vars(text: &str, lower: Lowered<'_>) -> HashSet<String> {
     if !mentions_request(lower) {
         return set;
     }
+    // Where request input is named at all: a value without one of these cannot be a source,
+    // and most assignments are skipped without running the source pattern on them.
+    let tokens: Vec<usize> = REQUEST_TOKENS
+        .find_overlapping_iter(lower.as_str())
+        .map(|m| m.start())
+        .collect();
     let assigned = assignments(lower);
     for (name, value) in &assigned {
-        if starts_with_source(&text[value.clone()]) {
+        let first = tokens.partition_point(|&t| t < value.start);
+        let names_input = tokens.get(first).is_some_and(|&t| t < value.end);
+        if names_input && starts_with_source(&text[value.clone()]) {
             set.insert(name.clone());
         }
     }
