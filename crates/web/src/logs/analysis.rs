@@ -322,7 +322,12 @@ pub fn analyse_logs(
         .collect();
     let mut total = LogAnalysis::default();
     for (a, g) in results {
-        total.merge(a);
+        if total.files.is_empty() {
+            // The first file's analysis is the total so far: no copy.
+            total = a;
+        } else {
+            total.merge(a);
+        }
         gaps.extend(g);
     }
     (total, gaps)

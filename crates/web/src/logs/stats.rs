@@ -2,6 +2,7 @@
 //! first and last seen, share of 4xx answers, distinct paths — the numbers a responder uses to
 //! separate the attacker from the crowd.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use huoyan_core::Timestamp;
@@ -38,12 +39,17 @@ pub struct IpStats {
     pub paths: HashSet<u64>,
     /// Distinct paths count (capped at [`MAX_PATHS_PER_IP`]).
     pub distinct_paths: usize,
-    /// A few user agents seen (the first five distinct).
-    pub user_agents: BTreeSet<String>,
-    /// [`IpStats::user_agents`] in the order they were first seen (so that merging the tables
-    /// of consecutive chunks keeps the first five, as one sequential pass would).
-    #[serde(skip)]
-    pub user_agents_in_order: Vec<String>,
+    /// A few user agents seen: the first five distinct, in the order they came (so that
+    /// joining the tables of consecutive chunks keeps the same five as one pass); serialised
+    /// sorted.
+    #[serde(serialize_with = "sorted")]
+    pub user_agents: Vec<String>,
+}
+
+fn sorted<S: serde::Serializer>(v: &[String], s: S) -> Result<S::Ok, S::Error> {
+    let mut v: Vec<&String> = v.iter().collect();
+    v.sort();
+    s.collect_seq(v)
 }
 
 /// The hash a distinct path is remembered by (fixed keys: equal in every chunk and run).
@@ -55,9 +61,15 @@ pub fn path_hash(path: &str) -> u64 {
 impl IpStats {
     fn note_user_agent(&mut self, ua: String) {
         if !self.user_agents.contains(&ua) {
-            self.user_agents.insert(ua.clone());
-            self.user_agents_in_order.push(ua);
+            self.user_agents.push(ua);
         }
+    }
+
+    /// [`IpStats::user_agents`] sorted.
+    pub fn user_agents_sorted(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.user_agents.iter().map(String::as_str).collect();
+        v.sort_unstable();
+        v
     }
 
     /// Share of 4xx answers.
@@ -120,11 +132,19 @@ impl IpTable {
     pub fn merge(&mut self, other: IpTable) {
         self.dropped += other.dropped;
         for (ip, o) in other.by_ip {
-            if !self.by_ip.contains_key(&ip) && self.by_ip.len() >= MAX_IPS {
-                self.dropped += o.requests;
-                continue;
-            }
-            let s = self.by_ip.entry(ip).or_default();
+            let full = self.by_ip.len() >= MAX_IPS;
+            let s = match self.by_ip.entry(ip) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(_) if full => {
+                    self.dropped += o.requests;
+                    continue;
+                }
+                // A new address: its statistics move over as they are.
+                Entry::Vacant(e) => {
+                    e.insert(o);
+                    continue;
+                }
+            };
             s.requests += o.requests;
             s.client_errors += o.client_errors;
             s.posts += o.posts;
@@ -145,7 +165,7 @@ impl IpTable {
                 s.paths.insert(p);
             }
             s.distinct_paths = s.paths.len();
-            for u in o.user_agents_in_order {
+            for u in o.user_agents {
                 if s.user_agents.len() < 5 {
                     s.note_user_agent(u);
                 }
