@@ -324,10 +324,7 @@ pub fn scan_tree(
         .flat_map_iter(|_| {
             let mut scanner = rules.scanner();
             let mut done = Vec::new();
-            loop {
-                let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                    break;
-                };
+            while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                 let (entry, role) = &files[i];
                 done.push((
                     i,
