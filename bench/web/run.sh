@@ -58,13 +58,17 @@ fi
 lines=$(wc -l < "$log")
 cat "$log" > /dev/null
 t3=$(date +%s.%N)
-"$bin" web --root "$logroot" --json > "$work/logs.out" 2> "$work/logs.err" || true
+timed=()
+[ -x /usr/bin/time ] && timed=(/usr/bin/time -f 'peak RSS %M KB' -o "$work/logs.rss")
+"${timed[@]}" "$bin" web --root "$logroot" --json > "$work/logs.out" 2> "$work/logs.err" || true
 t4=$(date +%s.%N)
 grep_s0=$(date +%s.%N)
-grep -ciE 'union.*select|<script|\.\./|jndi:' "$log" > /dev/null || true
+# Into a file: GNU grep stops at the first match when its output is /dev/null.
+grep -ciE 'union.*select|<script|\.\./|jndi:' "$log" > "$work/grep.out" || true
 grep_s1=$(date +%s.%N)
 log_s=$(echo "$t4 - $t3" | bc -l)
 g_s=$(echo "$grep_s1 - $grep_s0" | bc -l)
 printf 'access log: %d lines, %.0f MB: huoyan %.2f s = %.0f lines/s (%.1f MB/s); grep -ciE of 4 patterns %.2f s\n' \
   "$lines" "$(echo "$(stat -c %s "$log")/1000000" | bc -l)" "$log_s" "$(echo "$lines/$log_s" | bc -l)" \
   "$(echo "$(stat -c %s "$log")/1000000/$log_s" | bc -l)" "$g_s"
+if [ -s "$work/logs.rss" ]; then echo "access log: huoyan $(tail -1 "$work/logs.rss")"; fi

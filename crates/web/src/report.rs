@@ -423,7 +423,7 @@ fn report_logs(a: &LogAnalysis, out: &mut Outcome) {
                     "first": s.first,
                     "last": s.last,
                     "classes": classes,
-                    "user_agents": s.user_agents,
+                    "user_agents": s.user_agents_sorted(),
                     "samples": samples,
                 })),
         );

@@ -8,6 +8,7 @@
 //! fired and a sanitised excerpt.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use huoyan_core::{
     root::{read_capped_from, WalkControl, WalkEntry, WalkOptions},
@@ -312,13 +313,29 @@ pub fn scan_tree(
 ) -> (Vec<FileVerdict>, ScanStats, Vec<Gap>) {
     let mut gaps = Vec::new();
     let files = collect(root, dirs, opts, &mut gaps);
-    let results: Vec<(Option<FileVerdict>, u64, Option<Gap>)> = files
-        .par_iter()
-        .map_init(
-            || rules.scanner(),
-            |scanner, (entry, role)| scan_entry(root, scanner, entry, *role, opts, keep_clean),
-        )
+    // One YARA scanner per worker (creating one is not free), and a shared queue of files,
+    // largest first, so no worker is left with a big file at the end while the others idle.
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].0.meta.size));
+    let next = AtomicUsize::new(0);
+    let workers = rayon::current_num_threads().clamp(1, files.len().max(1));
+    let mut results: Vec<(usize, ScanResult)> = (0..workers)
+        .into_par_iter()
+        .flat_map_iter(|_| {
+            let mut scanner = rules.scanner();
+            let mut done = Vec::new();
+            while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let (entry, role) = &files[i];
+                done.push((
+                    i,
+                    scan_entry(root, &mut scanner, entry, *role, opts, keep_clean),
+                ));
+            }
+            done
+        })
         .collect();
+    results.sort_unstable_by_key(|(i, _)| *i);
+    let results = results.into_iter().map(|(_, r)| r);
     let mut stats = ScanStats::default();
     let mut verdicts = Vec::new();
     for (v, bytes, gap) in results {
@@ -339,6 +356,9 @@ pub fn scan_tree(
     (verdicts, stats, gaps)
 }
 
+/// A file's verdict (when kept), the bytes read, and what could not be done.
+type ScanResult = (Option<FileVerdict>, u64, Option<Gap>);
+
 fn scan_entry(
     root: &Root,
     scanner: &mut RuleScanner<'_>,
@@ -346,7 +366,7 @@ fn scan_entry(
     role: FileRole,
     opts: &ScanOptions,
     keep_clean: bool,
-) -> (Option<FileVerdict>, u64, Option<Gap>) {
+) -> ScanResult {
     let shown = entry.path.display().to_string();
     let capped = match root
         .open_walked(entry)

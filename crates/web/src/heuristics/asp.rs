@@ -11,44 +11,41 @@ use std::sync::LazyLock;
 use huoyan_core::Severity;
 use regex::Regex;
 
+use crate::fastre::{CiRegex, Lowered};
+
 use super::Hit;
 
-static EVAL_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(
-        r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*(?:\w+\s*\(\s*)?request\b"#,
-    )
-    .expect("static regex")
-});
-static TAINT: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)\b([a-z_]\w*)\s*=\s*(?:trim\s*\(\s*|cstr\s*\(\s*|unescape\s*\(\s*)?(?:request|session)\b"#)
+static EVAL_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*(?:\w+\s*\(\s*)?request\b"#)
         .expect("static regex")
 });
-static COPY: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#)
+static TAINT: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)\b([a-z_]\w*)\s*=\s*(?:trim\s*\(\s*|cstr\s*\(\s*|unescape\s*\(\s*)?(?:request|session)\b"#)
         .expect("static regex")
 });
-static EVAL_VAR: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*([a-z_]\w*)"#)
+static COPY: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#).expect("static regex")
+});
+static EVAL_VAR: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*([a-z_]\w*)"#)
         .expect("static regex")
 });
-static SESSION_EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*session\s*\("#)
+static SESSION_EXEC: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*session\s*\("#)
         .expect("static regex")
 });
-static EXEC_COMPUTED: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(
-        r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal)\s*\(?\s*(?:\(\s*)?[a-z_]\w*\s*\("#,
-    )
-    .expect("static regex")
+static EXEC_COMPUTED: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal)\s*\(?\s*(?:\(\s*)?[a-z_]\w*\s*\("#)
+        .expect("static regex")
 });
-static BINARY_READ_EXEC: LazyLock<Regex> =
-    LazyLock::new(|| crate::fastre::new(r#"(?i)request\s*\.\s*binaryread"#).expect("static regex"));
+static BINARY_READ_EXEC: LazyLock<CiRegex> =
+    LazyLock::new(|| CiRegex::new(r#"(?i)request\s*\.\s*binaryread"#).expect("static regex"));
 static ANY_EXEC: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#"(?i)(?:^|[\s:;(%>])(?:execute|executeglobal|eval)\b\s*\(?"#)
         .expect("static regex")
 });
-static UTF7: LazyLock<Regex> =
-    LazyLock::new(|| crate::fastre::new(r#"(?i)@\s*codepage\s*=\s*65000"#).expect("static regex"));
+static UTF7: LazyLock<CiRegex> =
+    LazyLock::new(|| CiRegex::new(r#"(?i)@\s*codepage\s*=\s*65000"#).expect("static regex"));
 static JSCRIPT_EVAL2: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#"(?i)\beval\s*\(\s*[a-z_]\w*\s*,\s*(?:["'\\]|[a-z_]\w*\s*\))"#)
         .expect("static regex")
@@ -57,54 +54,51 @@ static CHAR_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#"(?:"[^"\n]{1,2}"\s*(?:/\*[^*]{0,20}\*/\s*)*\+\s*(?:/\*[^*]{0,20}\*/\s*)*){3,}"[^"\n]{1,2}""#)
         .expect("static regex")
 });
-static FSO_WRITE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)createtextfile\s*\([^)]{0,80}request|(\w+)\s*\.\s*write\s*\(?[^\n]{0,40}request\s*[\.(]|\.saveas\s*\([^)]{0,120}(?:request|\.text)|savetofile\s*[^\n]{0,60}request"#)
+static FSO_WRITE: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)createtextfile\s*\([^)]{0,80}request|(\w+)\s*\.\s*write\s*\(?[^\n]{0,40}request\s*[\.(]|\.saveas\s*\([^)]{0,120}(?:request|\.text)|savetofile\s*[^\n]{0,60}request"#)
         .expect("static regex")
 });
-static REQUEST_SQL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)xp_cmdshell|sp_oacreate|sp_makewebtask|(?:sqlconnection|oledbconnection|adodb\.connection)[\s\S]{0,400}(?:connectionstring|\.open)\s*[=(][^;\n]{0,120}(?:request|\.text\b)"#)
+static REQUEST_SQL: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)xp_cmdshell|sp_oacreate|sp_makewebtask|(?:sqlconnection|oledbconnection|adodb\.connection)[\s\S]{0,400}(?:connectionstring|\.open)\s*[=(][^;\n]{0,120}(?:request|\.text\b)"#)
         .expect("static regex")
 });
 
-static WSHELL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)wscript\.shell|shell\.application|wscript\.network"#)
+static WSHELL: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)wscript\.shell|shell\.application|wscript\.network"#).expect("static regex")
+});
+static ENCODED: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)#@~\^[A-Za-z0-9+/]{6}==|language\s*=\s*"?\s*(?:vbscript|jscript)\.encode"#)
         .expect("static regex")
 });
-static ENCODED: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(
-        r#"(?i)#@~\^[A-Za-z0-9+/]{6}==|language\s*=\s*"?\s*(?:vbscript|jscript)\.encode"#,
-    )
-    .expect("static regex")
-});
-static PROCESS: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)process\s*\.\s*start\s*\(|new\s+(?:system\.diagnostics\.)?processstartinfo\b|diagnostics\s*\.\s*process\b|new\s+process\s*\(\s*\)|\.startinfo\b"#)
+static PROCESS: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)process\s*\.\s*start\s*\(|new\s+(?:system\.diagnostics\.)?processstartinfo\b|diagnostics\s*\.\s*process\b|new\s+process\s*\(\s*\)|\.startinfo\b"#)
         .expect("static regex")
 });
-static ASSEMBLY_LOAD: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)assembly\s*\.\s*load\s*\(|\.\s*createinstance\s*\(\s*"[a-z]{1,4}"|getmethod\s*\(\s*"load""#)
+static ASSEMBLY_LOAD: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)assembly\s*\.\s*load\s*\(|\.\s*createinstance\s*\(\s*"[a-z]{1,4}"|getmethod\s*\(\s*"load""#)
         .expect("static regex")
 });
-static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)\brequest\s*(?:\.\s*(?:item|form|querystring|binaryread|inputstream|params|cookies)|\[|\()"#)
+static REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)\brequest\s*(?:\.\s*(?:item|form|querystring|binaryread|inputstream|params|cookies)|\[|\()"#)
         .expect("static regex")
 });
-static JSCRIPT_EVAL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)eval\s*\([^;]{0,200}["']unsafe["']"#).expect("static regex")
+static JSCRIPT_EVAL: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)eval\s*\([^;]{0,200}["']unsafe["']"#).expect("static regex")
 });
 
-static EVAL_DECODED: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)\beval\s*\(\s*(?:system\.text\.encoding|encoding\.|convert\s*\.\s*frombase64string|unescape\s*\(|decode\w*\s*\()|executestatement\s*\(|msscriptcontrol|[:=]\s*eval\s*[,;}]"#)
+static EVAL_DECODED: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)\beval\s*\(\s*(?:system\.text\.encoding|encoding\.|convert\s*\.\s*frombase64string|unescape\s*\(|decode\w*\s*\()|executestatement\s*\(|msscriptcontrol|[:=]\s*eval\s*[,;}]"#)
         .expect("static regex")
 });
-static FSO_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)scripting\.filesystemobject|adodb\.stream"#).expect("static regex")
+static FSO_OBJECT: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)scripting\.filesystemobject|adodb\.stream"#).expect("static regex")
 });
-static FSO_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)\.(?:createtextfile|opentextfile|savetofile|copyfile|movefile|deletefile|deletefolder|getfolder)\s*\(?\s*([a-z_]\w*)"#)
+static FSO_CALL: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)\.(?:createtextfile|opentextfile|savetofile|copyfile|movefile|deletefile|deletefolder|getfolder)\s*\(?\s*([a-z_]\w*)"#)
         .expect("static regex")
 });
-static NET_FILE_OPS: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)file\s*\.\s*(?:delete|writeallbytes|writealltext|copy|move)\s*\(|directory\s*\.\s*(?:getfiles|getdirectories|delete)\s*\(|postedfile\s*\.\s*saveas|response\s*\.\s*(?:writefile|transmitfile)\s*\(|new\s+(?:system\.net\.sockets\.)?(?:socket|tcpclient)\s*\("#)
+static NET_FILE_OPS: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)file\s*\.\s*(?:delete|writeallbytes|writealltext|copy|move)\s*\(|directory\s*\.\s*(?:getfiles|getdirectories|delete)\s*\(|postedfile\s*\.\s*saveas|response\s*\.\s*(?:writefile|transmitfile)\s*\(|new\s+(?:system\.net\.sockets\.)?(?:socket|tcpclient)\s*\("#)
         .expect("static regex")
 });
 
@@ -138,17 +132,19 @@ fn strip_block_comments(text: &str) -> std::borrow::Cow<'_, str> {
 static AMP_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#"(?:"[^"\n]{1,12}"\s*&\s*){2,}"[^"\n]{1,12}""#).expect("static regex")
 });
-static TOOL_TELLS: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)scripttimeout\s*=\s*9{5,}|import\s+namespace\s*=\s*"(?:system\.diagnostics|microsoft\.win32|system\.net\.sockets|system\.runtime\.interopservices|system\.serviceprocess)"|\bstrreverse\s*\([\s\S]{0,400}\b(?:execute|eval)\b"#)
+static TOOL_TELLS: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)scripttimeout\s*=\s*9{5,}|import\s+namespace\s*=\s*"(?:system\.diagnostics|microsoft\.win32|system\.net\.sockets|system\.runtime\.interopservices|system\.serviceprocess)"|\bstrreverse\s*\([\s\S]{0,400}\b(?:execute|eval)\b"#)
         .expect("static regex")
 });
-static CONTROL_FILE_OPS: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)(?:file\s*\.\s*(?:delete|writeallbytes|writealltext|copy|move)|directory\s*\.\s*(?:getfiles|getdirectories|delete|createdirectory)|\.saveas)\s*\([^;]{0,120}\.text\b"#)
+static CONTROL_FILE_OPS: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)(?:file\s*\.\s*(?:delete|writeallbytes|writealltext|copy|move)|directory\s*\.\s*(?:getfiles|getdirectories|delete|createdirectory)|\.saveas)\s*\([^;]{0,120}\.text\b"#)
         .expect("static regex")
 });
 
 /// Runs the ASP/ASP.NET heuristics.
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
+    let lowered = text.to_ascii_lowercase();
+    let lower = Lowered::new(&lowered);
     for m in AMP_CHAIN.find_iter(text) {
         let joined: String = m
             .as_str()
@@ -181,7 +177,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
-    if let Some(m) = TOOL_TELLS.find(text) {
+    if let Some(m) = TOOL_TELLS.find(lower) {
         hits.push(Hit::heuristic(
             "asp.tool_tells",
             Severity::Medium,
@@ -191,7 +187,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end().min(m.start() + 160),
         ));
     }
-    if let Some(m) = CONTROL_FILE_OPS.find(text) {
+    if let Some(m) = CONTROL_FILE_OPS.find(lower) {
         hits.push(Hit::heuristic(
             "aspx.control_file_ops",
             Severity::Medium,
@@ -203,7 +199,14 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     }
     let stripped = strip_block_comments(text);
     let text: &str = &stripped;
-    if let Some(m) = EVAL_DECODED.find(text) {
+    let lowered_stripped;
+    let lower = if matches!(stripped, std::borrow::Cow::Borrowed(_)) {
+        lower
+    } else {
+        lowered_stripped = text.to_ascii_lowercase();
+        Lowered::new(&lowered_stripped)
+    };
+    if let Some(m) = EVAL_DECODED.find(lower) {
         hits.push(Hit::heuristic(
             "asp.eval_decoded",
             Severity::High,
@@ -213,12 +216,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    if FSO_OBJECT.is_match(text) {
+    if FSO_OBJECT.is_match(lower) {
         let tainted: Vec<String> = TAINT
-            .captures_iter(text)
+            .captures_iter(lower)
             .map(|c| c[1].to_ascii_lowercase())
             .collect();
-        if let Some(c) = FSO_CALL.captures_iter(text).find(|c| {
+        if let Some(c) = FSO_CALL.captures_iter(lower).find(|c| {
             tainted.contains(&c[1].to_ascii_lowercase()) || c[1].eq_ignore_ascii_case("request")
         }) {
             if let Some(m) = c.get(0) {
@@ -233,8 +236,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             }
         }
     }
-    if let Some(m) = NET_FILE_OPS.find(text) {
-        if REQUEST.is_match(text) {
+    if let Some(m) = NET_FILE_OPS.find(lower) {
+        if REQUEST.is_match(lower) {
             hits.push(Hit::heuristic(
                 "aspx.request_file_ops",
                 Severity::Medium,
@@ -245,7 +248,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             ));
         }
     }
-    if let Some(m) = EVAL_REQUEST.find(text) {
+    if let Some(m) = EVAL_REQUEST.find(lower) {
         hits.push(Hit::heuristic(
             "asp.request_to_eval",
             Severity::Critical,
@@ -256,11 +259,11 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     } else {
         let mut tainted: Vec<String> = TAINT
-            .captures_iter(text)
+            .captures_iter(lower)
             .map(|c| c[1].to_ascii_lowercase())
             .collect();
         for _ in 0..2 {
-            for c in COPY.captures_iter(text) {
+            for c in COPY.captures_iter(lower) {
                 let (to, from) = (c[1].to_ascii_lowercase(), c[2].to_ascii_lowercase());
                 if tainted.contains(&from) && !tainted.contains(&to) {
                     tainted.push(to);
@@ -268,7 +271,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             }
         }
         if !tainted.is_empty() {
-            for c in EVAL_VAR.captures_iter(text) {
+            for c in EVAL_VAR.captures_iter(lower) {
                 if tainted.contains(&c[1].to_ascii_lowercase()) {
                     if let Some(m) = c.get(0) {
                         hits.push(Hit::heuristic(
@@ -285,7 +288,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             }
         }
     }
-    if let Some(m) = SESSION_EXEC.find(text) {
+    if let Some(m) = SESSION_EXEC.find(lower) {
         hits.push(Hit::heuristic(
             "asp.session_to_eval",
             Severity::Critical,
@@ -295,7 +298,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    if let Some(m) = EXEC_COMPUTED.find(text) {
+    if let Some(m) = EXEC_COMPUTED.find(lower) {
         hits.push(Hit::heuristic(
             "asp.execute_decoded",
             Severity::High,
@@ -305,7 +308,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    if BINARY_READ_EXEC.is_match(text) {
+    if BINARY_READ_EXEC.is_match(lower) {
         if let Some(m) = ANY_EXEC.find(text) {
             hits.push(Hit::heuristic(
                 "asp.request_body_executed",
@@ -317,7 +320,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             ));
         }
     }
-    if let Some(m) = UTF7.find(text) {
+    if let Some(m) = UTF7.find(lower) {
         hits.push(Hit::heuristic(
             "asp.utf7_codepage",
             Severity::High,
@@ -362,7 +365,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
     if let Some(m) = FSO_WRITE
-        .captures_iter(text)
+        .captures_iter(lower)
         .find(|c| {
             c.get(1)
                 .is_none_or(|w| !w.as_str().eq_ignore_ascii_case("response"))
@@ -378,7 +381,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end(),
         ));
     }
-    if let Some(m) = REQUEST_SQL.find(text) {
+    if let Some(m) = REQUEST_SQL.find(lower) {
         hits.push(Hit::heuristic(
             "asp.request_sql",
             Severity::High,
@@ -388,7 +391,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.start() + 120,
         ));
     }
-    if let Some(m) = JSCRIPT_EVAL.find(text) {
+    if let Some(m) = JSCRIPT_EVAL.find(lower) {
         hits.push(Hit::heuristic(
             "aspx.unsafe_eval",
             Severity::Critical,
@@ -398,7 +401,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end(),
         ));
     }
-    if let Some(m) = WSHELL.find(text) {
+    if let Some(m) = WSHELL.find(lower) {
         hits.push(Hit::heuristic(
             "asp.wscript_shell",
             Severity::High,
@@ -408,7 +411,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 60,
         ));
     }
-    if let Some(m) = ENCODED.find(text) {
+    if let Some(m) = ENCODED.find(lower) {
         hits.push(Hit::heuristic(
             "asp.script_encoder",
             Severity::High,
@@ -418,8 +421,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    let request = REQUEST.is_match(text);
-    if let Some(m) = PROCESS.find(text) {
+    let request = REQUEST.is_match(lower);
+    if let Some(m) = PROCESS.find(lower) {
         hits.push(Hit::heuristic(
             if request {
                 "aspx.request_to_process"
@@ -437,7 +440,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 60,
         ));
     }
-    if let Some(m) = ASSEMBLY_LOAD.find(text) {
+    if let Some(m) = ASSEMBLY_LOAD.find(lower) {
         if request {
             hits.push(Hit::heuristic(
                 "aspx.assembly_load_shell",

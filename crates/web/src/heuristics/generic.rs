@@ -12,6 +12,8 @@ use std::sync::LazyLock;
 use huoyan_core::Severity;
 use regex::Regex;
 
+use crate::fastre::{CiRegex, Lowered};
+
 use super::{entropy, Hit};
 use crate::lang::Lang;
 
@@ -39,8 +41,8 @@ pub fn analyse_cgi(text: &str, hits: &mut Vec<Hit>) {
     }
 }
 
-static VOCABULARY: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)web\s?shell|木马|提权|大马|小马|一句话|后门|脱裤|免杀|过狗|hacked\s+by|backdoor|shell\s+v\d|r00t|priv8|bypass\s+(?:waf|safedog|disable_functions)|拿站")
+static VOCABULARY: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)web\s?shell|木马|提权|大马|小马|一句话|后门|脱裤|免杀|过狗|hacked\s+by|backdoor|shell\s+v\d|r00t|priv8|bypass\s+(?:waf|safedog|disable_functions)|拿站")
         .expect("static regex")
 });
 
@@ -49,7 +51,8 @@ static VOCABULARY: LazyLock<Regex> = LazyLock::new(|| {
 /// backdoor, 脱裤 database dump, 免杀 AV evasion …). Medium alone: a page that calls itself a
 /// webshell is one.
 pub fn analyse_vocabulary(text: &str, hits: &mut Vec<Hit>) {
-    if let Some(m) = VOCABULARY.find(text) {
+    let lowered = text.to_ascii_lowercase();
+    if let Some(m) = VOCABULARY.find(Lowered::new(&lowered)) {
         hits.push(Hit::heuristic(
             "generic.webshell_vocabulary",
             Severity::Medium,
@@ -70,6 +73,12 @@ pub const MIN_ENCODED_RUN: usize = 1500;
 /// Long base64/hex runs with high entropy.
 pub fn analyse_encoded(text: &str, lang: Option<Lang>, hits: &mut Vec<Hit>) {
     if lang.is_none() {
+        return;
+    }
+    // A run after joining is, in the original text, a stretch of encoding characters and glue
+    // (quotes, whitespace, '.', '+'): without such a stretch of MIN_ENCODED_RUN bytes there is
+    // nothing to find, and the join (a copy of the file) is skipped.
+    if !has_run(text.as_bytes(), &B64_OR_GLUE, MIN_ENCODED_RUN) {
         return;
     }
     // Packers split the blob into quoted pieces glued with '.' or '+': join them first.
@@ -117,7 +126,52 @@ pub fn analyse_encoded(text: &str, lang: Option<Lang>, hits: &mut Vec<Hit>) {
 }
 
 fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='
+    B64[usize::from(b)]
+}
+
+/// Base64 alphabet (with `=`) by byte.
+static B64: [bool; 256] = byte_set(b"+/=");
+
+/// [`B64`] plus what [`GLUE`] removes: quotes, ASCII whitespace, `.` and `+`.
+static B64_OR_GLUE: [bool; 256] = byte_set(b"+/=\\'\".\t\n\x0b\x0c\r ");
+
+const fn byte_set(extra: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        set[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        set[extra[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
+/// True when `bytes` holds a run of at least `min` bytes in `set`. Such a run covers one of
+/// the positions `min - 1, 2·min - 1, …`, so only the runs through those are measured.
+fn has_run(bytes: &[u8], set: &[bool; 256], min: usize) -> bool {
+    let inside = |i: usize| set[usize::from(bytes[i])];
+    let mut probe = min.saturating_sub(1);
+    while probe < bytes.len() {
+        if inside(probe) {
+            let mut start = probe;
+            while start > 0 && inside(start - 1) {
+                start -= 1;
+            }
+            let mut end = probe + 1;
+            while end < bytes.len() && end - start < min && inside(end) {
+                end += 1;
+            }
+            if end - start >= min {
+                return true;
+            }
+        }
+        probe += min.max(1);
+    }
+    false
 }
 
 #[cfg(test)]
@@ -150,5 +204,34 @@ mod tests {
         let mut none = Vec::new();
         analyse_encoded(&"a".repeat(5000), Some(Lang::Php), &mut none);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn run_probe_is_exact() {
+        let longest = |b: &[u8]| {
+            let (mut best, mut run) = (0, 0);
+            for &x in b {
+                run = if B64_OR_GLUE[usize::from(x)] {
+                    run + 1
+                } else {
+                    0
+                };
+                best = best.max(run);
+            }
+            best
+        };
+        for len in [0usize, 1, 5, 9, 10, 11, 25, 40] {
+            for at in 0..30 {
+                let mut t = vec![b';'; 60];
+                for x in t.iter_mut().skip(at).take(len) {
+                    *x = b'a';
+                }
+                assert_eq!(
+                    has_run(&t, &B64_OR_GLUE, 10),
+                    longest(&t) >= 10,
+                    "{len} {at}"
+                );
+            }
+        }
     }
 }

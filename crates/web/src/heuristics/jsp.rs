@@ -9,85 +9,83 @@
 
 use std::sync::LazyLock;
 
+use crate::fastre::{CiRegex, Lowered};
 use huoyan_core::Severity;
-use regex::Regex;
 
 use super::Hit;
 
-static EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)getruntime\s*\(\s*\)\s*(?:\.\s*exec\s*\(|,\s*\x22exec\x22)|new\s+processbuilder\s*\(|processimpl|unixprocess|forkandexec|\bruntime\s*\.\s*exec\s*\(")
+static EXEC: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)getruntime\s*\(\s*\)\s*(?:\.\s*exec\s*\(|,\s*\x22exec\x22)|new\s+processbuilder\s*\(|processimpl|unixprocess|forkandexec|\bruntime\s*\.\s*exec\s*\(")
         .expect("static regex")
 });
-static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)request\s*\.\s*(?:getparameter|getinputstream|getreader|getheader|getquerystring|getparametervalues|getparametermap)|\bparam\s*\.|pagecontext")
+static REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)request\s*\.\s*(?:getparameter|getinputstream|getreader|getheader|getquerystring|getparametervalues|getparametermap)|\bparam\s*\.|pagecontext")
         .expect("static regex")
 });
-static DEFINE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)\bdefineclass\b|extends\s+classloader|new\s+(?:java\.net\.)?urlclassloader|\bclassloader\b[^;]{0,80}\bdefine")
+static DEFINE_CLASS: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)\bdefineclass\b|extends\s+classloader|new\s+(?:java\.net\.)?urlclassloader|\bclassloader\b[^;]{0,80}\bdefine")
         .expect("static regex")
 });
-static CRYPTO_OR_B64: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)cipher\s*\.\s*getinstance|"aes"|base64decoder|base64\s*\.\s*getdecoder|decodebuffer|\bx\s*\(\s*[a-z_]+\s*,\s*(?:true|false)\s*\)"#)
+static CRYPTO_OR_B64: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)cipher\s*\.\s*getinstance|"aes"|base64decoder|base64\s*\.\s*getdecoder|decodebuffer|\bx\s*\(\s*[a-z_]+\s*,\s*(?:true|false)\s*\)"#)
         .expect("static regex")
 });
-static SCRIPT_ENGINE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)scriptenginemanager[^;]{0,200};[\s\S]{0,400}\.eval\s*\(")
+static SCRIPT_ENGINE: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)scriptenginemanager[^;]{0,200};[\s\S]{0,400}\.eval\s*\(")
         .expect("static regex")
 });
-static REFLECT_RUNTIME: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)class\s*\.\s*forname\s*\(\s*"java\.lang\.(?:runtime|processbuilder)"|getmethod\s*\(\s*"exec""#)
+static REFLECT_RUNTIME: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)class\s*\.\s*forname\s*\(\s*"java\.lang\.(?:runtime|processbuilder)"|getmethod\s*\(\s*"exec""#)
         .expect("static regex")
 });
-static CMD_SHELL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)"(?:/bin/(?:ba)?sh|cmd(?:\.exe)?)"\s*,\s*"(?:-c|/c)""#)
+static CMD_SHELL: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r#"(?i)"(?:/bin/(?:ba)?sh|cmd(?:\.exe)?)"\s*,\s*"(?:-c|/c)""#)
         .expect("static regex")
 });
-static FILE_WRITE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(
+static FILE_WRITE: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(
         r"(?i)new\s+(?:java\.io\.)?fileoutputstream\s*\([^;]{0,200}request\s*\.\s*getparameter",
     )
     .expect("static regex")
 });
 
-static JTAINT: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)\b([a-z_]\w*)\s*=\s*[^;=]{0,120}request\s*\.\s*getparameter")
+static JTAINT: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)\b([a-z_]\w*)\s*=\s*[^;=]{0,120}request\s*\.\s*getparameter")
         .expect("static regex")
 });
-static JFILE_SINK: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|printwriter|randomaccessfile|fileinputstream|file)\s*\(\s*([a-z_]\w*)\s*[,)+.]|new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|fileinputstream|file)\s*\(\s*request\s*\.\s*getparameter")
+static JFILE_SINK: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|printwriter|randomaccessfile|fileinputstream|file)\s*\(\s*([a-z_]\w*)\s*[,)+.]|new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|fileinputstream|file)\s*\(\s*request\s*\.\s*getparameter")
         .expect("static regex")
 });
-static BYTE_ARRAY_STRING: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)new\s+string\s*\(\s*new\s+byte\s*\[\s*\]\s*\{([\d\s,]{6,})\}")
+static BYTE_ARRAY_STRING: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)new\s+string\s*\(\s*new\s+byte\s*\[\s*\]\s*\{([\d\s,]{6,})\}")
         .expect("static regex")
 });
-static JDB: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)drivermanager\s*\.\s*getconnection\s*\(").expect("static regex")
+static JDB: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)drivermanager\s*\.\s*getconnection\s*\(").expect("static regex")
 });
-static JUPLOAD: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)multipart/form-data|getcontenttype\s*\(|boundary")
-        .expect("static regex")
+static JUPLOAD: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)multipart/form-data|getcontenttype\s*\(|boundary").expect("static regex")
 });
-static MEMSHELL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)\baddendpoint\s*\(|serverendpointconfig|\bstandardcontext\b|applicationfilterconfig|\bfilterdef\b|\bfiltermap\b|addservletmapping|\baddfilter\s*\(|\bregisterservlet|getdeclaredconstructors\s*\(\s*\)")
+static MEMSHELL: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)\baddendpoint\s*\(|serverendpointconfig|\bstandardcontext\b|applicationfilterconfig|\bfilterdef\b|\bfiltermap\b|addservletmapping|\baddfilter\s*\(|\bregisterservlet|getdeclaredconstructors\s*\(\s*\)")
         .expect("static regex")
 });
 
-static JSOCKET: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)new\s+(?:java\.net\.)?socket\s*\(").expect("static regex")
-});
+static JSOCKET: LazyLock<CiRegex> =
+    LazyLock::new(|| CiRegex::new(r"(?i)new\s+(?:java\.net\.)?socket\s*\(").expect("static regex"));
 
-static RUNTIME_VAR: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(
-        r"(?i)=\s*runtime\s*\.\s*getruntime\s*\(\s*\)\s*;[\s\S]{0,2000}?\.\s*exec\s*\(",
-    )
-    .expect("static regex")
+static RUNTIME_VAR: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)=\s*runtime\s*\.\s*getruntime\s*\(\s*\)\s*;[\s\S]{0,2000}?\.\s*exec\s*\(")
+        .expect("static regex")
 });
 
 /// Runs the JSP heuristics.
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
-    if let Some(m) = RUNTIME_VAR.find(text) {
-        if !EXEC.is_match(text) {
+    let lowered = text.to_ascii_lowercase();
+    let lower = Lowered::new(&lowered);
+    if let Some(m) = RUNTIME_VAR.find(lower) {
+        if !EXEC.is_match(lower) {
             hits.push(Hit::heuristic(
                 "jsp.exec",
                 Severity::High,
@@ -99,10 +97,10 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
     let tainted: Vec<String> = JTAINT
-        .captures_iter(text)
+        .captures_iter(lower)
         .map(|c| c[1].to_ascii_lowercase())
         .collect();
-    for c in JFILE_SINK.captures_iter(text) {
+    for c in JFILE_SINK.captures_iter(lower) {
         if c.get(1)
             .is_none_or(|v| tainted.contains(&v.as_str().to_ascii_lowercase()))
         {
@@ -119,7 +117,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
-    for c in BYTE_ARRAY_STRING.captures_iter(text) {
+    for c in BYTE_ARRAY_STRING.captures_iter(lower) {
         let decoded: String = c[1]
             .split(',')
             .filter_map(|n| n.trim().parse::<u8>().ok())
@@ -154,7 +152,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
-    if let Some(m) = JDB.find(text) {
+    if let Some(m) = JDB.find(lower) {
         let args = &text[m.end()..text.len().min(m.end() + 200)];
         let from_request = args.to_ascii_lowercase().contains("request.getparameter")
             || tainted
@@ -171,8 +169,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             ));
         }
     }
-    if JUPLOAD.is_match(text) && text.to_ascii_lowercase().contains("fileoutputstream") {
-        if let Some(m) = REQUEST.find(text) {
+    if JUPLOAD.is_match(lower) && text.to_ascii_lowercase().contains("fileoutputstream") {
+        if let Some(m) = REQUEST.find(lower) {
             hits.push(Hit::heuristic(
                 "jsp.upload_handler",
                 Severity::Medium,
@@ -183,7 +181,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             ));
         }
     }
-    if let Some(m) = MEMSHELL.find(text) {
+    if let Some(m) = MEMSHELL.find(lower) {
         hits.push(Hit::heuristic(
             "jsp.memory_shell",
             Severity::High,
@@ -194,8 +192,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    if let Some(m) = JSOCKET.find(text) {
-        if REQUEST.is_match(text) && !EXEC.is_match(text) {
+    if let Some(m) = JSOCKET.find(lower) {
+        if REQUEST.is_match(lower) && !EXEC.is_match(lower) {
             hits.push(Hit::heuristic(
                 "jsp.network_tool",
                 Severity::Medium,
@@ -205,7 +203,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
                 m.end() + 40,
             ));
         }
-        if EXEC.is_match(text) {
+        if EXEC.is_match(lower) {
             hits.push(Hit::heuristic(
                 "jsp.reverse_shell",
                 Severity::Critical,
@@ -216,8 +214,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             ));
         }
     }
-    let request = REQUEST.find(text);
-    if let Some(m) = EXEC.find(text) {
+    let request = REQUEST.find(lower);
+    if let Some(m) = EXEC.find(lower) {
         let (rule, severity, what) = if request.is_some() {
             (
                 "jsp.request_to_exec",
@@ -240,8 +238,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 80,
         ));
     }
-    if let Some(m) = DEFINE_CLASS.find(text) {
-        if CRYPTO_OR_B64.is_match(text) || request.is_some() {
+    if let Some(m) = DEFINE_CLASS.find(lower) {
+        if CRYPTO_OR_B64.is_match(lower) || request.is_some() {
             hits.push(Hit::heuristic(
                 "jsp.class_loader_shell",
                 Severity::Critical,
@@ -253,7 +251,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             ));
         }
     }
-    if let Some(m) = SCRIPT_ENGINE.find(text) {
+    if let Some(m) = SCRIPT_ENGINE.find(lower) {
         hits.push(Hit::heuristic(
             "jsp.script_engine_eval",
             Severity::High,
@@ -263,7 +261,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.start() + 120,
         ));
     }
-    if let Some(m) = REFLECT_RUNTIME.find(text) {
+    if let Some(m) = REFLECT_RUNTIME.find(lower) {
         hits.push(Hit::heuristic(
             "jsp.reflective_exec",
             Severity::High,
@@ -273,7 +271,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    if let Some(m) = CMD_SHELL.find(text) {
+    if let Some(m) = CMD_SHELL.find(lower) {
         hits.push(Hit::heuristic(
             "jsp.shell_invocation",
             Severity::High,
@@ -283,7 +281,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    if let Some(m) = FILE_WRITE.find(text) {
+    if let Some(m) = FILE_WRITE.find(lower) {
         hits.push(Hit::heuristic(
             "jsp.request_file_write",
             Severity::High,

@@ -74,9 +74,59 @@ pub struct LogAnalysis {
     pub error_records: u64,
     /// Files read.
     pub files: Vec<String>,
+    /// Attack samples as they came, before [`LogAnalysis::finish`] picks the kept ones: per IP,
+    /// the first [`SAMPLES_PER_IP`] samples and the first [`SAMPLES_PER_IP`] exploit samples
+    /// (nothing else can be kept), so consecutive chunks of one file can be joined and give
+    /// the same samples as one pass.
+    sample_log: HashMap<String, SampleLog>,
+}
+
+/// See [`LogAnalysis::sample_log`].
+#[derive(Debug, Default)]
+struct SampleLog {
+    seen: usize,
+    exploits_seen: usize,
+    samples: Vec<AttackSample>,
+}
+
+fn is_exploit(s: &AttackSample) -> bool {
+    s.classes.iter().any(|c| c.is_exploit())
+}
+
+/// Keeps `s` in `kept` by the sampling rule: the first [`SAMPLES_PER_IP`], then an exploit
+/// sample replaces the oldest reconnaissance one.
+fn keep_sample(kept: &mut Vec<AttackSample>, s: AttackSample) {
+    let exploit = is_exploit(&s);
+    if kept.len() < SAMPLES_PER_IP {
+        kept.push(s);
+    } else if exploit {
+        if let Some(i) = kept.iter().position(|k| !is_exploit(k)) {
+            kept.remove(i);
+            kept.push(s);
+        }
+    }
 }
 
 impl LogAnalysis {
+    /// Appends the analysis of the next chunk of the same file.
+    fn append_chunk(&mut self, mut o: LogAnalysis) {
+        for (ip, log) in o.sample_log.drain() {
+            let e = self.sample_log.entry(ip).or_default();
+            e.samples.extend(log.samples);
+        }
+        self.merge(o);
+    }
+
+    /// Applies the sampling rule to the logged samples (after the last chunk of a file).
+    fn finish(&mut self) {
+        for (ip, log) in self.sample_log.drain() {
+            let kept = self.samples.entry(ip).or_default();
+            for s in log.samples {
+                keep_sample(kept, s);
+            }
+        }
+    }
+
     fn merge(&mut self, o: LogAnalysis) {
         self.ips.merge(o.ips);
         for (ip, v) in o.samples {
@@ -142,21 +192,14 @@ impl LogAnalysis {
         let c = classify(&rec);
         self.ips.add(&rec, &c.classes);
         if !c.classes.is_empty() {
-            let v = self.samples.entry(rec.ip.clone()).or_default();
+            let log = self.sample_log.entry(rec.ip.clone()).or_default();
             let exploit = c.classes.iter().any(|c| c.is_exploit());
-            // Keep exploit samples preferentially: replace a recon sample when full.
-            if v.len() < SAMPLES_PER_IP
-                || (exploit && v.iter().any(|s| !s.classes.iter().any(|c| c.is_exploit())))
-            {
-                if v.len() >= SAMPLES_PER_IP {
-                    if let Some(i) = v
-                        .iter()
-                        .position(|s| !s.classes.iter().any(|c| c.is_exploit()))
-                    {
-                        v.remove(i);
-                    }
-                }
-                v.push(AttackSample {
+            log.seen += 1;
+            log.exploits_seen += usize::from(exploit);
+            // Keep exploit samples preferentially (see `keep_sample`): only the first few of
+            // each kind can end up kept.
+            if log.seen <= SAMPLES_PER_IP || (exploit && log.exploits_seen <= SAMPLES_PER_IP) {
+                log.samples.push(AttackSample {
                     time: rec.time,
                     method: rec.method.clone(),
                     decoded: c.decoded.chars().take(300).collect(),
@@ -181,6 +224,28 @@ impl LogAnalysis {
             if watched.contains(&base) {
                 self.watched.push((rec, path));
             }
+        }
+    }
+
+    /// Feeds one line of a log of `kind`. A file named access.log may still hold error lines
+    /// and vice versa.
+    fn feed_line(
+        &mut self,
+        line: &str,
+        kind: LogKind,
+        file: &str,
+        window: &Window,
+        watched: &HashSet<String>,
+    ) {
+        match kind {
+            LogKind::Access => {
+                if line.starts_with('[') || line.as_bytes().get(4) == Some(&b'/') {
+                    self.feed_error(line, window)
+                } else {
+                    self.feed_access(line, file, window, watched)
+                }
+            }
+            LogKind::Error => self.feed_error(line, window),
         }
     }
 
@@ -237,27 +302,85 @@ pub fn analyse_logs(
     let results: Vec<(LogAnalysis, Option<Gap>)> = jobs
         .par_iter()
         .map(|(path, kind)| {
-            let mut a = LogAnalysis::default();
             let shown = path.display().to_string();
-            let res = reader::for_each_line(root, path, &mut |line| match kind {
-                LogKind::Access => {
-                    // A file named access.log may still hold error lines and vice versa.
-                    if line.starts_with('[') || line.as_bytes().get(4) == Some(&b'/') {
-                        a.feed_error(line, window)
-                    } else {
-                        a.feed_access(line, &shown, window, watched)
-                    }
+            let (mut a, res) = match reader::open_plain(root, path) {
+                Ok(Some(blocks)) => read_in_blocks(blocks, *kind, &shown, window, watched),
+                // gzip: one stream.
+                Ok(None) => {
+                    let mut a = LogAnalysis::default();
+                    let res = reader::for_each_line(root, path, &mut |line| {
+                        a.feed_line(line, *kind, &shown, window, watched)
+                    });
+                    (a, res.map(|_| ()))
                 }
-                LogKind::Error => a.feed_error(line, window),
-            });
+                Err(e) => (LogAnalysis::default(), Err(e)),
+            };
+            a.finish();
             a.files.push(shown);
             (a, res.err().map(|e| Gap::from_error("web.access_log", &e)))
         })
         .collect();
     let mut total = LogAnalysis::default();
     for (a, g) in results {
-        total.merge(a);
+        if total.files.is_empty() {
+            // The first file's analysis is the total so far: no copy.
+            total = a;
+        } else {
+            total.merge(a);
+        }
         gaps.extend(g);
     }
     (total, gaps)
+}
+
+/// Parses one plain-text log block by block, [`reader::BLOCK`] bytes each, a batch of blocks
+/// at a time in parallel (memory: two blocks per thread), and joins the per-block analyses in
+/// file order, which gives the same result as one sequential pass.
+fn read_in_blocks<R: std::io::Read>(
+    mut blocks: reader::BlockReader<R>,
+    kind: LogKind,
+    shown: &str,
+    window: &Window,
+    watched: &HashSet<String>,
+) -> (LogAnalysis, Result<(), huoyan_core::RootError>) {
+    let batch_len = 2 * rayon::current_num_threads().max(1);
+    let mut total = LogAnalysis::default();
+    loop {
+        let mut batch = Vec::with_capacity(batch_len);
+        let mut failure = None;
+        while batch.len() < batch_len {
+            match blocks.next_block() {
+                Ok(Some(b)) => batch.push(b),
+                Ok(None) => break,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        let last = batch.len() < batch_len || failure.is_some();
+        let parts: Vec<LogAnalysis> = batch
+            .par_iter()
+            .map(|block| {
+                let mut a = LogAnalysis::default();
+                let lines = std::io::BufReader::new(block.as_slice());
+                // Reading from memory cannot fail.
+                let _ = reader::stream_lines(
+                    lines,
+                    &mut |line| a.feed_line(line, kind, shown, window, watched),
+                    shown,
+                );
+                a
+            })
+            .collect();
+        for p in parts {
+            total.append_chunk(p);
+        }
+        if let Some(e) = failure {
+            return (total, Err(e));
+        }
+        if last {
+            return (total, Ok(()));
+        }
+    }
 }

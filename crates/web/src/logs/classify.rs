@@ -11,7 +11,7 @@
 
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Serialize;
 
 use super::parse::AccessRecord;
@@ -279,12 +279,17 @@ static TARGET_SETS: LazyLock<Vec<(AttackClass, Regex)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// All target patterns at once. The lazy DFA gets a bigger cache than the default: with the
+/// default 2 MiB these 30 case-insensitive patterns do not fit, the engine falls back to the
+/// PikeVM for every line, and classification ran 40–60× slower (85 % of the log time).
 static TARGET_SET: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(
+    RegexSetBuilder::new(
         TARGET_PATTERNS
             .iter()
             .map(|(_, p)| crate::fastre::ascii_classes(&format!("(?i){p}"))),
     )
+    .dfa_size_limit(32 << 20)
+    .build()
     .expect("static regex")
 });
 

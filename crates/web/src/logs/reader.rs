@@ -97,6 +97,108 @@ pub fn for_each_line(
     }
 }
 
+/// Reads an uncompressed log in blocks of about `block` bytes that end at a line boundary, so
+/// each block can be parsed on its own (in parallel) with [`stream_lines`]. A line longer than
+/// [`MAX_LINE`] is cut there, as [`stream_lines`] does, so memory stays bounded whatever the
+/// file holds.
+pub struct BlockReader<R: Read> {
+    inner: R,
+    block: usize,
+    carry: Vec<u8>,
+    eof: bool,
+    shown: String,
+}
+
+impl<R: Read> BlockReader<R> {
+    /// Blocks of about `block` bytes (at least [`MAX_LINE`]) from `inner`.
+    pub fn new(inner: R, block: usize, shown: &str) -> BlockReader<R> {
+        BlockReader {
+            inner,
+            block: block.max(2 * MAX_LINE),
+            carry: Vec::new(),
+            eof: false,
+            shown: shown.to_string(),
+        }
+    }
+
+    /// The next block (whole lines, the last one possibly without its newline at the end of
+    /// the file), or `None` at the end.
+    pub fn next_block(&mut self) -> Result<Option<Vec<u8>>, RootError> {
+        let mut buf = std::mem::take(&mut self.carry);
+        while !self.eof && buf.len() < self.block {
+            let old = buf.len();
+            buf.resize(self.block, 0);
+            match self.inner.read(&mut buf[old..]) {
+                Ok(0) => {
+                    buf.truncate(old);
+                    self.eof = true;
+                }
+                Ok(n) => buf.truncate(old + n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
+                Err(e) => return Err(RootError::from_io(&self.shown, e)),
+            }
+        }
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        if self.eof {
+            return Ok(Some(buf));
+        }
+        match memchr::memrchr(b'\n', &buf) {
+            Some(i) => {
+                self.carry = buf.split_off(i + 1);
+                Ok(Some(buf))
+            }
+            None => {
+                // One line fills the whole block: keep its head, skip to its end.
+                buf.truncate(MAX_LINE);
+                self.skip_rest_of_line(&mut buf)?;
+                Ok(Some(buf))
+            }
+        }
+    }
+
+    fn skip_rest_of_line(&mut self, line: &mut Vec<u8>) -> Result<(), RootError> {
+        let mut scratch = vec![0u8; 64 * 1024];
+        loop {
+            let n = match self.inner.read(&mut scratch) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(RootError::from_io(&self.shown, e)),
+            };
+            if let Some(i) = memchr::memchr(b'\n', &scratch[..n]) {
+                line.push(b'\n');
+                self.carry = scratch[i + 1..n].to_vec();
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Opens a log for [`BlockReader`] when it is plain text (not gzip); `None` for gzip.
+pub fn open_plain(
+    root: &Root,
+    path: &Path,
+) -> Result<Option<BlockReader<BufReader<std::fs::File>>>, RootError> {
+    let file = root.open(path)?;
+    let shown = path.display().to_string();
+    let mut buffered = BufReader::with_capacity(256 * 1024, file);
+    let head = buffered
+        .fill_buf()
+        .map_err(|e| RootError::from_io(&shown, e))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return Ok(None);
+    }
+    Ok(Some(BlockReader::new(buffered, BLOCK, &shown)))
+}
+
+/// Block size for parallel parsing of one large log.
+pub const BLOCK: usize = 8 * 1024 * 1024;
+
 /// Streams lines from any reader.
 pub fn stream_lines<R: Read>(
     mut reader: BufReader<R>,
@@ -210,5 +312,38 @@ mod tests {
         )
         .expect("read");
         assert_eq!(got, vec![MAX_LINE, 5]);
+    }
+
+    #[test]
+    fn blocks_give_the_same_lines_as_one_stream() {
+        let long = "y".repeat(MAX_LINE * 5);
+        let mut data = String::new();
+        for i in 0..40_000 {
+            data.push_str(&format!("line {i} {}\n", "z".repeat(i % 97)));
+            if i % 9_999 == 0 {
+                data.push_str(&long);
+                data.push('\n');
+            }
+        }
+        data.push_str("tail without newline");
+        let lines_of = |bytes: &[u8]| {
+            let mut got = Vec::new();
+            stream_lines(BufReader::new(bytes), &mut |s| got.push(s.to_string()), "t")
+                .expect("read");
+            got
+        };
+        let want = lines_of(data.as_bytes());
+        let mut blocks = BlockReader::new(data.as_bytes(), 3 * MAX_LINE, "t");
+        let mut got = Vec::new();
+        let mut count = 0;
+        while let Some(b) = blocks.next_block().expect("block") {
+            assert!(b.len() <= 3 * MAX_LINE + 1);
+            got.extend(lines_of(&b));
+            count += 1;
+        }
+        assert!(count > 10);
+        assert_eq!(got, want);
+        let mut empty = BlockReader::new(&b""[..], BLOCK, "t");
+        assert!(empty.next_block().expect("block").is_none());
     }
 }

@@ -2,6 +2,7 @@
 //! first and last seen, share of 4xx answers, distinct paths — the numbers a responder uses to
 //! separate the attacker from the crowd.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use huoyan_core::Timestamp;
@@ -32,16 +33,45 @@ pub struct IpStats {
     pub first: Option<Timestamp>,
     /// Last request.
     pub last: Option<Timestamp>,
-    /// Distinct paths (capped).
+    /// Distinct paths (capped), as 64-bit hashes of the still-encoded path: a flood of long
+    /// random paths costs 8 bytes each, not the paths themselves.
     #[serde(skip)]
-    pub paths: HashSet<String>,
+    pub paths: HashSet<u64>,
     /// Distinct paths count (capped at [`MAX_PATHS_PER_IP`]).
     pub distinct_paths: usize,
-    /// A few user agents seen.
-    pub user_agents: BTreeSet<String>,
+    /// A few user agents seen: the first five distinct, in the order they came (so that
+    /// joining the tables of consecutive chunks keeps the same five as one pass); serialised
+    /// sorted.
+    #[serde(serialize_with = "sorted")]
+    pub user_agents: Vec<String>,
+}
+
+fn sorted<S: serde::Serializer>(v: &[String], s: S) -> Result<S::Ok, S::Error> {
+    let mut v: Vec<&String> = v.iter().collect();
+    v.sort();
+    s.collect_seq(v)
+}
+
+/// The hash a distinct path is remembered by (fixed keys: equal in every chunk and run).
+pub fn path_hash(path: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(path)
 }
 
 impl IpStats {
+    fn note_user_agent(&mut self, ua: String) {
+        if !self.user_agents.contains(&ua) {
+            self.user_agents.push(ua);
+        }
+    }
+
+    /// [`IpStats::user_agents`] sorted.
+    pub fn user_agents_sorted(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.user_agents.iter().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+
     /// Share of 4xx answers.
     pub fn client_error_ratio(&self) -> f64 {
         if self.requests == 0 {
@@ -89,23 +119,32 @@ impl IpTable {
             }
         }
         if s.paths.len() < MAX_PATHS_PER_IP {
-            let p = rec.path();
-            if !s.paths.contains(p) {
-                s.paths.insert(p.to_string());
-            }
+            s.paths.insert(path_hash(rec.path()));
         }
         s.distinct_paths = s.paths.len();
         if s.user_agents.len() < 5 && !rec.user_agent.is_empty() {
-            s.user_agents
-                .insert(rec.user_agent.chars().take(200).collect());
+            s.note_user_agent(rec.user_agent.chars().take(200).collect());
         }
     }
 
-    /// Merges another table (parallel readers).
+    /// Merges the table of a later chunk or another file. A new IP beyond [`MAX_IPS`] is
+    /// dropped with its requests counted in `dropped`, as in [`IpTable::add`].
     pub fn merge(&mut self, other: IpTable) {
         self.dropped += other.dropped;
         for (ip, o) in other.by_ip {
-            let s = self.by_ip.entry(ip).or_default();
+            let full = self.by_ip.len() >= MAX_IPS;
+            let s = match self.by_ip.entry(ip) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(_) if full => {
+                    self.dropped += o.requests;
+                    continue;
+                }
+                // A new address: its statistics move over as they are.
+                Entry::Vacant(e) => {
+                    e.insert(o);
+                    continue;
+                }
+            };
             s.requests += o.requests;
             s.client_errors += o.client_errors;
             s.posts += o.posts;
@@ -128,7 +167,7 @@ impl IpTable {
             s.distinct_paths = s.paths.len();
             for u in o.user_agents {
                 if s.user_agents.len() < 5 {
-                    s.user_agents.insert(u);
+                    s.note_user_agent(u);
                 }
             }
         }

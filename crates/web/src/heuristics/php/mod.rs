@@ -1,0 +1,462 @@
+//! PHP heuristics: request input reaching code execution, and the obfuscation around it.
+//!
+//! Sources are the request (`$_GET`, `$_POST`, `$_REQUEST`, `$_COOKIE`, `$_FILES`, `HTTP_*`
+//! headers, `getallheaders()`, `php://input`) and variables assigned from it in the same file (one
+//! level of taint, which is what one-liners and their "two-liner" variants use). Sinks are the
+//! functions that execute code or commands, callbacks that call a request-chosen function,
+//! variable functions, `preg_replace` with the `/e` modifier and `include` of request input.
+
+mod obfuscation;
+mod patterns;
+mod taint;
+mod text;
+
+use huoyan_core::Severity;
+
+use super::Hit;
+use crate::fastre::Lowered;
+use obfuscation::*;
+pub use patterns::SINK_NAMES;
+use patterns::*;
+use taint::*;
+use text::*;
+pub use text::{strip_comments, unescape_php};
+
+/// Runs every PHP heuristic over `text` (comments blanked first).
+pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
+    let stripped = strip_comments(text);
+    let text: &str = &stripped;
+    let lowered = text.to_ascii_lowercase();
+    let lower = Lowered::new(&lowered);
+    let tainted = tainted_vars(text, lower);
+    let direct = direct_tainted(lower);
+
+    for m in EXEC_SINK.captures_iter(lower) {
+        let Some(whole) = m.get(0) else { continue };
+        if is_method_or_definition(text, whole.start()) {
+            continue;
+        }
+        let args = call_args(text, whole.end());
+        if is_request_input(args, &tainted) {
+            let name = m[1].to_ascii_lowercase();
+            let rule = if name == "create_function" {
+                "php.request_to_create_function"
+            } else {
+                "php.request_to_exec"
+            };
+            hits.push(Hit::heuristic(
+                rule,
+                Severity::Critical,
+                "request input reaches a code or command execution function",
+                text,
+                whole.start(),
+                whole.end() + args.len() + 1,
+            ));
+            break;
+        }
+    }
+
+    for m in CALLBACK_SINK.captures_iter(lower) {
+        let Some(whole) = m.get(0) else { continue };
+        if is_method_or_definition(text, whole.start()) {
+            continue;
+        }
+        let args = call_args(text, whole.end());
+        let callback = if m[1].eq_ignore_ascii_case("array_filter")
+            || m[1].to_ascii_lowercase().starts_with("array_walk")
+            || m[1].to_ascii_lowercase().starts_with('u')
+            || m[1].eq_ignore_ascii_case("array_reduce")
+            || m[1].eq_ignore_ascii_case("iterator_apply")
+        {
+            args.split(',').nth(1).unwrap_or("")
+        } else {
+            first_arg(args)
+        };
+        if starts_with_direct_source(callback) || starts_with_tainted(callback, &direct) {
+            hits.push(Hit::heuristic(
+                "php.request_callback",
+                Severity::Critical,
+                "a function named by the request is called through a callback",
+                text,
+                whole.start(),
+                whole.end() + args.len() + 1,
+            ));
+            break;
+        }
+    }
+
+    if let Some(m) = REQUEST_VAR_CALL.find(lower) {
+        hits.push(Hit::heuristic(
+            "php.request_variable_function",
+            Severity::Critical,
+            "the request names a function that is called ($_POST['f'](...))",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    if !tainted.is_empty() {
+        for (start, c) in VAR_CALL.captures_not_after(lower, VAR_CALL_NOT_AFTER) {
+            if tainted.contains(&c[1].to_ascii_lowercase()) {
+                if let Some(m) = c.get(0) {
+                    hits.push(Hit::heuristic(
+                        "php.tainted_variable_function",
+                        Severity::Critical,
+                        "a variable holding request input is called as a function",
+                        text,
+                        start,
+                        m.end() + 40,
+                    ));
+                }
+                break;
+            }
+        }
+    }
+
+    for m in INCLUDE_SINK.find_iter(lower) {
+        let end = text[m.end()..]
+            .find([';', '\n'])
+            .map_or(text.len(), |e| m.end() + e);
+        let stmt = &text[m.end()..end.min(m.end() + 200)];
+        if SOURCE_IN_SLICE.is_match(stmt) {
+            hits.push(Hit::heuristic(
+                "php.request_include",
+                Severity::High,
+                "a file named by the request is included (remote/local file inclusion)",
+                text,
+                m.start(),
+                end,
+            ));
+            break;
+        }
+    }
+
+    if let Some(m) = BACKTICK_REQUEST.find(lower) {
+        hits.push(Hit::heuristic(
+            "php.request_backtick",
+            Severity::Critical,
+            "request input inside a backtick shell command",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+
+    if let Some(m) = EXTRACT_REQUEST.find_iter(lower).find(|m| {
+        let open = text[m.start()..]
+            .find('(')
+            .map_or(m.end(), |o| m.start() + o + 1);
+        let args = call_args(text, open);
+        !m.as_str().to_ascii_lowercase().starts_with("parse_str") || !args.contains(',')
+    }) {
+        hits.push(Hit::heuristic(
+            "php.extract_request",
+            Severity::Medium,
+            "request variables imported into the local scope (extract/parse_str), a common \
+             way to hide the function name",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+
+    if let Some(m) = EVAL_DECODED.find(lower) {
+        if !is_method_or_definition(text, m.start()) {
+            hits.push(Hit::heuristic(
+                "php.eval_decoded",
+                Severity::High,
+                "decoded data is executed (eval/assert of base64_decode, gzinflate, str_rot13 …)",
+                text,
+                m.start(),
+                m.end() + 60,
+            ));
+        }
+    }
+    if let Some(m) = DECODE_CHAIN.find(lower) {
+        hits.push(Hit::heuristic(
+            "php.decode_chain",
+            Severity::Medium,
+            "nested decoders (e.g. gzinflate(base64_decode(…))) unpack hidden code",
+            text,
+            m.start(),
+            m.end() + 60,
+        ));
+    }
+
+    for m in CONCAT_LITERALS.find_iter(text) {
+        let joined: String = LITERAL_PIECE
+            .captures_iter(m.as_str())
+            .map(|c| c[1].to_string())
+            .collect();
+        if let Some(name) = names_sink(&joined) {
+            hits.push(Hit::heuristic(
+                "php.concatenated_function_name",
+                Severity::High,
+                &format!("the name of {name}() is assembled from string pieces"),
+                text,
+                m.start(),
+                m.end(),
+            ));
+            break;
+        }
+    }
+
+    for c in SIMPLE_TRANSFORM.captures_iter(lower) {
+        let func = c[1].to_ascii_lowercase();
+        // The argument's case matters: take it from the original text.
+        let arg = c.get(2).map_or("", |g| &text[g.range()]);
+        let decoded = match func.as_str() {
+            "str_rot13" => rot13(arg),
+            "strrev" => arg.chars().rev().collect(),
+            _ => {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(arg.as_bytes())
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .unwrap_or_default()
+            }
+        };
+        if let (Some(name), Some(m)) = (names_sink(&decoded), c.get(0)) {
+            hits.push(Hit::heuristic(
+                "php.encoded_function_name",
+                Severity::High,
+                &format!("the name of {name}() is hidden with {func}()"),
+                text,
+                m.start(),
+                m.end(),
+            ));
+            break;
+        }
+    }
+
+    if let Some(m) = CHR_RUN.find(lower) {
+        let decoded: String = CHR_NUM
+            .captures_iter(m.as_str())
+            .filter_map(|c| c[1].parse::<u8>().ok())
+            .map(char::from)
+            .collect();
+        let lower = decoded.to_ascii_lowercase();
+        let names = SINK_NAMES.iter().any(|n| lower.contains(n)) || lower.contains("$_");
+        hits.push(Hit::heuristic(
+            "php.chr_concatenation",
+            if names { Severity::High } else { Severity::Low },
+            "a string is spelled out with chr() calls",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+
+    let escapes = has_escape_codes(lower);
+    for m in escapes
+        .then(|| HEX_LITERAL.find_iter(lower))
+        .into_iter()
+        .flatten()
+    {
+        let decoded = unescape_php(m.as_str());
+        let lower = decoded.to_ascii_lowercase();
+        if SINK_NAMES.iter().any(|n| lower.contains(n)) || lower.contains("$_") {
+            hits.push(Hit::heuristic(
+                "php.hex_escaped_code",
+                Severity::High,
+                "a function name or request variable is hidden in \\x/octal escapes",
+                text,
+                m.start(),
+                m.end(),
+            ));
+            break;
+        }
+    }
+
+    if let Some(m) = CALLBACK_LITERAL_SINK.find(lower) {
+        hits.push(Hit::heuristic(
+            "php.callback_to_sink",
+            Severity::High,
+            "an execution function (assert, system …) is registered as a callback",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    for m in LAST_ARG_CALLBACK.find_iter(lower) {
+        let args = call_args(text, m.end());
+        let last = args.rsplit(',').next().unwrap_or("");
+        if starts_with_source(last) || starts_with_tainted(last, &tainted) {
+            hits.push(Hit::heuristic(
+                "php.request_callback",
+                Severity::Critical,
+                "a function named by the request is used as a comparison callback",
+                text,
+                m.start(),
+                m.end() + args.len() + 1,
+            ));
+            break;
+        }
+        if is_request_input(args, &tainted) {
+            hits.push(Hit::heuristic(
+                "php.callback_family_with_request",
+                Severity::High,
+                "an array_*_u* comparison-callback function is fed request input (a known way to \
+                 hide a call)",
+                text,
+                m.start(),
+                m.end() + args.len() + 1,
+            ));
+            break;
+        }
+    }
+    if let Some(m) = EMPTY_STRING_ARG
+        .is_match(lower)
+        .then(|| VAR_CREATE_FUNCTION.find_iter_not_after(lower, CALL_NOT_AFTER))
+        .into_iter()
+        .flatten()
+        .find(|m| {
+            // `$f = $g('', $code); … $f();` — the result is called later.
+            let before = text[..m.start()].trim_end();
+            let Some(eq) = before.strip_suffix('=') else {
+                return false;
+            };
+            let var: String = eq
+                .trim_end()
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            !var.is_empty() && text[m.end()..].contains(&format!("${var}("))
+        })
+    {
+        hits.push(Hit::heuristic(
+            "php.variable_create_function",
+            Severity::High,
+            "a variable function is called with create_function's signature (\"\", code)",
+            text,
+            m.start(),
+            m.end() + 60,
+        ));
+    }
+    if let Some(m) = OBFUSCATED_INCLUDE.find(lower) {
+        hits.push(Hit::heuristic(
+            "php.obfuscated_include",
+            Severity::High,
+            "include/require of a path hidden in \\x escapes",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    } else if let Some(m) = INCLUDE_ODD_EXT.find(lower) {
+        hits.push(Hit::heuristic(
+            "php.include_non_code",
+            Severity::Medium,
+            "include/require of an image, icon or text file (PHP hidden in a non-code file)",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+    if let Some(m) = HIDDEN_BY_WHITESPACE.find(text) {
+        hits.push(Hit::heuristic(
+            "php.code_hidden_by_whitespace",
+            Severity::Medium,
+            "code pushed off-screen by hundreds of spaces after <?php",
+            text,
+            m.end().saturating_sub(1),
+            m.end() + 80,
+        ));
+    }
+    if let Some(m) = (escapes && lower.contains("\"\\x"))
+        .then(|| HEX_BLOB.find(lower))
+        .flatten()
+    {
+        hits.push(Hit::heuristic(
+            "php.hex_escaped_blob",
+            Severity::Low,
+            "a long string written entirely in \\x escapes",
+            text,
+            m.start(),
+            m.start() + 80,
+        ));
+    }
+    let non_ascii_vars = if text.is_ascii() {
+        0
+    } else {
+        NON_ASCII_VAR.find_iter(text).take(5).count()
+    };
+    if non_ascii_vars >= 5 {
+        if let Some(m) = NON_ASCII_VAR.find(text) {
+            hits.push(Hit::heuristic(
+                "php.non_printable_identifiers",
+                Severity::Medium,
+                "variables named with non-ASCII bytes (an obfuscator's signature)",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
+
+    more_obfuscation(text, lower, &direct, hits);
+    assorted_tricks(text, lower, hits);
+    preg_replace_e(text, lower, &tainted, hits);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(text: &str) -> Vec<String> {
+        let mut hits = Vec::new();
+        analyse(text, &mut hits);
+        hits.into_iter().map(|h| h.rule).collect()
+    }
+
+    #[test]
+    fn one_liners() {
+        assert!(rules("<?php @eval($_POST['c']);?>").contains(&"php.request_to_exec".into()));
+        assert!(rules("<?php $a=$_GET['x']; assert($a);").contains(&"php.request_to_exec".into()));
+        assert!(rules("<?php $_POST['f']($_POST['c']);")
+            .contains(&"php.request_variable_function".into()));
+        assert!(rules("<?php call_user_func_array($_POST['f'], array(1));")
+            .contains(&"php.request_callback".into()));
+        assert!(rules("<?php $f='as'.'se'.'rt'; $f($x);")
+            .contains(&"php.concatenated_function_name".into()));
+        assert!(rules("<?php eval(gzinflate(base64_decode('abc')));")
+            .contains(&"php.eval_decoded".into()));
+        assert!(rules("<?php preg_replace('/.*/e', $_REQUEST['x'], '');")
+            .contains(&"php.preg_replace_e".into()));
+        assert!(rules("<?php $f=str_rot13('nffreg'); $f($_POST[1]);")
+            .contains(&"php.encoded_function_name".into()));
+        assert!(
+            rules("<?php $x=\"\\x61\\x73\\x73\\x65\\x72\\x74\"; $x($_POST[1]);")
+                .contains(&"php.hex_escaped_code".into())
+        );
+        assert!(rules("<?php include($_GET['page']);").contains(&"php.request_include".into()));
+        assert!(rules("<?php echo `ls $_GET[d]`;").contains(&"php.request_backtick".into()));
+    }
+
+    #[test]
+    fn benign_code_is_quiet() {
+        let benign = "<?php $db->exec($sql); $_POST = array_map('stripslashes', $_POST);\n\
+            function system($x) {} $pdo::exec($q); preg_replace('/a/i', 'b', $_GET['q']);\n\
+            $name = sanitize($_GET['n']); include __DIR__ . '/x.php'; echo base64_decode($s);";
+        let r = rules(benign);
+        assert!(r.is_empty(), "{r:?}");
+    }
+
+    #[test]
+    fn hostile_input_does_not_panic() {
+        for s in [
+            "eval(",
+            "preg_replace('",
+            "preg_replace(\"\u{e9}",
+            "\"\\x",
+            "chr(1).chr(",
+            "$",
+        ] {
+            let _ = rules(s);
+        }
+    }
+}

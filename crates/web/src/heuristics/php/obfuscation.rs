@@ -1,0 +1,430 @@
+//! PHP obfuscation heuristics: hidden function names, callbacks to sinks, variable functions.
+
+use std::collections::HashSet;
+
+use huoyan_core::Severity;
+
+use super::patterns::*;
+use super::taint::*;
+use super::text::*;
+use crate::fastre::{Lowered, Span};
+use crate::heuristics::Hit;
+
+pub(super) fn more_obfuscation(
+    text: &str,
+    lower: Lowered<'_>,
+    tainted: &HashSet<String>,
+    hits: &mut Vec<Hit>,
+) {
+    if let Some(m) = mentions_request(lower)
+        .then(|| VAR_CALL_ON_REQUEST.find_not_after(lower, CALL_NOT_AFTER))
+        .flatten()
+    {
+        hits.push(Hit::heuristic(
+            "php.variable_function_on_request",
+            Severity::Critical,
+            "a variable function is called with request input ($f($_POST['x']))",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    if let Some(m) = SUPERGLOBAL_VARVAR.find(lower) {
+        if text.contains("$$") || text.contains("${") {
+            hits.push(Hit::heuristic(
+                "php.superglobal_variable_variables",
+                Severity::High,
+                "request superglobals are walked by name into variable variables ($$k = $v)",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
+    for c in STR_REPLACE_LITERAL.captures_iter(lower) {
+        let (needle, hay) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(n), Some(h), _, _) | (_, _, Some(n), Some(h)) => {
+                (&text[n.range()], &text[h.range()])
+            }
+            _ => continue,
+        };
+        let result = hay.replace(needle, "");
+        if let (Some(name), Some(m)) = (names_sink(&result), c.get(0)) {
+            hits.push(Hit::heuristic(
+                "php.encoded_function_name",
+                Severity::High,
+                &format!("the name of {name}() is hidden with str_replace() noise"),
+                text,
+                m.start(),
+                m.end(),
+            ));
+            break;
+        }
+    }
+    for m in CHAR_CHAIN.find_iter(text) {
+        let joined: String = LITERAL_SHORT
+            .captures_iter(m.as_str())
+            .map(|c| c[1].to_string())
+            .collect();
+        let joined = joined.to_ascii_lowercase();
+        let names = SINK_NAMES
+            .iter()
+            .any(|n| joined.contains(n) || (n.len() > 4 && joined.contains(&n[1..])));
+        if names {
+            hits.push(Hit::heuristic(
+                "php.concatenated_function_name",
+                Severity::High,
+                "a function name is spelled out one or two characters at a time",
+                text,
+                m.start(),
+                m.end(),
+            ));
+            break;
+        }
+    }
+    if let Some(m) = bare_sink_arg(lower) {
+        hits.push(Hit::heuristic(
+            "php.sink_passed_as_name",
+            Severity::High,
+            "an execution function is passed by bare name as an argument (later called dynamically)",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    if let Some(m) = DECODED_REQUEST.find(lower) {
+        hits.push(Hit::heuristic(
+            "php.decoded_request_input",
+            Severity::Medium,
+            "request input is decoded (base64/gzip/rot13) — payload smuggling",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    let has_source = SOURCE.is_match(lower);
+    // Cheapest condition first; the XOR search walks the whole file.
+    if has_source && DYNAMIC_EXEC.is_match(lower) {
+        if let Some(x) = XOR_LOOP.find(text) {
+            hits.push(Hit::heuristic(
+                "php.encrypted_request_loader",
+                Severity::Critical,
+                "request data is decrypted (XOR/openssl) and executed (Behinder/Godzilla pattern)",
+                text,
+                x.start(),
+                x.end() + 60,
+            ));
+        }
+    }
+    if has_source && !hits.iter().any(|h| h.severity >= Severity::High) {
+        if let Some(m) = EVAL_ANY
+            .find_iter_not_after(lower, CALL_NOT_AFTER)
+            .find(|m| {
+                let open = m.end();
+                let args = call_args(text, open);
+                let a = args.trim_start();
+                // eval of a constant string is odd but harmless; of anything computed, not.
+                !(a.starts_with('\'') && a.trim_end().ends_with('\'') && !a.contains('$'))
+            })
+        {
+            hits.push(Hit::heuristic(
+                "php.eval_in_request_handler",
+                Severity::Medium,
+                "eval/assert of computed code in a script that reads request input",
+                text,
+                m.start(),
+                m.end() + 60,
+            ));
+        }
+    }
+    if let Some(m) = REQUEST_DB_CONNECT.find(lower) {
+        hits.push(Hit::heuristic(
+            "php.request_db_connect",
+            Severity::High,
+            "a database connection is opened with credentials from the request (database dump tool)",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+    if let Some(m) = REFLECTION_TRICK.find(lower) {
+        if has_source
+            && (text.contains("$$") || VAR_CALL.find_not_after(lower, VAR_CALL_NOT_AFTER).is_some())
+        {
+            hits.push(Hit::heuristic(
+                "php.reflection_hidden_name",
+                Severity::High,
+                "a function name is fetched through reflection (doc comments, constants) and called",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
+    if let Some(m) = underscore_call(text, lower) {
+        hits.push(Hit::heuristic(
+            "php.obfuscated_variable_function",
+            Severity::High,
+            "a function is called through an underscore-only variable or a $GLOBALS index ($_($__), $GLOBALS[49](…))",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+    for m in FILE_ACCESS.find_iter_not_after(lower, CALL_NOT_AFTER) {
+        let args = call_args(text, m.end());
+        let first = first_arg(args);
+        if starts_with_direct_source(first) || starts_with_tainted(first, tainted) {
+            hits.push(Hit::heuristic(
+                "php.request_file_access",
+                Severity::Medium,
+                "a file or directory named by the request is read, written or deleted (file manager)",
+                text,
+                m.start(),
+                m.end() + args.len() + 1,
+            ));
+            break;
+        }
+    }
+    if !hits.iter().any(|h| h.severity >= Severity::Medium) {
+        if let Some(m) = EXEC_VARIABLE
+            .find_iter_not_after(lower, CALL_NOT_AFTER)
+            .find(|m| {
+                let name_start = m.start()
+                    + text[m.start()..]
+                        .find(|c: char| c.is_ascii_alphabetic())
+                        .unwrap_or(0);
+                !is_method_or_definition(text, name_start)
+            })
+        {
+            hits.push(Hit::heuristic(
+                "php.exec_variable",
+                Severity::Low,
+                "an OS command built from a variable is executed",
+                text,
+                m.start(),
+                m.end() + 40,
+            ));
+        }
+    }
+}
+
+/// True when `piece` is a strict prefix or suffix (≥ 3 letters) of an execution function name.
+pub(super) fn is_partial_sink(piece: &str) -> bool {
+    let p: String = piece
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic() || *c == '_')
+        .collect();
+    let p = p.to_ascii_lowercase();
+    p.len() >= 3
+        && [
+            "assert",
+            "eval",
+            "system",
+            "create_function",
+            "shell_exec",
+            "passthru",
+            "base64_decode",
+        ]
+        .iter()
+        .any(|n| p.len() < n.len() && (n.starts_with(&p) || n.ends_with(&p)))
+}
+
+pub(super) fn callback_and_literal_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit>) {
+    // A callback-taking function given an execution function's name in any argument, written
+    // plainly or with escapes ("ass\x65rt").
+    for m in CALLBACK_SINK
+        .find_iter(lower)
+        .chain(LAST_ARG_CALLBACK.find_iter(lower))
+    {
+        let args = call_args(text, m.end());
+        for c in STRING_LITERAL.captures_iter(args) {
+            let lit = c.get(1).or_else(|| c.get(2)).map_or("", |x| x.as_str());
+            let name = if lit.contains('\\') {
+                unescape_php(&format!("\"{lit}\""))
+            } else {
+                lit.to_string()
+            };
+            if names_sink(&name).is_some_and(|n| n != "base64_decode" && n != "array_map") {
+                hits.push(Hit::heuristic(
+                    "php.callback_to_sink",
+                    Severity::High,
+                    "an execution function is passed by name to a callback-taking function",
+                    text,
+                    m.start(),
+                    m.end() + args.len() + 1,
+                ));
+                return;
+            }
+        }
+    }
+}
+
+pub(super) fn assorted_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit>) {
+    callback_and_literal_tricks(text, lower, hits);
+    if let Some(m) = MB_EREG_E.find(lower) {
+        hits.push(Hit::heuristic(
+            "php.preg_replace_e",
+            Severity::High,
+            "mb_ereg_replace with the 'e' option evaluates the replacement as PHP code",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+    if let Some(m) = CREATE_FUNCTION.find_not_after(lower, CALL_NOT_AFTER) {
+        let args = call_args(text, m.end());
+        let decoded_or_request = DECODED_CODE.is_match(args) || SOURCE_IN_SLICE.is_match(args);
+        hits.push(Hit::heuristic(
+            "php.create_function",
+            if decoded_or_request {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+            "create_function() (removed in PHP 8) builds code from a string at run time",
+            text,
+            m.start(),
+            m.end() + args.len() + 1,
+        ));
+    }
+    if let Some(m) = SINK_LITERAL_ASSIGN.find(lower) {
+        hits.push(Hit::heuristic(
+            "php.sink_name_in_variable",
+            Severity::High,
+            "an execution function's name is stored in a variable (to be called later)",
+            text,
+            m.start(),
+            m.end(),
+        ));
+    }
+    if let Some(c) = PARTIAL_PIECE.captures_iter(text).find(|c| {
+        c.get(1)
+            .or_else(|| c.get(2))
+            .is_some_and(|p| is_partial_sink(p.as_str()))
+    }) {
+        if let Some(m) = c.get(0) {
+            hits.push(Hit::heuristic(
+                "php.partial_function_name",
+                Severity::Medium,
+                "part of an execution function's name is glued to a variable",
+                text,
+                m.start(),
+                m.end(),
+            ));
+        }
+    }
+}
+
+pub(super) fn preg_replace_e(
+    text: &str,
+    lower: Lowered<'_>,
+    tainted: &HashSet<String>,
+    hits: &mut Vec<Hit>,
+) {
+    for c in PREG_E.captures_iter(lower) {
+        let (Some(whole), Some(q)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        let quote = q.as_str().as_bytes()[0];
+        let rest = &text.as_bytes()[whole.end()..];
+        let Some(close) = memchr::memchr(quote, &rest[..rest.len().min(400)]) else {
+            continue;
+        };
+        let pattern = &rest[..close];
+        let Some(&delim) = pattern.first() else {
+            continue;
+        };
+        let delim = match delim {
+            b'(' => b')',
+            b'{' => b'}',
+            b'[' => b']',
+            b'<' => b'>',
+            d => d,
+        };
+        let Some(last) = pattern.iter().rposition(|&b| b == delim) else {
+            continue;
+        };
+        if last == 0 {
+            continue;
+        }
+        let modifiers = &pattern[last + 1..];
+        if modifiers.contains(&b'e') && modifiers.iter().all(|b| b.is_ascii_alphabetic()) {
+            let args = call_args(
+                text,
+                whole.start() + text[whole.start()..].find('(').unwrap_or(0) + 1,
+            );
+            let severity = if is_request_input(args, tainted) {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            hits.push(Hit::heuristic(
+                "php.preg_replace_e",
+                severity,
+                "preg_replace with the /e modifier evaluates the replacement as PHP code",
+                text,
+                whole.start(),
+                whole.end() + close + 40,
+            ));
+            return;
+        }
+    }
+}
+
+/// `$_($__)`, `$GLOBALS[49](…)`, `${'x'}(…)`: the leftmost of the two searches.
+fn underscore_call(text: &str, lower: Lowered<'_>) -> Option<Span> {
+    let underscore = UNDERSCORE_CALL.find_not_after(lower, CALL_NOT_AFTER);
+    let globals = GLOBALS_INDEX_CALL
+        .find(text)
+        .map(|m| Span::new(m.start(), m.end()));
+    match (underscore, globals) {
+        (Some(a), Some(b)) => Some(if b.start() < a.start() { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// [`BARE_SINK_ARG`] preceded by `(` or `,` and optional whitespace: the span the pattern
+/// `[(,]\s*(?:assert|…)\s*[),]` reports.
+fn bare_sink_arg(lower: Lowered<'_>) -> Option<Span> {
+    let b = lower.as_str().as_bytes();
+    let mut pos = 0;
+    while let Some(m) = BARE_SINK_ARG.captures_at(lower, pos).and_then(|c| c.get(0)) {
+        let mut j = m.start();
+        while j > 0 && matches!(b[j - 1], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            j -= 1;
+        }
+        if j > 0 && matches!(b[j - 1], b'(' | b',') {
+            return Some(Span::new(j - 1, m.end()));
+        }
+        // The match starts with an ASCII letter: one byte on is a character boundary.
+        pos = m.start() + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_sink_arg_matches_the_prefixed_pattern() {
+        let prefixed = crate::fastre::new(
+            r"(?i)[(,]\s*(?:assert|eval|system|passthru|shell_exec|create_function)\s*[),]",
+        )
+        .expect("re");
+        for text in [
+            "array_map( assert , $x)",
+            "f(x eval) g(\teval)",
+            "x,system)",
+            "eval)",
+            "(\u{b}EVAL,",
+            "no sink here",
+        ] {
+            let lowered = text.to_ascii_lowercase();
+            let want = prefixed.find(text).map(|m| (m.start(), m.end()));
+            let got = bare_sink_arg(Lowered::new(&lowered)).map(|s| (s.start(), s.end()));
+            assert_eq!(got, want, "{text}");
+        }
+    }
+}

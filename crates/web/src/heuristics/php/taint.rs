@@ -1,0 +1,171 @@
+//! Request input in PHP: superglobals, and variables assigned from them (one level of taint).
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use crate::fastre::Lowered;
+
+use super::patterns::*;
+
+/// Variables assigned straight from a request superglobal (`$f = $_POST['f'];`), the strict
+/// taint used where code commonly handles request data legitimately.
+pub(super) fn direct_tainted(lower: Lowered<'_>) -> HashSet<String> {
+    if !DIRECT_TOKENS.is_match(lower.as_str()) {
+        return HashSet::new();
+    }
+    DIRECT_TAINT
+        .captures_iter(lower)
+        .map(|c| c[1].to_string())
+        .collect()
+}
+
+/// True when the (lowered) text names a request superglobal at all: without one, neither
+/// [`direct_tainted`] nor [`starts_with_source`] can match anything.
+pub(super) fn mentions_request(lower: Lowered<'_>) -> bool {
+    REQUEST_TOKENS.is_match(lower.as_str())
+}
+
+/// What [`DIRECT_TAINT`] needs.
+static DIRECT_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new(["$_get", "$_post", "$_request", "$_cookie"]).expect("static automaton")
+});
+
+static REQUEST_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new([
+        "$_get",
+        "$_post",
+        "$_request",
+        "$_cookie",
+        "$_files",
+        "$_server",
+        "getallheaders",
+        "php://input",
+        "$http_",
+    ])
+    .expect("static automaton")
+});
+
+/// Every assignment `$name … = value;` (value at most 300 characters, up to the first `;`), left
+/// to right and non-overlapping: the lowered variable name and the value's range.
+pub(super) fn assignments(lower: Lowered<'_>) -> Vec<(String, Range<usize>)> {
+    let hay = lower.as_str();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < hay.len() {
+        let Some(c) = TAINT_ASSIGN.captures_at(lower, pos) else {
+            break;
+        };
+        let (Some(whole), Some(name)) = (c.get(0), c.get(1)) else {
+            break;
+        };
+        let value_start = whole.end();
+        let semicolon = hay[value_start..]
+            .char_indices()
+            .take(301)
+            .find(|&(_, ch)| ch == ';')
+            .map(|(i, _)| value_start + i);
+        match semicolon {
+            Some(end) => {
+                out.push((name.as_str().to_string(), value_start..end));
+                pos = end + 1;
+            }
+            // No `;` close enough: no assignment starts here; the next may start inside.
+            None => pos = whole.start() + 1,
+        }
+    }
+    out
+}
+
+pub(super) fn tainted_vars(text: &str, lower: Lowered<'_>) -> HashSet<String> {
+    let mut set = HashSet::new();
+    if !mentions_request(lower) {
+        return set;
+    }
+    // Where request input is named at all: a value without one of these cannot be a source,
+    // and most assignments are skipped without running the source pattern on them.
+    let tokens: Vec<usize> = REQUEST_TOKENS
+        .find_overlapping_iter(lower.as_str())
+        .map(|m| m.start())
+        .collect();
+    let assigned = assignments(lower);
+    for (name, value) in &assigned {
+        let first = tokens.partition_point(|&t| t < value.start);
+        let names_input = tokens.get(first).is_some_and(|&t| t < value.end);
+        if names_input && starts_with_source(&text[value.clone()]) {
+            set.insert(name.clone());
+        }
+    }
+    // A second pass catches one level of copying ($a = $_POST['x']; $b = $a;).
+    if !set.is_empty() {
+        let mut more = Vec::new();
+        for (name, value) in &assigned {
+            if mentions_tainted(&text[value.clone()], &set) {
+                more.push(name.clone());
+            }
+        }
+        set.extend(more);
+    }
+    set
+}
+
+/// True when the expression *is* request input (possibly decoded), not merely uses it as an
+/// index into trusted data.
+pub(super) fn starts_with_source(expr: &str) -> bool {
+    WRAPPED_SOURCE.is_match(expr)
+}
+
+pub(super) fn mentions_tainted(s: &str, tainted: &HashSet<String>) -> bool {
+    if tainted.is_empty() {
+        return false;
+    }
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(pos) = memchr::memchr(b'$', &bytes[i..]) {
+        let start = i + pos + 1;
+        let mut end = start;
+        while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+            end += 1;
+        }
+        if end > start && tainted.contains(&s[start..end].to_ascii_lowercase()) {
+            return true;
+        }
+        i = start;
+        if i >= bytes.len() {
+            break;
+        }
+    }
+    false
+}
+
+/// The expression begins with a request superglobal itself.
+pub(super) fn starts_with_direct_source(expr: &str) -> bool {
+    let e = expr.trim_start().trim_start_matches('@').trim_start();
+    let lower = e.get(..9).unwrap_or(e).to_ascii_uppercase();
+    ["$_GET", "$_POST", "$_REQUEST", "$_COOKIE", "$_SERVER"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
+pub(super) fn starts_with_tainted(expr: &str, tainted: &HashSet<String>) -> bool {
+    let e = expr.trim_start().trim_start_matches('@').trim_start();
+    let Some(rest) = e.strip_prefix('$') else {
+        return false;
+    };
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    tainted.contains(&name.to_ascii_lowercase())
+}
+
+pub(super) fn is_request_input(s: &str, tainted: &HashSet<String>) -> bool {
+    SOURCE_IN_SLICE.is_match(s) || mentions_tainted(s, tainted)
+}
+
+pub(super) fn names_sink(s: &str) -> Option<&'static str> {
+    let lower = s.to_ascii_lowercase();
+    SINK_NAMES.iter().copied().find(|n| lower == *n)
+}

@@ -1,0 +1,188 @@
+//! Text helpers of the PHP heuristics: call arguments, comment blanking, PHP string escapes.
+
+use crate::fastre::Lowered;
+
+pub(super) fn is_method_or_definition(text: &str, start: usize) -> bool {
+    let before = &text[..start];
+    let trimmed = before.trim_end();
+    trimmed.ends_with("->")
+        || trimmed.ends_with("::")
+        || trimmed.ends_with('$')
+        || trimmed.ends_with('\\')
+        || trimmed
+            .len()
+            .checked_sub(8)
+            .and_then(|i| trimmed.as_bytes().get(i..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(b"function"))
+        || trimmed.ends_with("?->")
+}
+
+/// The argument text of a call whose `(` is just before `open_end`, balanced, capped.
+pub(super) fn call_args(text: &str, open_end: usize) -> &str {
+    let bytes = text.as_bytes();
+    let mut depth = 1usize;
+    let mut i = open_end;
+    let cap = (open_end + 600).min(bytes.len());
+    while i < cap {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            b';' => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut end = i.min(text.len());
+    while end > open_end && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[open_end..end]
+}
+
+/// The first argument (up to a top-level comma).
+pub(super) fn first_arg(args: &str) -> &str {
+    let mut depth = 0i32;
+    for (i, c) in args.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' if depth == 0 => return &args[..i],
+            _ => {}
+        }
+    }
+    args
+}
+
+pub(super) fn rot13(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'a'..='m' | 'A'..='M' => (c as u8 + 13) as char,
+            'n'..='z' | 'N'..='Z' => (c as u8 - 13) as char,
+            c => c,
+        })
+        .collect()
+}
+
+/// Blanks PHP comments (`//`, `#`, `/* */`) with spaces, keeping every byte offset and line,
+/// so documentation that quotes `$_POST` or `eval()` does not look like code. Strings are
+/// skipped (a `//` inside a URL literal is not a comment). Text outside `<?php … ?>` is kept.
+pub fn strip_comments(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    if memchr::memchr3(b'/', b'#', b'*', b).is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < b.len() {
+        let c = b[i];
+        if let Some(q) = quote {
+            if c == b'\\' {
+                i += 2;
+                continue;
+            }
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'\'' | b'"' => {
+                quote = Some(c);
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end =
+                    memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2);
+                blank(&mut out, i, end);
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                let end = line_comment_end(b, i);
+                blank(&mut out, i, end);
+                i = end;
+            }
+            b'#' if b.get(i + 1) != Some(&b'[') => {
+                let end = line_comment_end(b, i);
+                blank(&mut out, i, end);
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    match String::from_utf8(out) {
+        Ok(s) => std::borrow::Cow::Owned(s),
+        Err(_) => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+pub(super) fn line_comment_end(b: &[u8], start: usize) -> usize {
+    let mut j = start;
+    while j < b.len() && b[j] != b'\n' {
+        if b[j] == b'?' && b.get(j + 1) == Some(&b'>') {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// Replaces bytes with spaces, keeping newlines and multi-byte characters' lengths (every byte
+/// of a UTF-8 sequence becomes a space, so the result stays valid UTF-8).
+pub(super) fn blank(out: &mut [u8], start: usize, end: usize) {
+    let end = end.min(out.len());
+    for x in &mut out[start..end] {
+        if *x != b'\n' {
+            *x = b' ';
+        }
+    }
+}
+
+/// Decodes `\xNN` and octal escapes of a double-quoted PHP literal (quotes included).
+pub fn unescape_php(lit: &str) -> String {
+    let inner = lit.trim_matches('"').as_bytes();
+    let mut out = Vec::with_capacity(inner.len());
+    let mut i = 0;
+    while i < inner.len() {
+        if inner[i] == b'\\' && i + 1 < inner.len() {
+            let n = inner[i + 1];
+            if (n == b'x' || n == b'X') && i + 3 < inner.len() + 1 {
+                let hex =
+                    std::str::from_utf8(&inner[i + 2..(i + 4).min(inner.len())]).unwrap_or("");
+                if let Ok(v) = u8::from_str_radix(hex, 16) {
+                    out.push(v);
+                    i += 4;
+                    continue;
+                }
+            }
+            if n.is_ascii_digit() {
+                let end = (i + 4).min(inner.len());
+                let oct = std::str::from_utf8(&inner[i + 1..end]).unwrap_or("");
+                if let Ok(v) = u8::from_str_radix(oct, 8) {
+                    out.push(v);
+                    i = end;
+                    continue;
+                }
+            }
+            out.push(n);
+            i += 2;
+            continue;
+        }
+        out.push(inner[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// True when the text holds a `\x` or octal (`\1`) escape at all: the escaped-string
+/// heuristics need one, and skipping their search otherwise saves a pass over the file.
+pub(super) fn has_escape_codes(lower: Lowered<'_>) -> bool {
+    let b = lower.as_str().as_bytes();
+    memchr::memchr_iter(b'\\', b).any(|i| matches!(b.get(i + 1), Some(b'x' | b'0'..=b'7')))
+}
