@@ -403,8 +403,49 @@ impl Root {
     /// Opens a directory of the root once, so many of its entries can be examined with one path
     /// resolution (see [`RootDir`]). Symlinks are followed inside the root.
     pub fn open_dir(&self, logical: impl AsRef<Path>) -> Result<RootDir, RootError> {
-        use rustix::fs::{Mode, OFlags};
+        use rustix::fs::{Mode, OFlags, ResolveFlags};
         let logical = logical.as_ref();
+        // The kernel resolves inside the root in one call where it can (openat2 with
+        // RESOLVE_IN_ROOT: absolute symlinks and `..` stay under the base, as in `resolve`).
+        let relative = logical.strip_prefix("/").unwrap_or(logical);
+        let relative = if relative.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            relative
+        };
+        let base_flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::PATH;
+        if let Ok(base) = rustix::fs::open(&self.base, base_flags, Mode::empty()) {
+            let resolve = ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS;
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            let opened = match rustix::fs::openat2(
+                &base,
+                relative,
+                flags | OFlags::NOATIME,
+                Mode::empty(),
+                resolve,
+            ) {
+                Err(rustix::io::Errno::PERM) => {
+                    rustix::fs::openat2(&base, relative, flags, Mode::empty(), resolve)
+                }
+                other => other,
+            };
+            match opened {
+                Ok(fd) => {
+                    return Ok(RootDir {
+                        fd,
+                        logical: logical.to_path_buf(),
+                    })
+                }
+                // Older kernels and seccomp filters: resolve in userspace below.
+                Err(rustix::io::Errno::NOSYS) | Err(rustix::io::Errno::PERM) => {}
+                Err(e) => {
+                    return Err(RootError::from_io(
+                        logical.display().to_string(),
+                        io::Error::from(e),
+                    ))
+                }
+            }
+        }
         let host = self.resolve(logical)?;
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
         let fd = match rustix::fs::open(&host, flags | OFlags::NOATIME, Mode::empty()) {
@@ -885,5 +926,23 @@ mod tests {
                 PathBuf::from("/etc/shadow")
             ]
         );
+    }
+
+    #[test]
+    fn open_dir_stays_inside_the_root() {
+        let (dir, root) = fixture();
+        std::fs::create_dir_all(dir.path().join("usr/bin")).expect("mkdir");
+        std::fs::write(dir.path().join("usr/bin/ps"), b"x").expect("write");
+        // Absolute and climbing symlinks resolve under the base, never on the host.
+        symlink("/usr/bin", dir.path().join("bin")).expect("symlink");
+        symlink("../../../../../../etc", dir.path().join("up")).expect("symlink");
+        let bin = root.open_dir("/bin").expect("open /bin");
+        assert_eq!(bin.lstat("ps").expect("ps").size, 1);
+        let up = root.open_dir("/up").expect("open /up");
+        assert!(up.lstat("shadow").is_ok(), "the root's etc, not the host's");
+        assert!(up.lstat("passwd").is_err(), "the host's /etc/passwd must not be seen");
+        assert!(root.open_dir("/").expect("base").lstat("etc").is_ok());
+        assert!(root.open_dir("/etc/shadow").is_err(), "not a directory");
+        assert!(bin.lstat("../etc").is_err(), "names only, no paths");
     }
 }

@@ -124,19 +124,17 @@ impl PackageIndex {
 
     /// The index for a root, built on first use and shared by every check of the run.
     pub fn shared(root: &Root) -> Arc<PackageIndex> {
-        static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<PackageIndex>>>> = OnceLock::new();
+        type Slot = Arc<OnceLock<Arc<PackageIndex>>>;
+        static CACHE: OnceLock<Mutex<HashMap<PathBuf, Slot>>> = OnceLock::new();
         let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
         let key = root.base().to_path_buf();
-        if let Ok(map) = cache.lock() {
-            if let Some(found) = map.get(&key) {
-                return Arc::clone(found);
-            }
-        }
-        let built = Arc::new(PackageIndex::load(root));
-        if let Ok(mut map) = cache.lock() {
-            map.entry(key).or_insert_with(|| Arc::clone(&built));
-        }
-        built
+        // One slot per root: the first check to ask builds the index, the others wait for it
+        // instead of building their own copy at the same time.
+        let slot: Slot = match cache.lock() {
+            Ok(mut map) => Arc::clone(map.entry(key).or_default()),
+            Err(_) => Arc::new(OnceLock::new()),
+        };
+        Arc::clone(slot.get_or_init(|| Arc::new(PackageIndex::load(root))))
     }
 
     fn load_dpkg(&mut self, root: &Root) {
@@ -309,6 +307,11 @@ impl PackageIndex {
                 });
             }
         }
+    }
+
+    /// Distinct packaged files with a digest (merged-/usr aliases counted once).
+    pub fn distinct_files(&self) -> usize {
+        self.by_path.len()
     }
 
     /// True when some package lists the path (merged-/usr aliases understood).

@@ -89,7 +89,12 @@ pub fn unowned_elfs(root: &Root, index: &PackageIndex, out: &mut Outcome) {
             Ok(m) if m.kind == FileKind::Dir => {}
             _ => continue,
         }
-        let opts = WalkOptions::default();
+        // Names only: ownership is a question of the path; the few unowned ELF files found are
+        // statted afterwards for the evidence.
+        let opts = WalkOptions {
+            names_only: true,
+            ..WalkOptions::default()
+        };
         let _ = root.walk(
             dir,
             &opts,
@@ -119,7 +124,7 @@ pub fn unowned_elfs(root: &Root, index: &PackageIndex, out: &mut Outcome) {
             FileClass::CriticalCommand | FileClass::Binary | FileClass::Kernel => Severity::High,
             _ => Severity::Medium,
         };
-        let meta = Some(entry.meta);
+        let meta = root.lstat(&path).ok();
         out.add(
             UNOWNED_ELF
                 .finding(

@@ -228,11 +228,7 @@ pub fn verify_changed(root: &Root, index: &PackageIndex) -> VerifyReport {
         })
         .collect();
     let mut report = verify(root, index, &|f| selected.contains(f.path.as_path()));
-    let mut all: HashSet<PathBuf> = HashSet::new();
-    for f in &index.files {
-        all.insert(index.canonical(&f.path));
-    }
-    report.files_skipped = all.len().saturating_sub(report.files_checked);
+    report.files_skipped = index.distinct_files().saturating_sub(report.files_checked);
     report
 }
 

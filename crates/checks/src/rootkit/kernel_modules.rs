@@ -314,7 +314,10 @@ fn unowned_tree_modules(root: &Root, out: &mut Outcome) {
         let mut found = Vec::new();
         let _ = root.walk(
             tree,
-            &WalkOptions::default(),
+            &WalkOptions {
+                names_only: true,
+                ..WalkOptions::default()
+            },
             &mut |e| {
                 if e.meta.kind == FileKind::File
                     && modules::is_module_file(e.path.as_os_str().as_encoded_bytes())
