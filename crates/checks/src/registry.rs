@@ -117,34 +117,74 @@ impl Selection {
     }
 }
 
+/// Checks that take most of a scan's time, longest first, and the ones that wait for another's
+/// work (they share its walk or package index) placed last, so two workers pulling from one
+/// queue finish together instead of one idling while the other runs a long check started late.
+const FIRST: &[&str] = &[
+    "integrity.package_files",
+    "rootkit.hidden_ports",
+    "persistence.suid",
+    "web.webshell",
+];
+const LAST: &[&str] = &[
+    "integrity.unowned_elf",
+    "rootkit.kernel_modules",
+    "persistence.file_caps",
+];
+
+fn queue_rank(check: &dyn Check) -> usize {
+    let id = check.info().id;
+    if let Some(i) = FIRST.iter().position(|f| *f == id) {
+        return i;
+    }
+    match LAST.iter().position(|l| *l == id) {
+        Some(i) => FIRST.len() + 2 + i,
+        None => FIRST.len() + 1,
+    }
+}
+
+fn run_one(ctx: &Context, check: &dyn Check, show_times: bool) -> Outcome {
+    let started = std::time::Instant::now();
+    let mut out = Outcome::default();
+    if check.live_only() && !ctx.has_live_view() {
+        out.gap(Gap::new(
+            check.info().id,
+            GapReason::LiveOnly,
+            "needs the live host's /proc; the root is an image or /proc is not mounted",
+        ));
+    } else {
+        check.run(ctx, &mut out);
+    }
+    if show_times {
+        eprintln!(
+            "check {:<40} {:>8.3} s",
+            check.info().id,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    out
+}
+
 /// Runs the selected checks in parallel and returns everything they found, sorted.
 pub fn run_checks(ctx: &Context, selection: &Selection) -> Outcome {
-    let checks: Vec<&'static dyn Check> = registry()
+    let mut checks: Vec<&'static dyn Check> = registry()
         .into_iter()
         .filter(|c| selection.includes(*c))
         .collect();
+    checks.sort_by_key(|c| queue_rank(*c));
     // HUOYAN_CHECK_TIMES=1 prints each check's wall time on stderr (for bench/ and profiling).
     let show_times = std::env::var_os("HUOYAN_CHECK_TIMES").is_some();
-    let mut total = checks
-        .par_iter()
-        .map(|check| {
-            let started = std::time::Instant::now();
+    // One worker per thread pulls the next check from the ordered queue.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = rayon::current_num_threads().clamp(1, checks.len().max(1));
+    let mut total = (0..workers)
+        .into_par_iter()
+        .map(|_| {
             let mut out = Outcome::default();
-            if check.live_only() && !ctx.has_live_view() {
-                out.gap(Gap::new(
-                    check.info().id,
-                    GapReason::LiveOnly,
-                    "needs the live host's /proc; the root is an image or /proc is not mounted",
-                ));
-            } else {
-                check.run(ctx, &mut out);
-            }
-            if show_times {
-                eprintln!(
-                    "check {:<40} {:>8.3} s",
-                    check.info().id,
-                    started.elapsed().as_secs_f64()
-                );
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(check) = checks.get(i) else { break };
+                out.merge(run_one(ctx, *check, show_times));
             }
             out
         })

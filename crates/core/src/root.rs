@@ -940,7 +940,10 @@ mod tests {
         assert_eq!(bin.lstat("ps").expect("ps").size, 1);
         let up = root.open_dir("/up").expect("open /up");
         assert!(up.lstat("shadow").is_ok(), "the root's etc, not the host's");
-        assert!(up.lstat("passwd").is_err(), "the host's /etc/passwd must not be seen");
+        assert!(
+            up.lstat("passwd").is_err(),
+            "the host's /etc/passwd must not be seen"
+        );
         assert!(root.open_dir("/").expect("base").lstat("etc").is_ok());
         assert!(root.open_dir("/etc/shadow").is_err(), "not a directory");
         assert!(bin.lstat("../etc").is_err(), "names only, no paths");
