@@ -56,6 +56,8 @@ pub(crate) struct WalkResult {
     pub starts: Vec<PathBuf>,
     /// The recent window.
     pub recent_window: huoyan_core::Window,
+    /// Regular files named like kernel modules (`*.ko`, `*.ko.xz` …), for the module checks.
+    pub module_files: Vec<PathBuf>,
     /// `recent` packed for the timeline once the walk is over (shared, not copied).
     pub handed_on: Option<Arc<huoyan_core::walked::WalkedTimes>>,
 }
@@ -211,6 +213,9 @@ fn examine(path: &Path, host: &Path, meta: &Meta, result: &mut WalkResult) {
     if meta.kind != FileKind::File {
         return;
     }
+    if huoyan_artifacts::modules::is_module_file(path.as_os_str().as_encoded_bytes()) {
+        result.module_files.push(path.to_path_buf());
+    }
     let setid = meta.mode & 0o6000 != 0;
     let exec = meta.mode & 0o111 != 0;
     let (caps, malformed) = if exec { read_caps(host) } else { (None, false) };
@@ -292,6 +297,7 @@ fn walk(ctx: &Context) -> WalkResult {
                 let r = walk_one(ctx, &start, recent_window);
                 if let Ok(mut t) = total.lock() {
                     t.files.extend(r.files);
+                    t.module_files.extend(r.module_files);
                     t.errors.extend(r.errors);
                     t.entries += r.entries;
                     let room = huoyan_core::walked::MAX_WALKED_TIMES.saturating_sub(t.recent.len());

@@ -105,7 +105,7 @@ impl Check for KernelModules {
     fn run(&self, ctx: &Context, out: &mut Outcome) {
         let tree = module_tree_names(&ctx.root);
         live_views(ctx, &tree, out);
-        stray_module_files(&ctx.root, out);
+        stray_module_files(ctx, out);
         unowned_tree_modules(&ctx.root, out);
         load_hooks(&ctx.root, &tree, out);
     }
@@ -253,18 +253,41 @@ fn sysfs_loadable_modules(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn stray_module_files(root: &Root, out: &mut Outcome) {
+fn stray_module_files(ctx: &Context, out: &mut Outcome) {
+    let root = &ctx.root;
     let opts = WalkOptions {
         max_depth: 12,
         same_device: true,
         max_entries: 500_000,
         names_only: true,
     };
+    // The set-id walk of this scan already went through most of these trees: its module-named
+    // files are taken from there, and only the directories it did not cover are walked.
+    let shared = crate::monitoring::privileged_walk::get(ctx);
+    let covered: Vec<PathBuf> = shared
+        .starts
+        .iter()
+        .filter_map(|s| root.resolve(s).ok())
+        .collect();
     for dir in STRAY_DIRS {
         if !root.lstat(dir).is_ok_and(|m| m.kind == FileKind::Dir) {
             continue;
         }
         let mut found: Vec<PathBuf> = Vec::new();
+        if root
+            .resolve(dir)
+            .is_ok_and(|h| covered.iter().any(|c| h.starts_with(c)))
+        {
+            found.extend(
+                shared
+                    .module_files
+                    .iter()
+                    .filter(|p| p.starts_with(dir))
+                    .cloned(),
+            );
+            report_stray(root, found, out);
+            continue;
+        }
         // Names only: a module file is recognised by its name; only those found are statted.
         let _ = root.walk(
             dir,
@@ -279,26 +302,31 @@ fn stray_module_files(root: &Root, out: &mut Outcome) {
             },
             &mut |err| out.gap_from(INFO.id, &err, true),
         );
-        for path in found {
-            let Ok(meta) = root.lstat(&path) else {
-                continue;
-            };
-            let info = root
-                .read_capped(&path, 32 << 20)
-                .ok()
-                .and_then(|c| huoyan_artifacts::elf::modinfo(&c.data).ok())
-                .unwrap_or_default();
-            let shown = path.display().to_string();
-            out.add(
-                INFO.finding(
-                    Severity::High,
-                    format!("kernel module file {shown} lies outside /lib/modules"),
-                )
-                .path(shown)
-                .at(meta.ctime)
-                .evidence(json!({"modinfo": info, "size": meta.size, "mtime": meta.mtime})),
-            );
-        }
+        report_stray(root, found, out);
+    }
+}
+
+/// One finding per module file found outside the module tree, with what modinfo says.
+fn report_stray(root: &Root, found: Vec<PathBuf>, out: &mut Outcome) {
+    for path in found {
+        let Ok(meta) = root.lstat(&path) else {
+            continue;
+        };
+        let info = root
+            .read_capped(&path, 32 << 20)
+            .ok()
+            .and_then(|c| huoyan_artifacts::elf::modinfo(&c.data).ok())
+            .unwrap_or_default();
+        let shown = path.display().to_string();
+        out.add(
+            INFO.finding(
+                Severity::High,
+                format!("kernel module file {shown} lies outside /lib/modules"),
+            )
+            .path(shown)
+            .at(meta.ctime)
+            .evidence(json!({"modinfo": info, "size": meta.size, "mtime": meta.mtime})),
+        );
     }
 }
 
