@@ -209,7 +209,7 @@ impl<S: ReadAt + ?Sized> Reader<'_, S> {
     /// Reads a whole object of the expected type (header + body), bounds-checked.
     fn object(&mut self, offset: u64, want: u8) -> Option<Vec<u8>> {
         let mut head = [0u8; 16];
-        if offset % 8 != 0
+        if !offset.is_multiple_of(8)
             || offset.saturating_add(16) > self.end
             || !self.src.read_at(offset, &mut head)
         {

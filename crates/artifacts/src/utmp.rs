@@ -224,8 +224,8 @@ fn plausibility(data: &[u8], layout: Layout) -> i64 {
 /// Which layout a file uses: the one whose size divides the file and whose records look
 /// plausible; glibc's when undecidable.
 pub fn detect_layout(data: &[u8]) -> Layout {
-    let fits32 = data.len() % RECORD_SIZE == 0;
-    let fits64 = data.len() % RECORD_SIZE_64 == 0;
+    let fits32 = data.len().is_multiple_of(RECORD_SIZE);
+    let fits64 = data.len().is_multiple_of(RECORD_SIZE_64);
     match (fits32, fits64) {
         (false, true) => Layout::Time64,
         (true, false) => Layout::Glibc384,

@@ -213,7 +213,7 @@ fe8000000000000000fc00fffe000001 04 40 20 80     eth0\n";
             attrs.extend_from_slice(&((4 + payload.len()) as u16).to_ne_bytes());
             attrs.extend_from_slice(&kind.to_ne_bytes());
             attrs.extend_from_slice(payload);
-            while attrs.len() % 4 != 0 {
+            while !attrs.len().is_multiple_of(4) {
                 attrs.push(0);
             }
         };
