@@ -1,7 +1,8 @@
 //! `huoyan triage`: the main job. Runs the phases in forensic order — volatile first — into one
 //! case folder, then prints the verdict.
 //!
-//! snapshot (live only) → scan (all checks, deep included) → collect → timeline → report.
+//! snapshot (live only) → scan (all checks, deep included) → collect and timeline (side by side)
+//! → report.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -142,18 +143,21 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     write_findings(&dir, &outcome)?;
     phases.done(&journal, "scan", scan_detail);
 
-    // 3. Evidence.
+    // 3 and 4. Evidence and timeline, side by side: both only read the root (O_NOATIME, no
+    // writes under it) and the findings, and write into different folders of the case.
     phases.start(&journal, "collect");
-    let collect_detail = if args.no_collect {
-        "skipped (--no-collect)".to_string()
-    } else {
-        crate::cmd::collect_phase(&ctx, &dir.join("evidence"), &outcome, &journal)
-    };
-    phases.done(&journal, "collect", collect_detail);
-
-    // 4. Timeline.
     phases.start(&journal, "timeline");
-    let (events, timeline_gaps) = crate::cmd::timeline::build(&ctx, &outcome.findings);
+    let ((), (events, timeline_gaps)) = rayon::join(
+        || {
+            let collect_detail = if args.no_collect {
+                "skipped (--no-collect)".to_string()
+            } else {
+                crate::cmd::collect_phase(&ctx, &dir.join("evidence"), &outcome, &journal)
+            };
+            phases.done(&journal, "collect", collect_detail);
+        },
+        || crate::cmd::timeline::build(&ctx, &outcome.findings),
+    );
     outcome.gaps.extend(timeline_gaps);
     outcome.sort();
     write_findings(&dir, &outcome)?;
