@@ -283,7 +283,17 @@ pub fn verify(bundle: &Path) -> Result<VerifyReport, CollectError> {
             }
         }
         Some(Err(p)) => problem = Some(p),
-        None => {}
+        None => {
+            // Decoding stopped before the manifest (a damaged frame: the name read from it may
+            // itself be damaged). The manifest's frame is the last one: find it from the end,
+            // and let the frame check name the member from the manifest instead.
+            if decode_problem.is_some() && !manifest_damaged {
+                if let Some(entries) = manifest_from_tail(bundle, format) {
+                    manifest_entries = entries.len();
+                    problem = check_frames(bundle, &entries).map_err(rerr)?;
+                }
+            }
+        }
     }
     let mut problem = problem.or(decode_problem);
     if problem.is_none() && manifest_bytes.is_none() {
@@ -312,6 +322,64 @@ pub fn verify(bundle: &Path) -> Result<VerifyReport, CollectError> {
         problem,
         sidecar,
     })
+}
+
+/// Most bytes searched backwards from the end for the manifest's frame.
+const TAIL_SEARCH: u64 = 64 * 1024 * 1024;
+
+/// The manifest, read from the last frame of the bundle without decoding what precedes it: the
+/// last position in the tail where a frame starts that decodes cleanly (checksum included) into a
+/// tar stream whose first member is the manifest.
+fn manifest_from_tail(bundle: &Path, format: Format) -> Option<Vec<ManifestEntry>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(bundle).ok()?;
+    let len = file.metadata().ok()?.len();
+    let start = len.saturating_sub(TAIL_SEARCH);
+    file.seek(SeekFrom::Start(start)).ok()?;
+    let mut tail = Vec::new();
+    file.take(TAIL_SEARCH).read_to_end(&mut tail).ok()?;
+    let magic: &[u8] = match format {
+        Format::TarZst => &[0x28, 0xb5, 0x2f, 0xfd],
+        Format::TarGz => &[0x1f, 0x8b, 0x08],
+    };
+    let candidates = memchr::memmem::rfind_iter(&tail, magic);
+    for at in candidates {
+        let frame = &tail[at..];
+        let state = Rc::new(RefCell::new(FrameState::default()));
+        let reader = FrameReader {
+            dec: Dec::Between(BufReader::new(frame)),
+            format,
+            state,
+        };
+        let mut archive = tar::Archive::new(reader);
+        let Ok(mut entries) = archive.entries() else {
+            continue;
+        };
+        let Some(Ok(mut entry)) = entries.next() else {
+            continue;
+        };
+        if huoyan_core::text::bytes_to_string(&entry.path_bytes()) != MANIFEST {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        if entry
+            .by_ref()
+            .take(MAX_MANIFEST as u64)
+            .read_to_end(&mut bytes)
+            .is_err()
+        {
+            continue;
+        }
+        drop(entries);
+        // To the end, so the frame's checksum is verified.
+        if io::copy(&mut archive.into_inner(), &mut io::sink()).is_err() {
+            continue;
+        }
+        if let Ok(parsed) = parse_manifest(&bytes) {
+            return Some(parsed);
+        }
+    }
+    None
 }
 
 /// Names the member a decoding error belongs to: the last member if its frame is the one being
