@@ -370,7 +370,6 @@ fn manifest_from_tail(bundle: &Path, format: Format) -> Option<Vec<ManifestEntry
         {
             continue;
         }
-        drop(entries);
         // To the end, so the frame's checksum is verified.
         if io::copy(&mut archive.into_inner(), &mut io::sink()).is_err() {
             continue;
