@@ -130,6 +130,20 @@ impl ProcFs {
     }
 }
 
+/// Opens a directory for reading with `open` (given the flags to use), O_NOATIME first: the
+/// kernel refuses that flag for directories the caller does not own without CAP_FOWNER, and
+/// then the open is retried without it.
+pub(crate) fn open_dir_noatime(
+    open: impl Fn(rustix::fs::OFlags) -> rustix::io::Result<std::os::fd::OwnedFd>,
+) -> rustix::io::Result<std::os::fd::OwnedFd> {
+    use rustix::fs::OFlags;
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    match open(flags | OFlags::NOATIME) {
+        Err(rustix::io::Errno::PERM) => open(flags),
+        other => other,
+    }
+}
+
 /// Lists a directory with raw getdents64, opened O_NOATIME where permitted.
 pub fn list_dir_raw(host: &Path, shown: &str) -> Result<Vec<(OsString, FileKind)>, RootError> {
     list_dir_raw_keep_fd(host, shown).map(|(_, names)| names)
@@ -146,11 +160,9 @@ pub fn list_dir_raw_keep_fd(
     // refuses it for directories the caller does not own without CAP_FOWNER: retry without).
     // O_NOFOLLOW: the caller resolved the path inside the root; a symlink swapped in since
     // must not lead out of it.
-    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
-    let fd = match rustix::fs::open(host, flags | OFlags::NOATIME, rustix::fs::Mode::empty()) {
-        Err(rustix::io::Errno::PERM) => rustix::fs::open(host, flags, rustix::fs::Mode::empty()),
-        other => other,
-    }
+    let fd = open_dir_noatime(|flags| {
+        rustix::fs::open(host, flags | OFlags::NOFOLLOW, rustix::fs::Mode::empty())
+    })
     .map_err(|e| RootError::from_io(shown, std::io::Error::from(e)))?;
     let mut buf = vec![std::mem::MaybeUninit::<u8>::uninit(); 64 * 1024];
     let mut out = Vec::new();
