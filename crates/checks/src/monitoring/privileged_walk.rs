@@ -80,28 +80,38 @@ impl WalkResult {
 type CacheKey = (PathBuf, i128);
 static CACHE: Mutex<Vec<(CacheKey, Arc<WalkResult>)>> = Mutex::new(Vec::new());
 
-/// The walk of this scan if one of its checks already made it (never starts one).
-pub(crate) fn cached(ctx: &Context) -> Option<Arc<WalkResult>> {
+type Cache = Vec<(CacheKey, Arc<WalkResult>)>;
+
+/// The cache, locked, with this scan's key and its walk if one was made.
+fn lookup(
+    ctx: &Context,
+) -> (
+    std::sync::MutexGuard<'static, Cache>,
+    CacheKey,
+    Option<Arc<WalkResult>>,
+) {
     let key = (ctx.root.base().to_path_buf(), ctx.now.as_nanosecond());
-    let cache = match CACHE.lock() {
-        Ok(c) => c,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    cache
+    let cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let found = cache
         .iter()
         .find(|(k, _)| *k == key)
-        .map(|(_, r)| Arc::clone(r))
+        .map(|(_, r)| Arc::clone(r));
+    (cache, key, found)
 }
 
-/// The walk for this scan (computed once, shared by both checks).
+/// The walk of this scan if one of its checks already made it (never starts one).
+pub(crate) fn cached(ctx: &Context) -> Option<Arc<WalkResult>> {
+    lookup(ctx).2
+}
+
+/// The walk for this scan (computed once, shared by both checks; the lock is held while it
+/// runs, so the second check waits instead of walking again).
 pub(crate) fn get(ctx: &Context) -> Arc<WalkResult> {
-    let key = (ctx.root.base().to_path_buf(), ctx.now.as_nanosecond());
-    let mut cache = match CACHE.lock() {
-        Ok(c) => c,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    if let Some((_, r)) = cache.iter().find(|(k, _)| *k == key) {
-        return Arc::clone(r);
+    let (mut cache, key, found) = lookup(ctx);
+    if let Some(r) = found {
+        return r;
     }
     let result = Arc::new(walk(ctx));
     cache.retain(|(k, _)| k.0 != key.0);
