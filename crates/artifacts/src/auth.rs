@@ -15,9 +15,14 @@ use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
+use smallvec::SmallVec;
 
 use huoyan_core::Timestamp;
 use serde::Serialize;
+
+/// A user name or source address from a log: kept inline up to 24 bytes, so the millions of
+/// events of a brute force cost no allocation.
+pub type Name = compact_str::CompactString;
 
 use crate::auth_sshd::{self, SshdMsg};
 use crate::auth_system::{self, AccountAction, SysMsg};
@@ -66,11 +71,11 @@ pub struct AuthEvent {
     /// Method or reason (`password`, `publickey`, `invalid user`, `not allowed` …).
     pub method: Option<Cow<'static, str>>,
     /// Target user (who was logged in as, or attempted).
-    pub user: Option<String>,
+    pub user: Option<Name>,
     /// Who acted (su/sudo caller, session opener).
-    pub actor: Option<String>,
+    pub actor: Option<Name>,
     /// Source host or address, as logged (IPv4-mapped addresses normalised).
-    pub source: Option<String>,
+    pub source: Option<Name>,
     /// The target user does not exist.
     pub invalid_user: bool,
     /// Process id of the logging process.
@@ -106,17 +111,17 @@ pub struct LogRecord<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Pending {
-    PamFailure(Option<String>),
-    FailedKey(String),
-    TooMany(Option<String>),
+    PamFailure(Option<Name>),
+    FailedKey(Name),
+    TooMany(Option<Name>),
     NoHostProbe,
 }
 
 #[derive(Debug, Default)]
 struct Session {
-    host: Option<String>,
-    pending: Vec<(Pending, Option<Timestamp>, u64)>,
-    tried_users: Vec<String>,
+    host: Option<Name>,
+    pending: SmallVec<[(Pending, Option<Timestamp>, u64); 2]>,
+    tried_users: SmallVec<[Name; 2]>,
 }
 
 /// Most sshd processes tracked at once before the state is flushed (bounded memory).
@@ -176,8 +181,8 @@ fn ev(rec: &LogRecord<'_>, kind: AuthKind, service: &str) -> AuthEvent {
     }
 }
 
-fn owned(s: Option<&str>) -> Option<String> {
-    s.filter(|s| !s.is_empty()).map(str::to_string)
+fn owned(s: Option<&str>) -> Option<Name> {
+    s.filter(|s| !s.is_empty()).map(Name::from)
 }
 
 /// True for program names that are OpenSSH's server.
@@ -192,7 +197,7 @@ impl AuthExtractor {
     }
 
     /// Classifies one record, calling `emit` for each event it yields (zero, one or two).
-    pub fn feed(&mut self, rec: &LogRecord<'_>, emit: &mut dyn FnMut(AuthEvent)) {
+    pub fn feed(&mut self, rec: &LogRecord<'_>, emit: &mut dyn FnMut(&AuthEvent)) {
         if is_sshd(rec.ident) {
             if let Some(msg) = auth_sshd::classify(rec.message) {
                 self.sshd(rec, msg, emit);
@@ -226,7 +231,7 @@ impl AuthExtractor {
         self.sessions.get_mut(&key)
     }
 
-    fn sshd(&mut self, rec: &LogRecord<'_>, msg: SshdMsg<'_>, emit: &mut dyn FnMut(AuthEvent)) {
+    fn sshd(&mut self, rec: &LogRecord<'_>, msg: SshdMsg<'_>, emit: &mut dyn FnMut(&AuthEvent)) {
         let service = rec.ident;
         let failure = |user: Option<&str>, host: Option<&str>, method: &str, invalid: bool| {
             let mut e = ev(rec, AuthKind::Failure, service);
@@ -252,7 +257,7 @@ impl AuthExtractor {
                     set_host(s, host);
                     s.pending.retain(|p| !matches!(p.0, Pending::PamFailure(_)));
                 }
-                emit(failure(Some(user), Some(host), method, invalid));
+                emit(&failure(Some(user), Some(host), method, invalid));
             }
             SshdMsg::Refused {
                 user,
@@ -264,7 +269,7 @@ impl AuthExtractor {
                     set_host(s, host);
                     s.pending.retain(|p| !matches!(p.0, Pending::PamFailure(_)));
                 }
-                emit(failure(user, Some(host), reason, invalid));
+                emit(&failure(user, Some(host), reason, invalid));
             }
             SshdMsg::FailedKey {
                 user,
@@ -274,9 +279,9 @@ impl AuthExtractor {
                 if let Some(s) = self.session(rec) {
                     set_host(s, host);
                     s.pending
-                        .push((Pending::FailedKey(user.to_string()), rec.time, rec.line));
+                        .push((Pending::FailedKey(Name::from(user)), rec.time, rec.line));
                 } else {
-                    emit(failure(Some(user), Some(host), "publickey", invalid));
+                    emit(&failure(Some(user), Some(host), "publickey", invalid));
                 }
             }
             SshdMsg::TooMany { user } => {
@@ -284,7 +289,7 @@ impl AuthExtractor {
                 match s.host.clone() {
                     Some(host) => {
                         s.pending.clear();
-                        emit(failure(user, Some(&host), "too many failures", false));
+                        emit(&failure(user, Some(&host), "too many failures", false));
                     }
                     None => s
                         .pending
@@ -298,7 +303,7 @@ impl AuthExtractor {
                         let mut e = ev(rec, AuthKind::Probe, service);
                         e.source = Some(host);
                         e.method = Some(Cow::Borrowed("protocol"));
-                        emit(e);
+                        emit(&e);
                     }
                     None => s.pending.push((Pending::NoHostProbe, rec.time, rec.line)),
                 }
@@ -308,20 +313,28 @@ impl AuthExtractor {
                 user,
                 preauth,
             } => {
-                let pending = self
-                    .existing(rec)
-                    .map(|s| {
-                        let p = std::mem::take(&mut s.pending);
-                        set_host(s, host);
-                        p
-                    })
-                    .unwrap_or_default();
+                // A pre-authentication close ends the sshd process: its state goes with it (the
+                // table stays small, and a recycled pid starts afresh).
+                let pending = if preauth {
+                    Self::key(rec)
+                        .and_then(|k| self.sessions.remove(&k))
+                        .map(|s| s.pending)
+                        .unwrap_or_default()
+                } else {
+                    self.existing(rec)
+                        .map(|s| {
+                            let p = std::mem::take(&mut s.pending);
+                            set_host(s, host);
+                            p
+                        })
+                        .unwrap_or_default()
+                };
                 let strong = pending
                     .iter()
                     .find(|p| !matches!(p.0, Pending::NoHostProbe))
                     .map(|p| pending_user(&p.0));
                 if let Some(puser) = strong {
-                    emit(failure(
+                    emit(&failure(
                         user.or(puser.as_deref()),
                         Some(host),
                         "preauth",
@@ -329,10 +342,10 @@ impl AuthExtractor {
                     ));
                 } else if preauth || !pending.is_empty() {
                     let mut e = ev(rec, AuthKind::Probe, service);
-                    e.source = Some(host.to_string());
+                    e.source = Some(Name::from(host));
                     e.user = owned(user);
                     e.method = Some(Cow::Borrowed("preauth"));
-                    emit(e);
+                    emit(&e);
                 }
             }
             SshdMsg::Accepted { method, user, host } => {
@@ -344,7 +357,7 @@ impl AuthExtractor {
                         || !s.tried_users.is_empty();
                     if pam_tried && !s.tried_users.iter().any(|u| u == user) {
                         let first = s.tried_users.first().cloned();
-                        emit(failure(first.as_deref(), Some(host), "password", false));
+                        emit(&failure(first.as_deref(), Some(host), "password", false));
                     }
                     s.pending.clear();
                     s.tried_users.clear();
@@ -353,16 +366,16 @@ impl AuthExtractor {
                 let mut e = ev(rec, AuthKind::Accepted, service);
                 e.method = Some(intern(method));
                 e.user = owned(Some(user));
-                e.source = Some(host.to_string());
-                emit(e);
+                e.source = Some(Name::from(host));
+                emit(&e);
             }
-            SshdMsg::Started => emit(ev(rec, AuthKind::SshdStarted, service)),
-            SshdMsg::Reloaded => emit(ev(rec, AuthKind::SshdReloaded, service)),
-            SshdMsg::Stopped => emit(ev(rec, AuthKind::SshdStopped, service)),
+            SshdMsg::Started => emit(&ev(rec, AuthKind::SshdStarted, service)),
+            SshdMsg::Reloaded => emit(&ev(rec, AuthKind::SshdReloaded, service)),
+            SshdMsg::Stopped => emit(&ev(rec, AuthKind::SshdStopped, service)),
         }
     }
 
-    fn system(&mut self, rec: &LogRecord<'_>, msg: SysMsg<'_>, emit: &mut dyn FnMut(AuthEvent)) {
+    fn system(&mut self, rec: &LogRecord<'_>, msg: SysMsg<'_>, emit: &mut dyn FnMut(&AuthEvent)) {
         match msg {
             SysMsg::PamFailure {
                 service,
@@ -375,9 +388,9 @@ impl AuthExtractor {
                     let host = rhost.map(auth_sshd::normalise_host);
                     let Some(s) = self.session(rec) else { return };
                     if let Some(h) = host {
-                        s.host = Some(h.to_string());
+                        s.host = Some(Name::from(h));
                     }
-                    let who = user.map(str::to_string);
+                    let who = user.map(Name::from);
                     let new_user = who
                         .as_ref()
                         .is_some_and(|u| !s.tried_users.is_empty() && !s.tried_users.contains(u));
@@ -392,7 +405,7 @@ impl AuthExtractor {
                         e.user = who;
                         e.source = s.host.clone();
                         e.method = Some(Cow::Borrowed("password"));
-                        emit(e);
+                        emit(&e);
                     } else {
                         s.pending
                             .push((Pending::PamFailure(who), rec.time, rec.line));
@@ -409,7 +422,7 @@ impl AuthExtractor {
                 e.actor = owned(ruser);
                 e.source = owned(rhost.map(auth_sshd::normalise_host));
                 e.method = Some(Cow::Borrowed("password"));
-                emit(e);
+                emit(&e);
             }
             SysMsg::SessionOpened { service, user, by } => {
                 let mut e = ev(rec, AuthKind::SessionOpened, service);
@@ -418,12 +431,12 @@ impl AuthExtractor {
                 if is_sshd(service) {
                     e.source = self.session(rec).and_then(|s| s.host.clone());
                 }
-                emit(e);
+                emit(&e);
             }
             SysMsg::SessionClosed { service, user } => {
                 let mut e = ev(rec, AuthKind::SessionClosed, service);
                 e.user = owned(Some(user));
-                emit(e);
+                emit(&e);
             }
             SysMsg::Su { from, to, success } => {
                 let kind = if success {
@@ -434,7 +447,7 @@ impl AuthExtractor {
                 let mut e = ev(rec, kind, "su");
                 e.user = owned(Some(to));
                 e.actor = owned(Some(from));
-                emit(e);
+                emit(&e);
             }
             SysMsg::Sudo {
                 user,
@@ -450,8 +463,8 @@ impl AuthExtractor {
                 let mut e = ev(rec, kind, "sudo");
                 e.user = owned(Some(target));
                 e.actor = owned(Some(user));
-                e.detail = owned(Some(detail));
-                emit(e);
+                e.detail = Some(detail.to_string()).filter(|d| !d.is_empty());
+                emit(&e);
             }
             SysMsg::Account {
                 action,
@@ -461,8 +474,8 @@ impl AuthExtractor {
                 let mut e = ev(rec, AuthKind::Account, rec.ident);
                 e.user = owned(Some(name));
                 e.account = Some(action);
-                e.detail = owned(Some(detail));
-                emit(e);
+                e.detail = Some(detail.to_string()).filter(|d| !d.is_empty());
+                emit(&e);
             }
             SysMsg::Dropbear {
                 user,
@@ -480,23 +493,28 @@ impl AuthExtractor {
                 e.source = owned(Some(host));
                 e.method = Some(Cow::Borrowed(accepted.unwrap_or("password")));
                 e.invalid_user = invalid;
-                emit(e);
+                emit(&e);
             }
         }
     }
 
     /// Flushes the failures still pending (a `Failed publickey` never followed by success, a PAM
     /// failure never confirmed) as events at the line where they were seen.
-    pub fn finish(&mut self, emit: &mut dyn FnMut(AuthEvent)) {
-        let mut sessions: Vec<_> = self.sessions.drain().collect();
-        sessions.sort_by_key(|(k, _)| k.1);
-        for ((_, pid), s) in sessions {
+    pub fn finish(&mut self, emit: &mut dyn FnMut(&AuthEvent)) {
+        // In pid order (then host), so that what is emitted does not depend on the table.
+        let mut keys: Vec<(u64, u32)> = self.sessions.keys().copied().collect();
+        keys.sort_unstable_by_key(|k| (k.1, k.0));
+        for key in keys {
+            let pid = key.1;
+            let Some(s) = self.sessions.remove(&key) else {
+                continue;
+            };
             let Some(host) = s.host else { continue };
             for (p, time, line) in s.pending {
                 if matches!(p, Pending::NoHostProbe) {
                     continue;
                 }
-                emit(AuthEvent {
+                emit(&AuthEvent {
                     time,
                     kind: AuthKind::Failure,
                     service: Cow::Borrowed("sshd"),
@@ -521,11 +539,11 @@ impl AuthExtractor {
 
 fn set_host(s: &mut Session, host: &str) {
     if s.host.as_deref() != Some(host) {
-        s.host = Some(host.to_string());
+        s.host = Some(Name::from(host));
     }
 }
 
-fn pending_user(p: &Pending) -> Option<String> {
+fn pending_user(p: &Pending) -> Option<Name> {
     match p {
         Pending::PamFailure(u) | Pending::TooMany(u) => u.clone(),
         Pending::FailedKey(u) => Some(u.clone()),
@@ -544,7 +562,7 @@ pub fn from_audit_line(line: &str, lineno: u64) -> Option<AuthEvent> {
         method: Some(Cow::Borrowed("audit")),
         user: owned(acct),
         actor: None,
-        source: Some(auth_sshd::normalise_host(addr).to_string()),
+        source: Some(Name::from(auth_sshd::normalise_host(addr))),
         invalid_user: false,
         pid: None,
         count: 1,
@@ -571,9 +589,9 @@ mod tests {
                 repeat: 1,
                 line: i as u64 + 1,
             };
-            x.feed(&rec, &mut |e| out.push(e));
+            x.feed(&rec, &mut |e| out.push(e.clone()));
         }
-        x.finish(&mut |e| out.push(e));
+        x.finish(&mut |e| out.push(e.clone()));
         out
     }
 
@@ -604,6 +622,22 @@ mod tests {
         let failures: Vec<_> = out.iter().filter(|e| e.kind == AuthKind::Failure).collect();
         assert_eq!(failures.len(), 1);
         assert_eq!(failures[0].line, 2);
+    }
+
+    /// A pre-authentication close ends the sshd process; a later process with the same (recycled)
+    /// pid starts without the earlier one's tried users.
+    #[test]
+    fn a_recycled_pid_starts_afresh() {
+        let out = run(&[
+            ("sshd", 5, "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.5  user=root"),
+            ("sshd", 5, "Failed password for root from 203.0.113.5 port 4 ssh2"),
+            ("sshd", 5, "Connection closed by authenticating user root 203.0.113.5 port 4 [preauth]"),
+            ("sshd", 5, "Accepted publickey for deploy from 198.51.100.10 port 9 ssh2: ED25519 x"),
+        ]);
+        let failures: Vec<_> = out.iter().filter(|e| e.kind == AuthKind::Failure).collect();
+        assert_eq!(failures.len(), 1, "{out:?}");
+        assert_eq!(failures[0].source.as_deref(), Some("203.0.113.5"));
+        assert!(out.iter().any(|e| e.kind == AuthKind::Accepted));
     }
 
     #[test]

@@ -100,23 +100,36 @@ pub enum AccountAction {
 }
 
 /// Value after `pat` (` key=`) in a PAM `k=v k=v` list (values end at a space).
-fn pam_field<'a>(s: &'a str, pat: &str) -> Option<&'a str> {
-    let at = memchr::memmem::find(s.as_bytes(), pat.as_bytes())?;
-    let v = &s[at + pat.len()..];
-    let v = v.split(' ').next().unwrap_or("");
-    (!v.is_empty()).then_some(v)
+fn pam_field<'a>(s: &'a str, pat: &memchr::memmem::Finder<'_>) -> Option<&'a str> {
+    let at = pat.find(s.as_bytes())?;
+    let v = &s[at + pat.needle().len()..];
+    let end = v.bytes().position(|c| c == b' ').unwrap_or(v.len());
+    (end > 0).then(|| &v[..end])
 }
+
+static USER_FIELD: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" user="));
+static RUSER_FIELD: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" ruser="));
 
 /// The `rhost=` of a PAM failure. A `ruser` or `user` value may contain a fake ` rhost=`; the
 /// real one is the last `rhost=` before the first ` user=` that follows the first `rhost=`.
 fn pam_rhost(s: &str) -> Option<&str> {
-    let first = memchr::memmem::find(s.as_bytes(), b" rhost=")?;
-    let cut =
-        memchr::memmem::find(&s.as_bytes()[first..], b" user=").map_or(s.len(), |i| first + i);
+    static RHOST: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" rhost="));
+    let first = RHOST.find(s.as_bytes())?;
+    let cut = USER_FIELD
+        .find(&s.as_bytes()[first..])
+        .map_or(s.len(), |i| first + i);
     let head = &s[..cut];
-    let at = memchr::memmem::rfind(head.as_bytes(), b" rhost=")?;
-    let v = head[at + 7..].split(' ').next().unwrap_or("");
-    (!v.is_empty()).then_some(v)
+    // The last ` rhost=` before the cut (usually the first is the only one).
+    let mut at = first;
+    while let Some(next) = RHOST.find(&head.as_bytes()[at + 1..]) {
+        at += 1 + next;
+    }
+    let v = &head[at + 7..];
+    let end = v.bytes().position(|c| c == b' ').unwrap_or(v.len());
+    (end > 0).then(|| &v[..end])
 }
 
 fn quoted<'a>(s: &'a str, after: &str) -> Option<&'a str> {
@@ -129,10 +142,10 @@ fn pam<'a>(ident: &'a str, m: &'a str) -> Option<SysMsg<'a>> {
     let tail;
     let mut service = ident;
     if let Some(r) = m.strip_prefix("pam_unix(") {
-        let close = r.find(')')?;
+        let close = r.bytes().position(|c| c == b')')?;
         let inside = &r[..close];
-        if let Some((svc, _)) = inside.split_once(':') {
-            service = svc;
+        if let Some(colon) = inside.bytes().position(|c| c == b':') {
+            service = &inside[..colon];
         }
         tail = r[close + 1..].trim_start_matches([':', ' ']);
     } else if let Some(r) = m.strip_prefix("(pam_unix) ") {
@@ -143,8 +156,8 @@ fn pam<'a>(ident: &'a str, m: &'a str) -> Option<SysMsg<'a>> {
         return None;
     }
     if let Some(r) = tail.strip_prefix("authentication failure;") {
-        let user = pam_field(r, " user=");
-        let ruser = pam_field(r, " ruser=");
+        let user = pam_field(r, &USER_FIELD);
+        let ruser = pam_field(r, &RUSER_FIELD);
         return Some(SysMsg::PamFailure {
             service,
             user: user.or(ruser),

@@ -46,7 +46,26 @@ pub struct TimeResolver {
     anchor_md: (i8, i8),
     /// Cache of the last hour seen: (year, month, day, hour) → Unix seconds at its start.
     hour_cache: Option<((i16, i8, i8, i8), i64)>,
+    /// What the previous RFC 3164 line began with, so that the next line, which usually shares
+    /// its hour, host and program, is split with a few comparisons.
+    prev: PrevHeader,
 }
+
+/// The header of the previous RFC 3164 line.
+#[derive(Debug, Clone, Default)]
+struct PrevHeader {
+    /// `Mmm dd hh:` and the Unix second at the start of that hour (zone and year applied).
+    hour: Option<([u8; HOUR_PREFIX], i64)>,
+    /// `host ident[` of a line tagged `ident[pid]:` (host without space, not ending in `:`, not
+    /// starting with `[`; ident without space or `:`, not starting with `[`); empty if none.
+    tag_head: Vec<u8>,
+    /// Length of the host in `tag_head`.
+    host_len: usize,
+}
+
+/// Length of `Mmm dd hh:` and of `Mmm dd hh:mm:ss`.
+const HOUR_PREFIX: usize = 10;
+const BSD_STAMP: usize = 15;
 
 impl TimeResolver {
     /// A resolver for lines written in zone `tz`, by a file last modified at `anchor`.
@@ -60,6 +79,7 @@ impl TimeResolver {
             anchor_year: local.year(),
             anchor_md: (slack.month(), slack.day()),
             hour_cache: None,
+            prev: PrevHeader::default(),
         }
     }
 
@@ -75,6 +95,15 @@ impl TimeResolver {
 
     /// Resolves month/day/time of a line without a year.
     pub fn resolve(&mut self, month: i8, day: i8, h: i8, m: i8, s: i8) -> Option<Timestamp> {
+        let base = self.hour_start(month, day, h)?;
+        if !(0..60).contains(&m) || !(0..61).contains(&s) {
+            return None;
+        }
+        huoyan_core::time::from_unix(base + i64::from(m) * 60 + i64::from(s), 0)
+    }
+
+    /// Unix second at the start of an hour of a line without a year.
+    fn hour_start(&mut self, month: i8, day: i8, h: i8) -> Option<i64> {
         let mut year = self.anchor_year;
         if (month, day) > self.anchor_md {
             year -= 1;
@@ -90,10 +119,7 @@ impl TimeResolver {
                 base
             }
         };
-        if !(0..60).contains(&m) || !(0..61).contains(&s) {
-            return None;
-        }
-        huoyan_core::time::from_unix(base + i64::from(m) * 60 + i64::from(s), 0)
+        Some(base)
     }
 
     /// Resolves a naive `YYYY-MM-DDTHH:MM:SS` (no zone) in the host's zone.
@@ -176,26 +202,47 @@ fn tag(rest: &str) -> Option<(&str, Option<u32>, &str)> {
         let msg = after.strip_prefix(':').unwrap_or(after);
         return Some((ident, None, msg.strip_prefix(' ').unwrap_or(msg)));
     }
-    let colon = memchr::memchr(b':', b)?;
-    let head = &rest[..colon];
-    if head.is_empty() || head.contains(' ') {
+    // The tag runs to the first ':' and holds no space (a short scan: no memchr set-up).
+    let colon = b.iter().position(|&c| c == b':' || c == b' ')?;
+    if colon == 0 || b[colon] != b':' {
         return None;
     }
+    let head = &rest[..colon];
     let msg = &rest[colon + 1..];
     let msg = msg.strip_prefix(' ').unwrap_or(msg);
-    if let Some(open) = head.rfind('[') {
-        if head.ends_with(']') {
-            let pid = head[open + 1..head.len() - 1].parse().ok();
+    let hb = head.as_bytes();
+    if hb.last() == Some(&b']') {
+        if let Some(open) = hb.iter().rposition(|&c| c == b'[') {
+            let pid = parse_pid(&hb[open + 1..hb.len() - 1]);
             return Some((&head[..open], pid, msg));
         }
     }
     Some((head, None, msg))
 }
 
+/// A process id: 1 to 10 ASCII digits that fit a `u32`.
+fn parse_pid(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 10 {
+        return None;
+    }
+    let mut pid: u32 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        pid = pid.checked_mul(10)?.checked_add(u32::from(d - b'0'))?;
+    }
+    Some(pid)
+}
+
 /// Host and tag after the time: `host ident[pid]: msg`, or `ident[pid]: msg` without a host.
 fn host_and_tag(rest: &str) -> Option<(Option<&str>, &str, Option<u32>, &str)> {
     let rest = rest.trim_start_matches(' ');
-    let first_end = memchr::memchr(b' ', rest.as_bytes()).unwrap_or(rest.len());
+    let first_end = rest
+        .as_bytes()
+        .iter()
+        .position(|&c| c == b' ')
+        .unwrap_or(rest.len());
     let first = &rest[..first_end];
     if first.ends_with(':') || first.starts_with('[') {
         let (ident, pid, msg) = tag(rest)?;
@@ -270,6 +317,79 @@ fn unfold_repeat(line: &mut SyslogLine<'_>) {
     line.repeat = n.max(1);
 }
 
+/// Remembers the host and program of a line whose tag was `ident[pid]:`.
+fn remember_names(prev: &mut PrevHeader, host: Option<&str>, ident: &str, pid: Option<u32>) {
+    let (Some(host), Some(_)) = (host, pid) else {
+        return;
+    };
+    if ident.is_empty() || ident.starts_with('[') || host.is_empty() {
+        return;
+    }
+    let same = prev.host_len == host.len()
+        && prev.tag_head.len() == host.len() + ident.len() + 2
+        && prev.tag_head.starts_with(host.as_bytes())
+        && prev.tag_head[host.len() + 1..].starts_with(ident.as_bytes());
+    if !same {
+        prev.tag_head.clear();
+        prev.tag_head.extend_from_slice(host.as_bytes());
+        prev.tag_head.push(b' ');
+        prev.tag_head.extend_from_slice(ident.as_bytes());
+        prev.tag_head.push(b'[');
+        prev.host_len = host.len();
+    }
+}
+
+/// The common case of a busy log: `Mmm dd hh:mm:ss host ident[pid]: message` with the hour,
+/// host and program of the previous line. Gives exactly what the general path would, or `None`
+/// to let it decide.
+fn same_shape_as_previous<'a>(s: &'a str, times: &TimeResolver) -> Option<SyslogLine<'a>> {
+    let b = s.as_bytes();
+    let prev = &times.prev;
+    let (prefix, base) = prev.hour.as_ref()?;
+    let stamp: &[u8; 16] = b.get(..16)?.try_into().ok()?;
+    let (hour, rest) = stamp.split_at(HOUR_PREFIX);
+    if hour != prefix.as_slice() || rest[2] != b':' || rest[5] != b' ' {
+        return None;
+    }
+    let m = two_digits(&rest[0..2])?;
+    let sec = two_digits(&rest[3..5])?;
+    if m >= 60 || sec >= 61 {
+        return None;
+    }
+    let head = prev.tag_head.as_slice();
+    let pid_at = BSD_STAMP + 1 + head.len();
+    if head.is_empty() || b.get(BSD_STAMP + 1..pid_at)? != head {
+        return None;
+    }
+    // 1 to 10 digits, `]`, `:`.
+    let mut pid: u64 = 0;
+    let mut close = pid_at;
+    while let Some(d) = b.get(close).filter(|d| d.is_ascii_digit()) {
+        pid = pid * 10 + u64::from(d - b'0');
+        close += 1;
+        if close - pid_at > 10 {
+            return None;
+        }
+    }
+    if close == pid_at || b.get(close) != Some(&b']') || b.get(close + 1) != Some(&b':') {
+        return None;
+    }
+    let pid = u32::try_from(pid).ok()?;
+    let time = huoyan_core::time::from_unix(base + i64::from(m) * 60 + i64::from(sec), 0)?;
+    let host_end = BSD_STAMP + 1 + prev.host_len;
+    let msg = &s[close + 2..];
+    let mut out = SyslogLine {
+        time: Some(time),
+        host: Some(&s[BSD_STAMP + 1..host_end]),
+        ident: &s[host_end + 1..pid_at - 1],
+        pid: Some(pid),
+        message: msg.strip_prefix(' ').unwrap_or(msg),
+        repeat: 1,
+    };
+    unfold_repeat(&mut out);
+    Some(out)
+}
+
 /// Parses one line (without its newline). Lines without a recognisable time are still parsed as
 /// `host ident[pid]: message` (the shape of `journalctl -o short` without dates) with no time;
 /// `None` when the line has no tag at all.
@@ -289,7 +409,18 @@ pub fn parse_line<'a>(line: &'a str, times: &mut TimeResolver) -> Option<SyslogL
             }
         }
     }
+    if let Some(out) = same_shape_as_previous(s, times) {
+        return Some(out);
+    }
     let (time, rest) = if let Some(((mo, d, h, mi, se), n)) = bsd_time(s.as_bytes()) {
+        if n == BSD_STAMP {
+            if let (Some(base), Ok(prefix)) = (
+                times.hour_start(mo, d, h),
+                <[u8; HOUR_PREFIX]>::try_from(&s.as_bytes()[..HOUR_PREFIX]),
+            ) {
+                times.prev.hour = Some((prefix, base));
+            }
+        }
         (times.resolve(mo, d, h, mi, se), &s[n..])
     } else if let Some((t, n)) = iso_time(s, times) {
         (Some(t), &s[n..])
@@ -297,6 +428,9 @@ pub fn parse_line<'a>(line: &'a str, times: &mut TimeResolver) -> Option<SyslogL
         (None, s)
     };
     let (host, ident, pid, message) = host_and_tag(rest)?;
+    if time.is_some() && s.len() > BSD_STAMP && rest.len() == s.len() - BSD_STAMP {
+        remember_names(&mut times.prev, host, ident, pid);
+    }
     let mut out = SyslogLine {
         time,
         host,
@@ -309,13 +443,50 @@ pub fn parse_line<'a>(line: &'a str, times: &mut TimeResolver) -> Option<SyslogL
     Some(out)
 }
 
+/// A line as read: text when it is valid UTF-8 (checked once per block, not per line), else the
+/// raw bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineText<'a> {
+    /// Valid UTF-8.
+    Text(&'a str),
+    /// Not valid UTF-8 (or cut inside a character by the length cap).
+    Bytes(&'a [u8]),
+}
+
+impl<'a> LineText<'a> {
+    /// The line's bytes.
+    pub fn bytes(self) -> &'a [u8] {
+        match self {
+            LineText::Text(s) => s.as_bytes(),
+            LineText::Bytes(b) => b,
+        }
+    }
+}
+
 /// Calls `visit(line_number, line)` for every line of a stream (1-based numbers, newline
 /// removed). Reads in large blocks and splits with memchr; a line longer than `max_line` bytes
 /// is cut (the rest is skipped), so one hostile line cannot exhaust memory.
 pub fn for_each_line<R: std::io::Read>(
-    mut reader: R,
+    reader: R,
     max_line: usize,
     visit: &mut dyn FnMut(u64, &[u8]),
+) -> std::io::Result<()> {
+    for_each_text_line(reader, max_line, &mut |n, l| visit(n, l.bytes()))
+}
+
+fn as_text(b: &[u8]) -> LineText<'_> {
+    match std::str::from_utf8(b) {
+        Ok(s) => LineText::Text(s),
+        Err(_) => LineText::Bytes(b),
+    }
+}
+
+/// [`for_each_line`] that also tells which lines are valid UTF-8: each block read is validated
+/// once, so a text log costs no per-line check.
+pub fn for_each_text_line<R: std::io::Read>(
+    mut reader: R,
+    max_line: usize,
+    visit: &mut dyn FnMut(u64, LineText<'_>),
 ) -> std::io::Result<()> {
     let mut buf = vec![0u8; 1 << 20];
     let mut carry: Vec<u8> = Vec::new();
@@ -328,10 +499,14 @@ pub fn for_each_line<R: std::io::Read>(
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        let mut chunk = &buf[..n];
-        while let Some(nl) = memchr::memchr(b'\n', chunk) {
-            let piece = &chunk[..nl];
-            chunk = &chunk[nl + 1..];
+        let block = &buf[..n];
+        // The complete lines of this block, validated at once.
+        let complete_end = memchr::memrchr(b'\n', block).map_or(0, |i| i + 1);
+        let text = simdutf8::basic::from_utf8(&block[..complete_end]).ok();
+        let mut at = 0usize;
+        while let Some(rel) = memchr::memchr(b'\n', &block[at..]) {
+            let (start, end) = (at, at + rel);
+            at = end + 1;
             lineno += 1;
             if skipping {
                 skipping = false;
@@ -339,20 +514,26 @@ pub fn for_each_line<R: std::io::Read>(
                 continue;
             }
             if carry.is_empty() {
-                visit(lineno, &piece[..piece.len().min(max_line)]);
+                let end = start + (end - start).min(max_line);
+                let line = match text.and_then(|t| t.get(start..end)) {
+                    Some(s) => LineText::Text(s),
+                    None => as_text(&block[start..end]),
+                };
+                visit(lineno, line);
             } else {
                 let room = max_line.saturating_sub(carry.len());
-                carry.extend_from_slice(&piece[..piece.len().min(room)]);
-                visit(lineno, &carry);
+                carry.extend_from_slice(&block[start..end.min(start + room)]);
+                visit(lineno, as_text(&carry));
                 carry.clear();
             }
         }
+        let tail = &block[at..];
         if !skipping {
             let room = max_line.saturating_sub(carry.len());
-            carry.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if chunk.len() > room {
+            carry.extend_from_slice(&tail[..tail.len().min(room)]);
+            if tail.len() > room {
                 lineno += 1;
-                visit(lineno, &carry);
+                visit(lineno, as_text(&carry));
                 carry.clear();
                 skipping = true;
                 lineno -= 1;
@@ -361,7 +542,7 @@ pub fn for_each_line<R: std::io::Read>(
     }
     if !carry.is_empty() && !skipping {
         lineno += 1;
-        visit(lineno, &carry);
+        visit(lineno, as_text(&carry));
     }
     Ok(())
 }
@@ -388,6 +569,52 @@ mod tests {
         assert_eq!(l.pid, Some(812));
         let l = parse_line("Jan  2 00:00:01 web1 CRON[9]: x", &mut t).expect("line");
         assert_eq!(l.time.expect("time").to_string(), "2026-01-02T00:00:01Z");
+    }
+
+    /// Lines parsed after a similar line (the shortcut for a repeated header) give exactly what a
+    /// fresh parse gives.
+    #[test]
+    fn shortcut_agrees_with_a_fresh_parse() {
+        let lines = [
+            "Nov  1 00:00:00 web1 sshd[10001]: Failed password for root from 1.2.3.4 port 5 ssh2",
+            "Nov  1 00:00:01 web1 sshd[10002]: Invalid user a from 1.2.3.4 port 5",
+            "Nov  1 00:00:01 web1 sshd[10002]: message repeated 3 times: [ Failed password for x]",
+            "Nov  1 00:00:02 web1 sshd[]: empty pid",
+            "Nov  1 00:00:02 web1 sshd[12345678901]: eleven digits",
+            "Nov  1 00:00:02 web1 sshd[4294967296]: too big",
+            "Nov  1 00:00:02 web1 sshd[4294967295]: largest",
+            "Nov  1 00:00:03 web1 sshd[7] no colon",
+            "Nov  1 00:00:03 web1 sshd[7]:no space",
+            "Nov  1 00:00:03 web1 sshd[7]:",
+            "Nov  1 00:00:03 web1  sshd[7]: two spaces",
+            "Nov  1 00:00:03 web2 sshd[7]: other host",
+            "Nov  1 00:00:03 web1 sshd-session[7]: other ident",
+            "Nov  1 00:00:03 web1 sshd[7]: back\r",
+            "Nov  1 00:00:60 web1 sshd[7]: leap second",
+            "Nov  1 00:60:00 web1 sshd[7]: bad minute",
+            "Nov  1 00:0a:00 web1 sshd[7]: bad digit",
+            "Nov  1 01:00:00 web1 sshd[7]: next hour",
+            "Nov  1 01:00:00  web1 sshd[7]: double space",
+            "Nov  1 01:00:00 web1 sshd[7][8]: nested",
+            "Nov  1 01:00:00 web1 s[d[7]: bracket in ident",
+            "Nov  1 01:00:00 web1 s[d[8]: bracket in ident again",
+            "Nov  1 01:00:00 web1 CRON[9]: cron",
+            "Nov  1 01:00:00 web1 CRON[10]: cron again",
+            "Nov  1 01:00:00 web1 sudo:   deploy : no pid",
+            "Nov  1 01:00:00 web1 CRON[11]: after no pid",
+            "Nov 1 01:00:00 web1 CRON[12]: one space day",
+            "<13>Nov  1 01:00:00 web1 CRON[13]: with priority",
+            "Nov  1 01:00:00 web1 CRON[14]: message repeated x times: [ y]",
+            "Nov  1 01:00:00 web1 CRON[15]: \u{e9}t\u{e9}",
+        ];
+        let mut shared = resolver();
+        for line in lines {
+            let fresh = parse_line(line, &mut resolver());
+            let reused = parse_line(line, &mut shared);
+            assert_eq!(fresh, reused, "{line}");
+            // Twice, so that each line also follows itself.
+            assert_eq!(fresh, parse_line(line, &mut shared), "{line}");
+        }
     }
 
     #[test]

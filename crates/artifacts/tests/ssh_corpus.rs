@@ -52,9 +52,11 @@ fn events_of(path: &std::path::Path, name: &str, tz: &TimeZone) -> HashMap<u64, 
             repeat: l.repeat,
             line: lineno,
         };
-        x.feed(&rec, &mut |e| by_line.entry(e.line).or_default().push(e));
+        x.feed(&rec, &mut |e| {
+            by_line.entry(e.line).or_default().push(e.clone())
+        });
     }
-    x.finish(&mut |e| by_line.entry(e.line).or_default().push(e));
+    x.finish(&mut |e| by_line.entry(e.line).or_default().push(e.clone()));
     by_line
 }
 

@@ -136,7 +136,7 @@ pub fn root_use(data: &LogData) -> Vec<RootUse<'_>> {
         if ok && e.user.as_deref() != Some("root") {
             continue;
         }
-        let actor = e.actor.clone().unwrap_or_else(|| "?".into());
+        let actor = e.actor.as_deref().unwrap_or("?").to_string();
         if actor == "root" {
             continue;
         }

@@ -182,7 +182,7 @@ pub fn successes(data: &LogData) -> Vec<Success> {
                         Success {
                             attacker,
                             link,
-                            user: e.user.clone(),
+                            user: e.user.as_ref().map(|u| u.to_string()),
                             source: Some(src.to_string()),
                             method: e.method.as_deref().unwrap_or_default().to_string(),
                             time: e.time,

@@ -11,7 +11,7 @@ use std::io::{Read, Seek, SeekFrom};
 
 use huoyan_artifacts::auth::{AuthEvent, LogRecord};
 use huoyan_artifacts::logfamily::{self, LogFile};
-use huoyan_artifacts::syslog::{for_each_line, TimeResolver};
+use huoyan_artifacts::syslog::{for_each_line, for_each_text_line, TimeResolver};
 use huoyan_artifacts::{journal, lastlog, utmp, wtmpdb};
 use huoyan_core::{Gap, GapReason, Root, RootError, Timestamp, Window};
 use jiff::tz::TimeZone;
@@ -173,7 +173,7 @@ fn syslog_file(
         let mut pass = Pass::new(resolver(tz, lf), window);
         match logfamily::open_text(root, lf) {
             Ok(r) => {
-                if let Err(e) = for_each_line(r, MAX_LINE, &mut |n, l| pass.line(n, l)) {
+                if let Err(e) = for_each_text_line(r, MAX_LINE, &mut |n, l| pass.text_line(n, l)) {
                     file.error = Some(e.to_string());
                 }
             }
@@ -250,9 +250,9 @@ fn read_exact_range(
     let mut f = root.open(&lf.path).map_err(|e| e.to_string())?;
     f.seek(SeekFrom::Start(start)).map_err(|e| e.to_string())?;
     let mut lines = 0u64;
-    for_each_line(f.take(end - start), MAX_LINE, &mut |n, l| {
+    for_each_text_line(f.take(end - start), MAX_LINE, &mut |n, l| {
         lines = n;
-        pass.line(n, l);
+        pass.text_line(n, l);
     })
     .map_err(|e| e.to_string())?;
     Ok(lines)
@@ -549,12 +549,12 @@ pub fn btmp_event(r: &utmp::UtmpRecord) -> AuthEvent {
         kind: huoyan_artifacts::auth::AuthKind::Failure,
         service: "btmp".into(),
         method: Some("password".into()),
-        user: (!r.user.is_empty()).then(|| r.user.clone()),
+        user: (!r.user.is_empty()).then(|| r.user.as_str().into()),
         actor: None,
         source: r
             .addr
-            .map(|a| a.to_string())
-            .or_else(|| (!r.host.is_empty()).then(|| r.host.clone())),
+            .map(|a| a.to_string().into())
+            .or_else(|| (!r.host.is_empty()).then(|| r.host.as_str().into())),
         invalid_user: false,
         pid: u32::try_from(r.pid).ok(),
         count: 1,

@@ -3,7 +3,9 @@
 //! the file's rhythm (first/last time, largest gap, typical gap) for tampering checks.
 
 use huoyan_artifacts::auth::{AuthEvent, AuthExtractor, AuthKind, LogRecord};
-use huoyan_artifacts::syslog::{parse_line, TimeResolver};
+#[cfg(doc)]
+use huoyan_artifacts::syslog::for_each_text_line;
+use huoyan_artifacts::syslog::{parse_line, LineText, TimeResolver};
 use huoyan_core::{Timestamp, Window};
 use serde::Serialize;
 
@@ -145,17 +147,17 @@ fn keep(
     failures: &mut FailureStats,
     events: &mut Vec<AuthEvent>,
     dropped: &mut u64,
-    e: AuthEvent,
+    e: &AuthEvent,
 ) {
     if !window.contains(e.time) {
         return;
     }
     let remote = matches!(e.service.as_ref(), "sshd" | "sshd-session" | "dropbear");
     if matches!(e.kind, AuthKind::Failure | AuthKind::Probe) {
-        failures.add(&e);
+        failures.add(e);
     } else if e.kind == AuthKind::SessionClosed || e.kind == AuthKind::SessionOpened && !remote {
     } else if events.len() < MAX_EVENTS {
-        events.push(e);
+        events.push(e.clone());
     } else {
         *dropped += 1;
     }
@@ -211,7 +213,7 @@ impl Pass {
         self
     }
 
-    fn keep(&mut self, e: AuthEvent) {
+    fn keep(&mut self, e: &AuthEvent) {
         keep(
             self.window,
             &mut self.failures,
@@ -219,6 +221,17 @@ impl Pass {
             &mut self.events_dropped,
             e,
         );
+    }
+
+    /// Feeds one line as read by [`for_each_text_line`] (already known to be text or not).
+    pub fn text_line(&mut self, lineno: u64, line: LineText<'_>) {
+        match line {
+            LineText::Text(text) => {
+                self.rhythm.lines = self.rhythm.lines.max(lineno);
+                self.line_str(lineno, text);
+            }
+            LineText::Bytes(bytes) => self.line(lineno, bytes),
+        }
     }
 
     /// Feeds one line (without newline).
@@ -295,10 +308,11 @@ impl Pass {
     /// Ends the pass (flushing pending sshd state).
     pub fn finish(mut self) -> Self {
         let mut out: Vec<AuthEvent> = Vec::new();
-        self.extractor.finish(&mut |e| out.push(e));
-        for e in out {
+        self.extractor.finish(&mut |e| out.push(e.clone()));
+        for e in &out {
             self.keep(e);
         }
+        self.failures.flush();
         self
     }
 }

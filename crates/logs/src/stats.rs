@@ -6,7 +6,9 @@
 
 use std::net::IpAddr;
 
-use huoyan_artifacts::auth::{AuthEvent, AuthKind};
+use std::borrow::Cow;
+
+use huoyan_artifacts::auth::{AuthEvent, AuthKind, Name};
 use huoyan_core::Timestamp;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -39,37 +41,86 @@ pub struct Tally {
     pub services: Vec<String>,
 }
 
-impl Tally {
-    fn add(&mut self, e: &AuthEvent, name: Option<&str>, with_service: bool) {
-        let n = u64::from(e.count.max(1));
-        match e.kind {
-            AuthKind::Probe => self.probes += n,
-            _ => self.failures += n,
+/// Consecutive failures or probes that only differ in time (a burst of guesses from one source
+/// against one user), counted once into the tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Run {
+    kind: AuthKind,
+    source: Option<Name>,
+    user: Option<Name>,
+    invalid_user: bool,
+    service: Cow<'static, str>,
+    count: u64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+}
+
+impl Run {
+    fn of(e: &AuthEvent) -> Run {
+        Run {
+            kind: e.kind,
+            source: e.source.clone(),
+            user: e.user.clone(),
+            invalid_user: e.invalid_user,
+            service: e.service.clone(),
+            count: u64::from(e.count.max(1)),
+            first: e.time,
+            last: e.time,
         }
-        if e.invalid_user {
-            self.invalid_users += n;
+    }
+
+    /// Takes `e` in if it only differs in time and count.
+    fn absorb(&mut self, e: &AuthEvent) -> bool {
+        if self.kind != e.kind
+            || self.invalid_user != e.invalid_user
+            || self.source != e.source
+            || self.user != e.user
+            || self.service != e.service
+        {
+            return false;
         }
-        if e.user.as_deref() == Some("root") && e.kind != AuthKind::Probe {
-            self.root_attempts += n;
-        }
+        self.count += u64::from(e.count.max(1));
         if let Some(t) = e.time {
             self.first = Some(self.first.map_or(t, |f| f.min(t)));
             self.last = Some(self.last.map_or(t, |l| l.max(t)));
         }
-        if let Some(name) = name.filter(|s| !s.is_empty() && e.kind != AuthKind::Probe) {
+        true
+    }
+}
+
+impl Tally {
+    fn add(&mut self, r: &Run, name: Option<&str>, with_service: bool) {
+        let n = r.count;
+        match r.kind {
+            AuthKind::Probe => self.probes += n,
+            _ => self.failures += n,
+        }
+        if r.invalid_user {
+            self.invalid_users += n;
+        }
+        if r.user.as_deref() == Some("root") && r.kind != AuthKind::Probe {
+            self.root_attempts += n;
+        }
+        if let Some(t) = r.first {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        }
+        if let Some(t) = r.last {
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        }
+        if let Some(name) = name.filter(|s| !s.is_empty() && r.kind != AuthKind::Probe) {
             if let Some(c) = self.names.get_mut(name) {
                 *c += n;
             } else if self.names.len() < MAX_NAMES {
                 self.names.insert(name.to_string(), n);
             } else {
-                self.names_overflow += 1;
+                self.names_overflow += n;
             }
         }
         if with_service
             && self.services.len() < 8
-            && !self.services.iter().any(|s| *s == *e.service)
+            && !self.services.iter().any(|s| *s == *r.service)
         {
-            self.services.push(e.service.to_string());
+            self.services.push(r.service.to_string());
         }
     }
 
@@ -163,17 +214,20 @@ pub struct FailureStats {
     pub total_failures: u64,
     /// All probes.
     pub total_probes: u64,
+    /// Failures counted in the totals but not yet in the tables (see [`FailureStats::flush`]).
+    #[serde(skip)]
+    run: Option<Run>,
 }
 
 fn bump(
     table: &mut FxHashMap<String, Tally>,
     key: &str,
-    e: &AuthEvent,
+    r: &Run,
     name: Option<&str>,
     with_service: bool,
 ) -> bool {
     if let Some(t) = table.get_mut(key) {
-        t.add(e, name, with_service);
+        t.add(r, name, with_service);
         return true;
     }
     if table.len() >= MAX_KEYS {
@@ -182,12 +236,13 @@ fn bump(
     table
         .entry(key.to_string())
         .or_default()
-        .add(e, name, with_service);
+        .add(r, name, with_service);
     true
 }
 
 impl FailureStats {
-    /// Counts one failure or probe event (other kinds are ignored).
+    /// Counts one failure or probe event (other kinds are ignored). The totals count it at
+    /// once; the tables when the burst it belongs to ends or at [`FailureStats::flush`].
     pub fn add(&mut self, e: &AuthEvent) {
         if !matches!(e.kind, AuthKind::Failure | AuthKind::Probe) {
             return;
@@ -198,16 +253,34 @@ impl FailureStats {
         } else {
             self.total_failures += n;
         }
+        if self.run.as_mut().is_some_and(|r| r.absorb(e)) {
+            return;
+        }
+        if let Some(done) = self.run.replace(Run::of(e)) {
+            self.tally(&done);
+        }
+    }
+
+    /// Puts the pending burst into the tables. Reading the tables before a flush misses it:
+    /// [`FailureStats::merge`] and [`FailureStats::derive_networks`] flush first.
+    pub fn flush(&mut self) {
+        if let Some(done) = self.run.take() {
+            self.tally(&done);
+        }
+    }
+
+    fn tally(&mut self, r: &Run) {
+        let n = r.count;
         let mut full = false;
-        match e.source.as_deref() {
+        match r.source.as_deref() {
             // The per-network table is derived from this one once the pass is over
             // (`derive_networks`): a network's tally is the sum of its sources'.
-            Some(src) => full |= !bump(&mut self.by_source, src, e, e.user.as_deref(), true),
+            Some(src) => full |= !bump(&mut self.by_source, src, r, r.user.as_deref(), true),
             None => self.without_source += n,
         }
-        if e.kind == AuthKind::Failure {
-            if let Some(u) = e.user.as_deref().filter(|u| !u.is_empty()) {
-                full |= !bump(&mut self.by_user, u, e, e.source.as_deref(), false);
+        if r.kind == AuthKind::Failure {
+            if let Some(u) = r.user.as_deref().filter(|u| !u.is_empty()) {
+                full |= !bump(&mut self.by_user, u, r, r.source.as_deref(), false);
             }
         }
         if full {
@@ -219,6 +292,7 @@ impl FailureStats {
     /// `add`/`merge`): each /24 (IPv6 /64) gets the sum of its sources' tallies, with the sources
     /// as its names.
     pub fn derive_networks(&mut self) {
+        self.flush();
         let mut networks: FxHashMap<Network, Tally> = FxHashMap::default();
         let mut sources: Vec<(&String, &Tally)> = self.by_source.iter().collect();
         // Deterministic names under the cap: busiest sources first.
@@ -251,7 +325,9 @@ impl FailureStats {
     }
 
     /// Merges another pass's tables.
-    pub fn merge(&mut self, o: FailureStats) {
+    pub fn merge(&mut self, mut o: FailureStats) {
+        self.flush();
+        o.flush();
         self.overflow += merge_table(&mut self.by_source, o.by_source);
         self.overflow += merge_table(&mut self.by_network, o.by_network);
         self.overflow += merge_table(&mut self.by_user, o.by_user);
