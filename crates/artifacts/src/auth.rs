@@ -313,22 +313,13 @@ impl AuthExtractor {
                 user,
                 preauth,
             } => {
-                // A pre-authentication close ends the sshd process: its state goes with it (the
-                // table stays small, and a recycled pid starts afresh).
-                let pending = if preauth {
-                    Self::key(rec)
-                        .and_then(|k| self.sessions.remove(&k))
-                        .map(|s| s.pending)
-                        .unwrap_or_default()
-                } else {
-                    self.existing(rec)
-                        .map(|s| {
-                            let p = std::mem::take(&mut s.pending);
-                            set_host(s, host);
-                            p
-                        })
-                        .unwrap_or_default()
-                };
+                // Every probe message (closed, reset, disconnected, negotiation or banner
+                // failure) ends its sshd process: the state goes with it, so the table stays
+                // small and a recycled pid starts afresh.
+                let pending = Self::key(rec)
+                    .and_then(|k| self.sessions.remove(&k))
+                    .map(|s| s.pending)
+                    .unwrap_or_default();
                 let strong = pending
                     .iter()
                     .find(|p| !matches!(p.0, Pending::NoHostProbe))
@@ -434,6 +425,12 @@ impl AuthExtractor {
                 emit(&e);
             }
             SysMsg::SessionClosed { service, user } => {
+                if is_sshd(service) {
+                    // The login is over; so is its sshd process.
+                    if let Some(k) = Self::key(rec) {
+                        self.sessions.remove(&k);
+                    }
+                }
                 let mut e = ev(rec, AuthKind::SessionClosed, service);
                 e.user = owned(Some(user));
                 emit(&e);
