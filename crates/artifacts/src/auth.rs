@@ -120,8 +120,8 @@ enum Pending {
 #[derive(Debug, Default)]
 struct Session {
     host: Option<Name>,
-    pending: SmallVec<[(Pending, Option<Timestamp>, u64); 2]>,
-    tried_users: SmallVec<[Name; 2]>,
+    pending: SmallVec<[(Pending, Option<Timestamp>, u64); 1]>,
+    tried_users: SmallVec<[Name; 1]>,
 }
 
 /// Most sshd processes tracked at once before the state is flushed (bounded memory).
@@ -130,8 +130,15 @@ pub const MAX_SESSIONS: usize = 16_384;
 /// Turns log records into [`AuthEvent`]s, keeping per-sshd-process state.
 #[derive(Debug, Default)]
 pub struct AuthExtractor {
-    sessions: FxHashMap<(u64, u32), Session>,
+    /// The sshd process of the latest lines, outside the table: a connection's lines mostly
+    /// follow each other, so most lines need no table lookup.
+    current: Option<(SessionKey, Session)>,
+    /// The other sshd processes still open.
+    sessions: FxHashMap<SessionKey, Session>,
 }
+
+/// (hash of the reporting host, pid).
+type SessionKey = (u64, u32);
 
 /// Common names without an allocation.
 pub fn intern(s: &str) -> Cow<'static, str> {
@@ -219,16 +226,54 @@ impl AuthExtractor {
     /// The state of this record's sshd process, created if needed.
     fn session(&mut self, rec: &LogRecord<'_>) -> Option<&mut Session> {
         let key = Self::key(rec)?;
-        if self.sessions.len() >= MAX_SESSIONS && !self.sessions.contains_key(&key) {
-            self.sessions.clear();
+        if !self.make_current(key) {
+            let old = self.current.replace((key, Session::default()));
+            self.shelve(old);
         }
-        Some(self.sessions.entry(key).or_default())
+        self.current.as_mut().map(|(_, s)| s)
+    }
+
+    /// Makes the state of `key` the current one if it exists anywhere; false if it does not.
+    fn make_current(&mut self, key: SessionKey) -> bool {
+        if self.current.as_ref().is_some_and(|(k, _)| *k == key) {
+            return true;
+        }
+        if self.sessions.is_empty() {
+            return false;
+        }
+        let Some(found) = self.sessions.remove(&key) else {
+            return false;
+        };
+        let old = self.current.replace((key, found));
+        self.shelve(old);
+        true
+    }
+
+    /// Puts a state back into the table (emptied first when full: bounded memory).
+    fn shelve(&mut self, state: Option<(SessionKey, Session)>) {
+        if let Some((key, s)) = state {
+            if self.sessions.len() >= MAX_SESSIONS {
+                self.sessions.clear();
+            }
+            self.sessions.insert(key, s);
+        }
+    }
+
+    /// Forgets the state of `key` (its process ended), returning it.
+    fn end(&mut self, key: SessionKey) -> Option<Session> {
+        if self.current.as_ref().is_some_and(|(k, _)| *k == key) {
+            return self.current.take().map(|(_, s)| s);
+        }
+        self.sessions.remove(&key)
     }
 
     /// The state of this record's sshd process, only if it has one.
     fn existing(&mut self, rec: &LogRecord<'_>) -> Option<&mut Session> {
         let key = Self::key(rec)?;
-        self.sessions.get_mut(&key)
+        if !self.make_current(key) {
+            return None;
+        }
+        self.current.as_mut().map(|(_, s)| s)
     }
 
     fn sshd(&mut self, rec: &LogRecord<'_>, msg: SshdMsg<'_>, emit: &mut dyn FnMut(&AuthEvent)) {
@@ -317,7 +362,7 @@ impl AuthExtractor {
                 // failure) ends its sshd process: the state goes with it, so the table stays
                 // small and a recycled pid starts afresh.
                 let pending = Self::key(rec)
-                    .and_then(|k| self.sessions.remove(&k))
+                    .and_then(|k| self.end(k))
                     .map(|s| s.pending)
                     .unwrap_or_default();
                 let strong = pending
@@ -428,7 +473,7 @@ impl AuthExtractor {
                 if is_sshd(service) {
                     // The login is over; so is its sshd process.
                     if let Some(k) = Self::key(rec) {
-                        self.sessions.remove(&k);
+                        self.end(k);
                     }
                 }
                 let mut e = ev(rec, AuthKind::SessionClosed, service);
@@ -499,6 +544,9 @@ impl AuthExtractor {
     /// failure never confirmed) as events at the line where they were seen.
     pub fn finish(&mut self, emit: &mut dyn FnMut(&AuthEvent)) {
         // In pid order (then host), so that what is emitted does not depend on the table.
+        if let Some((key, s)) = self.current.take() {
+            self.sessions.insert(key, s);
+        }
         let mut keys: Vec<(u64, u32)> = self.sessions.keys().copied().collect();
         keys.sort_unstable_by_key(|k| (k.1, k.0));
         for key in keys {

@@ -305,6 +305,9 @@ fn rfc5424<'a>(s: &'a str, times: &TimeResolver) -> Option<SyslogLine<'a>> {
 
 /// Unfolds rsyslog's `message repeated N times: [ msg]`.
 fn unfold_repeat(line: &mut SyslogLine<'_>) {
+    if line.message.as_bytes().first() != Some(&b'm') {
+        return;
+    }
     let Some(rest) = line.message.strip_prefix("message repeated ") else {
         return;
     };

@@ -152,10 +152,12 @@ fn keep(
     if !window.contains(e.time) {
         return;
     }
-    let remote = matches!(e.service.as_ref(), "sshd" | "sshd-session" | "dropbear");
     if matches!(e.kind, AuthKind::Failure | AuthKind::Probe) {
         failures.add(e);
-    } else if e.kind == AuthKind::SessionClosed || e.kind == AuthKind::SessionOpened && !remote {
+        return;
+    }
+    let remote = matches!(e.service.as_ref(), "sshd" | "sshd-session" | "dropbear");
+    if e.kind == AuthKind::SessionClosed || e.kind == AuthKind::SessionOpened && !remote {
     } else if events.len() < MAX_EVENTS {
         events.push(e.clone());
     } else {

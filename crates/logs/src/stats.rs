@@ -55,18 +55,33 @@ struct Run {
     last: Option<Timestamp>,
 }
 
-impl Run {
-    fn of(e: &AuthEvent) -> Run {
+impl Default for Run {
+    fn default() -> Self {
         Run {
-            kind: e.kind,
-            source: e.source.clone(),
-            user: e.user.clone(),
-            invalid_user: e.invalid_user,
-            service: e.service.clone(),
-            count: u64::from(e.count.max(1)),
-            first: e.time,
-            last: e.time,
+            kind: AuthKind::Failure,
+            source: None,
+            user: None,
+            invalid_user: false,
+            service: Cow::Borrowed(""),
+            count: 0,
+            first: None,
+            last: None,
         }
+    }
+}
+
+impl Run {
+    /// Starts a new run with `e`, reusing this one's storage (field by field: no moves of the
+    /// whole struct).
+    fn restart(&mut self, e: &AuthEvent) {
+        self.kind = e.kind;
+        self.source.clone_from(&e.source);
+        self.user.clone_from(&e.user);
+        self.invalid_user = e.invalid_user;
+        self.service.clone_from(&e.service);
+        self.count = u64::from(e.count.max(1));
+        self.first = e.time;
+        self.last = e.time;
     }
 
     /// Takes `e` in if it only differs in time and count.
@@ -214,9 +229,10 @@ pub struct FailureStats {
     pub total_failures: u64,
     /// All probes.
     pub total_probes: u64,
-    /// Failures counted in the totals but not yet in the tables (see [`FailureStats::flush`]).
+    /// Failures counted in the totals but not yet in the tables (see [`FailureStats::flush`]);
+    /// none when its count is 0.
     #[serde(skip)]
-    run: Option<Run>,
+    run: Run,
 }
 
 fn bump(
@@ -253,39 +269,44 @@ impl FailureStats {
         } else {
             self.total_failures += n;
         }
-        if self.run.as_mut().is_some_and(|r| r.absorb(e)) {
+        if self.run.count > 0 && self.run.absorb(e) {
             return;
         }
-        if let Some(done) = self.run.replace(Run::of(e)) {
-            self.tally(&done);
-        }
+        self.flush();
+        self.run.restart(e);
     }
 
     /// Puts the pending burst into the tables. Reading the tables before a flush misses it:
     /// [`FailureStats::merge`] and [`FailureStats::derive_networks`] flush first.
     pub fn flush(&mut self) {
-        if let Some(done) = self.run.take() {
-            self.tally(&done);
+        if self.run.count == 0 {
+            return;
         }
-    }
-
-    fn tally(&mut self, r: &Run) {
+        let FailureStats {
+            by_source,
+            by_user,
+            without_source,
+            overflow,
+            run: r,
+            ..
+        } = self;
         let n = r.count;
         let mut full = false;
         match r.source.as_deref() {
             // The per-network table is derived from this one once the pass is over
             // (`derive_networks`): a network's tally is the sum of its sources'.
-            Some(src) => full |= !bump(&mut self.by_source, src, r, r.user.as_deref(), true),
-            None => self.without_source += n,
+            Some(src) => full |= !bump(by_source, src, r, r.user.as_deref(), true),
+            None => *without_source += n,
         }
         if r.kind == AuthKind::Failure {
             if let Some(u) = r.user.as_deref().filter(|u| !u.is_empty()) {
-                full |= !bump(&mut self.by_user, u, r, r.source.as_deref(), false);
+                full |= !bump(by_user, u, r, r.source.as_deref(), false);
             }
         }
         if full {
-            self.overflow += n;
+            *overflow += n;
         }
+        r.count = 0;
     }
 
     /// Fills [`FailureStats::by_network`] from the per-source table (call once, after the last
