@@ -139,8 +139,7 @@ pub fn trailing_from(m: &str) -> Option<(usize, &str)> {
         let b = m.as_bytes();
         let mut i = search;
         for _ in 0..8 {
-            let rel = b.get(i..)?.iter().position(|&c| c == b' ')?;
-            i += rel;
+            i = crate::spaces::next_space(b, i)?;
             if b[i..].starts_with(b" from ") {
                 return Some(i - search);
             }
@@ -151,11 +150,7 @@ pub fn trailing_from(m: &str) -> Option<(usize, &str)> {
     while let Some(rel) = next_from(search) {
         let at = search + rel;
         let after = &m[at + 6..];
-        let host_end = after
-            .as_bytes()
-            .iter()
-            .position(|&c| c == b' ')
-            .unwrap_or(after.len());
+        let host_end = crate::spaces::word_len(after.as_bytes());
         let host = &after[..host_end];
         let mut rest = &after[host_end..];
         if let Some(r) = rest.strip_prefix(" port ") {
@@ -209,7 +204,7 @@ fn failed(rest: &str) -> Option<(&str, &str, bool, &str)> {
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" for "));
     // The method is one word: ` for ` is usually at the first space.
     let b = rest.as_bytes();
-    let at = match b.iter().position(|&c| c == b' ') {
+    let at = match crate::spaces::next_space(b, 0) {
         Some(sp) if b[sp..].starts_with(b" for ") => sp,
         _ => FOR.find(b)?,
     };

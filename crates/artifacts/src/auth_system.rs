@@ -99,37 +99,43 @@ pub enum AccountAction {
     PasswordChanged,
 }
 
-/// Value after `pat` (` key=`) in a PAM `k=v k=v` list (values end at a space).
-fn pam_field<'a>(s: &'a str, pat: &memchr::memmem::Finder<'_>) -> Option<&'a str> {
-    let at = pat.find(s.as_bytes())?;
-    let v = &s[at + pat.needle().len()..];
-    let end = v.bytes().position(|c| c == b' ').unwrap_or(v.len());
-    (end > 0).then(|| &v[..end])
-}
-
-static USER_FIELD: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" user="));
-static RUSER_FIELD: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" ruser="));
-
-/// The `rhost=` of a PAM failure. A `ruser` or `user` value may contain a fake ` rhost=`; the
-/// real one is the last `rhost=` before the first ` user=` that follows the first `rhost=`.
-fn pam_rhost(s: &str) -> Option<&str> {
-    static RHOST: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" rhost="));
-    let first = RHOST.find(s.as_bytes())?;
-    let cut = USER_FIELD
-        .find(&s.as_bytes()[first..])
-        .map_or(s.len(), |i| first + i);
-    let head = &s[..cut];
-    // The last ` rhost=` before the cut (usually the first is the only one).
-    let mut at = first;
-    while let Some(next) = RHOST.find(&head.as_bytes()[at + 1..]) {
-        at += 1 + next;
+/// `user=`, `ruser=` and `rhost=` of a PAM `k=v k=v` list (values end at a space), in one scan.
+///
+/// `user` and `ruser` are their first occurrences. A `ruser` or `user` value may contain a fake
+/// ` rhost=`; the real one is the last ` rhost=` before the first ` user=` that follows the
+/// first ` rhost=`.
+fn pam_fields(s: &str) -> (Option<&str>, Option<&str>, Option<&str>) {
+    let b = s.as_bytes();
+    let value = |at: usize| -> Option<&str> {
+        let v = &s[at..];
+        let end = crate::spaces::word_len(v.as_bytes());
+        (end > 0).then(|| &v[..end])
+    };
+    let (mut user, mut ruser, mut rhost) = (None, None, None);
+    let mut rhost_closed = false;
+    let mut i = 0;
+    while let Some(space) = crate::spaces::next_space(b, i) {
+        let at = space + 1;
+        let rest = &b[at..];
+        if rest.starts_with(b"user=") {
+            if user.is_none() {
+                user = Some(at + 5);
+            }
+            rhost_closed |= rhost.is_some();
+        } else if rest.starts_with(b"ruser=") {
+            if ruser.is_none() {
+                ruser = Some(at + 6);
+            }
+        } else if rest.starts_with(b"rhost=") && !rhost_closed {
+            rhost = Some(at + 6);
+        }
+        i = at;
     }
-    let v = &head[at + 7..];
-    let end = v.bytes().position(|c| c == b' ').unwrap_or(v.len());
-    (end > 0).then(|| &v[..end])
+    (
+        user.and_then(value),
+        ruser.and_then(value),
+        rhost.and_then(value),
+    )
 }
 
 fn quoted<'a>(s: &'a str, after: &str) -> Option<&'a str> {
@@ -156,13 +162,12 @@ fn pam<'a>(ident: &'a str, m: &'a str) -> Option<SysMsg<'a>> {
         return None;
     }
     if let Some(r) = tail.strip_prefix("authentication failure;") {
-        let user = pam_field(r, &USER_FIELD);
-        let ruser = pam_field(r, &RUSER_FIELD);
+        let (user, ruser, rhost) = pam_fields(r);
         return Some(SysMsg::PamFailure {
             service,
             user: user.or(ruser),
             ruser,
-            rhost: pam_rhost(r),
+            rhost,
         });
     }
     if let Some(r) = tail.strip_prefix("session opened for user ") {
@@ -473,6 +478,44 @@ mod tests {
             classify("daemon", "pam_unix(auth): authentication failure; logname= uid=0 euid=0 tty=xxx ruser= rhost=192.0.2.2 user=test rhost=192.0.2.152"),
             Some(SysMsg::PamFailure { rhost: Some("192.0.2.2"), .. })
         ));
+    }
+
+    /// The one-scan field reader agrees with finding each field by substring search.
+    #[test]
+    fn pam_fields_agree_with_substring_search() {
+        fn field<'a>(s: &'a str, pat: &str) -> Option<&'a str> {
+            let v = &s[s.find(pat)? + pat.len()..];
+            let v = v.split(' ').next().unwrap_or("");
+            (!v.is_empty()).then_some(v)
+        }
+        fn rhost(s: &str) -> Option<&str> {
+            let first = s.find(" rhost=")?;
+            let cut = s[first..].find(" user=").map_or(s.len(), |i| first + i);
+            let head = &s[..cut];
+            let at = head.rfind(" rhost=")?;
+            let v = head[at + 7..].split(' ').next().unwrap_or("");
+            (!v.is_empty()).then_some(v)
+        }
+        let pieces = [
+            " user=", " ruser=", " rhost=", "a", "b c", " ", "", "user=", "=x", " uid=0",
+        ];
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            let mut line = String::new();
+            for _ in 0..(x % 9) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                line.push_str(pieces[(x % pieces.len() as u64) as usize]);
+            }
+            x = x.wrapping_add(1);
+            let want = (
+                field(&line, " user="),
+                field(&line, " ruser="),
+                rhost(&line),
+            );
+            assert_eq!(pam_fields(&line), want, "{line:?}");
+        }
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod pkglog;
 pub mod proc;
 pub mod rpm;
 pub mod sockets;
+pub mod spaces;
 pub mod sshd_config;
 pub mod sudoers;
 pub mod syslog;
