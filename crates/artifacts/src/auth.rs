@@ -170,6 +170,113 @@ pub fn intern(s: &str) -> Cow<'static, str> {
     }
 }
 
+/// A failure or probe whose names are borrowed from the log line: the bulk of a brute force,
+/// counted without building an [`AuthEvent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureRef<'a> {
+    /// When (UTC), if the source had a time.
+    pub time: Option<Timestamp>,
+    /// [`AuthKind::Failure`] or [`AuthKind::Probe`].
+    pub kind: AuthKind,
+    /// Program or PAM service.
+    pub service: &'a str,
+    /// Method or reason (empty when none).
+    pub method: &'a str,
+    /// Target user (never empty).
+    pub user: Option<&'a str>,
+    /// Source (never empty).
+    pub source: Option<&'a str>,
+    /// The target user does not exist.
+    pub invalid_user: bool,
+    /// Process id.
+    pub pid: Option<u32>,
+    /// How many times (at least 1).
+    pub count: u32,
+    /// Line or entry number.
+    pub line: u64,
+}
+
+impl FailureRef<'_> {
+    /// The same as an owned event.
+    pub fn to_event(&self) -> AuthEvent {
+        AuthEvent {
+            time: self.time,
+            kind: self.kind,
+            service: intern(self.service),
+            method: (!self.method.is_empty()).then(|| intern(self.method)),
+            user: owned(self.user),
+            actor: None,
+            source: owned(self.source),
+            invalid_user: self.invalid_user,
+            pid: self.pid,
+            count: self.count.max(1),
+            line: self.line,
+            account: None,
+            detail: None,
+        }
+    }
+}
+
+impl AuthEvent {
+    /// This event's failure fields, borrowed.
+    pub fn as_failure(&self) -> FailureRef<'_> {
+        FailureRef {
+            time: self.time,
+            kind: self.kind,
+            service: &self.service,
+            method: self.method.as_deref().unwrap_or(""),
+            user: self.user.as_deref().filter(|u| !u.is_empty()),
+            source: self.source.as_deref().filter(|s| !s.is_empty()),
+            invalid_user: self.invalid_user,
+            pid: self.pid,
+            count: self.count.max(1),
+            line: self.line,
+        }
+    }
+}
+
+/// Where an [`AuthExtractor`] puts what it finds. Any `FnMut(&AuthEvent)` is one (failures are
+/// then built as events).
+pub trait AuthSink {
+    /// A failure or probe.
+    fn failure(&mut self, f: &FailureRef<'_>);
+    /// Any other event (and failures that carry state rather than text).
+    fn event(&mut self, e: &AuthEvent);
+}
+
+impl<F: FnMut(&AuthEvent)> AuthSink for F {
+    fn failure(&mut self, f: &FailureRef<'_>) {
+        self(&f.to_event());
+    }
+
+    fn event(&mut self, e: &AuthEvent) {
+        self(e);
+    }
+}
+
+/// A failure of this record's program.
+fn failure<'b>(
+    rec: &LogRecord<'_>,
+    service: &'b str,
+    user: Option<&'b str>,
+    host: Option<&'b str>,
+    method: &'b str,
+    invalid: bool,
+) -> FailureRef<'b> {
+    FailureRef {
+        time: rec.time,
+        kind: AuthKind::Failure,
+        service,
+        method,
+        user: user.filter(|u| !u.is_empty()),
+        source: host.filter(|h| !h.is_empty()),
+        invalid_user: invalid,
+        pid: rec.pid,
+        count: rec.repeat.max(1),
+        line: rec.line,
+    }
+}
+
 fn ev(rec: &LogRecord<'_>, kind: AuthKind, service: &str) -> AuthEvent {
     AuthEvent {
         time: rec.time,
@@ -204,7 +311,7 @@ impl AuthExtractor {
     }
 
     /// Classifies one record, calling `emit` for each event it yields (zero, one or two).
-    pub fn feed(&mut self, rec: &LogRecord<'_>, emit: &mut dyn FnMut(&AuthEvent)) {
+    pub fn feed(&mut self, rec: &LogRecord<'_>, emit: &mut dyn AuthSink) {
         if is_sshd(rec.ident) {
             if let Some(msg) = auth_sshd::classify(rec.message) {
                 self.sshd(rec, msg, emit);
@@ -276,16 +383,8 @@ impl AuthExtractor {
         self.current.as_mut().map(|(_, s)| s)
     }
 
-    fn sshd(&mut self, rec: &LogRecord<'_>, msg: SshdMsg<'_>, emit: &mut dyn FnMut(&AuthEvent)) {
+    fn sshd(&mut self, rec: &LogRecord<'_>, msg: SshdMsg<'_>, emit: &mut dyn AuthSink) {
         let service = rec.ident;
-        let failure = |user: Option<&str>, host: Option<&str>, method: &str, invalid: bool| {
-            let mut e = ev(rec, AuthKind::Failure, service);
-            e.user = owned(user);
-            e.source = owned(host);
-            e.method = Some(intern(method));
-            e.invalid_user = invalid;
-            e
-        };
         match msg {
             SshdMsg::ConnectionFrom { host } => {
                 if let Some(s) = self.session(rec) {
@@ -302,7 +401,14 @@ impl AuthExtractor {
                     set_host(s, host);
                     s.pending.retain(|p| !matches!(p.0, Pending::PamFailure(_)));
                 }
-                emit(&failure(Some(user), Some(host), method, invalid));
+                emit.failure(&failure(
+                    rec,
+                    service,
+                    Some(user),
+                    Some(host),
+                    method,
+                    invalid,
+                ));
             }
             SshdMsg::Refused {
                 user,
@@ -314,7 +420,7 @@ impl AuthExtractor {
                     set_host(s, host);
                     s.pending.retain(|p| !matches!(p.0, Pending::PamFailure(_)));
                 }
-                emit(&failure(user, Some(host), reason, invalid));
+                emit.failure(&failure(rec, service, user, Some(host), reason, invalid));
             }
             SshdMsg::FailedKey {
                 user,
@@ -326,7 +432,14 @@ impl AuthExtractor {
                     s.pending
                         .push((Pending::FailedKey(Name::from(user)), rec.time, rec.line));
                 } else {
-                    emit(&failure(Some(user), Some(host), "publickey", invalid));
+                    emit.failure(&failure(
+                        rec,
+                        service,
+                        Some(user),
+                        Some(host),
+                        "publickey",
+                        invalid,
+                    ));
                 }
             }
             SshdMsg::TooMany { user } => {
@@ -334,7 +447,14 @@ impl AuthExtractor {
                 match s.host.clone() {
                     Some(host) => {
                         s.pending.clear();
-                        emit(&failure(user, Some(&host), "too many failures", false));
+                        emit.failure(&failure(
+                            rec,
+                            service,
+                            user,
+                            Some(&host),
+                            "too many failures",
+                            false,
+                        ));
                     }
                     None => s
                         .pending
@@ -348,7 +468,7 @@ impl AuthExtractor {
                         let mut e = ev(rec, AuthKind::Probe, service);
                         e.source = Some(host);
                         e.method = Some(Cow::Borrowed("protocol"));
-                        emit(&e);
+                        emit.event(&e);
                     }
                     None => s.pending.push((Pending::NoHostProbe, rec.time, rec.line)),
                 }
@@ -370,18 +490,18 @@ impl AuthExtractor {
                     .find(|p| !matches!(p.0, Pending::NoHostProbe))
                     .map(|p| pending_user(&p.0));
                 if let Some(puser) = strong {
-                    emit(&failure(
+                    emit.failure(&failure(
+                        rec,
+                        service,
                         user.or(puser.as_deref()),
                         Some(host),
                         "preauth",
                         false,
                     ));
                 } else if preauth || !pending.is_empty() {
-                    let mut e = ev(rec, AuthKind::Probe, service);
-                    e.source = Some(Name::from(host));
-                    e.user = owned(user);
-                    e.method = Some(Cow::Borrowed("preauth"));
-                    emit(&e);
+                    let mut f = failure(rec, service, user, Some(host), "preauth", false);
+                    f.kind = AuthKind::Probe;
+                    emit.failure(&f);
                 }
             }
             SshdMsg::Accepted { method, user, host } => {
@@ -393,7 +513,14 @@ impl AuthExtractor {
                         || !s.tried_users.is_empty();
                     if pam_tried && !s.tried_users.iter().any(|u| u == user) {
                         let first = s.tried_users.first().cloned();
-                        emit(&failure(first.as_deref(), Some(host), "password", false));
+                        emit.failure(&failure(
+                            rec,
+                            service,
+                            first.as_deref(),
+                            Some(host),
+                            "password",
+                            false,
+                        ));
                     }
                     s.pending.clear();
                     s.tried_users.clear();
@@ -403,15 +530,15 @@ impl AuthExtractor {
                 e.method = Some(intern(method));
                 e.user = owned(Some(user));
                 e.source = Some(Name::from(host));
-                emit(&e);
+                emit.event(&e);
             }
-            SshdMsg::Started => emit(&ev(rec, AuthKind::SshdStarted, service)),
-            SshdMsg::Reloaded => emit(&ev(rec, AuthKind::SshdReloaded, service)),
-            SshdMsg::Stopped => emit(&ev(rec, AuthKind::SshdStopped, service)),
+            SshdMsg::Started => emit.event(&ev(rec, AuthKind::SshdStarted, service)),
+            SshdMsg::Reloaded => emit.event(&ev(rec, AuthKind::SshdReloaded, service)),
+            SshdMsg::Stopped => emit.event(&ev(rec, AuthKind::SshdStopped, service)),
         }
     }
 
-    fn system(&mut self, rec: &LogRecord<'_>, msg: SysMsg<'_>, emit: &mut dyn FnMut(&AuthEvent)) {
+    fn system(&mut self, rec: &LogRecord<'_>, msg: SysMsg<'_>, emit: &mut dyn AuthSink) {
         match msg {
             SysMsg::PamFailure {
                 service,
@@ -441,7 +568,7 @@ impl AuthExtractor {
                         e.user = who;
                         e.source = s.host.clone();
                         e.method = Some(Cow::Borrowed("password"));
-                        emit(&e);
+                        emit.event(&e);
                     } else {
                         s.pending
                             .push((Pending::PamFailure(who), rec.time, rec.line));
@@ -458,16 +585,19 @@ impl AuthExtractor {
                 e.actor = owned(ruser);
                 e.source = owned(rhost.map(auth_sshd::normalise_host));
                 e.method = Some(Cow::Borrowed("password"));
-                emit(&e);
+                emit.event(&e);
             }
             SysMsg::SessionOpened { service, user, by } => {
                 let mut e = ev(rec, AuthKind::SessionOpened, service);
                 e.user = owned(Some(user));
                 e.actor = owned(by);
                 if is_sshd(service) {
-                    e.source = self.session(rec).and_then(|s| s.host.clone());
+                    // The login is complete: nothing later in this sshd process needs its state.
+                    e.source = Self::key(rec)
+                        .and_then(|k| self.end(k))
+                        .and_then(|s| s.host);
                 }
-                emit(&e);
+                emit.event(&e);
             }
             SysMsg::SessionClosed { service, user } => {
                 if is_sshd(service) {
@@ -478,7 +608,7 @@ impl AuthExtractor {
                 }
                 let mut e = ev(rec, AuthKind::SessionClosed, service);
                 e.user = owned(Some(user));
-                emit(&e);
+                emit.event(&e);
             }
             SysMsg::Su { from, to, success } => {
                 let kind = if success {
@@ -489,7 +619,7 @@ impl AuthExtractor {
                 let mut e = ev(rec, kind, "su");
                 e.user = owned(Some(to));
                 e.actor = owned(Some(from));
-                emit(&e);
+                emit.event(&e);
             }
             SysMsg::Sudo {
                 user,
@@ -506,7 +636,7 @@ impl AuthExtractor {
                 e.user = owned(Some(target));
                 e.actor = owned(Some(user));
                 e.detail = Some(detail.to_string()).filter(|d| !d.is_empty());
-                emit(&e);
+                emit.event(&e);
             }
             SysMsg::Account {
                 action,
@@ -517,7 +647,7 @@ impl AuthExtractor {
                 e.user = owned(Some(name));
                 e.account = Some(action);
                 e.detail = Some(detail.to_string()).filter(|d| !d.is_empty());
-                emit(&e);
+                emit.event(&e);
             }
             SysMsg::Dropbear {
                 user,
@@ -535,14 +665,14 @@ impl AuthExtractor {
                 e.source = owned(Some(host));
                 e.method = Some(Cow::Borrowed(accepted.unwrap_or("password")));
                 e.invalid_user = invalid;
-                emit(&e);
+                emit.event(&e);
             }
         }
     }
 
     /// Flushes the failures still pending (a `Failed publickey` never followed by success, a PAM
     /// failure never confirmed) as events at the line where they were seen.
-    pub fn finish(&mut self, emit: &mut dyn FnMut(&AuthEvent)) {
+    pub fn finish(&mut self, emit: &mut dyn AuthSink) {
         // In pid order (then host), so that what is emitted does not depend on the table.
         if let Some((key, s)) = self.current.take() {
             self.sessions.insert(key, s);
@@ -559,7 +689,7 @@ impl AuthExtractor {
                 if matches!(p, Pending::NoHostProbe) {
                     continue;
                 }
-                emit(&AuthEvent {
+                emit.event(&AuthEvent {
                     time,
                     kind: AuthKind::Failure,
                     service: Cow::Borrowed("sshd"),
@@ -634,9 +764,9 @@ mod tests {
                 repeat: 1,
                 line: i as u64 + 1,
             };
-            x.feed(&rec, &mut |e| out.push(e.clone()));
+            x.feed(&rec, &mut |e: &AuthEvent| out.push(e.clone()));
         }
-        x.finish(&mut |e| out.push(e.clone()));
+        x.finish(&mut |e: &AuthEvent| out.push(e.clone()));
         out
     }
 

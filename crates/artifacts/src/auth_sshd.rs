@@ -164,7 +164,8 @@ pub fn trailing_from(m: &str) -> Option<(usize, &str)> {
                 rest = r;
             }
         }
-        let host = host.trim_end_matches(':');
+        let colons = host.bytes().rev().take_while(|&c| c == b':').count();
+        let host = &host[..host.len() - colons];
         if !host.is_empty()
             && (rest.is_empty() || rest.starts_with(": ") || rest.starts_with(" [preauth]"))
         {

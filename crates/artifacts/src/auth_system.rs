@@ -153,7 +153,12 @@ fn pam<'a>(ident: &'a str, m: &'a str) -> Option<SysMsg<'a>> {
         if let Some(colon) = inside.bytes().position(|c| c == b':') {
             service = &inside[..colon];
         }
-        tail = r[close + 1..].trim_start_matches([':', ' ']);
+        let after = &r[close + 1..];
+        let skip = after
+            .bytes()
+            .take_while(|&c| c == b':' || c == b' ')
+            .count();
+        tail = &after[skip..];
     } else if let Some(r) = m.strip_prefix("(pam_unix) ") {
         tail = r;
     } else if let Some(r) = m.strip_prefix("pam_unix: ") {

@@ -61,6 +61,8 @@ struct PrevHeader {
     tag_head: Vec<u8>,
     /// Length of the host in `tag_head`.
     host_len: usize,
+    /// The last time made, by its Unix second.
+    time: Option<(i64, Timestamp)>,
 }
 
 /// Length of `Mmm dd hh:` and of `Mmm dd hh:mm:ss`.
@@ -305,19 +307,31 @@ fn rfc5424<'a>(s: &'a str, times: &TimeResolver) -> Option<SyslogLine<'a>> {
 
 /// Unfolds rsyslog's `message repeated N times: [ msg]`.
 fn unfold_repeat(line: &mut SyslogLine<'_>) {
-    if line.message.as_bytes().first() != Some(&b'm') {
-        return;
+    (line.message, line.repeat) = unfold(line.message);
+}
+
+/// The message inside rsyslog's `message repeated N times: [ msg]` and N, or the message
+/// itself and 1.
+#[inline(always)]
+fn unfold(message: &str) -> (&str, u32) {
+    if message.as_bytes().first() != Some(&b'm') {
+        return (message, 1);
     }
-    let Some(rest) = line.message.strip_prefix("message repeated ") else {
-        return;
+    unfold_slow(message)
+}
+
+fn unfold_slow(message: &str) -> (&str, u32) {
+    let Some(rest) = message.strip_prefix("message repeated ") else {
+        return (message, 1);
     };
     let Some((n, rest)) = rest.split_once(" times: [") else {
-        return;
+        return (message, 1);
     };
-    let Ok(n) = n.parse::<u32>() else { return };
+    let Ok(n) = n.parse::<u32>() else {
+        return (message, 1);
+    };
     let inner = rest.strip_suffix(']').unwrap_or(rest);
-    line.message = inner.strip_prefix(' ').unwrap_or(inner);
-    line.repeat = n.max(1);
+    (inner.strip_prefix(' ').unwrap_or(inner), n.max(1))
 }
 
 /// Remembers the host and program of a line whose tag was `ident[pid]:`.
@@ -345,9 +359,9 @@ fn remember_names(prev: &mut PrevHeader, host: Option<&str>, ident: &str, pid: O
 /// The common case of a busy log: `Mmm dd hh:mm:ss host ident[pid]: message` with the hour,
 /// host and program of the previous line. Gives exactly what the general path would, or `None`
 /// to let it decide.
-fn same_shape_as_previous<'a>(s: &'a str, times: &TimeResolver) -> Option<SyslogLine<'a>> {
+fn same_shape_as_previous<'a>(s: &'a str, times: &mut TimeResolver) -> Option<SyslogLine<'a>> {
     let b = s.as_bytes();
-    let prev = &times.prev;
+    let prev = &mut times.prev;
     let (prefix, base) = prev.hour.as_ref()?;
     let stamp: &[u8; 16] = b.get(..16)?.try_into().ok()?;
     let (hour, rest) = stamp.split_at(HOUR_PREFIX);
@@ -378,19 +392,26 @@ fn same_shape_as_previous<'a>(s: &'a str, times: &TimeResolver) -> Option<Syslog
         return None;
     }
     let pid = u32::try_from(pid).ok()?;
-    let time = huoyan_core::time::from_unix(base + i64::from(m) * 60 + i64::from(sec), 0)?;
+    let secs = base + i64::from(m) * 60 + i64::from(sec);
+    let time = match prev.time {
+        Some((at, t)) if at == secs => t,
+        _ => {
+            let t = huoyan_core::time::from_unix(secs, 0)?;
+            prev.time = Some((secs, t));
+            t
+        }
+    };
     let host_end = BSD_STAMP + 1 + prev.host_len;
     let msg = &s[close + 2..];
-    let mut out = SyslogLine {
+    let (message, repeat) = unfold(msg.strip_prefix(' ').unwrap_or(msg));
+    Some(SyslogLine {
         time: Some(time),
         host: Some(&s[BSD_STAMP + 1..host_end]),
         ident: &s[host_end + 1..pid_at - 1],
         pid: Some(pid),
-        message: msg.strip_prefix(' ').unwrap_or(msg),
-        repeat: 1,
-    };
-    unfold_repeat(&mut out);
-    Some(out)
+        message,
+        repeat,
+    })
 }
 
 /// Parses one line (without its newline). Lines without a recognisable time are still parsed as
@@ -719,7 +740,7 @@ mod tests {
                     repeat: l.repeat,
                     line: 1,
                 };
-                ex.feed(&rec, &mut |_| {});
+                ex.feed(&rec, &mut |_: &crate::auth::AuthEvent| {});
             }
             let _ = crate::auth_sshd::classify(&line);
             let _ = crate::auth_system::classify("sudo", &line);
@@ -728,7 +749,7 @@ mod tests {
             let _ = crate::auth_system::classify("useradd", &line);
             let _ = crate::auth::from_audit_line(&line, 1);
         }
-        ex.finish(&mut |_| {});
+        ex.finish(&mut |_: &crate::auth::AuthEvent| {});
     }
 
     #[test]

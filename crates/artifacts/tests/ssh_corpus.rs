@@ -52,11 +52,11 @@ fn events_of(path: &std::path::Path, name: &str, tz: &TimeZone) -> HashMap<u64, 
             repeat: l.repeat,
             line: lineno,
         };
-        x.feed(&rec, &mut |e| {
+        x.feed(&rec, &mut |e: &AuthEvent| {
             by_line.entry(e.line).or_default().push(e.clone())
         });
     }
-    x.finish(&mut |e| by_line.entry(e.line).or_default().push(e.clone()));
+    x.finish(&mut |e: &AuthEvent| by_line.entry(e.line).or_default().push(e.clone()));
     by_line
 }
 

@@ -2,7 +2,7 @@
 //! rotation): parse each line, extract auth events, tally failures, keep the rest, and measure
 //! the file's rhythm (first/last time, largest gap, typical gap) for tampering checks.
 
-use huoyan_artifacts::auth::{AuthEvent, AuthExtractor, AuthKind, LogRecord};
+use huoyan_artifacts::auth::{AuthEvent, AuthExtractor, AuthKind, AuthSink, FailureRef, LogRecord};
 #[cfg(doc)]
 use huoyan_artifacts::syslog::for_each_text_line;
 use huoyan_artifacts::syslog::{parse_line, LineText, TimeResolver};
@@ -165,6 +165,26 @@ fn keep(
     }
 }
 
+/// What the extractor finds goes here: failures into the tables, other events kept.
+struct Keeper<'p> {
+    window: Window,
+    failures: &'p mut FailureStats,
+    events: &'p mut Vec<AuthEvent>,
+    dropped: &'p mut u64,
+}
+
+impl AuthSink for Keeper<'_> {
+    fn failure(&mut self, f: &FailureRef<'_>) {
+        if self.window.contains(f.time) {
+            self.failures.add_ref(f);
+        }
+    }
+
+    fn event(&mut self, e: &AuthEvent) {
+        keep(self.window, self.failures, self.events, self.dropped, e);
+    }
+}
+
 /// The state of one pass.
 pub struct Pass {
     times: TimeResolver,
@@ -283,9 +303,15 @@ impl Pass {
             events_dropped,
             ..
         } = self;
-        extractor.feed(&rec, &mut |e| {
-            keep(*window, failures, events, events_dropped, e)
-        });
+        extractor.feed(
+            &rec,
+            &mut Keeper {
+                window: *window,
+                failures,
+                events,
+                dropped: events_dropped,
+            },
+        );
     }
 
     /// Feeds a record that is not a text line (a journal entry).
@@ -302,15 +328,22 @@ impl Pass {
             events_dropped,
             ..
         } = self;
-        extractor.feed(rec, &mut |e| {
-            keep(*window, failures, events, events_dropped, e)
-        });
+        extractor.feed(
+            rec,
+            &mut Keeper {
+                window: *window,
+                failures,
+                events,
+                dropped: events_dropped,
+            },
+        );
     }
 
     /// Ends the pass (flushing pending sshd state).
     pub fn finish(mut self) -> Self {
         let mut out: Vec<AuthEvent> = Vec::new();
-        self.extractor.finish(&mut |e| out.push(e.clone()));
+        self.extractor
+            .finish(&mut |e: &AuthEvent| out.push(e.clone()));
         for e in &out {
             self.keep(e);
         }

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use std::borrow::Cow;
 
-use huoyan_artifacts::auth::{AuthEvent, AuthKind, Name};
+use huoyan_artifacts::auth::{intern, AuthEvent, AuthKind, FailureRef, Name};
 use huoyan_core::Timestamp;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -55,6 +55,18 @@ struct Run {
     last: Option<Timestamp>,
 }
 
+/// Sets a name in place (no new string when it fits inline).
+fn set_name(slot: &mut Option<Name>, value: Option<&str>) {
+    match (slot.as_mut(), value) {
+        (Some(name), Some(v)) => {
+            name.clear();
+            name.push_str(v);
+        }
+        (None, Some(v)) => *slot = Some(Name::from(v)),
+        (_, None) => *slot = None,
+    }
+}
+
 impl Default for Run {
     fn default() -> Self {
         Run {
@@ -73,24 +85,26 @@ impl Default for Run {
 impl Run {
     /// Starts a new run with `e`, reusing this one's storage (field by field: no moves of the
     /// whole struct).
-    fn restart(&mut self, e: &AuthEvent) {
+    fn restart(&mut self, e: &FailureRef<'_>) {
         self.kind = e.kind;
-        self.source.clone_from(&e.source);
-        self.user.clone_from(&e.user);
+        set_name(&mut self.source, e.source);
+        set_name(&mut self.user, e.user);
         self.invalid_user = e.invalid_user;
-        self.service.clone_from(&e.service);
+        if *self.service != *e.service {
+            self.service = intern(e.service);
+        }
         self.count = u64::from(e.count.max(1));
         self.first = e.time;
         self.last = e.time;
     }
 
     /// Takes `e` in if it only differs in time and count.
-    fn absorb(&mut self, e: &AuthEvent) -> bool {
+    fn absorb(&mut self, e: &FailureRef<'_>) -> bool {
         if self.kind != e.kind
             || self.invalid_user != e.invalid_user
-            || self.source != e.source
-            || self.user != e.user
-            || self.service != e.service
+            || self.source.as_deref() != e.source
+            || self.user.as_deref() != e.user
+            || *self.service != *e.service
         {
             return false;
         }
@@ -260,6 +274,11 @@ impl FailureStats {
     /// Counts one failure or probe event (other kinds are ignored). The totals count it at
     /// once; the tables when the burst it belongs to ends or at [`FailureStats::flush`].
     pub fn add(&mut self, e: &AuthEvent) {
+        self.add_ref(&e.as_failure());
+    }
+
+    /// [`FailureStats::add`] for a failure whose names are borrowed.
+    pub fn add_ref(&mut self, e: &FailureRef<'_>) {
         if !matches!(e.kind, AuthKind::Failure | AuthKind::Probe) {
             return;
         }
