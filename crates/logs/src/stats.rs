@@ -55,15 +55,10 @@ struct Run {
     last: Option<Timestamp>,
 }
 
-/// Sets a name in place (no new string when it fits inline).
+/// Sets a name, keeping it when it is already the same (a burst's user often is).
 fn set_name(slot: &mut Option<Name>, value: Option<&str>) {
-    match (slot.as_mut(), value) {
-        (Some(name), Some(v)) => {
-            name.clear();
-            name.push_str(v);
-        }
-        (None, Some(v)) => *slot = Some(Name::from(v)),
-        (_, None) => *slot = None,
+    if slot.as_deref() != value {
+        *slot = value.map(Name::from);
     }
 }
 
