@@ -3,13 +3,16 @@
 //! This is the step from "a line in auth.log" to "a failed password for root from 203.0.113.9 at
 //! 02:14:09": one [`AuthEvent`] per failure, probe, accepted login, session, su, sudo, account
 //! change, password change and sshd restart, whichever source it came from. Brute-force and
-//! success analyses count these.
+//! success analyses count these. Failures and probes (millions in a brute force) reach the
+//! [`AuthSink`] as a borrowed [`FailureRef`], so counting them allocates nothing.
 //!
 //! sshd spreads one connection over several lines, so an [`AuthExtractor`] keeps a small state
 //! per sshd process: the source seen in `Connection from`, `Failed publickey` attempts that only
 //! count if no key is finally accepted (clients try several keys), PAM failures that sshd also
 //! reports as `Failed password` (counted once), and protocol failures whose source appears on a
-//! later line. The state is bounded; [`AuthExtractor::finish`] flushes what is still pending.
+//! later line. The state ends with the process (a pre-authentication close, the login's session
+//! opening or closing), so a recycled pid starts afresh; it is bounded, and
+//! [`AuthExtractor::finish`] flushes what is still pending.
 
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
