@@ -7,6 +7,7 @@
 
 pub mod apache_conf;
 pub mod auth;
+pub mod auth_event;
 pub mod auth_sshd;
 pub mod auth_system;
 pub mod authorized_keys;
@@ -18,6 +19,7 @@ pub mod file_caps;
 pub mod history;
 pub mod journal;
 pub mod lastlog;
+pub mod lines;
 pub mod logfamily;
 pub mod login_defs;
 pub mod logins;

@@ -15,6 +15,7 @@
 //! burst of identical failures is counted as what it was. Parsing borrows from the line and never
 //! allocates: a gigabyte of auth log goes through at disk speed.
 
+pub use crate::lines::{for_each_line, for_each_text_line, LineText};
 use huoyan_core::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
@@ -467,110 +468,6 @@ pub fn parse_line<'a>(line: &'a str, times: &mut TimeResolver) -> Option<SyslogL
     Some(out)
 }
 
-/// A line as read: text when it is valid UTF-8 (checked once per block, not per line), else the
-/// raw bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineText<'a> {
-    /// Valid UTF-8.
-    Text(&'a str),
-    /// Not valid UTF-8 (or cut inside a character by the length cap).
-    Bytes(&'a [u8]),
-}
-
-impl<'a> LineText<'a> {
-    /// The line's bytes.
-    pub fn bytes(self) -> &'a [u8] {
-        match self {
-            LineText::Text(s) => s.as_bytes(),
-            LineText::Bytes(b) => b,
-        }
-    }
-}
-
-/// Calls `visit(line_number, line)` for every line of a stream (1-based numbers, newline
-/// removed). Reads in large blocks and splits with memchr; a line longer than `max_line` bytes
-/// is cut (the rest is skipped), so one hostile line cannot exhaust memory.
-pub fn for_each_line<R: std::io::Read>(
-    reader: R,
-    max_line: usize,
-    visit: &mut dyn FnMut(u64, &[u8]),
-) -> std::io::Result<()> {
-    for_each_text_line(reader, max_line, &mut |n, l| visit(n, l.bytes()))
-}
-
-fn as_text(b: &[u8]) -> LineText<'_> {
-    match std::str::from_utf8(b) {
-        Ok(s) => LineText::Text(s),
-        Err(_) => LineText::Bytes(b),
-    }
-}
-
-/// [`for_each_line`] that also tells which lines are valid UTF-8: each block read is validated
-/// once, so a text log costs no per-line check.
-pub fn for_each_text_line<R: std::io::Read>(
-    mut reader: R,
-    max_line: usize,
-    visit: &mut dyn FnMut(u64, LineText<'_>),
-) -> std::io::Result<()> {
-    let mut buf = vec![0u8; 1 << 20];
-    let mut carry: Vec<u8> = Vec::new();
-    let mut skipping = false;
-    let mut lineno = 0u64;
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        let block = &buf[..n];
-        // The complete lines of this block, validated at once.
-        let complete_end = memchr::memrchr(b'\n', block).map_or(0, |i| i + 1);
-        let text = simdutf8::basic::from_utf8(&block[..complete_end]).ok();
-        let mut at = 0usize;
-        while let Some(rel) = memchr::memchr(b'\n', &block[at..]) {
-            let (start, end) = (at, at + rel);
-            at = end + 1;
-            lineno += 1;
-            if skipping {
-                skipping = false;
-                carry.clear();
-                continue;
-            }
-            if carry.is_empty() {
-                let end = start + (end - start).min(max_line);
-                let line = match text.and_then(|t| t.get(start..end)) {
-                    Some(s) => LineText::Text(s),
-                    None => as_text(&block[start..end]),
-                };
-                visit(lineno, line);
-            } else {
-                let room = max_line.saturating_sub(carry.len());
-                carry.extend_from_slice(&block[start..end.min(start + room)]);
-                visit(lineno, as_text(&carry));
-                carry.clear();
-            }
-        }
-        let tail = &block[at..];
-        if !skipping {
-            let room = max_line.saturating_sub(carry.len());
-            carry.extend_from_slice(&tail[..tail.len().min(room)]);
-            if tail.len() > room {
-                lineno += 1;
-                visit(lineno, as_text(&carry));
-                carry.clear();
-                skipping = true;
-                lineno -= 1;
-            }
-        }
-    }
-    if !carry.is_empty() && !skipping {
-        lineno += 1;
-        visit(lineno, as_text(&carry));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -768,18 +665,5 @@ mod tests {
         ] {
             let _ = parse_line(s, &mut t);
         }
-    }
-
-    #[test]
-    fn splits_lines_and_caps_long_ones() {
-        let data = b"a\nbb\n".repeat(3);
-        let mut seen = Vec::new();
-        for_each_line(&data[..], 10, &mut |n, l| seen.push((n, l.to_vec()))).expect("read");
-        assert_eq!(seen.len(), 6);
-        let mut long = vec![b'x'; 100];
-        long.extend_from_slice(b"\nok");
-        let mut seen = Vec::new();
-        for_each_line(&long[..], 10, &mut |n, l| seen.push((n, l.len()))).expect("read");
-        assert_eq!(seen, vec![(1, 10), (2, 2)]);
     }
 }
