@@ -55,6 +55,17 @@ pub struct AuthExtractor {
     current: Option<(SessionKey, Session)>,
     /// The other sshd processes still open.
     sessions: FxHashMap<SessionKey, Session>,
+    /// One bit per slot of keys that may be in `sessions` (never a false "no"): a new
+    /// connection's pid is usually not there, and this says so without a table lookup.
+    shelved: Vec<u64>,
+}
+
+/// Bits in [`AuthExtractor::shelved`].
+const SHELF_BITS: usize = 1 << 16;
+
+fn shelf_slot(key: SessionKey) -> (usize, u64) {
+    let slot = (key.0 ^ u64::from(key.1)) as usize % SHELF_BITS;
+    (slot / 64, 1 << (slot % 64))
 }
 
 /// (hash of the reporting host, pid).
@@ -142,7 +153,7 @@ impl AuthExtractor {
         if self.current.as_ref().is_some_and(|(k, _)| *k == key) {
             return true;
         }
-        if self.sessions.is_empty() {
+        if !self.may_be_shelved(key) {
             return false;
         }
         let Some(found) = self.sessions.remove(&key) else {
@@ -156,17 +167,32 @@ impl AuthExtractor {
     /// Puts a state back into the table (emptied first when full: bounded memory).
     fn shelve(&mut self, state: Option<(SessionKey, Session)>) {
         if let Some((key, s)) = state {
+            if self.shelved.is_empty() {
+                self.shelved = vec![0; SHELF_BITS / 64];
+            }
             if self.sessions.len() >= MAX_SESSIONS {
                 self.sessions.clear();
+                self.shelved.fill(0);
             }
+            let (word, bit) = shelf_slot(key);
+            self.shelved[word] |= bit;
             self.sessions.insert(key, s);
         }
+    }
+
+    /// False when `key` is certainly not in the table.
+    fn may_be_shelved(&self, key: SessionKey) -> bool {
+        let (word, bit) = shelf_slot(key);
+        self.shelved.get(word).is_some_and(|w| w & bit != 0)
     }
 
     /// Forgets the state of `key` (its process ended), returning it.
     fn end(&mut self, key: SessionKey) -> Option<Session> {
         if self.current.as_ref().is_some_and(|(k, _)| *k == key) {
             return self.current.take().map(|(_, s)| s);
+        }
+        if !self.may_be_shelved(key) {
+            return None;
         }
         self.sessions.remove(&key)
     }
