@@ -360,6 +360,7 @@ fn remember_names(prev: &mut PrevHeader, host: Option<&str>, ident: &str, pid: O
 /// The common case of a busy log: `Mmm dd hh:mm:ss host ident[pid]: message` with the hour,
 /// host and program of the previous line. Gives exactly what the general path would, or `None`
 /// to let it decide.
+#[inline]
 fn same_shape_as_previous<'a>(s: &'a str, times: &mut TimeResolver) -> Option<SyslogLine<'a>> {
     let b = s.as_bytes();
     let prev = &mut times.prev;
@@ -418,8 +419,18 @@ fn same_shape_as_previous<'a>(s: &'a str, times: &mut TimeResolver) -> Option<Sy
 /// Parses one line (without its newline). Lines without a recognisable time are still parsed as
 /// `host ident[pid]: message` (the shape of `journalctl -o short` without dates) with no time;
 /// `None` when the line has no tag at all.
+#[inline]
 pub fn parse_line<'a>(line: &'a str, times: &mut TimeResolver) -> Option<SyslogLine<'a>> {
     let line = line.strip_suffix('\r').unwrap_or(line);
+    // The common case first, built where the caller keeps it.
+    if let Some(out) = same_shape_as_previous(line, times) {
+        return Some(out);
+    }
+    parse_line_in_full(line, times)
+}
+
+/// [`parse_line`] after the shortcut failed (or for a line with a priority prefix).
+fn parse_line_in_full<'a>(line: &'a str, times: &mut TimeResolver) -> Option<SyslogLine<'a>> {
     let mut s = line;
     if s.starts_with('<') {
         let head = &s.as_bytes()[..s.len().min(6)];
