@@ -4,6 +4,8 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use huoyan_core::Timestamp;
 use serde::Serialize;
@@ -15,6 +17,94 @@ use super::parse::AccessRecord;
 pub const MAX_PATHS_PER_IP: usize = 10_000;
 /// Cap on distinct IPs tracked (a botnet flood must not exhaust memory).
 pub const MAX_IPS: usize = 500_000;
+/// Room beyond [`MAX_IPS`] for addresses whose requests carry attacks: an attacker hiding in a
+/// flood of other addresses is still tracked.
+pub const MAX_ATTACKER_IPS_EXTRA: usize = 50_000;
+/// Cap on distinct user agents shared between IPs (beyond it each IP keeps its own copy).
+pub const MAX_SHARED_AGENTS: usize = 16_384;
+
+/// Hashes a value that already is a 64-bit hash: as it is.
+#[derive(Default)]
+pub struct AlreadyHashed(u64);
+
+impl Hasher for AlreadyHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// The distinct paths of one IP, as hashes: most clients ask for a few paths, which fit inline;
+/// a set is allocated only for more.
+#[derive(Debug, Clone)]
+pub enum PathSet {
+    /// Up to four hashes (the first `n`).
+    Few([u64; 4], u8),
+    /// More.
+    Many(HashSet<u64, BuildHasherDefault<AlreadyHashed>>),
+}
+
+impl Default for PathSet {
+    fn default() -> Self {
+        PathSet::Few([0; 4], 0)
+    }
+}
+
+impl PathSet {
+    /// How many distinct hashes.
+    pub fn len(&self) -> usize {
+        match self {
+            PathSet::Few(_, n) => usize::from(*n),
+            PathSet::Many(set) => set.len(),
+        }
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds a hash.
+    pub fn insert(&mut self, h: u64) {
+        match self {
+            PathSet::Few(few, n) => {
+                let used = &few[..usize::from(*n)];
+                if used.contains(&h) {
+                    return;
+                }
+                if usize::from(*n) < few.len() {
+                    few[usize::from(*n)] = h;
+                    *n += 1;
+                    return;
+                }
+                let mut set: HashSet<u64, BuildHasherDefault<AlreadyHashed>> =
+                    few.iter().copied().collect();
+                set.insert(h);
+                *self = PathSet::Many(set);
+            }
+            PathSet::Many(set) => {
+                set.insert(h);
+            }
+        }
+    }
+
+    /// The hashes.
+    pub fn to_vec(&self) -> Vec<u64> {
+        match self {
+            PathSet::Few(few, n) => few[..usize::from(*n)].to_vec(),
+            PathSet::Many(set) => set.iter().copied().collect(),
+        }
+    }
+}
 
 /// Statistics for one client address.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -36,19 +126,19 @@ pub struct IpStats {
     /// Distinct paths (capped), as 64-bit hashes of the still-encoded path: a flood of long
     /// random paths costs 8 bytes each, not the paths themselves.
     #[serde(skip)]
-    pub paths: HashSet<u64>,
+    pub paths: PathSet,
     /// Distinct paths count (capped at [`MAX_PATHS_PER_IP`]).
     pub distinct_paths: usize,
     /// A few user agents seen: the first five distinct, in the order they came (so that
     /// joining the tables of consecutive chunks keeps the same five as one pass); serialised
     /// sorted.
     #[serde(serialize_with = "sorted")]
-    pub user_agents: Vec<String>,
+    pub user_agents: Vec<Arc<str>>,
 }
 
-fn sorted<S: serde::Serializer>(v: &[String], s: S) -> Result<S::Ok, S::Error> {
-    let mut v: Vec<&String> = v.iter().collect();
-    v.sort();
+fn sorted<S: serde::Serializer>(v: &[Arc<str>], s: S) -> Result<S::Ok, S::Error> {
+    let mut v: Vec<&str> = v.iter().map(|a| &**a).collect();
+    v.sort_unstable();
     s.collect_seq(v)
 }
 
@@ -59,7 +149,7 @@ pub fn path_hash(path: &str) -> u64 {
 }
 
 impl IpStats {
-    fn note_user_agent(&mut self, ua: String) {
+    fn note_user_agent(&mut self, ua: Arc<str>) {
         if !self.user_agents.contains(&ua) {
             self.user_agents.push(ua);
         }
@@ -67,7 +157,7 @@ impl IpStats {
 
     /// [`IpStats::user_agents`] sorted.
     pub fn user_agents_sorted(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self.user_agents.iter().map(String::as_str).collect();
+        let mut v: Vec<&str> = self.user_agents.iter().map(|a| &**a).collect();
         v.sort_unstable();
         v
     }
@@ -82,6 +172,15 @@ impl IpStats {
     }
 }
 
+/// How many addresses the table may hold when adding one that did (or did not) send attacks.
+fn room_for(attacker: bool) -> usize {
+    if attacker {
+        MAX_IPS + MAX_ATTACKER_IPS_EXTRA
+    } else {
+        MAX_IPS
+    }
+}
+
 /// All IPs.
 #[derive(Debug, Clone, Default)]
 pub struct IpTable {
@@ -89,12 +188,14 @@ pub struct IpTable {
     pub by_ip: HashMap<String, IpStats>,
     /// IPs dropped because the table was full.
     pub dropped: u64,
+    /// User agents shared by the IPs that sent them (browsers repeat a handful of strings).
+    agents: HashSet<Arc<str>>,
 }
 
 impl IpTable {
     /// Adds one request.
     pub fn add(&mut self, rec: &AccessRecord, classes: &[AttackClass]) {
-        if !self.by_ip.contains_key(&rec.ip) && self.by_ip.len() >= MAX_IPS {
+        if self.by_ip.len() >= room_for(!classes.is_empty()) && !self.by_ip.contains_key(&rec.ip) {
             self.dropped += 1;
             return;
         }
@@ -123,16 +224,43 @@ impl IpTable {
         }
         s.distinct_paths = s.paths.len();
         if s.user_agents.len() < 5 && !rec.user_agent.is_empty() {
-            s.note_user_agent(rec.user_agent.chars().take(200).collect());
+            let ua = match rec.user_agent.char_indices().nth(200) {
+                Some((cut, _)) => &rec.user_agent[..cut],
+                None => rec.user_agent.as_str(),
+            };
+            let shared = match self.agents.get(ua) {
+                Some(a) => a.clone(),
+                None => {
+                    let a: Arc<str> = Arc::from(ua);
+                    if self.agents.len() < MAX_SHARED_AGENTS {
+                        self.agents.insert(a.clone());
+                    }
+                    a
+                }
+            };
+            s.note_user_agent(shared);
         }
     }
 
     /// Merges the table of a later chunk or another file. A new IP beyond [`MAX_IPS`] is
     /// dropped with its requests counted in `dropped`, as in [`IpTable::add`].
+    ///
+    /// When the new addresses do not all fit, the ones kept are chosen the same way in every run:
+    /// addresses that sent attacks first, then by first request, then by address.
     pub fn merge(&mut self, other: IpTable) {
         self.dropped += other.dropped;
-        for (ip, o) in other.by_ip {
-            let full = self.by_ip.len() >= MAX_IPS;
+        let mut entries: Vec<(String, IpStats)> = other.by_ip.into_iter().collect();
+        if self.by_ip.len() + entries.len() > MAX_IPS {
+            entries.sort_unstable_by(|a, b| {
+                (a.1.classes.is_empty(), a.1.first, &a.0).cmp(&(
+                    b.1.classes.is_empty(),
+                    b.1.first,
+                    &b.0,
+                ))
+            });
+        }
+        for (ip, o) in entries {
+            let full = self.by_ip.len() >= room_for(!o.classes.is_empty());
             let s = match self.by_ip.entry(ip) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(_) if full => {
@@ -158,7 +286,7 @@ impl IpTable {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 (a, b) => a.or(b),
             };
-            for p in o.paths {
+            for p in o.paths.to_vec() {
                 if s.paths.len() >= MAX_PATHS_PER_IP {
                     break;
                 }
@@ -178,6 +306,70 @@ impl IpTable {
 mod tests {
     use super::*;
     use crate::logs::parse::parse_line;
+
+    fn full_table() -> IpTable {
+        let mut t = IpTable::default();
+        t.by_ip.reserve(MAX_IPS);
+        for i in 0..MAX_IPS {
+            t.by_ip.insert(format!("f{i}"), IpStats::default());
+        }
+        t
+    }
+
+    fn request(ip: &str, minute: u32) -> AccessRecord {
+        parse_line(&format!(
+            "{ip} - - [01/Jan/2024:00:{minute:02}:00 +0000] \"GET /a HTTP/1.1\" 200 1 \"-\" \"x\""
+        ))
+        .expect("parse")
+    }
+
+    /// A full table still tracks a new address that attacks, and drops one that does not.
+    #[test]
+    fn attackers_get_room_beyond_the_cap() {
+        let mut t = full_table();
+        t.add(&request("192.0.2.1", 0), &[]);
+        t.add(&request("192.0.2.2", 0), &[AttackClass::Sqli]);
+        assert!(!t.by_ip.contains_key("192.0.2.1"));
+        assert!(t.by_ip.contains_key("192.0.2.2"));
+        assert_eq!(t.dropped, 1);
+    }
+
+    /// Which new addresses a nearly full table keeps does not depend on hash order: attackers
+    /// first, then the earliest.
+    #[test]
+    fn merging_into_a_full_table_is_deterministic() {
+        let mut t = full_table();
+        t.by_ip.remove("f0");
+        t.by_ip.remove("f1");
+        let mut other = IpTable::default();
+        other.add(&request("192.0.2.30", 30), &[]);
+        other.add(&request("192.0.2.10", 10), &[]);
+        other.add(&request("192.0.2.20", 20), &[]);
+        other.add(&request("192.0.2.99", 59), &[AttackClass::Xss]);
+        t.merge(other);
+        assert!(t.by_ip.contains_key("192.0.2.99"));
+        assert!(t.by_ip.contains_key("192.0.2.10"));
+        assert!(!t.by_ip.contains_key("192.0.2.20"));
+        assert!(!t.by_ip.contains_key("192.0.2.30"));
+        assert_eq!(t.dropped, 2);
+    }
+
+    #[test]
+    fn path_sets_count_distinct_hashes() {
+        let mut p = PathSet::default();
+        for round in 0..2 {
+            for h in 0..10u64 {
+                p.insert(h * 7);
+            }
+            assert_eq!(p.len(), 10, "round {round}");
+        }
+        let mut few = PathSet::default();
+        few.insert(1);
+        few.insert(1);
+        few.insert(2);
+        assert_eq!(few.len(), 2);
+        assert!(matches!(few, PathSet::Few(..)));
+    }
 
     #[test]
     fn counts() {
