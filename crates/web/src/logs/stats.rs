@@ -19,7 +19,7 @@ pub const MAX_PATHS_PER_IP: usize = 10_000;
 pub const MAX_IPS: usize = 500_000;
 /// Room beyond [`MAX_IPS`] for addresses whose requests carry attacks: an attacker hiding in a
 /// flood of other addresses is still tracked.
-pub const MAX_ATTACKER_IPS_EXTRA: usize = 50_000;
+pub const MAX_ATTACKER_IPS_EXTRA: usize = 10_000;
 /// Cap on distinct user agents shared between IPs (beyond it each IP keeps its own copy).
 pub const MAX_SHARED_AGENTS: usize = 16_384;
 
