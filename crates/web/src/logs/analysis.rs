@@ -13,7 +13,7 @@ use super::classify::{classify, AttackClass};
 use super::errorlog::{self, ErrorEvent};
 use super::parse::{parse_line, AccessRecord};
 use super::reader;
-use super::stats::IpTable;
+use super::stats::{IpTable, MAX_IPS};
 use crate::estate::{LogKind, LogSource};
 
 /// Attack samples kept per IP.
@@ -110,11 +110,15 @@ fn keep_sample(kept: &mut Vec<AttackSample>, s: AttackSample) {
 impl LogAnalysis {
     /// Appends the analysis of the next chunk of the same file.
     fn append_chunk(&mut self, mut o: LogAnalysis) {
-        for (ip, log) in o.sample_log.drain() {
-            let e = self.sample_log.entry(ip).or_default();
-            e.samples.extend(log.samples);
-        }
+        let logs = std::mem::take(&mut o.sample_log);
         self.merge(o);
+        for (ip, log) in logs {
+            // Details are kept only for the addresses the (bounded) table tracks.
+            if self.ips.by_ip.contains_key(&ip) {
+                let e = self.sample_log.entry(ip).or_default();
+                e.samples.extend(log.samples);
+            }
+        }
     }
 
     /// Applies the sampling rule to the logged samples (after the last chunk of a file).
@@ -130,6 +134,9 @@ impl LogAnalysis {
     fn merge(&mut self, o: LogAnalysis) {
         self.ips.merge(o.ips);
         for (ip, v) in o.samples {
+            if !self.ips.by_ip.contains_key(&ip) {
+                continue;
+            }
             let e = self.samples.entry(ip).or_default();
             for s in v {
                 if e.len() < SAMPLES_PER_IP {
@@ -138,6 +145,9 @@ impl LogAnalysis {
             }
         }
         for (ip, v) in o.errors {
+            if self.errors.len() >= MAX_IPS && !self.errors.contains_key(&ip) {
+                continue;
+            }
             let e = self.errors.entry(ip).or_default();
             for (k, n) in v.events {
                 *e.events.entry(k).or_default() += n;
@@ -162,6 +172,9 @@ impl LogAnalysis {
             }
         }
         for (ip, v) in o.posts {
+            if !self.ips.by_ip.contains_key(&ip) {
+                continue;
+            }
             let e = self.posts.entry(ip).or_default();
             for p in v {
                 if e.len() < POSTS_PER_IP {
@@ -191,7 +204,10 @@ impl LogAnalysis {
         self.access_records += 1;
         let c = classify(&rec);
         self.ips.add(&rec, &c.classes);
-        if !c.classes.is_empty() {
+        // Samples and POSTs only for addresses the (bounded) table tracks.
+        let tracked =
+            (!c.classes.is_empty() || rec.method == "POST") && self.ips.by_ip.contains_key(&rec.ip);
+        if !c.classes.is_empty() && tracked {
             let log = self.sample_log.entry(rec.ip.clone()).or_default();
             let exploit = c.classes.iter().any(|c| c.is_exploit());
             log.seen += 1;
@@ -209,7 +225,7 @@ impl LogAnalysis {
                 });
             }
         }
-        if rec.method == "POST" {
+        if rec.method == "POST" && tracked {
             if let Some(t) = rec.time {
                 let v = self.posts.entry(rec.ip.clone()).or_default();
                 if v.len() < POSTS_PER_IP {
@@ -263,6 +279,9 @@ impl LogAnalysis {
             return;
         }
         let Some(ip) = rec.ip.clone() else { return };
+        if self.errors.len() >= MAX_IPS && !self.errors.contains_key(&ip) {
+            return;
+        }
         let e = self.errors.entry(ip).or_default();
         let key = serde_json::to_value(rec.event)
             .ok()
