@@ -151,6 +151,10 @@ pub fn path_hash(path: &str) -> u64 {
 impl IpStats {
     fn note_user_agent(&mut self, ua: Arc<str>) {
         if !self.user_agents.contains(&ua) {
+            // Most clients send one agent: no room for four until a second comes.
+            if self.user_agents.is_empty() {
+                self.user_agents.reserve_exact(1);
+            }
             self.user_agents.push(ua);
         }
     }
