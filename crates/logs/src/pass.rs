@@ -3,8 +3,6 @@
 //! the file's rhythm (first/last time, largest gap, typical gap) for tampering checks.
 
 use huoyan_artifacts::auth::{AuthEvent, AuthExtractor, AuthKind, AuthSink, FailureRef, LogRecord};
-#[cfg(doc)]
-use huoyan_artifacts::syslog::for_each_text_line;
 use huoyan_artifacts::syslog::{parse_line, LineText, TimeResolver};
 use huoyan_core::{Timestamp, Window};
 use serde::Serialize;
@@ -235,17 +233,8 @@ impl Pass {
         self
     }
 
-    fn keep(&mut self, e: &AuthEvent) {
-        keep(
-            self.window,
-            &mut self.failures,
-            &mut self.events,
-            &mut self.events_dropped,
-            e,
-        );
-    }
-
-    /// Feeds one line as read by [`for_each_text_line`] (already known to be text or not).
+    /// Feeds one line as read by [`huoyan_artifacts::syslog::for_each_text_line`] (already
+    /// known to be text or not).
     pub fn text_line(&mut self, lineno: u64, line: LineText<'_>) {
         match line {
             LineText::Text(text) => {
@@ -341,12 +330,20 @@ impl Pass {
 
     /// Ends the pass (flushing pending sshd state).
     pub fn finish(mut self) -> Self {
-        let mut out: Vec<AuthEvent> = Vec::new();
-        self.extractor
-            .finish(&mut |e: &AuthEvent| out.push(e.clone()));
-        for e in &out {
-            self.keep(e);
-        }
+        let Pass {
+            extractor,
+            window,
+            failures,
+            events,
+            events_dropped,
+            ..
+        } = &mut self;
+        extractor.finish(&mut Keeper {
+            window: *window,
+            failures,
+            events,
+            dropped: events_dropped,
+        });
         self.failures.flush();
         self
     }
