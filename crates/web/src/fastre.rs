@@ -240,6 +240,81 @@ impl<'h> Iterator for NotAfter<'_, 'h> {
     }
 }
 
+/// A pattern tried only at chosen start positions ("does a match start exactly here?"). For
+/// patterns whose first byte is frequent (`$`, a quote), a search of the whole text walks the
+/// file in the DFA; the callers instead find the few places a match can start from a rarer byte
+/// inside it (the `^` of an XOR, the `.` joining two literals, a superglobal) and ask here.
+/// Every match the unanchored pattern reports starts at one of those places, so trying them in
+/// order yields the same matches.
+#[derive(Debug, Clone)]
+pub struct StartsAt(regex_automata::meta::Regex);
+
+impl StartsAt {
+    /// Compiles `pattern` with ASCII word classes (see [`ascii_classes`]).
+    pub fn new(pattern: &str) -> Result<StartsAt, Box<regex_automata::meta::BuildError>> {
+        regex_automata::meta::Regex::new(&ascii_classes(pattern))
+            .map(StartsAt)
+            .map_err(Box::new)
+    }
+
+    /// Compiles a case-insensitive `pattern` for [`Lowered`] text (see [`CiRegex::new`]).
+    pub fn new_ci(pattern: &str) -> Result<StartsAt, Box<regex_automata::meta::BuildError>> {
+        StartsAt::new(&lowercase_pattern(pattern))
+    }
+
+    /// The match that starts exactly at `start` (look-around sees the whole text).
+    pub fn at(&self, hay: &str, start: usize) -> Option<Span> {
+        if start > hay.len() {
+            return None;
+        }
+        let input = regex_automata::Input::new(hay)
+            .range(start..)
+            .anchored(regex_automata::Anchored::Yes);
+        self.0.search(&input).map(|m| Span::new(m.start(), m.end()))
+    }
+
+    /// [`StartsAt::at`] with the groups (`caps` from [`StartsAt::captures`]).
+    pub fn captures_at(
+        &self,
+        hay: &str,
+        start: usize,
+        caps: &mut regex_automata::util::captures::Captures,
+    ) -> bool {
+        if start > hay.len() {
+            return false;
+        }
+        let input = regex_automata::Input::new(hay)
+            .range(start..)
+            .anchored(regex_automata::Anchored::Yes);
+        self.0.search_captures(&input, caps);
+        caps.is_match()
+    }
+
+    /// Storage for [`StartsAt::captures_at`].
+    pub fn captures(&self) -> regex_automata::util::captures::Captures {
+        self.0.create_captures()
+    }
+
+    /// Every non-overlapping match, left to right, whose start is among `starts` (sorted
+    /// ascending; duplicates allowed): the matches of an unanchored search when every match
+    /// starts at one of them.
+    pub fn iter_from<'a>(
+        &'a self,
+        hay: &'a str,
+        starts: &'a [usize],
+    ) -> impl Iterator<Item = Span> + 'a {
+        let mut last_end = 0usize;
+        starts.iter().filter_map(move |&s| {
+            if s < last_end {
+                return None;
+            }
+            let m = self.at(hay, s)?;
+            last_end = m.end().max(s + 1);
+            Some(m)
+        })
+    }
+}
+
 static UNICODE_WORD: std::sync::LazyLock<Regex> =
     std::sync::LazyLock::new(|| Regex::new(r"^\w$").expect("static regex"));
 

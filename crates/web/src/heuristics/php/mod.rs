@@ -6,6 +6,7 @@
 //! functions that execute code or commands, callbacks that call a request-chosen function,
 //! variable functions, `preg_replace` with the `/e` modifier and `include` of request input.
 
+mod anchored;
 mod obfuscation;
 mod patterns;
 mod taint;
@@ -183,9 +184,9 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
 
-    for m in CONCAT_LITERALS.find_iter(text) {
+    for m in anchored::concatenated_literals(text) {
         let joined: String = LITERAL_PIECE
-            .captures_iter(m.as_str())
+            .captures_iter(&text[m.start()..m.end()])
             .map(|c| c[1].to_string())
             .collect();
         if let Some(name) = names_sink(&joined) {

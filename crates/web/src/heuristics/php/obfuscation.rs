@@ -61,9 +61,9 @@ pub(super) fn more_obfuscation(
             break;
         }
     }
-    for m in CHAR_CHAIN.find_iter(text) {
+    for m in super::anchored::char_chains(text) {
         let joined: String = LITERAL_SHORT
-            .captures_iter(m.as_str())
+            .captures_iter(&text[m.start()..m.end()])
             .map(|c| c[1].to_string())
             .collect();
         let joined = joined.to_ascii_lowercase();
@@ -105,7 +105,7 @@ pub(super) fn more_obfuscation(
     let has_source = SOURCE.is_match(lower);
     // Cheapest condition first; the XOR search walks the whole file.
     if has_source && DYNAMIC_EXEC.is_match(lower) {
-        if let Some(x) = XOR_LOOP.find(text) {
+        if let Some(x) = super::anchored::xor_loop(text) {
             hits.push(Hit::heuristic(
                 "php.encrypted_request_loader",
                 Severity::Critical,
@@ -298,21 +298,15 @@ pub(super) fn assorted_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit
             m.end(),
         ));
     }
-    if let Some(c) = PARTIAL_PIECE.captures_iter(text).find(|c| {
-        c.get(1)
-            .or_else(|| c.get(2))
-            .is_some_and(|p| is_partial_sink(p.as_str()))
-    }) {
-        if let Some(m) = c.get(0) {
-            hits.push(Hit::heuristic(
-                "php.partial_function_name",
-                Severity::Medium,
-                "part of an execution function's name is glued to a variable",
-                text,
-                m.start(),
-                m.end(),
-            ));
-        }
+    if let Some((m, _)) = super::anchored::partial_piece(text, is_partial_sink) {
+        hits.push(Hit::heuristic(
+            "php.partial_function_name",
+            Severity::Medium,
+            "part of an execution function's name is glued to a variable",
+            text,
+            m.start(),
+            m.end(),
+        ));
     }
 }
 

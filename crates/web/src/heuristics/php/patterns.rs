@@ -80,11 +80,6 @@ pub(super) static DECODE_CHAIN: LazyLock<CiRegex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-pub(super) static CONCAT_LITERALS: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?:["'][A-Za-z0-9_]{0,14}["']\s*\.\s*){1,16}["'][A-Za-z0-9_]{0,14}["']"#)
-        .expect("static regex")
-});
-
 pub(super) static LITERAL_PIECE: LazyLock<Regex> =
     LazyLock::new(|| crate::fastre::new(r#"["']([A-Za-z0-9_]*)["']"#).expect("static regex"));
 
@@ -167,13 +162,6 @@ pub(super) static STR_REPLACE_LITERAL: LazyLock<CiRegex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-pub(super) static CHAR_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(
-        r#"(?:["'][^"'\n]{1,2}["']\s*\.\s*(?:[^;.\n]{0,30}\.\s*)?){3,}["'][^"'\n]{1,2}["']"#,
-    )
-    .expect("static regex")
-});
-
 /// `(assert)`, `, eval,`: the leading `[(,]\s*` is checked in code by
 /// `obfuscation::bare_sink_arg` (a `(`/`,` first byte gives the engine nothing to skip to).
 pub(super) static BARE_SINK_ARG: LazyLock<CiRegex> = LazyLock::new(|| {
@@ -184,13 +172,6 @@ pub(super) static BARE_SINK_ARG: LazyLock<CiRegex> = LazyLock::new(|| {
 pub(super) static DECODED_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r"(?i)\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode)\s*\(\s*@?\s*\$_(?:POST|GET|REQUEST|COOKIE|SERVER)")
         .expect("static regex")
-});
-
-pub(super) static XOR_LOOP: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(
-        r"\$\w+\s*\[\s*\$\w+\s*\]\s*\^\s*\$\w+\s*\[|\bopenssl_decrypt\s*\(|\bmcrypt_decrypt\s*\(",
-    )
-    .expect("static regex")
 });
 
 pub(super) static DYNAMIC_EXEC: LazyLock<CiRegex> = LazyLock::new(|| {
@@ -247,13 +228,6 @@ pub(super) static SINK_LITERAL_ASSIGN: LazyLock<CiRegex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-pub(super) static PARTIAL_PIECE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(
-        r#"(?:\$\w+\s*\.\s*["']([a-z_(]{3,12})["'])|(?:["']([a-z_(]{3,12})["']\s*\.\s*\$\w+)"#,
-    )
-    .expect("static regex")
-});
-
 pub(super) static STRING_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#""((?:[^"\\]|\\.){2,40})"|'([^'\\]{2,40})'"#).expect("static regex")
 });
@@ -284,11 +258,6 @@ pub const SINK_NAMES: &[&str] = &[
     "array_map",
     "file_put_contents",
 ];
-
-pub(super) static DIRECT_TAINT: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?im)(?:^|[;{}(])\s*@?\$([a-z_]\w*)\s*=\s*@?\s*(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|hex2bin)\s*\(\s*@?\s*)*\$_(?:GET|POST|REQUEST|COOKIE)\s*[\[;]"#)
-        .expect("static regex")
-});
 
 pub(super) static WRAPPED_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#"(?i)^\s*@?\s*(?:\(\s*string\s*\)\s*)?(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|strval|implode|join|array_pop|array_shift|end|current|reset|file_get_contents|explode|substr|str_replace|unserialize|json_decode)\s*\(\s*@?\s*(?:["'][^"']*["']\s*,\s*){0,2})*(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|getallheaders\s*\(|["']php://input|\$HTTP_)"#)

@@ -13,13 +13,7 @@ use super::patterns::*;
 /// Variables assigned straight from a request superglobal (`$f = $_POST['f'];`), the strict
 /// taint used where code commonly handles request data legitimately.
 pub(super) fn direct_tainted(lower: Lowered<'_>) -> HashSet<String> {
-    if !DIRECT_TOKENS.is_match(lower.as_str()) {
-        return HashSet::new();
-    }
-    DIRECT_TAINT
-        .captures_iter(lower)
-        .map(|c| c[1].to_string())
-        .collect()
+    super::anchored::direct_taint_names(lower)
 }
 
 /// True when the (lowered) text names a request superglobal at all: without one, neither
@@ -27,11 +21,6 @@ pub(super) fn direct_tainted(lower: Lowered<'_>) -> HashSet<String> {
 pub(super) fn mentions_request(lower: Lowered<'_>) -> bool {
     REQUEST_TOKENS.is_match(lower.as_str())
 }
-
-/// What [`DIRECT_TAINT`] needs.
-static DIRECT_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::new(["$_get", "$_post", "$_request", "$_cookie"]).expect("static automaton")
-});
 
 static REQUEST_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::new([

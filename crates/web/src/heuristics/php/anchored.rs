@@ -1,0 +1,502 @@
+//! PHP patterns whose first byte is everywhere in PHP (`$`, a quote) searched from a rarer byte
+//! inside them.
+//!
+//! A regex that starts at `$` or at a quote gives the engine nothing to skip to: it walks every
+//! PHP file in the DFA, and these few patterns were a large share of the scan. Each finder here
+//! looks for the byte or token every match must contain (the `.` joining two literals, the `^`
+//! of an XOR, a request superglobal), walks back from it to the only place a match can start,
+//! and asks the pattern for a match starting exactly there ([`StartsAt`]). The candidates cover
+//! every match start, so the results are those of the plain search over the whole text (the
+//! tests compare both on tricky inputs; the corpora give the same verdicts).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use crate::fastre::{Lowered, Span, StartsAt};
+
+/// `(?-u:\s)`: the ASCII whitespace of the patterns' `\s`.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn is_quote(b: u8) -> bool {
+    b == b'"' || b == b'\''
+}
+
+/// The position after skipping whitespace backwards from `end` (exclusive).
+fn skip_space_back(b: &[u8], mut end: usize) -> usize {
+    while end > 0 && is_space(b[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
+/// The start of the run of word bytes ending at `end` (== `end` when there is none).
+fn word_run_back(b: &[u8], mut end: usize) -> usize {
+    while end > 0 && is_word(b[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
+static DIRECT_SOURCES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new(["$_get", "$_post", "$_request", "$_cookie"]).expect("static automaton")
+});
+
+const DIRECT_WRAPPERS: &[&[u8]] = &[
+    b"trim",
+    b"stripslashes",
+    b"base64_decode",
+    b"urldecode",
+    b"rawurldecode",
+    b"str_rot13",
+    b"strrev",
+    b"gzinflate",
+    b"hex2bin",
+];
+
+/// The variables the pattern
+/// `(?im)(?:^|[;{}(])\s*@?\$([a-z_]\w*)\s*=\s*@?\s*(?:(?:trim|…|hex2bin)\s*\(\s*@?\s*)*\$_(?:GET|POST|REQUEST|COOKIE)\s*[\[;]`
+/// captures, left to right and non-overlapping like its `captures_iter`: found from each
+/// superglobal backwards.
+pub(super) fn direct_taint_names(lower: Lowered<'_>) -> HashSet<String> {
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    let mut names = HashSet::new();
+    let mut last_end = 0usize;
+    for token in DIRECT_SOURCES.find_iter(hay) {
+        let after = token.end()
+            + (b[token.end()..]
+                .iter()
+                .take_while(|&&c| is_space(c))
+                .count());
+        if !matches!(b.get(after), Some(b'[' | b';')) {
+            continue;
+        }
+        let end = after + 1;
+        // Walk back through `\s*@?\s*` and any `wrapper\s*\(` to the `=`; wrapper names that end
+        // alike (urldecode, rawurldecode) make more than one way back.
+        let mut frontier = vec![token.start()];
+        let mut equals = Vec::new();
+        while let Some(pos) = frontier.pop() {
+            let mut j = skip_space_back(b, pos);
+            if j > 0 && b[j - 1] == b'@' {
+                j = skip_space_back(b, j - 1);
+            }
+            match j.checked_sub(1).map(|k| b[k]) {
+                Some(b'=') => equals.push(j - 1),
+                Some(b'(') => {
+                    let k = skip_space_back(b, j - 1);
+                    for w in DIRECT_WRAPPERS {
+                        if b[..k].ends_with(w) {
+                            frontier.push(k - w.len());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut best: Option<(usize, usize, usize)> = None; // (start, name start, name end)
+        for eq in equals {
+            let name_end = skip_space_back(b, eq);
+            let name_start = word_run_back(b, name_end);
+            if name_start == name_end
+                || name_start == 0
+                || b[name_start - 1] != b'$'
+                || !(b[name_start].is_ascii_lowercase() || b[name_start] == b'_')
+            {
+                continue;
+            }
+            let mut k = name_start - 1;
+            if k > 0 && b[k - 1] == b'@' {
+                k -= 1;
+            }
+            let r = skip_space_back(b, k);
+            // The earliest start at or after `last_end`: the `[;{}(]` before the blanks, or a
+            // line start among them.
+            let start = if r > 0 && matches!(b[r - 1], b';' | b'{' | b'}' | b'(') && r > last_end {
+                Some(r - 1)
+            } else {
+                (r.max(last_end)..=k).find(|&p| p == 0 || b[p - 1] == b'\n')
+            };
+            if let Some(start) = start {
+                if best.is_none_or(|(s, _, _)| start < s) {
+                    best = Some((start, name_start, name_end));
+                }
+            }
+        }
+        if let Some((_, ns, ne)) = best {
+            names.insert(hay[ns..ne].to_string());
+            last_end = end;
+        }
+    }
+    names
+}
+
+/// Where a match of `\$\w+\s*\.` or `["'](piece)["']\s*\.` ending at the dot `d` can start:
+/// the `$` of the variable, or the opening quote of a literal of 1..=`max_piece` bytes made of
+/// `piece` bytes.
+fn dot_joined_starts(
+    b: &[u8],
+    d: usize,
+    max_piece: usize,
+    piece: fn(u8) -> bool,
+) -> [Option<usize>; 2] {
+    let e = skip_space_back(b, d);
+    if e == 0 {
+        return [None, None];
+    }
+    let last = b[e - 1];
+    if is_word(last) {
+        let s = word_run_back(b, e);
+        let var = (s > 0 && b[s - 1] == b'$').then(|| s - 1);
+        return [var, None];
+    }
+    if is_quote(last) {
+        let close = e - 1;
+        let mut s = close;
+        while s > 0 && close - s < max_piece && piece(b[s - 1]) {
+            s -= 1;
+        }
+        let lit = (s > 0 && s < close && is_quote(b[s - 1])).then(|| s - 1);
+        return [None, lit];
+    }
+    [None, None]
+}
+
+/// Every `.` in the text.
+fn dots(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr_iter(b'.', b)
+}
+
+static PARTIAL_PIECE_AT: LazyLock<StartsAt> = LazyLock::new(|| {
+    StartsAt::new(
+        r#"(?:\$\w+\s*\.\s*["']([a-z_(]{3,12})["'])|(?:["']([a-z_(]{3,12})["']\s*\.\s*\$\w+)"#,
+    )
+    .expect("static regex")
+});
+
+/// The first match of `PARTIAL_PIECE` whose piece satisfies `keep`, with the piece.
+pub(super) fn partial_piece(text: &str, keep: impl Fn(&str) -> bool) -> Option<(Span, &str)> {
+    let b = text.as_bytes();
+    let mut starts: Vec<usize> = dots(b)
+        .flat_map(|d| {
+            let piece = |c: u8| c.is_ascii_lowercase() || c == b'_' || c == b'(';
+            // A longer run before the quote is not a piece; 13 bytes are enough to tell.
+            let [var, lit] = dot_joined_starts(b, d, 13, piece);
+            [var, lit]
+        })
+        .flatten()
+        .collect();
+    starts.sort_unstable();
+    let mut caps = PARTIAL_PIECE_AT.captures();
+    let mut last_end = 0;
+    for &s in &starts {
+        if s < last_end || !PARTIAL_PIECE_AT.captures_at(text, s, &mut caps) {
+            continue;
+        }
+        let (Some(whole), Some(piece)) =
+            (caps.get_group(0), caps.get_group(1).or(caps.get_group(2)))
+        else {
+            continue;
+        };
+        last_end = whole.end;
+        let piece = &text[piece.range()];
+        if keep(piece) {
+            return Some((Span::new(whole.start, whole.end), piece));
+        }
+    }
+    None
+}
+
+static CHAR_CHAIN_AT: LazyLock<StartsAt> = LazyLock::new(|| {
+    StartsAt::new(
+        r#"(?:["'][^"'\n]{1,2}["']\s*\.\s*(?:[^;.\n]{0,30}\.\s*)?){3,}["'][^"'\n]{1,2}["']"#,
+    )
+    .expect("static regex")
+});
+
+/// The matches of `CHAR_CHAIN` (`'a'.'s'.'s'.'e'…`), left to right: each starts at a literal of
+/// one or two characters followed by `.`.
+pub(super) fn char_chains(text: &str) -> Vec<Span> {
+    let b = text.as_bytes();
+    let mut starts: Vec<usize> = dots(b)
+        .filter_map(|d| {
+            let e = skip_space_back(b, d);
+            if e == 0 || !is_quote(b[e - 1]) {
+                return None;
+            }
+            // One or two characters (not quotes or newlines) back to the opening quote.
+            let mut chars = text[..e - 1].char_indices().rev();
+            let first = chars.next()?;
+            if first.1 == '"' || first.1 == '\'' || first.1 == '\n' {
+                return None;
+            }
+            let second = chars.next()?;
+            if second.1 == '"' || second.1 == '\'' {
+                return Some(second.0);
+            }
+            if second.1 == '\n' {
+                return None;
+            }
+            let third = chars.next()?;
+            (third.1 == '"' || third.1 == '\'').then_some(third.0)
+        })
+        .collect();
+    starts.sort_unstable();
+    CHAR_CHAIN_AT.iter_from(text, &starts).collect()
+}
+
+static CONCAT_LITERALS_RE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    crate::fastre::new(r#"(?:["'][A-Za-z0-9_]{0,14}["']\s*\.\s*){1,16}["'][A-Za-z0-9_]{0,14}["']"#)
+        .expect("static regex")
+});
+
+/// The matches of `CONCAT_LITERALS` (`"as"."sert"`), left to right. A match is made only of
+/// quotes, word bytes, blanks and dots and holds a quote-dot-quote join; the pattern (which has
+/// no anchors) runs only over the stretches of such bytes around a join.
+pub(super) fn concatenated_literals(text: &str) -> Vec<Span> {
+    let b = text.as_bytes();
+    let allowed = |c: u8| is_word(c) || is_quote(c) || is_space(c) || c == b'.';
+    let mut out = Vec::new();
+    let mut done = 0usize;
+    for d in dots(b) {
+        if d < done {
+            continue;
+        }
+        let l = skip_space_back(b, d);
+        let mut r = d + 1;
+        while r < b.len() && is_space(b[r]) {
+            r += 1;
+        }
+        if l == 0 || !is_quote(b[l - 1]) || !b.get(r).copied().is_some_and(is_quote) {
+            continue;
+        }
+        let mut start = l - 1;
+        while start > done && allowed(b[start - 1]) {
+            start -= 1;
+        }
+        let mut end = r;
+        while end < b.len() && allowed(b[end]) {
+            end += 1;
+        }
+        out.extend(
+            CONCAT_LITERALS_RE
+                .find_iter(&text[start..end])
+                .map(|m| Span::new(start + m.start(), start + m.end())),
+        );
+        done = end;
+    }
+    out
+}
+
+static XOR_LOOP_AT: LazyLock<StartsAt> = LazyLock::new(|| {
+    StartsAt::new(
+        r"\$\w+\s*\[\s*\$\w+\s*\]\s*\^\s*\$\w+\s*\[|\bopenssl_decrypt\s*\(|\bmcrypt_decrypt\s*\(",
+    )
+    .expect("static regex")
+});
+
+/// The first match of `XOR_LOOP` (`$k[$i] ^ $d[`, `openssl_decrypt(`, `mcrypt_decrypt(`).
+pub(super) fn xor_loop(text: &str) -> Option<Span> {
+    let b = text.as_bytes();
+    let mut starts: Vec<usize> = memchr::memchr_iter(b'^', b)
+        .filter_map(|x| {
+            // Back through `$w[ $w ]` and the blanks around it.
+            let j = skip_space_back(b, x);
+            (j > 0 && b[j - 1] == b']').then_some(())?;
+            let j = skip_space_back(b, j - 1);
+            let w = word_run_back(b, j);
+            (w < j && w > 0 && b[w - 1] == b'$').then_some(())?;
+            let j = skip_space_back(b, w - 1);
+            (j > 0 && b[j - 1] == b'[').then_some(())?;
+            let j = skip_space_back(b, j - 1);
+            let w = word_run_back(b, j);
+            (w < j && w > 0 && b[w - 1] == b'$').then_some(w - 1)
+        })
+        .collect();
+    for lit in ["openssl_decrypt", "mcrypt_decrypt"] {
+        starts.extend(memchr::memmem::find_iter(b, lit.as_bytes()));
+    }
+    starts.sort_unstable();
+    starts.into_iter().find_map(|s| XOR_LOOP_AT.at(text, s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lower(s: &str) -> String {
+        s.to_ascii_lowercase()
+    }
+
+    #[test]
+    fn direct_taint_names_match_the_pattern() {
+        let reference = crate::fastre::CiRegex::new(r#"(?im)(?:^|[;{}(])\s*@?\$([a-z_]\w*)\s*=\s*@?\s*(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|hex2bin)\s*\(\s*@?\s*)*\$_(?:GET|POST|REQUEST|COOKIE)\s*[\[;]"#).expect("re");
+        for text in [
+            "<?php $a = $_POST['x'];",
+            "$a=$_GET;$b = $_POST['y'];",
+            "x;\n  @$cmd = @ trim ( rawurldecode( @$_REQUEST [ 'c' ]));",
+            "{$f = urldecode($_COOKIE['f']);}",
+            "$x == $_GET['a']; $y .= $_GET['b']; $Z = $_GET['c']; $1 = $_GET['d'];",
+            "foo($v = base64_decode(strrev($_POST['v'])));",
+            "$a = xtrim($_GET['a']); $b = $_GETX['b'];",
+            "$_GET = $_POST['q'];",
+            "\n$a = \n$_GET\n[1]",
+            "$a = $_POST['a'];$b = $_POST['b'];\n$c = $_POST['c'];",
+        ] {
+            let l = lower(text);
+            let want: HashSet<String> = reference
+                .captures_iter(Lowered::new(&l))
+                .map(|c| c[1].to_string())
+                .collect();
+            assert_eq!(direct_taint_names(Lowered::new(&l)), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn partial_piece_matches_the_pattern() {
+        let reference = crate::fastre::new(
+            r#"(?:\$\w+\s*\.\s*["']([a-z_(]{3,12})["'])|(?:["']([a-z_(]{3,12})["']\s*\.\s*\$\w+)"#,
+        )
+        .expect("re");
+        for text in [
+            "$f = $a . 'sert'; $g = 'ass' . $b;",
+            "$x.'abcdefghijklm'.$y . \"eva\".$z",
+            "'a'.$b 'abc'.$c $d.\"xy\" $e . 'ab(c)'",
+            "'x'. $y 'ert'.\n$v",
+        ] {
+            let want: Vec<_> = reference
+                .captures_iter(text)
+                .map(|c| {
+                    let p = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+                    (c.get(0).map(|m| (m.start(), m.end())), p.to_string())
+                })
+                .collect();
+            let mut got = Vec::new();
+            let mut from = 0;
+            // Collect every match by accepting none and restarting after each reported one.
+            while let Some((m, p)) = partial_piece(&text[from..], |_| true) {
+                got.push((Some((from + m.start(), from + m.end())), p.to_string()));
+                from += m.end();
+            }
+            assert_eq!(got, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn chains_and_literals_match_the_patterns() {
+        let chain = crate::fastre::new(
+            r#"(?:["'][^"'\n]{1,2}["']\s*\.\s*(?:[^;.\n]{0,30}\.\s*)?){3,}["'][^"'\n]{1,2}["']"#,
+        )
+        .expect("re");
+        for text in [
+            "$f = 'a'.'s'.'s'.'e'.'r'.'t';",
+            "$f = \"as\" . 'se' . $x . 'r' . \"t\"; 'é'.'.'.'x'.'yy'",
+            "'\n'.'a'.'b'.'c' 'ab'.'cd'.'ef'.",
+            "'.'.'.'.'.'.'.'",
+        ] {
+            let want: Vec<_> = chain
+                .find_iter(text)
+                .map(|m| Span::new(m.start(), m.end()))
+                .collect();
+            assert_eq!(char_chains(text), want, "{text}");
+            let want: Vec<_> = CONCAT_LITERALS_RE
+                .find_iter(text)
+                .map(|m| Span::new(m.start(), m.end()))
+                .collect();
+            assert_eq!(concatenated_literals(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn xor_loop_matches_the_pattern() {
+        let reference = crate::fastre::new(
+            r"\$\w+\s*\[\s*\$\w+\s*\]\s*\^\s*\$\w+\s*\[|\bopenssl_decrypt\s*\(|\bmcrypt_decrypt\s*\(",
+        )
+        .expect("re");
+        for text in [
+            "for($i=0;$i<$n;$i++){$c .= $d[ $i ] ^ $k[$i % 16];}",
+            "preg_match('/^a/', $x); xopenssl_decrypt( mcrypt_decrypt ($a)",
+            "$a[$b]^ $c; $x[$y] ^$z[1]",
+            "^^ $[$]^$[",
+        ] {
+            let want = reference.find(text).map(|m| Span::new(m.start(), m.end()));
+            assert_eq!(xor_loop(text), want, "{text}");
+        }
+    }
+
+    /// Every finder against its pattern over a directory of real PHP (run by hand:
+    /// `HUOYAN_DIFF_DIR=/tmp/corp cargo test -p huoyan-web --release -- --ignored same_as`).
+    #[test]
+    #[ignore]
+    fn same_as_the_patterns_over_a_tree() {
+        let Ok(dir) = std::env::var("HUOYAN_DIFF_DIR") else {
+            return;
+        };
+        let direct = crate::fastre::CiRegex::new(r#"(?im)(?:^|[;{}(])\s*@?\$([a-z_]\w*)\s*=\s*@?\s*(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|hex2bin)\s*\(\s*@?\s*)*\$_(?:GET|POST|REQUEST|COOKIE)\s*[\[;]"#).expect("re");
+        let partial = crate::fastre::new(
+            r#"(?:\$\w+\s*\.\s*["']([a-z_(]{3,12})["'])|(?:["']([a-z_(]{3,12})["']\s*\.\s*\$\w+)"#,
+        )
+        .expect("re");
+        let chain = crate::fastre::new(
+            r#"(?:["'][^"'\n]{1,2}["']\s*\.\s*(?:[^;.\n]{0,30}\.\s*)?){3,}["'][^"'\n]{1,2}["']"#,
+        )
+        .expect("re");
+        let xor = crate::fastre::new(
+            r"\$\w+\s*\[\s*\$\w+\s*\]\s*\^\s*\$\w+\s*\[|\bopenssl_decrypt\s*\(|\bmcrypt_decrypt\s*\(",
+        )
+        .expect("re");
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        let mut files = 0;
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("dir").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(&p) else {
+                    continue;
+                };
+                let (decoded, _) = crate::textdecode::decode(&bytes);
+                let text = super::super::strip_comments(&decoded).into_owned();
+                let l = lower(&text);
+                files += 1;
+                let want: HashSet<String> = direct
+                    .captures_iter(Lowered::new(&l))
+                    .map(|c| c[1].to_string())
+                    .collect();
+                assert_eq!(direct_taint_names(Lowered::new(&l)), want, "{p:?}");
+                let want = partial.captures_iter(&text).find_map(|c| {
+                    let piece = c.get(1).or(c.get(2))?;
+                    super::super::obfuscation::is_partial_sink(piece.as_str())
+                        .then(|| c.get(0).map(|m| (m.start(), m.end())))
+                        .flatten()
+                });
+                let got = partial_piece(&text, super::super::obfuscation::is_partial_sink)
+                    .map(|(m, _)| (m.start(), m.end()));
+                assert_eq!(got, want, "{p:?}");
+                let want: Vec<_> = chain
+                    .find_iter(&text)
+                    .map(|m| Span::new(m.start(), m.end()))
+                    .collect();
+                assert_eq!(char_chains(&text), want, "{p:?}");
+                let want: Vec<_> = CONCAT_LITERALS_RE
+                    .find_iter(&text)
+                    .map(|m| Span::new(m.start(), m.end()))
+                    .collect();
+                assert_eq!(concatenated_literals(&text), want, "{p:?}");
+                let want = xor.find(&text).map(|m| Span::new(m.start(), m.end()));
+                assert_eq!(xor_loop(&text), want, "{p:?}");
+            }
+        }
+        eprintln!("{files} files compared");
+    }
+}
