@@ -208,20 +208,7 @@ impl<'h> Iterator for NotAfter<'_, 'h> {
             let caps = self.re.captures_at(self.hay, self.pos)?;
             let whole = caps.get(0)?;
             let q = whole.start();
-            let accepted = if q == 0 {
-                Some(0)
-            } else {
-                let before = self.hay[..q].chars().next_back()?;
-                let start = q - before.len_utf8();
-                let is_word = if before.is_ascii() {
-                    before.is_ascii_alphanumeric() || before == '_'
-                } else {
-                    // `\w` inside a class stays Unicode (see `ascii_classes`).
-                    UNICODE_WORD.is_match(before.encode_utf8(&mut [0u8; 4]))
-                };
-                let forbidden = before.is_ascii() && self.not_after.contains(&(before as u8));
-                (!is_word && !forbidden && start >= self.last_end).then_some(start)
-            };
+            let accepted = start_not_after(self.hay, q, self.not_after, self.last_end);
             match accepted {
                 Some(start) => {
                     self.pos = whole.end().max(q + 1);
@@ -313,6 +300,25 @@ impl StartsAt {
             Some(m)
         })
     }
+}
+
+/// Where the prefixed pattern `(?:^|[^\w<not_after>])…` would report a match that the bare
+/// pattern finds at `q`: `Some(0)` at the start of the text, `Some(q - len)` after an acceptable
+/// character at or after `last_end`, `None` when the character before rules it out.
+pub fn start_not_after(hay: &str, q: usize, not_after: &[u8], last_end: usize) -> Option<usize> {
+    if q == 0 {
+        return Some(0);
+    }
+    let before = hay.get(..q)?.chars().next_back()?;
+    let start = q - before.len_utf8();
+    let is_word = if before.is_ascii() {
+        before.is_ascii_alphanumeric() || before == '_'
+    } else {
+        // `\w` inside a class stays Unicode (see `ascii_classes`).
+        UNICODE_WORD.is_match(before.encode_utf8(&mut [0u8; 4]))
+    };
+    let forbidden = before.is_ascii() && not_after.contains(&(before as u8));
+    (!is_word && !forbidden && start >= last_end).then_some(start)
 }
 
 static UNICODE_WORD: std::sync::LazyLock<Regex> =

@@ -328,6 +328,119 @@ pub(super) fn xor_loop(text: &str) -> Option<Span> {
     starts.into_iter().find_map(|s| XOR_LOOP_AT.at(text, s))
 }
 
+static REQUEST_INPUTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new([
+        "$_get",
+        "$_post",
+        "$_request",
+        "$_cookie",
+        "$_server",
+        "getallheaders",
+        "file_get_contents",
+    ])
+    .expect("static automaton")
+});
+
+/// The pattern of `VAR_CALL_ON_REQUEST`, tried where a walk back from request input allows.
+pub(super) const VAR_CALL_ON_REQUEST: &str = r#"(?i)\$\{?[a-z_]\w*\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(\s*@?\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b|getallheaders\s*\(|file_get_contents\s*\(\s*["']php://input)"#;
+
+static VAR_CALL_ON_REQUEST_AT: LazyLock<StartsAt> =
+    LazyLock::new(|| StartsAt::new_ci(VAR_CALL_ON_REQUEST).expect("static regex"));
+
+/// The start of `$name` / `${name` whose name ends at `end` (exclusive), if any.
+fn variable_start(b: &[u8], end: usize) -> Option<usize> {
+    let ns = word_run_back(b, end);
+    if ns == end || !(b[ns].is_ascii_lowercase() || b[ns] == b'_') || ns == 0 {
+        return None;
+    }
+    match b[ns - 1] {
+        b'$' => Some(ns - 1),
+        b'{' if ns >= 2 && b[ns - 2] == b'$' => Some(ns - 2),
+        _ => None,
+    }
+}
+
+/// `$f($_POST['x'])`, `$f[0](getallheaders())`: the first match of `VAR_CALL_ON_REQUEST` that
+/// `find_not_after(lower, not_after)` accepts, found from the request input backwards.
+pub(super) fn var_call_on_request(lower: Lowered<'_>, not_after: &[u8]) -> Option<Span> {
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    let mut starts = Vec::new();
+    for token in REQUEST_INPUTS.find_overlapping_iter(hay) {
+        // Back through `(\s*@?\s*`.
+        let mut j = skip_space_back(b, token.start());
+        if j > 0 && b[j - 1] == b'@' {
+            j = skip_space_back(b, j - 1);
+        }
+        if j == 0 || b[j - 1] != b'(' {
+            continue;
+        }
+        let k = skip_space_back(b, j - 1);
+        // `name}?` right before, or `name}?\s*[…]\s*` with up to 40 characters in the brackets.
+        let mut name_ends = Vec::new();
+        if k > 0 && b[k - 1] == b']' {
+            let inner = &hay[..k - 1];
+            for (n, (o, c)) in inner.char_indices().rev().enumerate() {
+                if c == ']' || n > 40 {
+                    break;
+                }
+                if c == '[' {
+                    name_ends.push(skip_space_back(b, o));
+                }
+            }
+        } else {
+            name_ends.push(k);
+        }
+        for e in name_ends {
+            let e = if e > 0 && b[e - 1] == b'}' { e - 1 } else { e };
+            starts.extend(variable_start(b, e));
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    starts.into_iter().find_map(|q| {
+        let m = VAR_CALL_ON_REQUEST_AT.at(hay, q)?;
+        let start = crate::fastre::start_not_after(hay, q, not_after, 0)?;
+        Some(Span::new(start, m.end()))
+    })
+}
+
+/// `\$[^\x00-\x7f]{3,}`: `$` followed by three or more non-ASCII characters, left to right.
+pub(super) fn non_ascii_variables(text: &str) -> impl Iterator<Item = Span> + '_ {
+    let mut from = 0usize;
+    std::iter::from_fn(move || {
+        while let Some(i) = memchr::memchr(b'$', &text.as_bytes()[from..]).map(|i| from + i) {
+            let run: usize = text[i + 1..]
+                .chars()
+                .take_while(|c| !c.is_ascii())
+                .map(char::len_utf8)
+                .sum();
+            let chars = text[i + 1..i + 1 + run].chars().count();
+            from = i + 1;
+            if chars >= 3 {
+                from = i + 1 + run;
+                return Some(Span::new(i, i + 1 + run));
+            }
+        }
+        None
+    })
+}
+
+static SINK_LITERAL: LazyLock<crate::fastre::CiRegex> = LazyLock::new(|| {
+    crate::fastre::CiRegex::new(r#"(?i)["'](?:assert|eval|system|passthru|shell_exec|create_function|call_user_func|base64_decode|str_rot13|gzinflate)["']\s*;"#)
+        .expect("static regex")
+});
+
+/// The first match of `=\s*["'](?:assert|eval|…)["']\s*;` (a sink's name assigned to a
+/// variable), found from the quoted name back to the `=`.
+pub(super) fn sink_literal_assign(lower: Lowered<'_>) -> Option<Span> {
+    let b = lower.as_str().as_bytes();
+    SINK_LITERAL.find_iter(lower).find_map(|m| {
+        let e = skip_space_back(b, m.start());
+        (e > 0 && b[e - 1] == b'=').then(|| Span::new(e - 1, m.end()))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,6 +566,9 @@ mod tests {
             r"\$\w+\s*\[\s*\$\w+\s*\]\s*\^\s*\$\w+\s*\[|\bopenssl_decrypt\s*\(|\bmcrypt_decrypt\s*\(",
         )
         .expect("re");
+        let var_call = crate::fastre::CiRegex::new(VAR_CALL_ON_REQUEST).expect("re");
+        let non_ascii = crate::fastre::new(r"\$[^\x00-\x7f]{3,}").expect("re");
+        let sink = crate::fastre::CiRegex::new(r#"(?i)=\s*["'](?:assert|eval|system|passthru|shell_exec|create_function|call_user_func|base64_decode|str_rot13|gzinflate)["']\s*;"#).expect("re");
         let mut stack = vec![std::path::PathBuf::from(dir)];
         let mut files = 0;
         while let Some(d) = stack.pop() {
@@ -495,8 +611,64 @@ mod tests {
                 assert_eq!(concatenated_literals(&text), want, "{p:?}");
                 let want = xor.find(&text).map(|m| Span::new(m.start(), m.end()));
                 assert_eq!(xor_loop(&text), want, "{p:?}");
+                let want = var_call.find_not_after(Lowered::new(&l), b">:$");
+                assert_eq!(var_call_on_request(Lowered::new(&l), b">:$"), want, "{p:?}");
+                let want: Vec<_> = non_ascii
+                    .find_iter(&text)
+                    .map(|m| Span::new(m.start(), m.end()))
+                    .collect();
+                assert_eq!(
+                    non_ascii_variables(&text).collect::<Vec<_>>(),
+                    want,
+                    "{p:?}"
+                );
+                let want = sink
+                    .find(Lowered::new(&l))
+                    .map(|m| Span::new(m.start(), m.end()));
+                assert_eq!(sink_literal_assign(Lowered::new(&l)), want, "{p:?}");
             }
         }
         eprintln!("{files} files compared");
+    }
+
+    #[test]
+    fn var_call_on_request_matches_the_pattern() {
+        let reference = crate::fastre::CiRegex::new(VAR_CALL_ON_REQUEST).expect("re");
+        for text in [
+            "$f($_POST['x']);",
+            "x$f($_GET[1]); ->$g( @ $_REQUEST['a']) ${h}[ 'a' ][0] (getallheaders()) $k(file_get_contents('php://input'))",
+            "$a['x]'](  $_server['c']) $b[]($_cookie) $c[[[]($_get) $_GET($_POST['z'])",
+            "$1($_get['a']); é$z($_post['b']); ($y [ 'abc' ] ( $_get ))",
+        ] {
+            let l = lower(text);
+            let want = reference.find_not_after(Lowered::new(&l), b">:$");
+            assert_eq!(var_call_on_request(Lowered::new(&l), b">:$"), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn small_finders_match_their_patterns() {
+        let non_ascii = crate::fastre::new(r"\$[^\x00-\x7f]{3,}").expect("re");
+        let sink = crate::fastre::CiRegex::new(r#"(?i)=\s*["'](?:assert|eval|system|passthru|shell_exec|create_function|call_user_func|base64_decode|str_rot13|gzinflate)["']\s*;"#).expect("re");
+        for text in [
+            "$ééé = 1; $éé; $\u{80}\u{81}\u{82}\u{83}x $$ééé",
+            "$f = 'assert'; $g='eval' ; x \"system\";",
+            "$a == 'eval';$b=\n'EVAL'\n;",
+        ] {
+            let want: Vec<_> = non_ascii
+                .find_iter(text)
+                .map(|m| Span::new(m.start(), m.end()))
+                .collect();
+            assert_eq!(
+                non_ascii_variables(text).collect::<Vec<_>>(),
+                want,
+                "{text}"
+            );
+            let l = lower(text);
+            let want = sink
+                .find(Lowered::new(&l))
+                .map(|m| Span::new(m.start(), m.end()));
+            assert_eq!(sink_literal_assign(Lowered::new(&l)), want, "{text}");
+        }
     }
 }

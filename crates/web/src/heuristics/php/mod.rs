@@ -384,10 +384,10 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let non_ascii_vars = if text.is_ascii() {
         0
     } else {
-        NON_ASCII_VAR.find_iter(text).take(5).count()
+        anchored::non_ascii_variables(text).take(5).count()
     };
     if non_ascii_vars >= 5 {
-        if let Some(m) = NON_ASCII_VAR.find(text) {
+        if let Some(m) = anchored::non_ascii_variables(text).next() {
             hits.push(Hit::heuristic(
                 "php.non_printable_identifiers",
                 Severity::Medium,

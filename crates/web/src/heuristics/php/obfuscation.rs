@@ -17,7 +17,7 @@ pub(super) fn more_obfuscation(
     hits: &mut Vec<Hit>,
 ) {
     if let Some(m) = mentions_request(lower)
-        .then(|| VAR_CALL_ON_REQUEST.find_not_after(lower, CALL_NOT_AFTER))
+        .then(|| super::anchored::var_call_on_request(lower, CALL_NOT_AFTER))
         .flatten()
     {
         hits.push(Hit::heuristic(
@@ -288,7 +288,7 @@ pub(super) fn assorted_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit
             m.end() + args.len() + 1,
         ));
     }
-    if let Some(m) = SINK_LITERAL_ASSIGN.find(lower) {
+    if let Some(m) = super::anchored::sink_literal_assign(lower) {
         hits.push(Hit::heuristic(
             "php.sink_name_in_variable",
             Severity::High,

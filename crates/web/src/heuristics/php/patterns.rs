@@ -144,14 +144,6 @@ pub(super) static HIDDEN_BY_WHITESPACE: LazyLock<Regex> =
 pub(super) static HEX_BLOB: LazyLock<CiRegex> =
     LazyLock::new(|| CiRegex::new(r#"(?i)"(?:\\x[0-9a-f]{1,2}){64,}"#).expect("static regex"));
 
-pub(super) static NON_ASCII_VAR: LazyLock<Regex> =
-    LazyLock::new(|| crate::fastre::new(r"\$[^\x00-\x7f]{3,}").expect("static regex"));
-
-pub(super) static VAR_CALL_ON_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)\$\{?[a-z_]\w*\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(\s*@?\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b|getallheaders\s*\(|file_get_contents\s*\(\s*["']php://input)"#)
-        .expect("static regex")
-});
-
 pub(super) static SUPERGLOBAL_VARVAR: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)array\s*\(\s*["']_(?:POST|GET|REQUEST|COOKIE)["']|\$\{\s*["']_(?:POST|GET|REQUEST|COOKIE)["']\s*\}|\$\{\s*\$_(?:POST|GET|REQUEST|COOKIE)"#)
         .expect("static regex")
@@ -222,11 +214,6 @@ pub(super) static MB_EREG_E: LazyLock<CiRegex> = LazyLock::new(|| {
 
 pub(super) static CREATE_FUNCTION: LazyLock<CiRegex> =
     LazyLock::new(|| CiRegex::new(r"(?i)create_function\s*\(").expect("static regex"));
-
-pub(super) static SINK_LITERAL_ASSIGN: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)=\s*["'](?:assert|eval|system|passthru|shell_exec|create_function|call_user_func|base64_decode|str_rot13|gzinflate)["']\s*;"#)
-        .expect("static regex")
-});
 
 pub(super) static STRING_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#""((?:[^"\\]|\\.){2,40})"|'([^'\\]{2,40})'"#).expect("static regex")
