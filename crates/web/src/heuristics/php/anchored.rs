@@ -583,6 +583,11 @@ mod tests {
                 };
                 let (decoded, _) = crate::textdecode::decode(&bytes);
                 let text = super::super::strip_comments(&decoded).into_owned();
+                assert_eq!(
+                    text,
+                    super::super::text::strip_comments_reference(&decoded),
+                    "{p:?}"
+                );
                 let l = lower(&text);
                 files += 1;
                 let want: HashSet<String> = direct
