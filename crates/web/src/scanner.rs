@@ -197,8 +197,10 @@ pub fn scan_bytes(
         FileRole::Unknown => Lang::sniff(&text),
         // Binary images contain "<?" and "$_" by chance: only an explicit PHP tag counts.
         FileRole::Inert => {
-            let lower = text.to_ascii_lowercase();
-            (lower.contains("<?php") || lower.contains("<?=")).then_some(Lang::Php)
+            let t = text.as_bytes();
+            (crate::lang::contains_ignore_case(t, b"<?php")
+                || crate::lang::contains_ignore_case(t, b"<?="))
+            .then_some(Lang::Php)
         }
         FileRole::ServerConfig => None,
     };
