@@ -282,6 +282,37 @@ impl StartsAt {
         self.0.create_captures()
     }
 
+    /// [`CiRegex::captures_not_after`] when every match starts at one of `starts` (sorted
+    /// ascending): the start the prefixed pattern reports, the whole match and group 1.
+    pub fn not_after_from<'a>(
+        &'a self,
+        hay: &'a str,
+        starts: &'a [usize],
+        not_after: &'static [u8],
+    ) -> impl Iterator<Item = (usize, Span, Option<Span>)> + 'a {
+        let mut caps = self.captures();
+        let mut pos = 0usize;
+        let mut last_end = 0usize;
+        starts.iter().filter_map(move |&q| {
+            if q < pos || !self.captures_at(hay, q, &mut caps) {
+                return None;
+            }
+            let whole = caps.get_group(0)?;
+            match start_not_after(hay, q, not_after, last_end) {
+                Some(start) => {
+                    pos = whole.end.max(q + 1);
+                    last_end = whole.end;
+                    let group = caps.get_group(1).map(|g| Span::new(g.start, g.end));
+                    Some((start, Span::new(start, whole.end), group))
+                }
+                None => {
+                    pos = q + 1;
+                    None
+                }
+            }
+        })
+    }
+
     /// Every non-overlapping match, left to right, whose start is among `starts` (sorted
     /// ascending; duplicates allowed): the matches of an unanchored search when every match
     /// starts at one of them.

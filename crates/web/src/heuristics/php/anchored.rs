@@ -441,6 +441,76 @@ pub(super) fn sink_literal_assign(lower: Lowered<'_>) -> Option<Span> {
     })
 }
 
+/// The starts of `\$\{?name\}?` (with `braces`) or `\$name` ending just before `end` (blanks
+/// already skipped), optionally followed by one `\[[^\]]{0,40}\]\s*` index: where a variable
+/// that is called or assigned at `end` can begin.
+fn variable_starts_before(hay: &str, end: usize, braces: bool, out: &mut Vec<usize>) {
+    let b = hay.as_bytes();
+    let mut name_ends = [None; 48];
+    let mut n = 0;
+    if end > 0 && b[end - 1] == b']' {
+        for (count, (o, c)) in hay[..end - 1].char_indices().rev().enumerate() {
+            if c == ']' || count > 40 || n == name_ends.len() {
+                break;
+            }
+            if c == '[' {
+                name_ends[n] = Some(skip_space_back(b, o));
+                n += 1;
+            }
+        }
+    } else {
+        name_ends[0] = Some(end);
+    }
+    for e in name_ends.into_iter().flatten() {
+        if braces {
+            let e = if e > 0 && b[e - 1] == b'}' { e - 1 } else { e };
+            out.extend(variable_start(b, e));
+        } else {
+            let ns = word_run_back(b, e);
+            if ns < e
+                && ns > 0
+                && b[ns - 1] == b'$'
+                && (b[ns].is_ascii_lowercase() || b[ns] == b'_')
+            {
+                out.push(ns - 1);
+            }
+        }
+    }
+}
+
+/// Where a match of `VAR_CALL` (`$f(`, `${f}[0] (`) can start: found from every `(`.
+pub(super) fn var_call_starts(lower: Lowered<'_>) -> Vec<usize> {
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    let mut out = Vec::new();
+    for p in memchr::memchr_iter(b'(', b) {
+        variable_starts_before(hay, skip_space_back(b, p), true, &mut out);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Where a match of `TAINT_ASSIGN` (`$a =`, `$a['x'] .=`) can start: found from every `=`.
+pub(super) fn assignment_starts(lower: Lowered<'_>) -> Vec<usize> {
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    let mut out = Vec::new();
+    for p in memchr::memchr_iter(b'=', b) {
+        let j = if p > 0 && b[p - 1] == b'.' { p - 1 } else { p };
+        variable_starts_before(hay, skip_space_back(b, j), false, &mut out);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+pub(super) static VAR_CALL_AT: LazyLock<StartsAt> =
+    LazyLock::new(|| StartsAt::new_ci(super::patterns::VAR_CALL).expect("static regex"));
+
+pub(super) static TAINT_ASSIGN_AT: LazyLock<StartsAt> =
+    LazyLock::new(|| StartsAt::new_ci(super::patterns::TAINT_ASSIGN).expect("static regex"));
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,6 +639,8 @@ mod tests {
         let var_call = crate::fastre::CiRegex::new(VAR_CALL_ON_REQUEST).expect("re");
         let non_ascii = crate::fastre::new(r"\$[^\x00-\x7f]{3,}").expect("re");
         let sink = crate::fastre::CiRegex::new(r#"(?i)=\s*["'](?:assert|eval|system|passthru|shell_exec|create_function|call_user_func|base64_decode|str_rot13|gzinflate)["']\s*;"#).expect("re");
+        let call = crate::fastre::CiRegex::new(super::super::patterns::VAR_CALL).expect("re");
+        let assign = crate::fastre::CiRegex::new(super::super::patterns::TAINT_ASSIGN).expect("re");
         let mut stack = vec![std::path::PathBuf::from(dir)];
         let mut files = 0;
         while let Some(d) = stack.pop() {
@@ -675,5 +747,47 @@ mod tests {
                 .map(|m| Span::new(m.start(), m.end()));
             assert_eq!(sink_literal_assign(Lowered::new(&l)), want, "{text}");
         }
+    }
+
+    #[test]
+    fn variable_calls_and_assignments_match_the_patterns() {
+        let call = crate::fastre::CiRegex::new(super::super::patterns::VAR_CALL).expect("re");
+        let assign = crate::fastre::CiRegex::new(super::super::patterns::TAINT_ASSIGN).expect("re");
+        for text in [
+            "$f($x); ${g}(1); $h [ 'a' ] ( 2 ); $1(3); x$y(4); ->$z(5); {$w}(6) $a[b[c]](7)",
+            "$a = 1; $b['x'] .= 2; $c == 3; $d.=4; $e [ 0 ] = 5; $_ = 6; $9 = 7; $é = 8",
+            "$a[]($b) ${x(",
+        ] {
+            let l = lower(text);
+            let starts = var_call_starts(Lowered::new(&l));
+            let want: Vec<_> = call
+                .captures_not_after(Lowered::new(&l), b">:${")
+                .map(|(s, c)| (s, c.get(0).map(|m| m.end()), c[1].to_string()))
+                .collect();
+            let got: Vec<_> = VAR_CALL_AT
+                .not_after_from(&l, &starts, b">:${")
+                .map(|(s, w, g)| {
+                    (
+                        s,
+                        Some(w.end()),
+                        g.map_or(String::new(), |g| l[g.start()..g.end()].to_string()),
+                    )
+                })
+                .collect();
+            assert_eq!(got, want, "{text}");
+            let starts = assignment_starts(Lowered::new(&l));
+            let want: Vec<_> = call_free_assignments(&assign, &l);
+            let got: Vec<_> = TAINT_ASSIGN_AT
+                .iter_from(&l, &starts)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            assert_eq!(got, want, "{text}");
+        }
+    }
+
+    fn call_free_assignments(re: &crate::fastre::CiRegex, l: &str) -> Vec<(usize, usize)> {
+        re.find_iter(Lowered::new(l))
+            .map(|m| (m.start(), m.end()))
+            .collect()
     }
 }

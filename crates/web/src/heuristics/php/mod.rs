@@ -97,18 +97,20 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
     if !tainted.is_empty() {
-        for (start, c) in VAR_CALL.captures_not_after(lower, VAR_CALL_NOT_AFTER) {
-            if tainted.contains(&c[1].to_ascii_lowercase()) {
-                if let Some(m) = c.get(0) {
-                    hits.push(Hit::heuristic(
-                        "php.tainted_variable_function",
-                        Severity::Critical,
-                        "a variable holding request input is called as a function",
-                        text,
-                        start,
-                        m.end() + 40,
-                    ));
-                }
+        let starts = anchored::var_call_starts(lower);
+        for (start, m, name) in
+            anchored::VAR_CALL_AT.not_after_from(lower.as_str(), &starts, VAR_CALL_NOT_AFTER)
+        {
+            let name = name.map_or("", |g| &lower.as_str()[g.start()..g.end()]);
+            if tainted.contains(name) {
+                hits.push(Hit::heuristic(
+                    "php.tainted_variable_function",
+                    Severity::Critical,
+                    "a variable holding request input is called as a function",
+                    text,
+                    start,
+                    m.end() + 40,
+                ));
                 break;
             }
         }

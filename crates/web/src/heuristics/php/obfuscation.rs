@@ -149,7 +149,15 @@ pub(super) fn more_obfuscation(
     }
     if let Some(m) = REFLECTION_TRICK.find(lower) {
         if has_source
-            && (text.contains("$$") || VAR_CALL.find_not_after(lower, VAR_CALL_NOT_AFTER).is_some())
+            && (text.contains("$$")
+                || super::anchored::VAR_CALL_AT
+                    .not_after_from(
+                        lower.as_str(),
+                        &super::anchored::var_call_starts(lower),
+                        VAR_CALL_NOT_AFTER,
+                    )
+                    .next()
+                    .is_some())
         {
             hits.push(Hit::heuristic(
                 "php.reflection_hidden_name",

@@ -32,10 +32,8 @@ pub(super) static SOURCE_IN_SLICE: LazyLock<Regex> = LazyLock::new(|| {
 /// `$name = ` / `$name[…] .= ` — the head of an assignment; the value (up to 300 characters
 /// before the next `;`) is cut by [`super::taint::assignments`] (a `{0,300}` repetition in the
 /// pattern made the lazy DFA rebuild its states all over every file).
-pub(super) static TAINT_ASSIGN: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)\$([a-z_][a-z0-9_]*)\s*(?:\[[^\]]{0,40}\]\s*)?\.?=\s*"#)
-        .expect("static regex")
-});
+pub(super) const TAINT_ASSIGN: &str =
+    r#"(?i)\$([a-z_][a-z0-9_]*)\s*(?:\[[^\]]{0,40}\]\s*)?\.?=\s*"#;
 
 pub(super) static EXEC_SINK: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(
@@ -61,10 +59,8 @@ pub(super) static REQUEST_VAR_CALL: LazyLock<CiRegex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-pub(super) static VAR_CALL: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r"(?i)\$\{?([a-z_][a-z0-9_]*)\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(")
-        .expect("static regex")
-});
+/// `$f(`, `${f}[0](`: searched from the `(` (see `anchored::var_call_starts`).
+pub(super) const VAR_CALL: &str = r"(?i)\$\{?([a-z_][a-z0-9_]*)\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(";
 
 pub(super) static EVAL_DECODED: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(

@@ -8,6 +8,7 @@ use aho_corasick::AhoCorasick;
 
 use crate::fastre::Lowered;
 
+use super::anchored::TAINT_ASSIGN_AT;
 use super::patterns::*;
 
 /// Variables assigned straight from a request superglobal (`$f = $_POST['f'];`), the strict
@@ -43,13 +44,25 @@ pub(super) fn assignments(lower: Lowered<'_>) -> Vec<(String, Range<usize>)> {
     let hay = lower.as_str();
     let mut out = Vec::new();
     let mut pos = 0;
+    // Every match starts at one of these; the first one at or after `pos` that matches is the
+    // match a search from `pos` finds.
+    let starts = super::anchored::assignment_starts(lower);
+    let mut next = 0;
+    let mut caps = TAINT_ASSIGN_AT.captures();
     while pos < hay.len() {
-        let Some(c) = TAINT_ASSIGN.captures_at(lower, pos) else {
+        next += starts[next..].partition_point(|&s| s < pos);
+        let Some(found) = starts[next..]
+            .iter()
+            .position(|&s| TAINT_ASSIGN_AT.captures_at(hay, s, &mut caps))
+        else {
             break;
         };
-        let (Some(whole), Some(name)) = (c.get(0), c.get(1)) else {
+        next += found;
+        let (Some(whole), Some(name)) = (caps.get_group(0), caps.get_group(1)) else {
             break;
         };
+        let name = &hay[name.range()];
+        let whole = crate::fastre::Span::new(whole.start, whole.end);
         let value_start = whole.end();
         let semicolon = hay[value_start..]
             .char_indices()
@@ -58,7 +71,7 @@ pub(super) fn assignments(lower: Lowered<'_>) -> Vec<(String, Range<usize>)> {
             .map(|(i, _)| value_start + i);
         match semicolon {
             Some(end) => {
-                out.push((name.as_str().to_string(), value_start..end));
+                out.push((name.to_string(), value_start..end));
                 pos = end + 1;
             }
             // No `;` close enough: no assignment starts here; the next may start inside.
