@@ -703,6 +703,26 @@ mod tests {
                     .find(Lowered::new(&l))
                     .map(|m| Span::new(m.start(), m.end()));
                 assert_eq!(sink_literal_assign(Lowered::new(&l)), want, "{p:?}");
+                let starts = var_call_starts(Lowered::new(&l));
+                let want: Vec<_> = call
+                    .captures_not_after(Lowered::new(&l), b">:${")
+                    .map(|(s, c)| (s, c.get(0).map_or(0, |m| m.end())))
+                    .collect();
+                let got: Vec<_> = VAR_CALL_AT
+                    .not_after_from(&l, &starts, b">:${")
+                    .map(|(s, w, _)| (s, w.end()))
+                    .collect();
+                assert_eq!(got, want, "{p:?}");
+                let starts = assignment_starts(Lowered::new(&l));
+                let want: Vec<_> = assign
+                    .find_iter(Lowered::new(&l))
+                    .map(|m| (m.start(), m.end()))
+                    .collect();
+                let got: Vec<_> = TAINT_ASSIGN_AT
+                    .iter_from(&l, &starts)
+                    .map(|m| (m.start(), m.end()))
+                    .collect();
+                assert_eq!(got, want, "{p:?}");
             }
         }
         eprintln!("{files} files compared");
