@@ -352,6 +352,32 @@ pub fn start_not_after(hay: &str, q: usize, not_after: &[u8], last_end: usize) -
     (!is_word && !forbidden && start >= last_end).then_some(start)
 }
 
+/// `(?-u:\s)`: the ASCII whitespace of the patterns' `\s`.
+pub fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// `(?-u:\w)`: an ASCII word byte.
+pub fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The position after skipping whitespace backwards from `end` (exclusive).
+pub fn skip_space_back(b: &[u8], mut end: usize) -> usize {
+    while end > 0 && is_space(b[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
+/// The start of the run of word bytes ending at `end` (== `end` when there is none).
+pub fn word_run_back(b: &[u8], mut end: usize) -> usize {
+    while end > 0 && is_word(b[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
 static UNICODE_WORD: std::sync::LazyLock<Regex> =
     std::sync::LazyLock::new(|| Regex::new(r"^\w$").expect("static regex"));
 

@@ -19,10 +19,11 @@ static EVAL_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*(?:\w+\s*\(\s*)?request\b"#)
         .expect("static regex")
 });
-static TAINT: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)\b([a-z_]\w*)\s*=\s*(?:trim\s*\(\s*|cstr\s*\(\s*|unescape\s*\(\s*)?(?:request|session)\b"#)
-        .expect("static regex")
-});
+/// `x = request(…)`, `x = Trim(Session(…))`: searched only where a walk back from `request` or
+/// `session` reaches an `=` (see [`request_assignments`]); its first byte is any letter.
+const TAINT: &str = r#"(?i)\b([a-z_]\w*)\s*=\s*(?:trim\s*\(\s*|cstr\s*\(\s*|unescape\s*\(\s*)?(?:request|session)\b"#;
+static TAINT_AT: LazyLock<crate::fastre::StartsAt> =
+    LazyLock::new(|| crate::fastre::StartsAt::new_ci(TAINT).expect("static regex"));
 static COPY: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#).expect("static regex")
 });
@@ -141,6 +142,53 @@ static CONTROL_FILE_OPS: LazyLock<CiRegex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// The names `TAINT` captures, left to right and non-overlapping: every match ends at a
+/// `request`/`session` and starts at the name before the `=` a walk back from it reaches.
+fn request_assignments(lower: Lowered<'_>) -> Vec<String> {
+    use crate::fastre::{skip_space_back, word_run_back};
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    let mut starts = Vec::new();
+    for token in
+        memchr::memmem::find_iter(b, b"request").chain(memchr::memmem::find_iter(b, b"session"))
+    {
+        let j = skip_space_back(b, token);
+        let eq = if j > 0 && b[j - 1] == b'(' {
+            let k = skip_space_back(b, j - 1);
+            ["trim", "cstr", "unescape"]
+                .iter()
+                .filter(|w| b[..k].ends_with(w.as_bytes()))
+                .map(|w| skip_space_back(b, k - w.len()))
+                .find(|&e| e > 0 && b[e - 1] == b'=')
+                .map(|e| e - 1)
+        } else {
+            (j > 0 && b[j - 1] == b'=').then(|| j - 1)
+        };
+        if let Some(eq) = eq {
+            let end = skip_space_back(b, eq);
+            let start = word_run_back(b, end);
+            if start < end {
+                starts.push(start);
+            }
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    let mut caps = TAINT_AT.captures();
+    let mut last_end = 0;
+    let mut names = Vec::new();
+    for s in starts {
+        if s < last_end || !TAINT_AT.captures_at(hay, s, &mut caps) {
+            continue;
+        }
+        if let (Some(whole), Some(name)) = (caps.get_group(0), caps.get_group(1)) {
+            last_end = whole.end;
+            names.push(hay[name.range()].to_string());
+        }
+    }
+    names
+}
+
 /// Runs the ASP/ASP.NET heuristics.
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let lowered = text.to_ascii_lowercase();
@@ -216,11 +264,15 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
+    // Variables assigned from the request or session (computed once, on first need).
+    let mut request_vars: Option<Vec<String>> = None;
+    let mut request_vars = || -> Vec<String> {
+        request_vars
+            .get_or_insert_with(|| request_assignments(lower))
+            .clone()
+    };
     if FSO_OBJECT.is_match(lower) {
-        let tainted: Vec<String> = TAINT
-            .captures_iter(lower)
-            .map(|c| c[1].to_ascii_lowercase())
-            .collect();
+        let tainted = request_vars();
         if let Some(c) = FSO_CALL.captures_iter(lower).find(|c| {
             tainted.contains(&c[1].to_ascii_lowercase()) || c[1].eq_ignore_ascii_case("request")
         }) {
@@ -258,15 +310,20 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     } else {
-        let mut tainted: Vec<String> = TAINT
-            .captures_iter(lower)
-            .map(|c| c[1].to_ascii_lowercase())
-            .collect();
+        let mut tainted = request_vars();
+        // Copies (`a = b`) spread the taint twice over; with nothing tainted there is nothing to
+        // spread.
+        let copies: Vec<(String, String)> = if tainted.is_empty() {
+            Vec::new()
+        } else {
+            COPY.captures_iter(lower)
+                .map(|c| (c[1].to_ascii_lowercase(), c[2].to_ascii_lowercase()))
+                .collect()
+        };
         for _ in 0..2 {
-            for c in COPY.captures_iter(lower) {
-                let (to, from) = (c[1].to_ascii_lowercase(), c[2].to_ascii_lowercase());
-                if tainted.contains(&from) && !tainted.contains(&to) {
-                    tainted.push(to);
+            for (to, from) in &copies {
+                if tainted.contains(from) && !tainted.contains(to) {
+                    tainted.push(to.clone());
                 }
             }
         }
@@ -481,5 +538,58 @@ mod tests {
     #[test]
     fn benign() {
         assert!(rules("<% Response.Write(Request.QueryString(\"q\")) %>").is_empty());
+    }
+
+    fn reference_names(text: &str) -> Vec<String> {
+        let re = CiRegex::new(TAINT).expect("re");
+        let l = text.to_ascii_lowercase();
+        re.captures_iter(Lowered::new(&l))
+            .map(|c| c[1].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn request_assignments_match_the_pattern() {
+        for text in [
+            "x = Request(\"a\") : y=trim( request.form(\"b\")) : z = CStr (Session(\"c\"))",
+            "1a = request : _b = unescape(request) : c == request : d = (request) : e = requests",
+            "a = request = request : b = xtrim(request) : 名 = request",
+        ] {
+            let l = text.to_ascii_lowercase();
+            assert_eq!(
+                request_assignments(Lowered::new(&l)),
+                reference_names(text),
+                "{text}"
+            );
+        }
+    }
+
+    /// `HUOYAN_DIFF_DIR=… cargo test -p huoyan-web -- --ignored asp_same_as`
+    #[test]
+    #[ignore]
+    fn asp_same_as_the_pattern_over_a_tree() {
+        let Ok(dir) = std::env::var("HUOYAN_DIFF_DIR") else {
+            return;
+        };
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("dir").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(&p) else {
+                    continue;
+                };
+                let (text, _) = crate::textdecode::decode(&bytes);
+                let l = text.to_ascii_lowercase();
+                assert_eq!(
+                    request_assignments(Lowered::new(&l)),
+                    reference_names(&text),
+                    "{p:?}"
+                );
+            }
+        }
     }
 }

@@ -14,35 +14,10 @@ use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
-use crate::fastre::{Lowered, Span, StartsAt};
-
-/// `(?-u:\s)`: the ASCII whitespace of the patterns' `\s`.
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
-
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
+use crate::fastre::{is_space, is_word, skip_space_back, word_run_back, Lowered, Span, StartsAt};
 
 fn is_quote(b: u8) -> bool {
     b == b'"' || b == b'\''
-}
-
-/// The position after skipping whitespace backwards from `end` (exclusive).
-fn skip_space_back(b: &[u8], mut end: usize) -> usize {
-    while end > 0 && is_space(b[end - 1]) {
-        end -= 1;
-    }
-    end
-}
-
-/// The start of the run of word bytes ending at `end` (== `end` when there is none).
-fn word_run_back(b: &[u8], mut end: usize) -> usize {
-    while end > 0 && is_word(b[end - 1]) {
-        end -= 1;
-    }
-    end
 }
 
 static DIRECT_SOURCES: LazyLock<AhoCorasick> = LazyLock::new(|| {
