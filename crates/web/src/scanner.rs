@@ -227,7 +227,7 @@ pub fn scan_bytes(
         Ok(h) => hits.extend(h),
         Err(e) => error = Some(e),
     }
-    if encoding != SourceEncoding::Utf8 {
+    if encoding != SourceEncoding::Utf8 && !gbk_image_without_code(role, encoding, data) {
         if let Ok(h) = scanner.scan(text.as_bytes(), &vars) {
             for hit in h {
                 if !hits.iter().any(|x| x.rule == hit.rule) {
@@ -263,6 +263,19 @@ pub fn scan_bytes(
         }
     }
     (hits, lang, encoding, error)
+}
+
+/// True for an image (or other inert upload) read as GBK that holds no code opening tag (`<?`,
+/// `<%`, `<script`): its bytes are binary, a GBK reading of them is noise, and no PHP, ASP or
+/// JSP engine can run code from it. The rules still see its raw bytes; only the second pass
+/// over the decoded text is skipped (a third of all second passes on a typical web root, for
+/// nothing). Images that carry a tag, and UTF-16 files, keep both passes.
+fn gbk_image_without_code(role: FileRole, encoding: SourceEncoding, data: &[u8]) -> bool {
+    role == FileRole::Inert
+        && encoding == SourceEncoding::Gbk
+        && memchr::memmem::find(data, b"<?").is_none()
+        && memchr::memmem::find(data, b"<%").is_none()
+        && !crate::lang::contains_ignore_case(data, b"<script")
 }
 
 /// Collects candidate files under the given logical directories.
@@ -425,6 +438,37 @@ mod tests {
             Some(FileRole::Code(Lang::Php))
         );
         assert_eq!(role_of(Path::new("/a/README")), Some(FileRole::Unknown));
+    }
+
+    #[test]
+    fn decoded_pass_skipped_only_for_images_without_code() {
+        let gif = b"GIF89a\xb0\xa1\xff\x00 plain";
+        assert!(gbk_image_without_code(
+            FileRole::Inert,
+            SourceEncoding::Gbk,
+            gif
+        ));
+        for tagged in [
+            &b"GIF89a\xb0\xa1<?php x"[..],
+            b"\xff\xd8<% x %>",
+            b"\x89PNG<SCRIPT ",
+        ] {
+            assert!(!gbk_image_without_code(
+                FileRole::Inert,
+                SourceEncoding::Gbk,
+                tagged
+            ));
+        }
+        assert!(!gbk_image_without_code(
+            FileRole::Code(Lang::Php),
+            SourceEncoding::Gbk,
+            gif
+        ));
+        assert!(!gbk_image_without_code(
+            FileRole::Inert,
+            SourceEncoding::Utf16Le,
+            gif
+        ));
     }
 
     #[test]
