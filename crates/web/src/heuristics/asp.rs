@@ -24,9 +24,10 @@ static EVAL_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
 const TAINT: &str = r#"(?i)\b([a-z_]\w*)\s*=\s*(?:trim\s*\(\s*|cstr\s*\(\s*|unescape\s*\(\s*)?(?:request|session)\b"#;
 static TAINT_AT: LazyLock<crate::fastre::StartsAt> =
     LazyLock::new(|| crate::fastre::StartsAt::new_ci(TAINT).expect("static regex"));
-static COPY: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#).expect("static regex")
-});
+/// `a = b` (end of statement): searched only from each `=` (see [`copies`]).
+const COPY: &str = r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#;
+static COPY_AT: LazyLock<crate::fastre::StartsAt> =
+    LazyLock::new(|| crate::fastre::StartsAt::new_ci(COPY).expect("static regex"));
 static EVAL_VAR: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*([a-z_]\w*)"#)
         .expect("static regex")
@@ -189,6 +190,31 @@ fn request_assignments(lower: Lowered<'_>) -> Vec<String> {
     names
 }
 
+/// The (to, from) pairs `COPY` captures, left to right and non-overlapping: every match starts
+/// at the name right before an `=`.
+fn copies(lower: Lowered<'_>) -> Vec<(String, String)> {
+    use crate::fastre::{skip_space_back, word_run_back};
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    let mut caps = COPY_AT.captures();
+    let mut last_end = 0;
+    let mut out = Vec::new();
+    for eq in memchr::memchr_iter(b'=', b) {
+        let end = skip_space_back(b, eq);
+        let start = word_run_back(b, end);
+        if start == end || start < last_end || !COPY_AT.captures_at(hay, start, &mut caps) {
+            continue;
+        }
+        if let (Some(whole), Some(to), Some(from)) =
+            (caps.get_group(0), caps.get_group(1), caps.get_group(2))
+        {
+            last_end = whole.end;
+            out.push((hay[to.range()].to_string(), hay[from.range()].to_string()));
+        }
+    }
+    out
+}
+
 /// Runs the ASP/ASP.NET heuristics.
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let lowered = text.to_ascii_lowercase();
@@ -316,9 +342,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         let copies: Vec<(String, String)> = if tainted.is_empty() {
             Vec::new()
         } else {
-            COPY.captures_iter(lower)
-                .map(|c| (c[1].to_ascii_lowercase(), c[2].to_ascii_lowercase()))
-                .collect()
+            copies(lower)
         };
         for _ in 0..2 {
             for (to, from) in &copies {
@@ -548,6 +572,26 @@ mod tests {
             .collect()
     }
 
+    fn reference_copies(text: &str) -> Vec<(String, String)> {
+        let re = CiRegex::new(COPY).expect("re");
+        let l = text.to_ascii_lowercase();
+        re.captures_iter(Lowered::new(&l))
+            .map(|c| (c[1].to_string(), c[2].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn copies_match_the_pattern() {
+        for text in [
+            "a = b\nc=d : e = f; g == h\ni = j k\nl = 1m\n",
+            "a = b = c\nx = y   \n z = w",
+            "a = b\n = c;",
+        ] {
+            let l = text.to_ascii_lowercase();
+            assert_eq!(copies(Lowered::new(&l)), reference_copies(text), "{text}");
+        }
+    }
+
     #[test]
     fn request_assignments_match_the_pattern() {
         for text in [
@@ -589,6 +633,7 @@ mod tests {
                     reference_names(&text),
                     "{p:?}"
                 );
+                assert_eq!(copies(Lowered::new(&l)), reference_copies(&text), "{p:?}");
             }
         }
     }
