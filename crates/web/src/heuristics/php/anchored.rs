@@ -421,22 +421,7 @@ pub(super) fn sink_literal_assign(lower: Lowered<'_>) -> Option<Span> {
 /// that is called or assigned at `end` can begin.
 fn variable_starts_before(hay: &str, end: usize, braces: bool, out: &mut Vec<usize>) {
     let b = hay.as_bytes();
-    let mut name_ends = [None; 48];
-    let mut n = 0;
-    if end > 0 && b[end - 1] == b']' {
-        for (count, (o, c)) in hay[..end - 1].char_indices().rev().enumerate() {
-            if c == ']' || count > 40 || n == name_ends.len() {
-                break;
-            }
-            if c == '[' {
-                name_ends[n] = Some(skip_space_back(b, o));
-                n += 1;
-            }
-        }
-    } else {
-        name_ends[0] = Some(end);
-    }
-    for e in name_ends.into_iter().flatten() {
+    let mut push = |e: usize| {
         if braces {
             let e = if e > 0 && b[e - 1] == b'}' { e - 1 } else { e };
             out.extend(variable_start(b, e));
@@ -450,6 +435,18 @@ fn variable_starts_before(hay: &str, end: usize, braces: bool, out: &mut Vec<usi
                 out.push(ns - 1);
             }
         }
+    };
+    if end > 0 && b[end - 1] == b']' {
+        for (count, (o, c)) in hay[..end - 1].char_indices().rev().enumerate() {
+            if c == ']' || count > 40 {
+                break;
+            }
+            if c == '[' {
+                push(skip_space_back(b, o));
+            }
+        }
+    } else {
+        push(end);
     }
 }
 
