@@ -20,9 +20,8 @@ fn is_quote(b: u8) -> bool {
     b == b'"' || b == b'\''
 }
 
-static DIRECT_SOURCES: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::new(["$_get", "$_post", "$_request", "$_cookie"]).expect("static automaton")
-});
+static DIRECT_SOURCES: LazyLock<AhoCorasick> =
+    LazyLock::new(|| leftmost_first(&["$_get", "$_post", "$_request", "$_cookie"]));
 
 const DIRECT_WRAPPERS: &[&[u8]] = &[
     b"trim",
@@ -304,7 +303,7 @@ pub(super) fn xor_loop(text: &str) -> Option<Span> {
 }
 
 static REQUEST_INPUTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::new([
+    leftmost_first(&[
         "$_get",
         "$_post",
         "$_request",
@@ -313,8 +312,18 @@ static REQUEST_INPUTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         "getallheaders",
         "file_get_contents",
     ])
-    .expect("static automaton")
 });
+
+/// An automaton the packed (SIMD) searcher can run: with the default (standard) semantics
+/// every search walks the text byte by byte. None of these token lists has a token that is a
+/// prefix of another, and a token overlapping an earlier one cannot start a match, so the
+/// non-overlapping leftmost matches are the ones needed.
+pub(super) fn leftmost_first(tokens: &[&str]) -> AhoCorasick {
+    AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build(tokens)
+        .expect("static automaton")
+}
 
 /// The pattern of `VAR_CALL_ON_REQUEST`, tried where a walk back from request input allows.
 pub(super) const VAR_CALL_ON_REQUEST: &str = r#"(?i)\$\{?[a-z_]\w*\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(\s*@?\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b|getallheaders\s*\(|file_get_contents\s*\(\s*["']php://input)"#;
@@ -341,7 +350,7 @@ pub(super) fn var_call_on_request(lower: Lowered<'_>, not_after: &[u8]) -> Optio
     let hay = lower.as_str();
     let b = hay.as_bytes();
     let mut starts = Vec::new();
-    for token in REQUEST_INPUTS.find_overlapping_iter(hay) {
+    for token in REQUEST_INPUTS.find_iter(hay) {
         // Back through `(\s*@?\s*`.
         let mut j = skip_space_back(b, token.start());
         if j > 0 && b[j - 1] == b'@' {

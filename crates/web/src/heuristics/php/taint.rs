@@ -24,7 +24,7 @@ pub(super) fn mentions_request(lower: Lowered<'_>) -> bool {
 }
 
 static REQUEST_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::new([
+    super::anchored::leftmost_first(&[
         "$_get",
         "$_post",
         "$_request",
@@ -35,7 +35,6 @@ static REQUEST_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         "php://input",
         "$http_",
     ])
-    .expect("static automaton")
 });
 
 /// Every assignment `$name … = value;` (value at most 300 characters, up to the first `;`), left
@@ -89,7 +88,7 @@ pub(super) fn tainted_vars(text: &str, lower: Lowered<'_>) -> HashSet<String> {
     // Where request input is named at all: a value without one of these cannot be a source,
     // and most assignments are skipped without running the source pattern on them.
     let tokens: Vec<usize> = REQUEST_TOKENS
-        .find_overlapping_iter(lower.as_str())
+        .find_iter(lower.as_str())
         .map(|m| m.start())
         .collect();
     let assigned = assignments(lower);
