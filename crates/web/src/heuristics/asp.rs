@@ -131,9 +131,34 @@ fn strip_block_comments(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-static AMP_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?:"[^"\n]{1,12}"\s*&\s*){2,}"[^"\n]{1,12}""#).expect("static regex")
-});
+/// `"WScr" & "ipt.Sh" & "ell"`: searched only from literals followed by `&` (see
+/// [`amp_chains`]); its first byte, a quote, is everywhere.
+const AMP_CHAIN: &str = r#"(?:"[^"\n]{1,12}"\s*&\s*){2,}"[^"\n]{1,12}""#;
+static AMP_CHAIN_AT: LazyLock<crate::fastre::StartsAt> =
+    LazyLock::new(|| crate::fastre::StartsAt::new(AMP_CHAIN).expect("static regex"));
+
+/// The matches of `AMP_CHAIN`, left to right: each starts at the opening quote of a literal
+/// of 1..=12 characters (no quote or newline) that is followed by blanks and `&`.
+fn amp_chains(text: &str) -> Vec<crate::fastre::Span> {
+    let b = text.as_bytes();
+    let mut starts: Vec<usize> = memchr::memchr_iter(b'&', b)
+        .filter_map(|a| {
+            let close = crate::fastre::skip_space_back(b, a).checked_sub(1)?;
+            if b[close] != b'"' {
+                return None;
+            }
+            text[..close]
+                .char_indices()
+                .rev()
+                .take(13)
+                .take_while(|&(_, c)| c != '\n')
+                .find(|&(_, c)| c == '"')
+                .map(|(i, _)| i)
+        })
+        .collect();
+    starts.sort_unstable();
+    AMP_CHAIN_AT.iter_from(text, &starts).collect()
+}
 static TOOL_TELLS: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)scripttimeout\s*=\s*9{5,}|import\s+namespace\s*=\s*"(?:system\.diagnostics|microsoft\.win32|system\.net\.sockets|system\.runtime\.interopservices|system\.serviceprocess)"|\bstrreverse\s*\([\s\S]{0,400}\b(?:execute|eval)\b"#)
         .expect("static regex")
@@ -219,9 +244,8 @@ fn copies(lower: Lowered<'_>) -> Vec<(String, String)> {
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let lowered = text.to_ascii_lowercase();
     let lower = Lowered::new(&lowered);
-    for m in AMP_CHAIN.find_iter(text) {
-        let joined: String = m
-            .as_str()
+    for m in amp_chains(text) {
+        let joined: String = text[m.start()..m.end()]
             .split('"')
             .enumerate()
             .filter(|(i, _)| i % 2 == 1)
@@ -581,6 +605,22 @@ mod tests {
     }
 
     #[test]
+    fn amp_chains_match_the_pattern() {
+        let re = crate::fastre::new(AMP_CHAIN).expect("re");
+        for text in [
+            "x = \"WScr\" & \"ipt.Sh\" & \"ell\" : y = \"a\"&\"b\"",
+            "\"\" & \"ab\" & \"cd\" & \"ef\" \"a&b\" & \"c\" & \"d\"",
+            "\"toolongtoolongtoolong\" & \"x\" & \"y\" & \"z\"\n\"é\" & \"\n\" & \"q\" & \"r\"",
+        ] {
+            let want: Vec<_> = re
+                .find_iter(text)
+                .map(|m| crate::fastre::Span::new(m.start(), m.end()))
+                .collect();
+            assert_eq!(amp_chains(text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn copies_match_the_pattern() {
         for text in [
             "a = b\nc=d : e = f; g == h\ni = j k\nl = 1m\n",
@@ -615,6 +655,7 @@ mod tests {
         let Ok(dir) = std::env::var("HUOYAN_DIFF_DIR") else {
             return;
         };
+        let amp = crate::fastre::new(AMP_CHAIN).expect("re");
         let mut stack = vec![std::path::PathBuf::from(dir)];
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(&d).expect("dir").flatten() {
@@ -634,6 +675,11 @@ mod tests {
                     "{p:?}"
                 );
                 assert_eq!(copies(Lowered::new(&l)), reference_copies(&text), "{p:?}");
+                let want: Vec<_> = amp
+                    .find_iter(&text)
+                    .map(|m| crate::fastre::Span::new(m.start(), m.end()))
+                    .collect();
+                assert_eq!(amp_chains(&text), want, "{p:?}");
             }
         }
     }
