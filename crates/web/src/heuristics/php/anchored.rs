@@ -492,6 +492,20 @@ pub(super) static VAR_CALL_AT: LazyLock<StartsAt> =
 pub(super) static TAINT_ASSIGN_AT: LazyLock<StartsAt> =
     LazyLock::new(|| StartsAt::new_ci(super::patterns::TAINT_ASSIGN).expect("static regex"));
 
+/// `(?:""|'')\s*,` occurs (an empty string passed as a first argument): found from each pair
+/// of quotes instead of from every quote.
+pub(super) fn has_empty_string_arg(lower: Lowered<'_>) -> bool {
+    let b = lower.as_str().as_bytes();
+    let followed_by_comma = |i: usize| {
+        b[i + 2..]
+            .iter()
+            .find(|&&c| !is_space(c))
+            .is_some_and(|&c| c == b',')
+    };
+    memchr::memmem::find_iter(b, b"''").any(followed_by_comma)
+        || memchr::memmem::find_iter(b, b"\"\"").any(followed_by_comma)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -721,6 +735,25 @@ mod tests {
             let l = lower(text);
             let want = reference.find_not_after(Lowered::new(&l), b">:$");
             assert_eq!(var_call_on_request(Lowered::new(&l), b">:$"), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn empty_string_arg_matches_the_pattern() {
+        let re = crate::fastre::CiRegex::new(r#"(?:""|'')\s*,"#).expect("re");
+        for text in [
+            "f('', $x)",
+            "f(\"\"  \n ,1)",
+            "'' x,",
+            "'x'',",
+            "\"\"",
+            "x = '';",
+        ] {
+            assert_eq!(
+                has_empty_string_arg(Lowered::new(text)),
+                re.is_match(Lowered::new(text)),
+                "{text}"
+            );
         }
     }
 

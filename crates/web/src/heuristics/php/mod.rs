@@ -31,6 +31,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let lower = Lowered::new(&lowered);
     let tainted = tainted_vars(text, lower);
     let direct = direct_tainted(lower);
+    // The patterns below that name `$_GET`, `$_POST` … need one of these tokens to match.
+    let request = mentions_request(lower);
 
     for m in EXEC_SINK.captures_iter(lower) {
         let Some(whole) = m.get(0) else { continue };
@@ -86,7 +88,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = REQUEST_VAR_CALL.find(lower) {
+    if let Some(m) = request.then(|| REQUEST_VAR_CALL.find(lower)).flatten() {
         hits.push(Hit::heuristic(
             "php.request_variable_function",
             Severity::Critical,
@@ -134,7 +136,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = BACKTICK_REQUEST.find(lower) {
+    if let Some(m) = request.then(|| BACKTICK_REQUEST.find(lower)).flatten() {
         hits.push(Hit::heuristic(
             "php.request_backtick",
             Severity::Critical,
@@ -145,13 +147,18 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
 
-    if let Some(m) = EXTRACT_REQUEST.find_iter(lower).find(|m| {
-        let open = text[m.start()..]
-            .find('(')
-            .map_or(m.end(), |o| m.start() + o + 1);
-        let args = call_args(text, open);
-        !m.as_str().to_ascii_lowercase().starts_with("parse_str") || !args.contains(',')
-    }) {
+    if let Some(m) = request
+        .then(|| EXTRACT_REQUEST.find_iter(lower))
+        .into_iter()
+        .flatten()
+        .find(|m| {
+            let open = text[m.start()..]
+                .find('(')
+                .map_or(m.end(), |o| m.start() + o + 1);
+            let args = call_args(text, open);
+            !m.as_str().to_ascii_lowercase().starts_with("parse_str") || !args.contains(',')
+        })
+    {
         hits.push(Hit::heuristic(
             "php.extract_request",
             Severity::Medium,
@@ -309,8 +316,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
-    if let Some(m) = EMPTY_STRING_ARG
-        .is_match(lower)
+    if let Some(m) = anchored::has_empty_string_arg(lower)
         .then(|| VAR_CREATE_FUNCTION.find_iter_not_after(lower, CALL_NOT_AFTER))
         .into_iter()
         .flatten()

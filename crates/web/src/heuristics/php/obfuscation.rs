@@ -92,7 +92,8 @@ pub(super) fn more_obfuscation(
             m.end() + 40,
         ));
     }
-    if let Some(m) = DECODED_REQUEST.find(lower) {
+    let request = mentions_request(lower);
+    if let Some(m) = request.then(|| DECODED_REQUEST.find(lower)).flatten() {
         hits.push(Hit::heuristic(
             "php.decoded_request_input",
             Severity::Medium,
@@ -137,7 +138,7 @@ pub(super) fn more_obfuscation(
             ));
         }
     }
-    if let Some(m) = REQUEST_DB_CONNECT.find(lower) {
+    if let Some(m) = request.then(|| REQUEST_DB_CONNECT.find(lower)).flatten() {
         hits.push(Hit::heuristic(
             "php.request_db_connect",
             Severity::High,

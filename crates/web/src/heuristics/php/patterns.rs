@@ -120,10 +120,6 @@ pub(super) static LAST_ARG_CALLBACK: LazyLock<CiRegex> = LazyLock::new(|| {
 pub(super) static VAR_CREATE_FUNCTION: LazyLock<CiRegex> =
     LazyLock::new(|| CiRegex::new(r#"\$[A-Za-z_]\w*\s*\(\s*(?:""|'')\s*,"#).expect("static regex"));
 
-/// The part of [`VAR_CREATE_FUNCTION`] worth looking for first (its `$` start is everywhere).
-pub(super) static EMPTY_STRING_ARG: LazyLock<CiRegex> =
-    LazyLock::new(|| CiRegex::new(r#"(?:""|'')\s*,"#).expect("static regex"));
-
 pub(super) static OBFUSCATED_INCLUDE: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)\b(?:include|require)(?:_once)?\s*\(?\s*["'](?:[^"'\\]{0,3}\\(?:x[0-9a-f]{2}|[0-7]{3})){4,}"#)
         .expect("static regex")
