@@ -29,17 +29,19 @@ pub(super) fn more_obfuscation(
             m.end() + 40,
         ));
     }
-    if let Some(m) = SUPERGLOBAL_VARVAR.find(lower) {
-        if text.contains("$$") || text.contains("${") {
-            hits.push(Hit::heuristic(
-                "php.superglobal_variable_variables",
-                Severity::High,
-                "request superglobals are walked by name into variable variables ($$k = $v)",
-                text,
-                m.start(),
-                m.end() + 40,
-            ));
-        }
+    // The cheap condition first: most files have no variable variables at all.
+    if let Some(m) = (text.contains("$$") || text.contains("${"))
+        .then(|| SUPERGLOBAL_VARVAR.find(lower))
+        .flatten()
+    {
+        hits.push(Hit::heuristic(
+            "php.superglobal_variable_variables",
+            Severity::High,
+            "request superglobals are walked by name into variable variables ($$k = $v)",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
     }
     for c in STR_REPLACE_LITERAL.captures_iter(lower) {
         let (needle, hay) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
@@ -148,17 +150,16 @@ pub(super) fn more_obfuscation(
             m.end(),
         ));
     }
-    if let Some(m) = REFLECTION_TRICK.find(lower) {
-        if has_source
-            && (text.contains("$$")
-                || super::anchored::VAR_CALL_AT
-                    .not_after_from(
-                        lower.as_str(),
-                        &super::anchored::var_call_starts(lower),
-                        VAR_CALL_NOT_AFTER,
-                    )
-                    .next()
-                    .is_some())
+    if let Some(m) = has_source.then(|| REFLECTION_TRICK.find(lower)).flatten() {
+        if text.contains("$$")
+            || super::anchored::VAR_CALL_AT
+                .not_after_from(
+                    lower.as_str(),
+                    &super::anchored::var_call_starts(lower),
+                    VAR_CALL_NOT_AFTER,
+                )
+                .next()
+                .is_some()
         {
             hits.push(Hit::heuristic(
                 "php.reflection_hidden_name",
