@@ -135,17 +135,19 @@ static RUNTIME_VAR: LazyLock<CiRegex> = LazyLock::new(|| {
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let lowered = text.to_ascii_lowercase();
     let lower = Lowered::new(&lowered);
-    if let Some(m) = RUNTIME_VAR.find(lower) {
-        if !EXEC.is_match(lower) {
-            hits.push(Hit::heuristic(
-                "jsp.exec",
-                Severity::High,
-                "a JSP keeps the Runtime in a variable and runs commands with it",
-                text,
-                m.start(),
-                m.start() + 120,
-            ));
-        }
+    // `RUNTIME_VAR` (a 2,000-character window) only where it can match and matters.
+    if let Some(m) = (lower.contains("getruntime") && !EXEC.is_match(lower))
+        .then(|| RUNTIME_VAR.find(lower))
+        .flatten()
+    {
+        hits.push(Hit::heuristic(
+            "jsp.exec",
+            Severity::High,
+            "a JSP keeps the Runtime in a variable and runs commands with it",
+            text,
+            m.start(),
+            m.start() + 120,
+        ));
     }
     let tainted = parameter_vars(lower);
     for c in JFILE_SINK.captures_iter(lower) {
@@ -217,7 +219,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             ));
         }
     }
-    if JUPLOAD.is_match(lower) && text.to_ascii_lowercase().contains("fileoutputstream") {
+    if lower.contains("fileoutputstream") && JUPLOAD.is_match(lower) {
         if let Some(m) = REQUEST.find(lower) {
             hits.push(Hit::heuristic(
                 "jsp.upload_handler",
