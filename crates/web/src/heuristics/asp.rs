@@ -304,7 +304,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         lowered_stripped = text.to_ascii_lowercase();
         Lowered::new(&lowered_stripped)
     };
-    if let Some(m) = EVAL_DECODED.find(lower) {
+    // Each alternative holds one of these words; its `[:=]\s*eval` branch leaves the engine
+    // nothing rare to skip to, so the words are looked for first.
+    let eval_words = lower.contains("eval")
+        || lower.contains("executestatement")
+        || lower.contains("msscriptcontrol");
+    if let Some(m) = eval_words.then(|| EVAL_DECODED.find(lower)).flatten() {
         hits.push(Hit::heuristic(
             "asp.eval_decoded",
             Severity::High,
@@ -403,7 +408,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    if let Some(m) = EXEC_COMPUTED.find(lower) {
+    // Its first byte is a blank or punctuation: look for the word first.
+    if let Some(m) = lower
+        .contains("execute")
+        .then(|| EXEC_COMPUTED.find(lower))
+        .flatten()
+    {
         hits.push(Hit::heuristic(
             "asp.execute_decoded",
             Severity::High,
