@@ -506,6 +506,28 @@ pub(super) fn has_empty_string_arg(lower: Lowered<'_>) -> bool {
         || memchr::memmem::find_iter(b, b"\"\"").any(followed_by_comma)
 }
 
+/// `UNDERSCORE_CALL.find_not_after(lower, not_after)` (`\$_{1,8}\s*\(`, as `$_($__)`) checked
+/// in code at each `$_`: one to eight underscores, blanks, `(`.
+pub(super) fn underscore_call(lower: Lowered<'_>, not_after: &[u8]) -> Option<Span> {
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    memchr::memmem::find_iter(b, b"$_").find_map(|p| {
+        let underscores = b[p + 1..].iter().take_while(|&&c| c == b'_').count();
+        if underscores > 8 {
+            return None;
+        }
+        let mut e = p + 1 + underscores;
+        while e < b.len() && is_space(b[e]) {
+            e += 1;
+        }
+        if b.get(e) != Some(&b'(') {
+            return None;
+        }
+        let start = crate::fastre::start_not_after(hay, p, not_after, 0)?;
+        Some(Span::new(start, e + 1))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,6 +656,7 @@ mod tests {
         let var_call = crate::fastre::CiRegex::new(VAR_CALL_ON_REQUEST).expect("re");
         let non_ascii = crate::fastre::new(r"\$[^\x00-\x7f]{3,}").expect("re");
         let sink = crate::fastre::CiRegex::new(r#"(?i)=\s*["'](?:assert|eval|system|passthru|shell_exec|create_function|call_user_func|base64_decode|str_rot13|gzinflate)["']\s*;"#).expect("re");
+        let underscore = crate::fastre::CiRegex::new(r"\$_{1,8}\s*\(").expect("re");
         let call = crate::fastre::CiRegex::new(super::super::patterns::VAR_CALL).expect("re");
         let assign = crate::fastre::CiRegex::new(super::super::patterns::TAINT_ASSIGN).expect("re");
         let mut stack = vec![std::path::PathBuf::from(dir)];
@@ -698,6 +721,11 @@ mod tests {
                     .find(Lowered::new(&l))
                     .map(|m| Span::new(m.start(), m.end()));
                 assert_eq!(sink_literal_assign(Lowered::new(&l)), want, "{p:?}");
+                assert_eq!(
+                    underscore_call(Lowered::new(&l), b">:$"),
+                    underscore.find_not_after(Lowered::new(&l), b">:$"),
+                    "{p:?}"
+                );
                 let starts = var_call_starts(Lowered::new(&l));
                 let want: Vec<_> = call
                     .captures_not_after(Lowered::new(&l), b">:${")
@@ -752,6 +780,24 @@ mod tests {
             assert_eq!(
                 has_empty_string_arg(Lowered::new(text)),
                 re.is_match(Lowered::new(text)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn underscore_call_matches_the_pattern() {
+        let re = crate::fastre::CiRegex::new(r"\$_{1,8}\s*\(").expect("re");
+        for text in [
+            "$_($__); x$_(1) $__ (2)",
+            "->$_(1); $_________(2); $$_(3); ($_ \n (4)",
+            "$_post['a']; $_",
+            "é$_(1)",
+        ] {
+            let l = lower(text);
+            assert_eq!(
+                underscore_call(Lowered::new(&l), b">:$"),
+                re.find_not_after(Lowered::new(&l), b">:$"),
                 "{text}"
             );
         }

@@ -378,7 +378,7 @@ pub(super) fn preg_replace_e(
 
 /// `$_($__)`, `$GLOBALS[49](…)`, `${'x'}(…)`: the leftmost of the two searches.
 fn underscore_call(text: &str, lower: Lowered<'_>) -> Option<Span> {
-    let underscore = UNDERSCORE_CALL.find_not_after(lower, CALL_NOT_AFTER);
+    let underscore = super::anchored::underscore_call(lower, CALL_NOT_AFTER);
     let globals = GLOBALS_INDEX_CALL
         .find(text)
         .map(|m| Span::new(m.start(), m.end()));

@@ -176,11 +176,6 @@ pub(super) static REFLECTION_TRICK: LazyLock<CiRegex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// `$_($__)`: searched with `captures_not_after(…, b">:$")` (the original pattern's
-/// `(?:^|[^\w>:$])` prefix); the other two forms are [`GLOBALS_INDEX_CALL`].
-pub(super) static UNDERSCORE_CALL: LazyLock<CiRegex> =
-    LazyLock::new(|| CiRegex::new(r"\$_{1,8}\s*\(").expect("static regex"));
-
 /// `$GLOBALS[49](…)`, `${'x'}(…)` (case-sensitive, on the original text).
 pub(super) static GLOBALS_INDEX_CALL: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(
