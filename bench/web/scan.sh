@@ -2,6 +2,7 @@
 # The webshell-scan half of bench/web/run.sh only, repeated: the yara CLI and `huoyan web` take
 # turns over the same tree (benign-web + webshells-tennc, same rules), RUNS times each, and the
 # best wall time and the best CPU time (user + sys) of each tool are printed with the ratios.
+# (huoyan exits non-zero when it finds something; the time line is the last one.)
 # On a shared machine single runs swing by ±30 %; compare best-of-N from one invocation.
 #
 #   bench/web/scan.sh                      # RUNS=5, tree from bench/web/run.sh (unpacked if missing)
@@ -31,9 +32,9 @@ best() { sort -g | head -1; }
 : > "$work/scan.yara" ; : > "$work/scan.huoyan"
 for _ in $(seq "$runs"); do
   /usr/bin/time -f '%e %U %S' -o "$work/t" yara -r -p "$(nproc)" -w "${rules[@]}" "$tree/var/www" > /dev/null 2>&1 || true
-  cat "$work/t" >> "$work/scan.yara"
+  tail -1 "$work/t" >> "$work/scan.yara"
   /usr/bin/time -f '%e %U %S' -o "$work/t" "$bin" web --root "$tree" --json > /dev/null 2>&1 || true
-  cat "$work/t" >> "$work/scan.huoyan"
+  tail -1 "$work/t" >> "$work/scan.huoyan"
 done
 yw=$(awk '{print $1}' "$work/scan.yara" | best); yc=$(awk '{print $2+$3}' "$work/scan.yara" | best)
 hw=$(awk '{print $1}' "$work/scan.huoyan" | best); hc=$(awk '{print $2+$3}' "$work/scan.huoyan" | best)

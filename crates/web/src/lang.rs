@@ -124,21 +124,41 @@ impl Lang {
 /// True when `needle` (lower-case ASCII) occurs in `hay` ignoring ASCII case: what
 /// `hay.to_ascii_lowercase().contains(needle)` says, without copying the text.
 pub fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
+    if needle.is_empty() {
         return true;
-    };
-    let upper = first.to_ascii_uppercase();
-    let mut from = 0;
-    while let Some(i) = memchr::memchr2(first, upper, &hay[from..]).map(|i| from + i) {
+    }
+    // Jump between occurrences of the needle's rarest byte (either case), not its first one:
+    // `request` is looked for at each `q`, not at each `r`.
+    let (at, &anchor) = needle
+        .iter()
+        .enumerate()
+        .min_by_key(|&(_, &b)| commonness(b))
+        .unwrap_or((0, &needle[0]));
+    let upper = anchor.to_ascii_uppercase();
+    let mut from = at;
+    while let Some(i) = memchr::memchr2(anchor, upper, hay.get(from..).unwrap_or(&[])) {
+        let start = from + i - at;
         if hay
-            .get(i + 1..i + 1 + rest.len())
-            .is_some_and(|t| t.eq_ignore_ascii_case(rest))
+            .get(start..start + needle.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(needle))
         {
             return true;
         }
-        from = i + 1;
+        from += i + 1;
     }
     false
+}
+
+/// How common a byte is in source text (lower is rarer): letters by English frequency, then
+/// blanks and the most common punctuation; other bytes count as rare.
+fn commonness(b: u8) -> usize {
+    const LETTERS: &[u8] = b"qjzxkvbpygfwmucldrhsnioate";
+    match b.to_ascii_lowercase() {
+        l @ b'a'..=b'z' => 10 + LETTERS.iter().position(|&x| x == l).unwrap_or(0),
+        b' ' | b'\t' | b'\n' | b'\r' => 40,
+        b'.' | b',' | b';' | b'(' | b')' | b'$' | b'=' | b'"' | b'\'' | b'_' | b'-' | b'/' => 5,
+        _ => 0,
+    }
 }
 
 #[cfg(test)]
@@ -163,6 +183,30 @@ mod tests {
         assert_eq!(Lang::sniff("#!/usr/bin/PERL -w\nx"), Some(Lang::Perl));
         assert_eq!(Lang::sniff("<? echo $_GET[1];"), Some(Lang::Php));
         assert!(contains_ignore_case(b"xx<?PhP", b"<?php"));
+        assert!(contains_ignore_case(b"a ReQuEsT", b"request"));
+        assert!(!contains_ignore_case(b"reques", b"request"));
+        assert!(contains_ignore_case(b"qqrequest", b"request"));
+        assert!(contains_ignore_case(b"x", b""));
+        assert!(!contains_ignore_case(b"", b"q"));
+        // Against lower-case-then-contains on pseudo-random text over a small alphabet.
+        let alphabet = b"rRqQeEuUsStT<%@ =\"";
+        let mut x: u32 = 7;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            alphabet[(x >> 16) as usize % alphabet.len()]
+        };
+        for _ in 0..2000 {
+            let hay: Vec<u8> = (0..24).map(|_| next()).collect();
+            let lower = hay.to_ascii_lowercase();
+            for needle in [&b"request"[..], b"<%@ ", b"rq", b"e", b"\"s"] {
+                let want = lower.windows(needle.len()).any(|w| w == needle);
+                assert_eq!(
+                    contains_ignore_case(&hay, needle),
+                    want,
+                    "{hay:?} {needle:?}"
+                );
+            }
+        }
         assert!(!contains_ignore_case(b"<?ph", b"<?php"));
         assert!(contains_ignore_case(
             b"RUNAT=\"Server\"",
