@@ -52,10 +52,28 @@ static JSCRIPT_EVAL2: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#"(?i)\beval\s*\(\s*[a-z_]\w*\s*,\s*(?:["'\\]|[a-z_]\w*\s*\))"#)
         .expect("static regex")
 });
-static CHAR_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?:"[^"\n]{1,2}"\s*(?:/\*[^*]{0,20}\*/\s*)*\+\s*(?:/\*[^*]{0,20}\*/\s*)*){3,}"[^"\n]{1,2}""#)
-        .expect("static regex")
-});
+/// `"W"+"S"+"cr"+…` (comments allowed between): searched only from short literals (see
+/// [`char_splits`]); its first byte, a quote, is everywhere.
+const CHAR_SPLIT: &str =
+    r#"(?:"[^"\n]{1,2}"\s*(?:/\*[^*]{0,20}\*/\s*)*\+\s*(?:/\*[^*]{0,20}\*/\s*)*){3,}"[^"\n]{1,2}""#;
+static CHAR_SPLIT_AT: LazyLock<crate::fastre::StartsAt> =
+    LazyLock::new(|| crate::fastre::StartsAt::new(CHAR_SPLIT).expect("static regex"));
+
+/// The matches of `CHAR_SPLIT`, left to right: each starts at the opening quote of a literal of
+/// one or two characters (no quote or newline).
+fn char_splits(text: &str) -> Vec<crate::fastre::Span> {
+    let starts: Vec<usize> = memchr::memchr_iter(b'"', text.as_bytes())
+        .filter(|&q| {
+            let mut chars = text[q + 1..].chars();
+            match (chars.next(), chars.next(), chars.next()) {
+                (Some(a), Some('"'), _) => a != '"' && a != '\n',
+                (Some(a), Some(b), Some('"')) => a != '"' && a != '\n' && b != '"' && b != '\n',
+                _ => false,
+            }
+        })
+        .collect();
+    CHAR_SPLIT_AT.iter_from(text, &starts).collect()
+}
 static FSO_WRITE: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)createtextfile\s*\([^)]{0,80}request|(\w+)\s*\.\s*write\s*\(?[^\n]{0,40}request\s*[\.(]|\.saveas\s*\([^)]{0,120}(?:request|\.text)|savetofile\s*[^\n]{0,60}request"#)
         .expect("static regex")
@@ -455,9 +473,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    for m in CHAR_SPLIT.find_iter(text) {
-        let joined: String = m
-            .as_str()
+    for m in char_splits(text) {
+        let joined: String = text[m.start()..m.end()]
             .split('"')
             .enumerate()
             .filter(|(i, _)| i % 2 == 1)
@@ -615,6 +632,22 @@ mod tests {
     }
 
     #[test]
+    fn char_splits_match_the_pattern() {
+        let re = crate::fastre::new(CHAR_SPLIT).expect("re");
+        for text in [
+            "x = \"W\"+\"S\"+ /* c */ \"cr\" +\"ip\"+\"t\"",
+            "\"\"+\"a\"+\"b\"+\"c\"+\"d\" \"é\"+\"ab\"+\"\n\"+\"x\"+\"y\"+\"z\"",
+            "\"abc\"+\"a\"+\"b\" \"\"\"+\"a\"+\"b\"+\"c\"",
+        ] {
+            let want: Vec<_> = re
+                .find_iter(text)
+                .map(|m| crate::fastre::Span::new(m.start(), m.end()))
+                .collect();
+            assert_eq!(char_splits(text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn amp_chains_match_the_pattern() {
         let re = crate::fastre::new(AMP_CHAIN).expect("re");
         for text in [
@@ -666,6 +699,7 @@ mod tests {
             return;
         };
         let amp = crate::fastre::new(AMP_CHAIN).expect("re");
+        let split = crate::fastre::new(CHAR_SPLIT).expect("re");
         let mut stack = vec![std::path::PathBuf::from(dir)];
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(&d).expect("dir").flatten() {
@@ -690,6 +724,11 @@ mod tests {
                     .map(|m| crate::fastre::Span::new(m.start(), m.end()))
                     .collect();
                 assert_eq!(amp_chains(&text), want, "{p:?}");
+                let want: Vec<_> = split
+                    .find_iter(&text)
+                    .map(|m| crate::fastre::Span::new(m.start(), m.end()))
+                    .collect();
+                assert_eq!(char_splits(&text), want, "{p:?}");
             }
         }
     }
