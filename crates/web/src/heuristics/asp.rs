@@ -74,10 +74,59 @@ fn char_splits(text: &str) -> Vec<crate::fastre::Span> {
         .collect();
     CHAR_SPLIT_AT.iter_from(text, &starts).collect()
 }
-static FSO_WRITE: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)createtextfile\s*\([^)]{0,80}request|(\w+)\s*\.\s*write\s*\(?[^\n]{0,40}request\s*[\.(]|\.saveas\s*\([^)]{0,120}(?:request|\.text)|savetofile\s*[^\n]{0,60}request"#)
-        .expect("static regex")
-});
+/// A file written from the request; its `(\w+)\s*\.\s*write` branch starts at any word, so it
+/// is searched from its words instead (see [`request_file_writes`]).
+const FSO_WRITE: &str = r#"(?i)createtextfile\s*\([^)]{0,80}request|(\w+)\s*\.\s*write\s*\(?[^\n]{0,40}request\s*[\.(]|\.saveas\s*\([^)]{0,120}(?:request|\.text)|savetofile\s*[^\n]{0,60}request"#;
+static FSO_WRITE_AT: LazyLock<crate::fastre::StartsAt> =
+    LazyLock::new(|| crate::fastre::StartsAt::new_ci(FSO_WRITE).expect("static regex"));
+
+/// The matches of `FSO_WRITE`, left to right and non-overlapping, with group 1 (the object
+/// before `.write`), like its `captures_iter`: candidates are `createtextfile`, `.saveas`,
+/// `savetofile` and the word before each `.write`; a word that an earlier match ends inside
+/// starts where that match ended, as a search from there would.
+fn request_file_writes(
+    lower: Lowered<'_>,
+) -> Vec<(crate::fastre::Span, Option<crate::fastre::Span>)> {
+    use crate::fastre::{skip_space_back, word_run_back, Span};
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    // (start, end of the word for the `.write` branch, else start)
+    let mut starts: Vec<(usize, usize)> = Vec::new();
+    for lit in [&b"createtextfile"[..], b".saveas", b"savetofile"] {
+        starts.extend(memchr::memmem::find_iter(b, lit).map(|p| (p, p)));
+    }
+    for w in memchr::memmem::find_iter(b, b"write") {
+        let j = skip_space_back(b, w);
+        if j == 0 || b[j - 1] != b'.' {
+            continue;
+        }
+        let k = skip_space_back(b, j - 1);
+        let s = word_run_back(b, k);
+        if s < k {
+            starts.push((s, k));
+        }
+    }
+    starts.sort_unstable();
+    let mut caps = FSO_WRITE_AT.captures();
+    let mut last_end = 0;
+    let mut out = Vec::new();
+    for (s, word_end) in starts {
+        let s = if s < last_end && last_end < word_end {
+            last_end
+        } else {
+            s
+        };
+        if s < last_end || !FSO_WRITE_AT.captures_at(hay, s, &mut caps) {
+            continue;
+        }
+        if let Some(whole) = caps.get_group(0) {
+            last_end = whole.end;
+            let object = caps.get_group(1).map(|g| Span::new(g.start, g.end));
+            out.push((Span::new(whole.start, whole.end), object));
+        }
+    }
+    out
+}
 static REQUEST_SQL: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)xp_cmdshell|sp_oacreate|sp_makewebtask|(?:sqlconnection|oledbconnection|adodb\.connection)[\s\S]{0,400}(?:connectionstring|\.open)\s*[=(][^;\n]{0,120}(?:request|\.text\b)"#)
         .expect("static regex")
@@ -496,14 +545,9 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
-    if let Some(m) = FSO_WRITE
-        .captures_iter(lower)
-        .find(|c| {
-            c.get(1)
-                .is_none_or(|w| !w.as_str().eq_ignore_ascii_case("response"))
-        })
-        .and_then(|c| c.get(0))
-    {
+    if let Some((m, _)) = request_file_writes(lower).into_iter().find(|(_, object)| {
+        object.is_none_or(|w| !lower.as_str()[w.start()..w.end()].eq_ignore_ascii_case("response"))
+    }) {
         hits.push(Hit::heuristic(
             "asp.request_file_write",
             Severity::High,
@@ -647,6 +691,43 @@ mod tests {
         }
     }
 
+    fn reference_writes(text: &str) -> Vec<(usize, usize, Option<String>)> {
+        let re = CiRegex::new(FSO_WRITE).expect("re");
+        let l = text.to_ascii_lowercase();
+        re.captures_iter(Lowered::new(&l))
+            .map(|c| {
+                let m = c.get(0).expect("whole");
+                (m.start(), m.end(), c.get(1).map(|g| g.as_str().to_string()))
+            })
+            .collect()
+    }
+
+    fn writes(text: &str) -> Vec<(usize, usize, Option<String>)> {
+        let l = text.to_ascii_lowercase();
+        request_file_writes(Lowered::new(&l))
+            .into_iter()
+            .map(|(m, g)| {
+                (
+                    m.start(),
+                    m.end(),
+                    g.map(|g| l[g.start()..g.end()].to_string()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn request_file_writes_match_the_pattern() {
+        for text in [
+            "f.Write Request(\"x\") : Response.Write request.form(\"a\")",
+            "set t = fso.CreateTextFile(request(\"p\")) : x.SaveAs (Request.Form(\"f\")) : s.SaveToFile request(1)",
+            "a.write request.b.write request( savetofile.write request. requestfoo.write request(",
+            "x . write (request.y) ;obj.saveas(txt.text)",
+        ] {
+            assert_eq!(writes(text), reference_writes(text), "{text}");
+        }
+    }
+
     #[test]
     fn amp_chains_match_the_pattern() {
         let re = crate::fastre::new(AMP_CHAIN).expect("re");
@@ -729,6 +810,7 @@ mod tests {
                     .map(|m| crate::fastre::Span::new(m.start(), m.end()))
                     .collect();
                 assert_eq!(char_splits(&text), want, "{p:?}");
+                assert_eq!(writes(&text), reference_writes(&text), "{p:?}");
             }
         }
     }
