@@ -190,8 +190,18 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
     let (scanned, hunt_walk) = rayon::join(
         || {
             opts.scan_files.then(|| {
-                let rules = RuleSet::load(true, &opts.rule_dirs);
-                let scan = scanner::scan_tree(root, &roots, &rules, &ScanOptions::default(), false);
+                // The rules compile while the scan's walk runs.
+                let scan_opts = ScanOptions::default();
+                let (rules, (files, walk_gaps)) = rayon::join(
+                    || RuleSet::load(true, &opts.rule_dirs),
+                    || {
+                        let mut gaps = Vec::new();
+                        let files = scanner::collect(root, &roots, &scan_opts, &mut gaps);
+                        (files, gaps)
+                    },
+                );
+                let scan =
+                    scanner::scan_collected(root, &files, walk_gaps, &rules, &scan_opts, false);
                 (rules.rule_count, rules.skipped, scan)
             })
         },
