@@ -411,7 +411,7 @@ pub(super) fn non_ascii_variables(text: &str) -> impl Iterator<Item = Span> + '_
 }
 
 static SINK_LITERAL: LazyLock<crate::fastre::CiRegex> = LazyLock::new(|| {
-    crate::fastre::CiRegex::new(r#"(?i)["'](?:assert|eval|system|passthru|shell_exec|create_function|call_user_func|base64_decode|str_rot13|gzinflate)["']\s*;"#)
+    crate::fastre::CiRegex::new(r#"(?i)(?:assert|eval|system|passthru|shell_exec|create_function|call_user_func|base64_decode|str_rot13|gzinflate)["']\s*;"#)
         .expect("static regex")
 });
 
@@ -419,8 +419,14 @@ static SINK_LITERAL: LazyLock<crate::fastre::CiRegex> = LazyLock::new(|| {
 /// variable), found from the quoted name back to the `=`.
 pub(super) fn sink_literal_assign(lower: Lowered<'_>) -> Option<Span> {
     let b = lower.as_str().as_bytes();
+    // Searched from the name (a quote as first byte leaves the engine nothing to skip to); the
+    // opening quote must be right before it.
     SINK_LITERAL.find_iter(lower).find_map(|m| {
-        let e = skip_space_back(b, m.start());
+        let q = m.start().checked_sub(1)?;
+        if !is_quote(b[q]) {
+            return None;
+        }
+        let e = skip_space_back(b, q);
         (e > 0 && b[e - 1] == b'=').then(|| Span::new(e - 1, m.end()))
     })
 }
