@@ -208,20 +208,7 @@ impl<'h> Iterator for NotAfter<'_, 'h> {
             let caps = self.re.captures_at(self.hay, self.pos)?;
             let whole = caps.get(0)?;
             let q = whole.start();
-            let accepted = if q == 0 {
-                Some(0)
-            } else {
-                let before = self.hay[..q].chars().next_back()?;
-                let start = q - before.len_utf8();
-                let is_word = if before.is_ascii() {
-                    before.is_ascii_alphanumeric() || before == '_'
-                } else {
-                    // `\w` inside a class stays Unicode (see `ascii_classes`).
-                    UNICODE_WORD.is_match(before.encode_utf8(&mut [0u8; 4]))
-                };
-                let forbidden = before.is_ascii() && self.not_after.contains(&(before as u8));
-                (!is_word && !forbidden && start >= self.last_end).then_some(start)
-            };
+            let accepted = start_not_after(self.hay, q, self.not_after, self.last_end);
             match accepted {
                 Some(start) => {
                     self.pos = whole.end().max(q + 1);
@@ -238,6 +225,157 @@ impl<'h> Iterator for NotAfter<'_, 'h> {
         }
         None
     }
+}
+
+/// A pattern tried only at chosen start positions ("does a match start exactly here?"). For
+/// patterns whose first byte is frequent (`$`, a quote), a search of the whole text walks the
+/// file in the DFA; the callers instead find the few places a match can start from a rarer byte
+/// inside it (the `^` of an XOR, the `.` joining two literals, a superglobal) and ask here.
+/// Every match the unanchored pattern reports starts at one of those places, so trying them in
+/// order yields the same matches.
+#[derive(Debug, Clone)]
+pub struct StartsAt(regex_automata::meta::Regex);
+
+impl StartsAt {
+    /// Compiles `pattern` with ASCII word classes (see [`ascii_classes`]).
+    pub fn new(pattern: &str) -> Result<StartsAt, Box<regex_automata::meta::BuildError>> {
+        regex_automata::meta::Regex::new(&ascii_classes(pattern))
+            .map(StartsAt)
+            .map_err(Box::new)
+    }
+
+    /// Compiles a case-insensitive `pattern` for [`Lowered`] text (see [`CiRegex::new`]).
+    pub fn new_ci(pattern: &str) -> Result<StartsAt, Box<regex_automata::meta::BuildError>> {
+        StartsAt::new(&lowercase_pattern(pattern))
+    }
+
+    /// The match that starts exactly at `start` (look-around sees the whole text).
+    pub fn at(&self, hay: &str, start: usize) -> Option<Span> {
+        if start > hay.len() {
+            return None;
+        }
+        let input = regex_automata::Input::new(hay)
+            .range(start..)
+            .anchored(regex_automata::Anchored::Yes);
+        self.0.search(&input).map(|m| Span::new(m.start(), m.end()))
+    }
+
+    /// [`StartsAt::at`] with the groups (`caps` from [`StartsAt::captures`]).
+    pub fn captures_at(
+        &self,
+        hay: &str,
+        start: usize,
+        caps: &mut regex_automata::util::captures::Captures,
+    ) -> bool {
+        if start > hay.len() {
+            return false;
+        }
+        let input = regex_automata::Input::new(hay)
+            .range(start..)
+            .anchored(regex_automata::Anchored::Yes);
+        self.0.search_captures(&input, caps);
+        caps.is_match()
+    }
+
+    /// Storage for [`StartsAt::captures_at`].
+    pub fn captures(&self) -> regex_automata::util::captures::Captures {
+        self.0.create_captures()
+    }
+
+    /// [`CiRegex::captures_not_after`] when every match starts at one of `starts` (sorted
+    /// ascending): the start the prefixed pattern reports, the whole match and group 1.
+    pub fn not_after_from<'a>(
+        &'a self,
+        hay: &'a str,
+        starts: &'a [usize],
+        not_after: &'static [u8],
+    ) -> impl Iterator<Item = (usize, Span, Option<Span>)> + 'a {
+        let mut caps = self.captures();
+        let mut pos = 0usize;
+        let mut last_end = 0usize;
+        starts.iter().filter_map(move |&q| {
+            if q < pos || !self.captures_at(hay, q, &mut caps) {
+                return None;
+            }
+            let whole = caps.get_group(0)?;
+            match start_not_after(hay, q, not_after, last_end) {
+                Some(start) => {
+                    pos = whole.end.max(q + 1);
+                    last_end = whole.end;
+                    let group = caps.get_group(1).map(|g| Span::new(g.start, g.end));
+                    Some((start, Span::new(start, whole.end), group))
+                }
+                None => {
+                    pos = q + 1;
+                    None
+                }
+            }
+        })
+    }
+
+    /// Every non-overlapping match, left to right, whose start is among `starts` (sorted
+    /// ascending; duplicates allowed): the matches of an unanchored search when every match
+    /// starts at one of them.
+    pub fn iter_from<'a>(
+        &'a self,
+        hay: &'a str,
+        starts: &'a [usize],
+    ) -> impl Iterator<Item = Span> + 'a {
+        let mut last_end = 0usize;
+        starts.iter().filter_map(move |&s| {
+            if s < last_end {
+                return None;
+            }
+            let m = self.at(hay, s)?;
+            last_end = m.end().max(s + 1);
+            Some(m)
+        })
+    }
+}
+
+/// Where the prefixed pattern `(?:^|[^\w<not_after>])…` would report a match that the bare
+/// pattern finds at `q`: `Some(0)` at the start of the text, `Some(q - len)` after an acceptable
+/// character at or after `last_end`, `None` when the character before rules it out.
+pub fn start_not_after(hay: &str, q: usize, not_after: &[u8], last_end: usize) -> Option<usize> {
+    if q == 0 {
+        return Some(0);
+    }
+    let before = hay.get(..q)?.chars().next_back()?;
+    let start = q - before.len_utf8();
+    let is_word = if before.is_ascii() {
+        before.is_ascii_alphanumeric() || before == '_'
+    } else {
+        // `\w` inside a class stays Unicode (see `ascii_classes`).
+        UNICODE_WORD.is_match(before.encode_utf8(&mut [0u8; 4]))
+    };
+    let forbidden = before.is_ascii() && not_after.contains(&(before as u8));
+    (!is_word && !forbidden && start >= last_end).then_some(start)
+}
+
+/// `(?-u:\s)`: the ASCII whitespace of the patterns' `\s`.
+pub fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// `(?-u:\w)`: an ASCII word byte.
+pub fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The position after skipping whitespace backwards from `end` (exclusive).
+pub fn skip_space_back(b: &[u8], mut end: usize) -> usize {
+    while end > 0 && is_space(b[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
+/// The start of the run of word bytes ending at `end` (== `end` when there is none).
+pub fn word_run_back(b: &[u8], mut end: usize) -> usize {
+    while end > 0 && is_word(b[end - 1]) {
+        end -= 1;
+    }
+    end
 }
 
 static UNICODE_WORD: std::sync::LazyLock<Regex> =

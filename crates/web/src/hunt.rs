@@ -120,7 +120,14 @@ pub fn hunt(
     webshell_times: &[(String, Timestamp)],
     window: &Window,
 ) -> (Vec<HuntHit>, Vec<Gap>) {
-    let mut hits = Vec::new();
+    let (files, gaps) = walk_files(root, dirs);
+    (judge(root, &files, web_uids, webshell_times, window), gaps)
+}
+
+/// The regular files under `dirs` that [`hunt`] looks at (the walk alone, so it can run while the
+/// webshell scan is busy; the verdicts need the scan's flagged files).
+pub fn walk_files(root: &Root, dirs: &[PathBuf]) -> (Vec<WalkEntry>, Vec<Gap>) {
+    let mut files = Vec::new();
     let mut gaps = Vec::new();
     let opts = WalkOptions::default();
     for dir in dirs {
@@ -132,19 +139,8 @@ pub fn hunt(
                 }
                 return WalkControl::Continue;
             }
-            if e.meta.kind != FileKind::File {
-                return WalkControl::Continue;
-            }
-            for reason in reasons(root, e, web_uids, webshell_times, window) {
-                hits.push(HuntHit {
-                    path: e.path.display().to_string(),
-                    reason,
-                    uid: e.meta.uid,
-                    mode: e.meta.mode,
-                    size: e.meta.size,
-                    mtime: e.meta.mtime,
-                    ctime: e.meta.ctime,
-                });
+            if e.meta.kind == FileKind::File {
+                files.push(e.clone());
             }
             WalkControl::Continue
         };
@@ -156,7 +152,32 @@ pub fn hunt(
             }
         }
     }
-    (hits, gaps)
+    (files, gaps)
+}
+
+/// [`hunt`]'s verdicts on the files [`walk_files`] found, in walk order.
+pub fn judge(
+    root: &Root,
+    files: &[WalkEntry],
+    web_uids: &HashSet<u32>,
+    webshell_times: &[(String, Timestamp)],
+    window: &Window,
+) -> Vec<HuntHit> {
+    let mut hits = Vec::new();
+    for e in files {
+        for reason in reasons(root, e, web_uids, webshell_times, window) {
+            hits.push(HuntHit {
+                path: e.path.display().to_string(),
+                reason,
+                uid: e.meta.uid,
+                mode: e.meta.mode,
+                size: e.meta.size,
+                mtime: e.meta.mtime,
+                ctime: e.meta.ctime,
+            });
+        }
+    }
+    hits
 }
 
 fn in_upload_dir(path: &Path) -> bool {

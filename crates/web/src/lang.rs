@@ -68,50 +68,96 @@ impl Lang {
 
     /// Language from content (first 64 KiB looked at), for files whose extension says nothing.
     pub fn sniff(text: &str) -> Option<Lang> {
-        let head = match text.char_indices().nth(65_536) {
-            Some((i, _)) => &text[..i],
-            None => text,
+        // 65,536 characters take at least as many bytes: shorter texts are whole.
+        let head = if text.len() <= 65_536 {
+            text
+        } else {
+            match text.char_indices().nth(65_536) {
+                Some((i, _)) => &text[..i],
+                None => text,
+            }
         };
-        let lower = head.to_ascii_lowercase();
-        if lower.contains("<?php") || lower.contains("<?=") {
+        let h = head.as_bytes();
+        let has = |needle: &str| contains_ignore_case(h, needle.as_bytes());
+        if has("<?php") || has("<?=") {
             return Some(Lang::Php);
         }
-        if lower.contains("<%@ page") && (lower.contains("import=") || lower.contains("java")) {
+        if has("<%@ page") && (has("import=") || has("java")) {
             return Some(Lang::Jsp);
         }
-        if lower.contains("<jsp:") || lower.contains("java.io.") || lower.contains("java.lang.") {
+        if has("<jsp:") || has("java.io.") || has("java.lang.") {
             return Some(Lang::Jsp);
         }
-        if lower.contains("<%@ page language=\"c#\"")
-            || lower.contains("<%@ page language=\"jscript\"")
-            || lower.contains("<%@ webhandler")
-            || lower.contains("runat=\"server\"")
-            || lower.contains("system.diagnostics")
+        if has("<%@ page language=\"c#\"")
+            || has("<%@ page language=\"jscript\"")
+            || has("<%@ webhandler")
+            || has("runat=\"server\"")
+            || has("system.diagnostics")
         {
             return Some(Lang::Aspx);
         }
-        if lower.contains("<%") && (lower.contains("request") || lower.contains("server.")) {
+        if has("<%") && (has("request") || has("server.")) {
             return Some(Lang::Asp);
         }
-        if lower.contains("<cf") {
+        if has("<cf") {
             return Some(Lang::Cfm);
         }
-        if lower.starts_with("#!") {
-            let first = lower.lines().next().unwrap_or("");
-            if first.contains("perl") {
+        if h.starts_with(b"#!") {
+            let first = head.lines().next().unwrap_or("").as_bytes();
+            if contains_ignore_case(first, b"perl") {
                 return Some(Lang::Perl);
             }
-            if first.contains("python") {
+            if contains_ignore_case(first, b"python") {
                 return Some(Lang::Python);
             }
-            if first.contains("sh") {
+            if contains_ignore_case(first, b"sh") {
                 return Some(Lang::Shell);
             }
         }
-        if lower.contains("<?") && (lower.contains("$_") || lower.contains("eval(")) {
+        if has("<?") && (has("$_") || has("eval(")) {
             return Some(Lang::Php);
         }
         None
+    }
+}
+
+/// True when `needle` (lower-case ASCII) occurs in `hay` ignoring ASCII case: what
+/// `hay.to_ascii_lowercase().contains(needle)` says, without copying the text.
+pub fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    // Jump between occurrences of the needle's rarest byte (either case), not its first one:
+    // `request` is looked for at each `q`, not at each `r`.
+    let (at, &anchor) = needle
+        .iter()
+        .enumerate()
+        .min_by_key(|&(_, &b)| commonness(b))
+        .unwrap_or((0, &needle[0]));
+    let upper = anchor.to_ascii_uppercase();
+    let mut from = at;
+    while let Some(i) = memchr::memchr2(anchor, upper, hay.get(from..).unwrap_or(&[])) {
+        let start = from + i - at;
+        if hay
+            .get(start..start + needle.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(needle))
+        {
+            return true;
+        }
+        from += i + 1;
+    }
+    false
+}
+
+/// How common a byte is in source text (lower is rarer): letters by English frequency, then
+/// blanks and the most common punctuation; other bytes count as rare.
+fn commonness(b: u8) -> usize {
+    const LETTERS: &[u8] = b"qjzxkvbpygfwmucldrhsnioate";
+    match b.to_ascii_lowercase() {
+        l @ b'a'..=b'z' => 10 + LETTERS.iter().position(|&x| x == l).unwrap_or(0),
+        b' ' | b'\t' | b'\n' | b'\r' => 40,
+        b'.' | b',' | b';' | b'(' | b')' | b'$' | b'=' | b'"' | b'\'' | b'_' | b'-' | b'/' => 5,
+        _ => 0,
     }
 }
 
@@ -134,5 +180,37 @@ mod tests {
             Some(Lang::Jsp)
         );
         assert_eq!(Lang::sniff("hello world"), None);
+        assert_eq!(Lang::sniff("#!/usr/bin/PERL -w\nx"), Some(Lang::Perl));
+        assert_eq!(Lang::sniff("<? echo $_GET[1];"), Some(Lang::Php));
+        assert!(contains_ignore_case(b"xx<?PhP", b"<?php"));
+        assert!(contains_ignore_case(b"a ReQuEsT", b"request"));
+        assert!(!contains_ignore_case(b"reques", b"request"));
+        assert!(contains_ignore_case(b"qqrequest", b"request"));
+        assert!(contains_ignore_case(b"x", b""));
+        assert!(!contains_ignore_case(b"", b"q"));
+        // Against lower-case-then-contains on pseudo-random text over a small alphabet.
+        let alphabet = b"rRqQeEuUsStT<%@ =\"";
+        let mut x: u32 = 7;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            alphabet[(x >> 16) as usize % alphabet.len()]
+        };
+        for _ in 0..2000 {
+            let hay: Vec<u8> = (0..24).map(|_| next()).collect();
+            let lower = hay.to_ascii_lowercase();
+            for needle in [&b"request"[..], b"<%@ ", b"rq", b"e", b"\"s"] {
+                let want = lower.windows(needle.len()).any(|w| w == needle);
+                assert_eq!(
+                    contains_ignore_case(&hay, needle),
+                    want,
+                    "{hay:?} {needle:?}"
+                );
+            }
+        }
+        assert!(!contains_ignore_case(b"<?ph", b"<?php"));
+        assert!(contains_ignore_case(
+            b"RUNAT=\"Server\"",
+            b"runat=\"server\""
+        ));
     }
 }

@@ -184,12 +184,34 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
     let roots: Vec<PathBuf> = estate.roots.iter().map(|r| r.path.clone()).collect();
     let root_strings: Vec<String> = roots.iter().map(|p| p.display().to_string()).collect();
 
+    // The hunt's walk of the web roots needs nothing from the scan: it runs beside the rule
+    // compilation and the scan's own walk instead of after the scan. With --all (the whole
+    // root) it stays a streaming walk after the scan, so memory does not grow with the disk.
+    let (scanned, hunt_walk) = rayon::join(
+        || {
+            opts.scan_files.then(|| {
+                // The rules compile while the scan's walk runs.
+                let scan_opts = ScanOptions::default();
+                let (rules, (files, walk_gaps)) = rayon::join(
+                    || RuleSet::load(true, &opts.rule_dirs),
+                    || {
+                        let mut gaps = Vec::new();
+                        let files = scanner::collect(root, &roots, &scan_opts, &mut gaps);
+                        (files, gaps)
+                    },
+                );
+                let scan =
+                    scanner::scan_collected(root, &files, walk_gaps, &rules, &scan_opts, false);
+                (rules.rule_count, rules.skipped, scan)
+            })
+        },
+        || (opts.hunt_files && !opts.all).then(|| hunt::walk_files(root, &roots)),
+    );
     let mut verdicts: Vec<FileVerdict> = Vec::new();
-    if opts.scan_files {
-        let rules = RuleSet::load(true, &opts.rule_dirs);
-        summary.rules = rules.rule_count;
-        summary.rule_files_skipped = rules.skipped.len();
-        for s in &rules.skipped {
+    if let Some((rule_count, skipped, (v, stats, gaps))) = scanned {
+        summary.rules = rule_count;
+        summary.rule_files_skipped = skipped.len();
+        for s in &skipped {
             let mut g = Gap::new(
                 "web.webshell",
                 GapReason::Unsupported,
@@ -198,8 +220,6 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
             g.path = Some(s.path.display().to_string());
             out.gap(g);
         }
-        let (v, stats, gaps) =
-            scanner::scan_tree(root, &roots, &rules, &ScanOptions::default(), false);
         summary.scan = stats;
         for g in gaps {
             out.gap(g);
@@ -225,12 +245,13 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
             .iter()
             .filter_map(|v| v.mtime.map(|t| (v.path.clone(), t)))
             .collect();
-        let dirs = if opts.all {
-            vec![PathBuf::from("/")]
-        } else {
-            roots.clone()
+        let (hits, gaps) = match hunt_walk {
+            Some((files, gaps)) => (
+                hunt::judge(root, &files, &web_uids, &times, &opts.window),
+                gaps,
+            ),
+            None => hunt::hunt(root, &[PathBuf::from("/")], &web_uids, &times, &opts.window),
         };
-        let (hits, gaps) = hunt::hunt(root, &dirs, &web_uids, &times, &opts.window);
         for g in gaps {
             out.gap(g);
         }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use huoyan_core::{
-    root::{read_capped_from, WalkControl, WalkEntry, WalkOptions},
+    root::{WalkControl, WalkEntry, WalkOptions},
     FileKind, Gap, GapReason, Root, Severity, Timestamp,
 };
 use rayon::prelude::*;
@@ -197,8 +197,10 @@ pub fn scan_bytes(
         FileRole::Unknown => Lang::sniff(&text),
         // Binary images contain "<?" and "$_" by chance: only an explicit PHP tag counts.
         FileRole::Inert => {
-            let lower = text.to_ascii_lowercase();
-            (lower.contains("<?php") || lower.contains("<?=")).then_some(Lang::Php)
+            let t = text.as_bytes();
+            (crate::lang::contains_ignore_case(t, b"<?php")
+                || crate::lang::contains_ignore_case(t, b"<?="))
+            .then_some(Lang::Php)
         }
         FileRole::ServerConfig => None,
     };
@@ -225,7 +227,7 @@ pub fn scan_bytes(
         Ok(h) => hits.extend(h),
         Err(e) => error = Some(e),
     }
-    if encoding != SourceEncoding::Utf8 {
+    if encoding != SourceEncoding::Utf8 && !gbk_image_without_code(role, encoding, data) {
         if let Ok(h) = scanner.scan(text.as_bytes(), &vars) {
             for hit in h {
                 if !hits.iter().any(|x| x.rule == hit.rule) {
@@ -261,6 +263,19 @@ pub fn scan_bytes(
         }
     }
     (hits, lang, encoding, error)
+}
+
+/// True for an image (or other inert upload) read as GBK that holds no code opening tag (`<?`,
+/// `<%`, `<script`): its bytes are binary, a GBK reading of them is noise, and no PHP, ASP or
+/// JSP engine can run code from it. The rules still see its raw bytes; only the second pass
+/// over the decoded text is skipped (a third of all second passes on a typical web root, for
+/// nothing). Images that carry a tag, and UTF-16 files, keep both passes.
+fn gbk_image_without_code(role: FileRole, encoding: SourceEncoding, data: &[u8]) -> bool {
+    role == FileRole::Inert
+        && encoding == SourceEncoding::Gbk
+        && memchr::memmem::find(data, b"<?").is_none()
+        && memchr::memmem::find(data, b"<%").is_none()
+        && !crate::lang::contains_ignore_case(data, b"<script")
 }
 
 /// Collects candidate files under the given logical directories.
@@ -313,6 +328,19 @@ pub fn scan_tree(
 ) -> (Vec<FileVerdict>, ScanStats, Vec<Gap>) {
     let mut gaps = Vec::new();
     let files = collect(root, dirs, opts, &mut gaps);
+    scan_collected(root, &files, gaps, rules, opts, keep_clean)
+}
+
+/// [`scan_tree`] over files [`collect`] already found (so the walk can run beside the rule
+/// compilation); `gaps` are the walk's.
+pub fn scan_collected(
+    root: &Root,
+    files: &[(WalkEntry, FileRole)],
+    mut gaps: Vec<Gap>,
+    rules: &RuleSet,
+    opts: &ScanOptions,
+    keep_clean: bool,
+) -> (Vec<FileVerdict>, ScanStats, Vec<Gap>) {
     // One YARA scanner per worker (creating one is not free), and a shared queue of files,
     // largest first, so no worker is left with a big file at the end while the others idle.
     let mut order: Vec<usize> = (0..files.len()).collect();
@@ -356,6 +384,28 @@ pub fn scan_tree(
     (verdicts, stats, gaps)
 }
 
+/// [`huoyan_core::root::read_capped_from`] with the buffer sized from the walk's file size up front (one
+/// allocation instead of a doubling series of copies); the file may have changed size since,
+/// so the read still goes to the end or the cap.
+fn read_capped_sized(
+    file: std::fs::File,
+    cap: u64,
+    size: u64,
+    shown: &str,
+) -> Result<huoyan_core::root::Capped, huoyan_core::RootError> {
+    use std::io::Read as _;
+    let expected = usize::try_from(size.min(cap)).unwrap_or(0);
+    let mut data = Vec::with_capacity(expected.saturating_add(1));
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(|e| huoyan_core::RootError::from_io(shown, e))?;
+    let truncated = data.len() as u64 > cap;
+    if truncated {
+        data.truncate(usize::try_from(cap).unwrap_or(usize::MAX));
+    }
+    Ok(huoyan_core::root::Capped { data, truncated })
+}
+
 /// A file's verdict (when kept), the bytes read, and what could not be done.
 type ScanResult = (Option<FileVerdict>, u64, Option<Gap>);
 
@@ -370,7 +420,7 @@ fn scan_entry(
     let shown = entry.path.display().to_string();
     let capped = match root
         .open_walked(entry)
-        .and_then(|f| read_capped_from(f, opts.max_file_size, &shown))
+        .and_then(|f| read_capped_sized(f, opts.max_file_size, entry.meta.size, &shown))
     {
         Ok(c) => c,
         Err(e) => return (None, 0, Some(Gap::from_error("web.webshell", &e))),
@@ -423,6 +473,37 @@ mod tests {
             Some(FileRole::Code(Lang::Php))
         );
         assert_eq!(role_of(Path::new("/a/README")), Some(FileRole::Unknown));
+    }
+
+    #[test]
+    fn decoded_pass_skipped_only_for_images_without_code() {
+        let gif = b"GIF89a\xb0\xa1\xff\x00 plain";
+        assert!(gbk_image_without_code(
+            FileRole::Inert,
+            SourceEncoding::Gbk,
+            gif
+        ));
+        for tagged in [
+            &b"GIF89a\xb0\xa1<?php x"[..],
+            b"\xff\xd8<% x %>",
+            b"\x89PNG<SCRIPT ",
+        ] {
+            assert!(!gbk_image_without_code(
+                FileRole::Inert,
+                SourceEncoding::Gbk,
+                tagged
+            ));
+        }
+        assert!(!gbk_image_without_code(
+            FileRole::Code(Lang::Php),
+            SourceEncoding::Gbk,
+            gif
+        ));
+        assert!(!gbk_image_without_code(
+            FileRole::Inert,
+            SourceEncoding::Utf16Le,
+            gif
+        ));
     }
 
     #[test]

@@ -19,13 +19,15 @@ static EVAL_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*(?:\w+\s*\(\s*)?request\b"#)
         .expect("static regex")
 });
-static TAINT: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)\b([a-z_]\w*)\s*=\s*(?:trim\s*\(\s*|cstr\s*\(\s*|unescape\s*\(\s*)?(?:request|session)\b"#)
-        .expect("static regex")
-});
-static COPY: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#).expect("static regex")
-});
+/// `x = request(…)`, `x = Trim(Session(…))`: searched only where a walk back from `request` or
+/// `session` reaches an `=` (see [`request_assignments`]); its first byte is any letter.
+const TAINT: &str = r#"(?i)\b([a-z_]\w*)\s*=\s*(?:trim\s*\(\s*|cstr\s*\(\s*|unescape\s*\(\s*)?(?:request|session)\b"#;
+static TAINT_AT: LazyLock<crate::fastre::StartsAt> =
+    LazyLock::new(|| crate::fastre::StartsAt::new_ci(TAINT).expect("static regex"));
+/// `a = b` (end of statement): searched only from each `=` (see [`copies`]).
+const COPY: &str = r#"(?im)\b([a-z_]\w*)\s*=\s*([a-z_]\w*)\s*(?:$|[:;])"#;
+static COPY_AT: LazyLock<crate::fastre::StartsAt> =
+    LazyLock::new(|| crate::fastre::StartsAt::new_ci(COPY).expect("static regex"));
 static EVAL_VAR: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)\b(?:eval|execute|executeglobal)\b\s*\(?\s*([a-z_]\w*)"#)
         .expect("static regex")
@@ -50,14 +52,81 @@ static JSCRIPT_EVAL2: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#"(?i)\beval\s*\(\s*[a-z_]\w*\s*,\s*(?:["'\\]|[a-z_]\w*\s*\))"#)
         .expect("static regex")
 });
-static CHAR_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?:"[^"\n]{1,2}"\s*(?:/\*[^*]{0,20}\*/\s*)*\+\s*(?:/\*[^*]{0,20}\*/\s*)*){3,}"[^"\n]{1,2}""#)
-        .expect("static regex")
-});
-static FSO_WRITE: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)createtextfile\s*\([^)]{0,80}request|(\w+)\s*\.\s*write\s*\(?[^\n]{0,40}request\s*[\.(]|\.saveas\s*\([^)]{0,120}(?:request|\.text)|savetofile\s*[^\n]{0,60}request"#)
-        .expect("static regex")
-});
+/// `"W"+"S"+"cr"+…` (comments allowed between): searched only from short literals (see
+/// [`char_splits`]); its first byte, a quote, is everywhere.
+const CHAR_SPLIT: &str =
+    r#"(?:"[^"\n]{1,2}"\s*(?:/\*[^*]{0,20}\*/\s*)*\+\s*(?:/\*[^*]{0,20}\*/\s*)*){3,}"[^"\n]{1,2}""#;
+static CHAR_SPLIT_AT: LazyLock<crate::fastre::StartsAt> =
+    LazyLock::new(|| crate::fastre::StartsAt::new(CHAR_SPLIT).expect("static regex"));
+
+/// The matches of `CHAR_SPLIT`, left to right: each starts at the opening quote of a literal of
+/// one or two characters (no quote or newline).
+fn char_splits(text: &str) -> Vec<crate::fastre::Span> {
+    let starts: Vec<usize> = memchr::memchr_iter(b'"', text.as_bytes())
+        .filter(|&q| {
+            let mut chars = text[q + 1..].chars();
+            match (chars.next(), chars.next(), chars.next()) {
+                (Some(a), Some('"'), _) => a != '"' && a != '\n',
+                (Some(a), Some(b), Some('"')) => a != '"' && a != '\n' && b != '"' && b != '\n',
+                _ => false,
+            }
+        })
+        .collect();
+    CHAR_SPLIT_AT.iter_from(text, &starts).collect()
+}
+/// A file written from the request; its `(\w+)\s*\.\s*write` branch starts at any word, so it
+/// is searched from its words instead (see [`request_file_writes`]).
+const FSO_WRITE: &str = r#"(?i)createtextfile\s*\([^)]{0,80}request|(\w+)\s*\.\s*write\s*\(?[^\n]{0,40}request\s*[\.(]|\.saveas\s*\([^)]{0,120}(?:request|\.text)|savetofile\s*[^\n]{0,60}request"#;
+static FSO_WRITE_AT: LazyLock<crate::fastre::StartsAt> =
+    LazyLock::new(|| crate::fastre::StartsAt::new_ci(FSO_WRITE).expect("static regex"));
+
+/// The matches of `FSO_WRITE`, left to right and non-overlapping, with group 1 (the object
+/// before `.write`), like its `captures_iter`: candidates are `createtextfile`, `.saveas`,
+/// `savetofile` and the word before each `.write`; a word that an earlier match ends inside
+/// starts where that match ended, as a search from there would.
+fn request_file_writes(
+    lower: Lowered<'_>,
+) -> Vec<(crate::fastre::Span, Option<crate::fastre::Span>)> {
+    use crate::fastre::{skip_space_back, word_run_back, Span};
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    // (start, end of the word for the `.write` branch, else start)
+    let mut starts: Vec<(usize, usize)> = Vec::new();
+    for lit in [&b"createtextfile"[..], b".saveas", b"savetofile"] {
+        starts.extend(memchr::memmem::find_iter(b, lit).map(|p| (p, p)));
+    }
+    for w in memchr::memmem::find_iter(b, b"write") {
+        let j = skip_space_back(b, w);
+        if j == 0 || b[j - 1] != b'.' {
+            continue;
+        }
+        let k = skip_space_back(b, j - 1);
+        let s = word_run_back(b, k);
+        if s < k {
+            starts.push((s, k));
+        }
+    }
+    starts.sort_unstable();
+    let mut caps = FSO_WRITE_AT.captures();
+    let mut last_end = 0;
+    let mut out = Vec::new();
+    for (s, word_end) in starts {
+        let s = if s < last_end && last_end < word_end {
+            last_end
+        } else {
+            s
+        };
+        if s < last_end || !FSO_WRITE_AT.captures_at(hay, s, &mut caps) {
+            continue;
+        }
+        if let Some(whole) = caps.get_group(0) {
+            last_end = whole.end;
+            let object = caps.get_group(1).map(|g| Span::new(g.start, g.end));
+            out.push((Span::new(whole.start, whole.end), object));
+        }
+    }
+    out
+}
 static REQUEST_SQL: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)xp_cmdshell|sp_oacreate|sp_makewebtask|(?:sqlconnection|oledbconnection|adodb\.connection)[\s\S]{0,400}(?:connectionstring|\.open)\s*[=(][^;\n]{0,120}(?:request|\.text\b)"#)
         .expect("static regex")
@@ -129,9 +198,34 @@ fn strip_block_comments(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-static AMP_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?:"[^"\n]{1,12}"\s*&\s*){2,}"[^"\n]{1,12}""#).expect("static regex")
-});
+/// `"WScr" & "ipt.Sh" & "ell"`: searched only from literals followed by `&` (see
+/// [`amp_chains`]); its first byte, a quote, is everywhere.
+const AMP_CHAIN: &str = r#"(?:"[^"\n]{1,12}"\s*&\s*){2,}"[^"\n]{1,12}""#;
+static AMP_CHAIN_AT: LazyLock<crate::fastre::StartsAt> =
+    LazyLock::new(|| crate::fastre::StartsAt::new(AMP_CHAIN).expect("static regex"));
+
+/// The matches of `AMP_CHAIN`, left to right: each starts at the opening quote of a literal
+/// of 1..=12 characters (no quote or newline) that is followed by blanks and `&`.
+fn amp_chains(text: &str) -> Vec<crate::fastre::Span> {
+    let b = text.as_bytes();
+    let mut starts: Vec<usize> = memchr::memchr_iter(b'&', b)
+        .filter_map(|a| {
+            let close = crate::fastre::skip_space_back(b, a).checked_sub(1)?;
+            if b[close] != b'"' {
+                return None;
+            }
+            text[..close]
+                .char_indices()
+                .rev()
+                .take(13)
+                .take_while(|&(_, c)| c != '\n')
+                .find(|&(_, c)| c == '"')
+                .map(|(i, _)| i)
+        })
+        .collect();
+    starts.sort_unstable();
+    AMP_CHAIN_AT.iter_from(text, &starts).collect()
+}
 static TOOL_TELLS: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)scripttimeout\s*=\s*9{5,}|import\s+namespace\s*=\s*"(?:system\.diagnostics|microsoft\.win32|system\.net\.sockets|system\.runtime\.interopservices|system\.serviceprocess)"|\bstrreverse\s*\([\s\S]{0,400}\b(?:execute|eval)\b"#)
         .expect("static regex")
@@ -141,13 +235,84 @@ static CONTROL_FILE_OPS: LazyLock<CiRegex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// The names `TAINT` captures, left to right and non-overlapping: every match ends at a
+/// `request`/`session` and starts at the name before the `=` a walk back from it reaches.
+fn request_assignments(lower: Lowered<'_>) -> Vec<String> {
+    use crate::fastre::{skip_space_back, word_run_back};
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    let mut starts = Vec::new();
+    for token in
+        memchr::memmem::find_iter(b, b"request").chain(memchr::memmem::find_iter(b, b"session"))
+    {
+        let j = skip_space_back(b, token);
+        let eq = if j > 0 && b[j - 1] == b'(' {
+            let k = skip_space_back(b, j - 1);
+            ["trim", "cstr", "unescape"]
+                .iter()
+                .filter(|w| b[..k].ends_with(w.as_bytes()))
+                .map(|w| skip_space_back(b, k - w.len()))
+                .find(|&e| e > 0 && b[e - 1] == b'=')
+                .map(|e| e - 1)
+        } else {
+            (j > 0 && b[j - 1] == b'=').then(|| j - 1)
+        };
+        if let Some(eq) = eq {
+            let end = skip_space_back(b, eq);
+            let start = word_run_back(b, end);
+            if start < end {
+                starts.push(start);
+            }
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    let mut caps = TAINT_AT.captures();
+    let mut last_end = 0;
+    let mut names = Vec::new();
+    for s in starts {
+        if s < last_end || !TAINT_AT.captures_at(hay, s, &mut caps) {
+            continue;
+        }
+        if let (Some(whole), Some(name)) = (caps.get_group(0), caps.get_group(1)) {
+            last_end = whole.end;
+            names.push(hay[name.range()].to_string());
+        }
+    }
+    names
+}
+
+/// The (to, from) pairs `COPY` captures, left to right and non-overlapping: every match starts
+/// at the name right before an `=`.
+fn copies(lower: Lowered<'_>) -> Vec<(String, String)> {
+    use crate::fastre::{skip_space_back, word_run_back};
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    let mut caps = COPY_AT.captures();
+    let mut last_end = 0;
+    let mut out = Vec::new();
+    for eq in memchr::memchr_iter(b'=', b) {
+        let end = skip_space_back(b, eq);
+        let start = word_run_back(b, end);
+        if start == end || start < last_end || !COPY_AT.captures_at(hay, start, &mut caps) {
+            continue;
+        }
+        if let (Some(whole), Some(to), Some(from)) =
+            (caps.get_group(0), caps.get_group(1), caps.get_group(2))
+        {
+            last_end = whole.end;
+            out.push((hay[to.range()].to_string(), hay[from.range()].to_string()));
+        }
+    }
+    out
+}
+
 /// Runs the ASP/ASP.NET heuristics.
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let lowered = text.to_ascii_lowercase();
     let lower = Lowered::new(&lowered);
-    for m in AMP_CHAIN.find_iter(text) {
-        let joined: String = m
-            .as_str()
+    for m in amp_chains(text) {
+        let joined: String = text[m.start()..m.end()]
             .split('"')
             .enumerate()
             .filter(|(i, _)| i % 2 == 1)
@@ -206,7 +371,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         lowered_stripped = text.to_ascii_lowercase();
         Lowered::new(&lowered_stripped)
     };
-    if let Some(m) = EVAL_DECODED.find(lower) {
+    // Each alternative holds one of these words; its `[:=]\s*eval` branch leaves the engine
+    // nothing rare to skip to, so the words are looked for first.
+    let eval_words = lower.contains("eval")
+        || lower.contains("executestatement")
+        || lower.contains("msscriptcontrol");
+    if let Some(m) = eval_words.then(|| EVAL_DECODED.find(lower)).flatten() {
         hits.push(Hit::heuristic(
             "asp.eval_decoded",
             Severity::High,
@@ -216,11 +386,15 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
+    // Variables assigned from the request or session (computed once, on first need).
+    let mut request_vars: Option<Vec<String>> = None;
+    let mut request_vars = || -> Vec<String> {
+        request_vars
+            .get_or_insert_with(|| request_assignments(lower))
+            .clone()
+    };
     if FSO_OBJECT.is_match(lower) {
-        let tainted: Vec<String> = TAINT
-            .captures_iter(lower)
-            .map(|c| c[1].to_ascii_lowercase())
-            .collect();
+        let tainted = request_vars();
         if let Some(c) = FSO_CALL.captures_iter(lower).find(|c| {
             tainted.contains(&c[1].to_ascii_lowercase()) || c[1].eq_ignore_ascii_case("request")
         }) {
@@ -258,15 +432,18 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     } else {
-        let mut tainted: Vec<String> = TAINT
-            .captures_iter(lower)
-            .map(|c| c[1].to_ascii_lowercase())
-            .collect();
+        let mut tainted = request_vars();
+        // Copies (`a = b`) spread the taint twice over; with nothing tainted there is nothing to
+        // spread.
+        let copies: Vec<(String, String)> = if tainted.is_empty() {
+            Vec::new()
+        } else {
+            copies(lower)
+        };
         for _ in 0..2 {
-            for c in COPY.captures_iter(lower) {
-                let (to, from) = (c[1].to_ascii_lowercase(), c[2].to_ascii_lowercase());
-                if tainted.contains(&from) && !tainted.contains(&to) {
-                    tainted.push(to);
+            for (to, from) in &copies {
+                if tainted.contains(from) && !tainted.contains(to) {
+                    tainted.push(to.clone());
                 }
             }
         }
@@ -298,7 +475,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    if let Some(m) = EXEC_COMPUTED.find(lower) {
+    // Its first byte is a blank or punctuation: look for the word first.
+    if let Some(m) = lower
+        .contains("execute")
+        .then(|| EXEC_COMPUTED.find(lower))
+        .flatten()
+    {
         hits.push(Hit::heuristic(
             "asp.execute_decoded",
             Severity::High,
@@ -340,9 +522,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
-    for m in CHAR_SPLIT.find_iter(text) {
-        let joined: String = m
-            .as_str()
+    for m in char_splits(text) {
+        let joined: String = text[m.start()..m.end()]
             .split('"')
             .enumerate()
             .filter(|(i, _)| i % 2 == 1)
@@ -364,14 +545,9 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
-    if let Some(m) = FSO_WRITE
-        .captures_iter(lower)
-        .find(|c| {
-            c.get(1)
-                .is_none_or(|w| !w.as_str().eq_ignore_ascii_case("response"))
-        })
-        .and_then(|c| c.get(0))
-    {
+    if let Some((m, _)) = request_file_writes(lower).into_iter().find(|(_, object)| {
+        object.is_none_or(|w| !lower.as_str()[w.start()..w.end()].eq_ignore_ascii_case("response"))
+    }) {
         hits.push(Hit::heuristic(
             "asp.request_file_write",
             Severity::High,
@@ -455,31 +631,4 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rules(text: &str) -> Vec<String> {
-        let mut hits = Vec::new();
-        analyse(text, &mut hits);
-        hits.into_iter().map(|h| h.rule).collect()
-    }
-
-    #[test]
-    fn shells() {
-        assert!(rules("<%eval request(\"pass\")%>").contains(&"asp.request_to_eval".into()));
-        assert!(rules("<% a=request(\"x\")\nexecute a %>").contains(&"asp.request_to_eval".into()));
-        assert!(
-            rules("<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"z\"],\"unsafe\");%>")
-                .contains(&"aspx.unsafe_eval".into())
-        );
-        assert!(rules(
-            "<% System.Reflection.Assembly.Load(Request.BinaryRead(Request.ContentLength)) %>"
-        )
-        .contains(&"aspx.assembly_load_shell".into()));
-    }
-
-    #[test]
-    fn benign() {
-        assert!(rules("<% Response.Write(Request.QueryString(\"q\")) %>").is_empty());
-    }
-}
+mod tests;

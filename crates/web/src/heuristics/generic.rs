@@ -64,8 +64,41 @@ pub fn analyse_vocabulary(text: &str, hits: &mut Vec<Hit>) {
     }
 }
 
+#[cfg(test)]
 static GLUE: LazyLock<Regex> =
     LazyLock::new(|| crate::fastre::new(r#"["']\s*[.+]\s*["']"#).expect("static regex"));
+
+/// `GLUE.replace_all(text, "")` by hand: a quote, blanks, `.` or `+`, blanks, a quote — every
+/// such join removed, left to right (the pattern starts at a quote, which is everywhere).
+fn remove_glue(text: &str) -> String {
+    let b = text.as_bytes();
+    let is_quote = |c: u8| c == b'"' || c == b'\'';
+    let is_space = crate::fastre::is_space;
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(q) = memchr::memchr2(b'"', b'\'', &b[i..]).map(|o| i + o) {
+        let mut j = q + 1;
+        while j < b.len() && is_space(b[j]) {
+            j += 1;
+        }
+        if j < b.len() && (b[j] == b'.' || b[j] == b'+') {
+            j += 1;
+            while j < b.len() && is_space(b[j]) {
+                j += 1;
+            }
+            if j < b.len() && is_quote(b[j]) {
+                out.push_str(&text[copied..q]);
+                copied = j + 1;
+                i = j + 1;
+                continue;
+            }
+        }
+        i = q + 1;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
 
 /// Minimum length of an encoded run worth reporting.
 pub const MIN_ENCODED_RUN: usize = 1500;
@@ -84,7 +117,7 @@ pub fn analyse_encoded(text: &str, lang: Option<Lang>, hits: &mut Vec<Hit>) {
     // Packers split the blob into quoted pieces glued with '.' or '+': join them first.
     let joined;
     let text = if text.contains("'.") || text.contains("\".") || text.contains("\"+") {
-        joined = GLUE.replace_all(text, "");
+        joined = remove_glue(text);
         &joined[..]
     } else {
         text
@@ -132,7 +165,7 @@ fn is_b64(b: u8) -> bool {
 /// Base64 alphabet (with `=`) by byte.
 static B64: [bool; 256] = byte_set(b"+/=");
 
-/// [`B64`] plus what [`GLUE`] removes: quotes, ASCII whitespace, `.` and `+`.
+/// [`B64`] plus what [`remove_glue`] removes: quotes, ASCII whitespace, `.` and `+`.
 static B64_OR_GLUE: [bool; 256] = byte_set(b"+/=\\'\".\t\n\x0b\x0c\r ");
 
 const fn byte_set(extra: &[u8]) -> [bool; 256] {
@@ -189,6 +222,19 @@ mod tests {
         let mut none = Vec::new();
         analyse_cgi("print \"hello\";", &mut none);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn glue_removal_matches_the_pattern() {
+        for text in [
+            "'ab' . 'cd' + \"ef\"+'g'",
+            "'' . '' . ''",
+            "x'.'y\"+ \n \"z' . $a . 'é'",
+            "'.",
+            "",
+        ] {
+            assert_eq!(remove_glue(text), GLUE.replace_all(text, ""), "{text}");
+        }
     }
 
     #[test]

@@ -49,10 +49,61 @@ static FILE_WRITE: LazyLock<CiRegex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-static JTAINT: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r"(?i)\b([a-z_]\w*)\s*=\s*[^;=]{0,120}request\s*\.\s*getparameter")
-        .expect("static regex")
-});
+/// `x = … request.getParameter`: searched only from each `request` back to the `=` before it
+/// (see [`parameter_vars`]); its first byte is any letter.
+const JTAINT: &str = r"(?i)\b([a-z_]\w*)\s*=\s*[^;=]{0,120}request\s*\.\s*getparameter";
+static JTAINT_AT: LazyLock<crate::fastre::StartsAt> =
+    LazyLock::new(|| crate::fastre::StartsAt::new_ci(JTAINT).expect("static regex"));
+
+/// The names `JTAINT` captures, left to right and non-overlapping. A match holds no `;` or `=`
+/// between its `=` and `request`, and at most 120 characters after the blanks that follow the
+/// `=`: so it starts at the name before the nearest `=` back from a `request`, if any.
+fn parameter_vars(lower: Lowered<'_>) -> Vec<String> {
+    use crate::fastre::{is_space, skip_space_back, word_run_back};
+    let hay = lower.as_str();
+    let b = hay.as_bytes();
+    let mut starts = Vec::new();
+    for token in memchr::memmem::find_iter(b, b"request") {
+        let mut counted = 0;
+        let mut eq = None;
+        for (i, c) in hay[..token].char_indices().rev() {
+            if c == ';' {
+                break;
+            }
+            if c == '=' {
+                eq = Some(i);
+                break;
+            }
+            if counted < 120 {
+                counted += 1;
+            } else if !(c.is_ascii() && is_space(c as u8)) {
+                break;
+            }
+        }
+        if let Some(eq) = eq {
+            let end = skip_space_back(b, eq);
+            let start = word_run_back(b, end);
+            if start < end {
+                starts.push(start);
+            }
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    let mut caps = JTAINT_AT.captures();
+    let mut last_end = 0;
+    let mut names = Vec::new();
+    for s in starts {
+        if s < last_end || !JTAINT_AT.captures_at(hay, s, &mut caps) {
+            continue;
+        }
+        if let (Some(whole), Some(name)) = (caps.get_group(0), caps.get_group(1)) {
+            last_end = whole.end;
+            names.push(hay[name.range()].to_string());
+        }
+    }
+    names
+}
 static JFILE_SINK: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r"(?i)new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|printwriter|randomaccessfile|fileinputstream|file)\s*\(\s*([a-z_]\w*)\s*[,)+.]|new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|fileinputstream|file)\s*\(\s*request\s*\.\s*getparameter")
         .expect("static regex")
@@ -84,22 +135,21 @@ static RUNTIME_VAR: LazyLock<CiRegex> = LazyLock::new(|| {
 pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let lowered = text.to_ascii_lowercase();
     let lower = Lowered::new(&lowered);
-    if let Some(m) = RUNTIME_VAR.find(lower) {
-        if !EXEC.is_match(lower) {
-            hits.push(Hit::heuristic(
-                "jsp.exec",
-                Severity::High,
-                "a JSP keeps the Runtime in a variable and runs commands with it",
-                text,
-                m.start(),
-                m.start() + 120,
-            ));
-        }
+    // `RUNTIME_VAR` (a 2,000-character window) only where it can match and matters.
+    if let Some(m) = (lower.contains("getruntime") && !EXEC.is_match(lower))
+        .then(|| RUNTIME_VAR.find(lower))
+        .flatten()
+    {
+        hits.push(Hit::heuristic(
+            "jsp.exec",
+            Severity::High,
+            "a JSP keeps the Runtime in a variable and runs commands with it",
+            text,
+            m.start(),
+            m.start() + 120,
+        ));
     }
-    let tainted: Vec<String> = JTAINT
-        .captures_iter(lower)
-        .map(|c| c[1].to_ascii_lowercase())
-        .collect();
+    let tainted = parameter_vars(lower);
     for c in JFILE_SINK.captures_iter(lower) {
         if c.get(1)
             .is_none_or(|v| tainted.contains(&v.as_str().to_ascii_lowercase()))
@@ -169,7 +219,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             ));
         }
     }
-    if JUPLOAD.is_match(lower) && text.to_ascii_lowercase().contains("fileoutputstream") {
+    if lower.contains("fileoutputstream") && JUPLOAD.is_match(lower) {
         if let Some(m) = REQUEST.find(lower) {
             hits.push(Hit::heuristic(
                 "jsp.upload_handler",
@@ -321,5 +371,58 @@ mod tests {
         assert!(
             rules("<%= request.getParameter(\"name\") %> <jsp:include page=\"x.jsp\"/>").is_empty()
         );
+    }
+
+    fn reference_vars(text: &str) -> Vec<String> {
+        let re = CiRegex::new(JTAINT).expect("re");
+        let l = text.to_ascii_lowercase();
+        re.captures_iter(Lowered::new(&l))
+            .map(|c| c[1].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn parameter_vars_match_the_pattern() {
+        let long = format!("a = {}request.getParameter(\"x\")", "x".repeat(121));
+        let blanks = format!("b =   \n  {}request.getParameter(\"x\")", "y".repeat(120));
+        for text in [
+            "String cmd = request.getParameter(\"c\"); x=1; String f=new String(request.getParameter(\"f\"));",
+            "a = b + request . getParameter(1) + request.getParameter(2); c == request.getParameter(3);",
+            "1x = request.getParameter(1); y = ré request.getParameter(2); z = request.getHeader(3)",
+            long.as_str(),
+            blanks.as_str(),
+        ] {
+            let l = text.to_ascii_lowercase();
+            assert_eq!(parameter_vars(Lowered::new(&l)), reference_vars(text), "{text}");
+        }
+    }
+
+    /// `HUOYAN_DIFF_DIR=… cargo test -p huoyan-web -- --ignored jsp_same_as`
+    #[test]
+    #[ignore]
+    fn jsp_same_as_the_pattern_over_a_tree() {
+        let Ok(dir) = std::env::var("HUOYAN_DIFF_DIR") else {
+            return;
+        };
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("dir").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(&p) else {
+                    continue;
+                };
+                let (text, _) = crate::textdecode::decode(&bytes);
+                let l = text.to_ascii_lowercase();
+                assert_eq!(
+                    parameter_vars(Lowered::new(&l)),
+                    reference_vars(&text),
+                    "{p:?}"
+                );
+            }
+        }
     }
 }

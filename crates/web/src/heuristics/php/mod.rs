@@ -6,6 +6,7 @@
 //! functions that execute code or commands, callbacks that call a request-chosen function,
 //! variable functions, `preg_replace` with the `/e` modifier and `include` of request input.
 
+mod anchored;
 mod obfuscation;
 mod patterns;
 mod taint;
@@ -30,6 +31,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let lower = Lowered::new(&lowered);
     let tainted = tainted_vars(text, lower);
     let direct = direct_tainted(lower);
+    // The patterns below that name `$_GET`, `$_POST` … need one of these tokens to match.
+    let request = mentions_request(lower);
 
     for m in EXEC_SINK.captures_iter(lower) {
         let Some(whole) = m.get(0) else { continue };
@@ -85,7 +88,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = REQUEST_VAR_CALL.find(lower) {
+    if let Some(m) = request.then(|| REQUEST_VAR_CALL.find(lower)).flatten() {
         hits.push(Hit::heuristic(
             "php.request_variable_function",
             Severity::Critical,
@@ -96,18 +99,20 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
     if !tainted.is_empty() {
-        for (start, c) in VAR_CALL.captures_not_after(lower, VAR_CALL_NOT_AFTER) {
-            if tainted.contains(&c[1].to_ascii_lowercase()) {
-                if let Some(m) = c.get(0) {
-                    hits.push(Hit::heuristic(
-                        "php.tainted_variable_function",
-                        Severity::Critical,
-                        "a variable holding request input is called as a function",
-                        text,
-                        start,
-                        m.end() + 40,
-                    ));
-                }
+        let starts = anchored::var_call_starts(lower);
+        for (start, m, name) in
+            anchored::VAR_CALL_AT.not_after_from(lower.as_str(), &starts, VAR_CALL_NOT_AFTER)
+        {
+            let name = name.map_or("", |g| &lower.as_str()[g.start()..g.end()]);
+            if tainted.contains(name) {
+                hits.push(Hit::heuristic(
+                    "php.tainted_variable_function",
+                    Severity::Critical,
+                    "a variable holding request input is called as a function",
+                    text,
+                    start,
+                    m.end() + 40,
+                ));
                 break;
             }
         }
@@ -131,7 +136,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = BACKTICK_REQUEST.find(lower) {
+    if let Some(m) = request.then(|| BACKTICK_REQUEST.find(lower)).flatten() {
         hits.push(Hit::heuristic(
             "php.request_backtick",
             Severity::Critical,
@@ -142,13 +147,18 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
 
-    if let Some(m) = EXTRACT_REQUEST.find_iter(lower).find(|m| {
-        let open = text[m.start()..]
-            .find('(')
-            .map_or(m.end(), |o| m.start() + o + 1);
-        let args = call_args(text, open);
-        !m.as_str().to_ascii_lowercase().starts_with("parse_str") || !args.contains(',')
-    }) {
+    if let Some(m) = request
+        .then(|| EXTRACT_REQUEST.find_iter(lower))
+        .into_iter()
+        .flatten()
+        .find(|m| {
+            let open = text[m.start()..]
+                .find('(')
+                .map_or(m.end(), |o| m.start() + o + 1);
+            let args = call_args(text, open);
+            !m.as_str().to_ascii_lowercase().starts_with("parse_str") || !args.contains(',')
+        })
+    {
         hits.push(Hit::heuristic(
             "php.extract_request",
             Severity::Medium,
@@ -183,9 +193,9 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         ));
     }
 
-    for m in CONCAT_LITERALS.find_iter(text) {
+    for m in anchored::concatenated_literals(text) {
         let joined: String = LITERAL_PIECE
-            .captures_iter(m.as_str())
+            .captures_iter(&text[m.start()..m.end()])
             .map(|c| c[1].to_string())
             .collect();
         if let Some(name) = names_sink(&joined) {
@@ -306,8 +316,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
-    if let Some(m) = EMPTY_STRING_ARG
-        .is_match(lower)
+    if let Some(m) = anchored::has_empty_string_arg(lower)
         .then(|| VAR_CREATE_FUNCTION.find_iter_not_after(lower, CALL_NOT_AFTER))
         .into_iter()
         .flatten()
@@ -383,10 +392,10 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let non_ascii_vars = if text.is_ascii() {
         0
     } else {
-        NON_ASCII_VAR.find_iter(text).take(5).count()
+        anchored::non_ascii_variables(text).take(5).count()
     };
     if non_ascii_vars >= 5 {
-        if let Some(m) = NON_ASCII_VAR.find(text) {
+        if let Some(m) = anchored::non_ascii_variables(text).next() {
             hits.push(Hit::heuristic(
                 "php.non_printable_identifiers",
                 Severity::Medium,

@@ -17,7 +17,7 @@ pub(super) fn more_obfuscation(
     hits: &mut Vec<Hit>,
 ) {
     if let Some(m) = mentions_request(lower)
-        .then(|| VAR_CALL_ON_REQUEST.find_not_after(lower, CALL_NOT_AFTER))
+        .then(|| super::anchored::var_call_on_request(lower, CALL_NOT_AFTER))
         .flatten()
     {
         hits.push(Hit::heuristic(
@@ -29,17 +29,19 @@ pub(super) fn more_obfuscation(
             m.end() + 40,
         ));
     }
-    if let Some(m) = SUPERGLOBAL_VARVAR.find(lower) {
-        if text.contains("$$") || text.contains("${") {
-            hits.push(Hit::heuristic(
-                "php.superglobal_variable_variables",
-                Severity::High,
-                "request superglobals are walked by name into variable variables ($$k = $v)",
-                text,
-                m.start(),
-                m.end() + 40,
-            ));
-        }
+    // The cheap condition first: most files have no variable variables at all.
+    if let Some(m) = (text.contains("$$") || text.contains("${"))
+        .then(|| SUPERGLOBAL_VARVAR.find(lower))
+        .flatten()
+    {
+        hits.push(Hit::heuristic(
+            "php.superglobal_variable_variables",
+            Severity::High,
+            "request superglobals are walked by name into variable variables ($$k = $v)",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
     }
     for c in STR_REPLACE_LITERAL.captures_iter(lower) {
         let (needle, hay) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
@@ -61,9 +63,9 @@ pub(super) fn more_obfuscation(
             break;
         }
     }
-    for m in CHAR_CHAIN.find_iter(text) {
+    for m in super::anchored::char_chains(text) {
         let joined: String = LITERAL_SHORT
-            .captures_iter(m.as_str())
+            .captures_iter(&text[m.start()..m.end()])
             .map(|c| c[1].to_string())
             .collect();
         let joined = joined.to_ascii_lowercase();
@@ -92,7 +94,8 @@ pub(super) fn more_obfuscation(
             m.end() + 40,
         ));
     }
-    if let Some(m) = DECODED_REQUEST.find(lower) {
+    let request = mentions_request(lower);
+    if let Some(m) = request.then(|| DECODED_REQUEST.find(lower)).flatten() {
         hits.push(Hit::heuristic(
             "php.decoded_request_input",
             Severity::Medium,
@@ -105,7 +108,7 @@ pub(super) fn more_obfuscation(
     let has_source = SOURCE.is_match(lower);
     // Cheapest condition first; the XOR search walks the whole file.
     if has_source && DYNAMIC_EXEC.is_match(lower) {
-        if let Some(x) = XOR_LOOP.find(text) {
+        if let Some(x) = super::anchored::xor_loop(text) {
             hits.push(Hit::heuristic(
                 "php.encrypted_request_loader",
                 Severity::Critical,
@@ -137,7 +140,7 @@ pub(super) fn more_obfuscation(
             ));
         }
     }
-    if let Some(m) = REQUEST_DB_CONNECT.find(lower) {
+    if let Some(m) = request.then(|| REQUEST_DB_CONNECT.find(lower)).flatten() {
         hits.push(Hit::heuristic(
             "php.request_db_connect",
             Severity::High,
@@ -147,9 +150,16 @@ pub(super) fn more_obfuscation(
             m.end(),
         ));
     }
-    if let Some(m) = REFLECTION_TRICK.find(lower) {
-        if has_source
-            && (text.contains("$$") || VAR_CALL.find_not_after(lower, VAR_CALL_NOT_AFTER).is_some())
+    if let Some(m) = has_source.then(|| REFLECTION_TRICK.find(lower)).flatten() {
+        if text.contains("$$")
+            || super::anchored::VAR_CALL_AT
+                .not_after_from(
+                    lower.as_str(),
+                    &super::anchored::var_call_starts(lower),
+                    VAR_CALL_NOT_AFTER,
+                )
+                .next()
+                .is_some()
         {
             hits.push(Hit::heuristic(
                 "php.reflection_hidden_name",
@@ -288,7 +298,7 @@ pub(super) fn assorted_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit
             m.end() + args.len() + 1,
         ));
     }
-    if let Some(m) = SINK_LITERAL_ASSIGN.find(lower) {
+    if let Some(m) = super::anchored::sink_literal_assign(lower) {
         hits.push(Hit::heuristic(
             "php.sink_name_in_variable",
             Severity::High,
@@ -298,21 +308,15 @@ pub(super) fn assorted_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit
             m.end(),
         ));
     }
-    if let Some(c) = PARTIAL_PIECE.captures_iter(text).find(|c| {
-        c.get(1)
-            .or_else(|| c.get(2))
-            .is_some_and(|p| is_partial_sink(p.as_str()))
-    }) {
-        if let Some(m) = c.get(0) {
-            hits.push(Hit::heuristic(
-                "php.partial_function_name",
-                Severity::Medium,
-                "part of an execution function's name is glued to a variable",
-                text,
-                m.start(),
-                m.end(),
-            ));
-        }
+    if let Some((m, _)) = super::anchored::partial_piece(text, is_partial_sink) {
+        hits.push(Hit::heuristic(
+            "php.partial_function_name",
+            Severity::Medium,
+            "part of an execution function's name is glued to a variable",
+            text,
+            m.start(),
+            m.end(),
+        ));
     }
 }
 
@@ -374,7 +378,7 @@ pub(super) fn preg_replace_e(
 
 /// `$_($__)`, `$GLOBALS[49](…)`, `${'x'}(…)`: the leftmost of the two searches.
 fn underscore_call(text: &str, lower: Lowered<'_>) -> Option<Span> {
-    let underscore = UNDERSCORE_CALL.find_not_after(lower, CALL_NOT_AFTER);
+    let underscore = super::anchored::underscore_call(lower, CALL_NOT_AFTER);
     let globals = GLOBALS_INDEX_CALL
         .find(text)
         .map(|m| Span::new(m.start(), m.end()));

@@ -32,10 +32,8 @@ pub(super) static SOURCE_IN_SLICE: LazyLock<Regex> = LazyLock::new(|| {
 /// `$name = ` / `$name[…] .= ` — the head of an assignment; the value (up to 300 characters
 /// before the next `;`) is cut by [`super::taint::assignments`] (a `{0,300}` repetition in the
 /// pattern made the lazy DFA rebuild its states all over every file).
-pub(super) static TAINT_ASSIGN: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)\$([a-z_][a-z0-9_]*)\s*(?:\[[^\]]{0,40}\]\s*)?\.?=\s*"#)
-        .expect("static regex")
-});
+pub(super) const TAINT_ASSIGN: &str =
+    r#"(?i)\$([a-z_][a-z0-9_]*)\s*(?:\[[^\]]{0,40}\]\s*)?\.?=\s*"#;
 
 pub(super) static EXEC_SINK: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(
@@ -61,10 +59,8 @@ pub(super) static REQUEST_VAR_CALL: LazyLock<CiRegex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-pub(super) static VAR_CALL: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r"(?i)\$\{?([a-z_][a-z0-9_]*)\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(")
-        .expect("static regex")
-});
+/// `$f(`, `${f}[0](`: searched from the `(` (see `anchored::var_call_starts`).
+pub(super) const VAR_CALL: &str = r"(?i)\$\{?([a-z_][a-z0-9_]*)\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(";
 
 pub(super) static EVAL_DECODED: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(
@@ -78,11 +74,6 @@ pub(super) static DECODE_CHAIN: LazyLock<CiRegex> = LazyLock::new(|| {
         r"(?i)\b(gzinflate|gzuncompress|gzdecode|str_rot13|strrev|convert_uudecode)\s*\(\s*@?\s*(base64_decode|str_rot13|gzinflate|strrev|gzuncompress|hex2bin|convert_uudecode)\s*\(",
     )
     .expect("static regex")
-});
-
-pub(super) static CONCAT_LITERALS: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?:["'][A-Za-z0-9_]{0,14}["']\s*\.\s*){1,16}["'][A-Za-z0-9_]{0,14}["']"#)
-        .expect("static regex")
 });
 
 pub(super) static LITERAL_PIECE: LazyLock<Regex> =
@@ -129,10 +120,6 @@ pub(super) static LAST_ARG_CALLBACK: LazyLock<CiRegex> = LazyLock::new(|| {
 pub(super) static VAR_CREATE_FUNCTION: LazyLock<CiRegex> =
     LazyLock::new(|| CiRegex::new(r#"\$[A-Za-z_]\w*\s*\(\s*(?:""|'')\s*,"#).expect("static regex"));
 
-/// The part of [`VAR_CREATE_FUNCTION`] worth looking for first (its `$` start is everywhere).
-pub(super) static EMPTY_STRING_ARG: LazyLock<CiRegex> =
-    LazyLock::new(|| CiRegex::new(r#"(?:""|'')\s*,"#).expect("static regex"));
-
 pub(super) static OBFUSCATED_INCLUDE: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)\b(?:include|require)(?:_once)?\s*\(?\s*["'](?:[^"'\\]{0,3}\\(?:x[0-9a-f]{2}|[0-7]{3})){4,}"#)
         .expect("static regex")
@@ -149,14 +136,6 @@ pub(super) static HIDDEN_BY_WHITESPACE: LazyLock<Regex> =
 pub(super) static HEX_BLOB: LazyLock<CiRegex> =
     LazyLock::new(|| CiRegex::new(r#"(?i)"(?:\\x[0-9a-f]{1,2}){64,}"#).expect("static regex"));
 
-pub(super) static NON_ASCII_VAR: LazyLock<Regex> =
-    LazyLock::new(|| crate::fastre::new(r"\$[^\x00-\x7f]{3,}").expect("static regex"));
-
-pub(super) static VAR_CALL_ON_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)\$\{?[a-z_]\w*\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(\s*@?\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b|getallheaders\s*\(|file_get_contents\s*\(\s*["']php://input)"#)
-        .expect("static regex")
-});
-
 pub(super) static SUPERGLOBAL_VARVAR: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)array\s*\(\s*["']_(?:POST|GET|REQUEST|COOKIE)["']|\$\{\s*["']_(?:POST|GET|REQUEST|COOKIE)["']\s*\}|\$\{\s*\$_(?:POST|GET|REQUEST|COOKIE)"#)
         .expect("static regex")
@@ -165,13 +144,6 @@ pub(super) static SUPERGLOBAL_VARVAR: LazyLock<CiRegex> = LazyLock::new(|| {
 pub(super) static STR_REPLACE_LITERAL: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r#"(?i)str_ireplace\s*\(\s*["']([^"']{1,6})["']\s*,\s*["']{2}\s*,\s*["']([^"']{3,80})["']\s*\)|str_replace\s*\(\s*["']([^"']{1,6})["']\s*,\s*["']{2}\s*,\s*["']([^"']{3,80})["']\s*\)"#)
         .expect("static regex")
-});
-
-pub(super) static CHAR_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(
-        r#"(?:["'][^"'\n]{1,2}["']\s*\.\s*(?:[^;.\n]{0,30}\.\s*)?){3,}["'][^"'\n]{1,2}["']"#,
-    )
-    .expect("static regex")
 });
 
 /// `(assert)`, `, eval,`: the leading `[(,]\s*` is checked in code by
@@ -184,13 +156,6 @@ pub(super) static BARE_SINK_ARG: LazyLock<CiRegex> = LazyLock::new(|| {
 pub(super) static DECODED_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r"(?i)\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode)\s*\(\s*@?\s*\$_(?:POST|GET|REQUEST|COOKIE|SERVER)")
         .expect("static regex")
-});
-
-pub(super) static XOR_LOOP: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(
-        r"\$\w+\s*\[\s*\$\w+\s*\]\s*\^\s*\$\w+\s*\[|\bopenssl_decrypt\s*\(|\bmcrypt_decrypt\s*\(",
-    )
-    .expect("static regex")
 });
 
 pub(super) static DYNAMIC_EXEC: LazyLock<CiRegex> = LazyLock::new(|| {
@@ -210,11 +175,6 @@ pub(super) static REFLECTION_TRICK: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r"(?i)getdoccomment\s*\(|->getconstant\s*\(|ReflectionFunction\s*\(\s*\$|->invokeArgs\s*\(\s*\$_(?:POST|GET|REQUEST)")
         .expect("static regex")
 });
-
-/// `$_($__)`: searched with `captures_not_after(…, b">:$")` (the original pattern's
-/// `(?:^|[^\w>:$])` prefix); the other two forms are [`GLOBALS_INDEX_CALL`].
-pub(super) static UNDERSCORE_CALL: LazyLock<CiRegex> =
-    LazyLock::new(|| CiRegex::new(r"\$_{1,8}\s*\(").expect("static regex"));
 
 /// `$GLOBALS[49](…)`, `${'x'}(…)` (case-sensitive, on the original text).
 pub(super) static GLOBALS_INDEX_CALL: LazyLock<Regex> = LazyLock::new(|| {
@@ -241,18 +201,6 @@ pub(super) static MB_EREG_E: LazyLock<CiRegex> = LazyLock::new(|| {
 
 pub(super) static CREATE_FUNCTION: LazyLock<CiRegex> =
     LazyLock::new(|| CiRegex::new(r"(?i)create_function\s*\(").expect("static regex"));
-
-pub(super) static SINK_LITERAL_ASSIGN: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)=\s*["'](?:assert|eval|system|passthru|shell_exec|create_function|call_user_func|base64_decode|str_rot13|gzinflate)["']\s*;"#)
-        .expect("static regex")
-});
-
-pub(super) static PARTIAL_PIECE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(
-        r#"(?:\$\w+\s*\.\s*["']([a-z_(]{3,12})["'])|(?:["']([a-z_(]{3,12})["']\s*\.\s*\$\w+)"#,
-    )
-    .expect("static regex")
-});
 
 pub(super) static STRING_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#""((?:[^"\\]|\\.){2,40})"|'([^'\\]{2,40})'"#).expect("static regex")
@@ -284,11 +232,6 @@ pub const SINK_NAMES: &[&str] = &[
     "array_map",
     "file_put_contents",
 ];
-
-pub(super) static DIRECT_TAINT: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?im)(?:^|[;{}(])\s*@?\$([a-z_]\w*)\s*=\s*@?\s*(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|hex2bin)\s*\(\s*@?\s*)*\$_(?:GET|POST|REQUEST|COOKIE)\s*[\[;]"#)
-        .expect("static regex")
-});
 
 pub(super) static WRAPPED_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#"(?i)^\s*@?\s*(?:\(\s*string\s*\)\s*)?(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|strval|implode|join|array_pop|array_shift|end|current|reset|file_get_contents|explode|substr|str_replace|unserialize|json_decode)\s*\(\s*@?\s*(?:["'][^"']*["']\s*,\s*){0,2})*(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|getallheaders\s*\(|["']php://input|\$HTTP_)"#)

@@ -8,18 +8,13 @@ use aho_corasick::AhoCorasick;
 
 use crate::fastre::Lowered;
 
+use super::anchored::TAINT_ASSIGN_AT;
 use super::patterns::*;
 
 /// Variables assigned straight from a request superglobal (`$f = $_POST['f'];`), the strict
 /// taint used where code commonly handles request data legitimately.
 pub(super) fn direct_tainted(lower: Lowered<'_>) -> HashSet<String> {
-    if !DIRECT_TOKENS.is_match(lower.as_str()) {
-        return HashSet::new();
-    }
-    DIRECT_TAINT
-        .captures_iter(lower)
-        .map(|c| c[1].to_string())
-        .collect()
+    super::anchored::direct_taint_names(lower)
 }
 
 /// True when the (lowered) text names a request superglobal at all: without one, neither
@@ -28,13 +23,8 @@ pub(super) fn mentions_request(lower: Lowered<'_>) -> bool {
     REQUEST_TOKENS.is_match(lower.as_str())
 }
 
-/// What [`DIRECT_TAINT`] needs.
-static DIRECT_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::new(["$_get", "$_post", "$_request", "$_cookie"]).expect("static automaton")
-});
-
 static REQUEST_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::new([
+    super::anchored::leftmost_first(&[
         "$_get",
         "$_post",
         "$_request",
@@ -45,7 +35,6 @@ static REQUEST_TOKENS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         "php://input",
         "$http_",
     ])
-    .expect("static automaton")
 });
 
 /// Every assignment `$name … = value;` (value at most 300 characters, up to the first `;`), left
@@ -54,13 +43,25 @@ pub(super) fn assignments(lower: Lowered<'_>) -> Vec<(String, Range<usize>)> {
     let hay = lower.as_str();
     let mut out = Vec::new();
     let mut pos = 0;
+    // Every match starts at one of these; the first one at or after `pos` that matches is the
+    // match a search from `pos` finds.
+    let starts = super::anchored::assignment_starts(lower);
+    let mut next = 0;
+    let mut caps = TAINT_ASSIGN_AT.captures();
     while pos < hay.len() {
-        let Some(c) = TAINT_ASSIGN.captures_at(lower, pos) else {
+        next += starts[next..].partition_point(|&s| s < pos);
+        let Some(found) = starts[next..]
+            .iter()
+            .position(|&s| TAINT_ASSIGN_AT.captures_at(hay, s, &mut caps))
+        else {
             break;
         };
-        let (Some(whole), Some(name)) = (c.get(0), c.get(1)) else {
+        next += found;
+        let (Some(whole), Some(name)) = (caps.get_group(0), caps.get_group(1)) else {
             break;
         };
+        let name = &hay[name.range()];
+        let whole = crate::fastre::Span::new(whole.start, whole.end);
         let value_start = whole.end();
         let semicolon = hay[value_start..]
             .char_indices()
@@ -69,7 +70,7 @@ pub(super) fn assignments(lower: Lowered<'_>) -> Vec<(String, Range<usize>)> {
             .map(|(i, _)| value_start + i);
         match semicolon {
             Some(end) => {
-                out.push((name.as_str().to_string(), value_start..end));
+                out.push((name.to_string(), value_start..end));
                 pos = end + 1;
             }
             // No `;` close enough: no assignment starts here; the next may start inside.
@@ -87,7 +88,7 @@ pub(super) fn tainted_vars(text: &str, lower: Lowered<'_>) -> HashSet<String> {
     // Where request input is named at all: a value without one of these cannot be a source,
     // and most assignments are skipped without running the source pattern on them.
     let tokens: Vec<usize> = REQUEST_TOKENS
-        .find_overlapping_iter(lower.as_str())
+        .find_iter(lower.as_str())
         .map(|m| m.start())
         .collect();
     let assigned = assignments(lower);
