@@ -227,7 +227,11 @@ pub fn scan_bytes(
         Ok(h) => hits.extend(h),
         Err(e) => error = Some(e),
     }
-    if encoding != SourceEncoding::Utf8 && !gbk_image_without_code(role, encoding, data) {
+    // A second pass over the decoded text (GBK, UTF-16) can only add rule names to a verdict;
+    // once the raw bytes gave a critical hit, nothing it finds can change the verdict.
+    let settled = hits.iter().any(|h| h.severity == Severity::Critical);
+    if encoding != SourceEncoding::Utf8 && !settled && !gbk_image_without_code(role, encoding, data)
+    {
         if let Ok(h) = scanner.scan(text.as_bytes(), &vars) {
             for hit in h {
                 if !hits.iter().any(|x| x.rule == hit.rule) {
