@@ -138,9 +138,12 @@ pub fn render_gap(g: &Gap) -> String {
 /// Prints an outcome to stdout as JSON Lines or as a table with a summary line.
 pub fn print_outcome(outcome: &Outcome, json: bool) -> Result<()> {
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Block-buffered: stdout's own line buffering would search every write for a newline and
+    // make one system call per finding.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if json {
         write_jsonl(&mut out, outcome)?;
+        out.flush()?;
         return Ok(());
     }
     let colour = use_colour();
@@ -166,5 +169,6 @@ pub fn print_outcome(outcome: &Outcome, json: bool) -> Result<()> {
         count(Severity::Info),
         outcome.gaps.len()
     )?;
+    out.flush()?;
     Ok(())
 }
