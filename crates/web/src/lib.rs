@@ -17,6 +17,7 @@ pub mod logs;
 pub mod report;
 pub mod scanner;
 pub mod textdecode;
+pub mod walk;
 pub mod yara;
 
 pub use report::{analyse, WebOptions};

@@ -184,29 +184,50 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
     let roots: Vec<PathBuf> = estate.roots.iter().map(|r| r.path.clone()).collect();
     let root_strings: Vec<String> = roots.iter().map(|p| p.display().to_string()).collect();
 
-    // The hunt's walk of the web roots needs nothing from the scan: it runs beside the rule
-    // compilation and the scan's own walk instead of after the scan. With --all (the whole
-    // root) it stays a streaming walk after the scan, so memory does not grow with the disk.
-    let (scanned, hunt_walk) = rayon::join(
-        || {
-            opts.scan_files.then(|| {
-                // The rules compile while the scan's walk runs.
-                let scan_opts = ScanOptions::default();
-                let (rules, (files, walk_gaps)) = rayon::join(
-                    || RuleSet::load(true, &opts.rule_dirs),
-                    || {
-                        let mut gaps = Vec::new();
-                        let files = scanner::collect(root, &roots, &scan_opts, &mut gaps);
-                        (files, gaps)
-                    },
-                );
-                let scan =
-                    scanner::scan_collected(root, &files, walk_gaps, &rules, &scan_opts, false);
-                (rules.rule_count, rules.skipped, scan)
-            })
-        },
-        || (opts.hunt_files && !opts.all).then(|| hunt::walk_files(root, &roots)),
-    );
+    // The hunt's view of the web roots comes from the scan's walk (one walk for both, beside
+    // the rule compilation), not from a walk after the scan. With --all (the whole root) the
+    // hunt stays a streaming walk after the scan, so memory does not grow with the disk.
+    let scan_opts = ScanOptions::default();
+    let hunt_in_roots = opts.hunt_files && !opts.all;
+    let (scanned, hunt_walk) = if opts.scan_files && hunt_in_roots {
+        // One walk serves both (crate::walk), beside the rule compilation.
+        let (rules, walked) = rayon::join(
+            || RuleSet::load(true, &opts.rule_dirs),
+            || crate::walk::walk_web_roots(root, &roots, &scan_opts),
+        );
+        let scan = scanner::scan_collected(
+            root,
+            &walked.scan,
+            walked.scan_gaps,
+            &rules,
+            &scan_opts,
+            false,
+        );
+        (
+            Some((rules.rule_count, rules.skipped, scan)),
+            Some((walked.hunt, walked.hunt_gaps)),
+        )
+    } else {
+        rayon::join(
+            || {
+                opts.scan_files.then(|| {
+                    // The rules compile while the scan's walk runs.
+                    let (rules, (files, walk_gaps)) = rayon::join(
+                        || RuleSet::load(true, &opts.rule_dirs),
+                        || {
+                            let mut gaps = Vec::new();
+                            let files = scanner::collect(root, &roots, &scan_opts, &mut gaps);
+                            (files, gaps)
+                        },
+                    );
+                    let scan =
+                        scanner::scan_collected(root, &files, walk_gaps, &rules, &scan_opts, false);
+                    (rules.rule_count, rules.skipped, scan)
+                })
+            },
+            || hunt_in_roots.then(|| hunt::walk_files(root, &roots)),
+        )
+    };
     let mut verdicts: Vec<FileVerdict> = Vec::new();
     if let Some((rule_count, skipped, (v, stats, gaps))) = scanned {
         summary.rules = rule_count;
