@@ -331,6 +331,25 @@ impl StartsAt {
             Some(m)
         })
     }
+
+    /// [`StartsAt::iter_from`] with group 1 of each match.
+    pub fn captures_from<'a>(
+        &'a self,
+        hay: &'a str,
+        starts: &'a [usize],
+    ) -> impl Iterator<Item = (Span, Option<Span>)> + 'a {
+        let mut caps = self.captures();
+        let mut last_end = 0usize;
+        starts.iter().filter_map(move |&s| {
+            if s < last_end || !self.captures_at(hay, s, &mut caps) {
+                return None;
+            }
+            let whole = caps.get_group(0)?;
+            last_end = whole.end.max(s + 1);
+            let group = caps.get_group(1).map(|g| Span::new(g.start, g.end));
+            Some((Span::new(whole.start, whole.end), group))
+        })
+    }
 }
 
 /// Where the prefixed pattern `(?:^|[^\w<not_after>])…` would report a match that the bare

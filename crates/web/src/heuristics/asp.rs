@@ -267,19 +267,10 @@ fn request_assignments(lower: Lowered<'_>) -> Vec<String> {
     }
     starts.sort_unstable();
     starts.dedup();
-    let mut caps = TAINT_AT.captures();
-    let mut last_end = 0;
-    let mut names = Vec::new();
-    for s in starts {
-        if s < last_end || !TAINT_AT.captures_at(hay, s, &mut caps) {
-            continue;
-        }
-        if let (Some(whole), Some(name)) = (caps.get_group(0), caps.get_group(1)) {
-            last_end = whole.end;
-            names.push(hay[name.range()].to_string());
-        }
-    }
-    names
+    TAINT_AT
+        .captures_from(hay, &starts)
+        .filter_map(|(_, name)| name.map(|n| hay[n.start()..n.end()].to_string()))
+        .collect()
 }
 
 /// The (to, from) pairs `COPY` captures, left to right and non-overlapping: every match starts

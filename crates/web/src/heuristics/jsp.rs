@@ -90,19 +90,10 @@ fn parameter_vars(lower: Lowered<'_>) -> Vec<String> {
     }
     starts.sort_unstable();
     starts.dedup();
-    let mut caps = JTAINT_AT.captures();
-    let mut last_end = 0;
-    let mut names = Vec::new();
-    for s in starts {
-        if s < last_end || !JTAINT_AT.captures_at(hay, s, &mut caps) {
-            continue;
-        }
-        if let (Some(whole), Some(name)) = (caps.get_group(0), caps.get_group(1)) {
-            last_end = whole.end;
-            names.push(hay[name.range()].to_string());
-        }
-    }
-    names
+    JTAINT_AT
+        .captures_from(hay, &starts)
+        .filter_map(|(_, name)| name.map(|n| hay[n.start()..n.end()].to_string()))
+        .collect()
 }
 static JFILE_SINK: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r"(?i)new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|printwriter|randomaccessfile|fileinputstream|file)\s*\(\s*([a-z_]\w*)\s*[,)+.]|new\s+(?:java\.io\.)?(?:fileoutputstream|filewriter|fileinputstream|file)\s*\(\s*request\s*\.\s*getparameter")
