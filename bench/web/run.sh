@@ -17,14 +17,7 @@ command -v yara >/dev/null || { echo "yara CLI missing: apt-get install yara" >&
 mkdir -p "$work"
 
 # The tree: both corpora under one fake web root.
-tree="$work/root"
-if [ ! -d "$tree/var/www" ]; then
-  mkdir -p "$tree/var/www/benign" "$tree/var/www/tennc"
-  tar -xzf "$corpora/benign-web.tar.gz" -C "$tree/var/www/benign"
-  tar -xzf "$corpora/webshells-tennc.tar.gz" -C "$tree/var/www/tennc"
-fi
-files=$(find "$tree/var/www" -type f | wc -l)
-bytes=$(find "$tree/var/www" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+source "$top/bench/web/tree.sh"
 cores=$(nproc)
 
 rules=("$top"/rules/yara/*.yar)

@@ -17,14 +17,8 @@ corpora="$top/../shared/corpora"
 command -v yara >/dev/null || { echo "yara CLI missing: apt-get install yara" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install time" >&2; exit 1; }
 
-tree="$work/root"
-if [ ! -d "$tree/var/www" ]; then
-  mkdir -p "$tree/var/www/benign" "$tree/var/www/tennc"
-  tar -xzf "$corpora/benign-web.tar.gz" -C "$tree/var/www/benign"
-  tar -xzf "$corpora/webshells-tennc.tar.gz" -C "$tree/var/www/tennc"
-fi
-files=$(find "$tree/var/www" -type f | wc -l)
-bytes=$(find "$tree/var/www" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+# The tree: both corpora under one fake web root.
+source "$top/bench/web/tree.sh"
 rules=("$top"/rules/yara/*.yar)
 cat $(find "$tree/var/www" -type f) > /dev/null 2>&1 || true
 
