@@ -130,22 +130,19 @@ pub fn normalise_host(h: &str) -> &str {
 
 /// Finds the source in `... from HOST[ port N][ sshN]<end | ": …" | " [preauth]">`.
 pub fn trailing_from(m: &str) -> Option<(usize, &str)> {
-    static FROM: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" from "));
     let mut search = 0;
     // The next ` from `: found by walking the spaces, which is quicker than a substring search
     // in the short messages sshd writes.
     let next_from = |search: usize| -> Option<usize> {
         let b = m.as_bytes();
         let mut i = search;
-        for _ in 0..8 {
+        loop {
             i = crate::spaces::next_space(b, i)?;
             if b[i..].starts_with(b" from ") {
                 return Some(i - search);
             }
             i += 1;
         }
-        FROM.find(&b[i..]).map(|r| i + r - search)
     };
     while let Some(rel) = next_from(search) {
         let at = search + rel;

@@ -445,8 +445,11 @@ fn parse_line_in_full<'a>(line: &'a str, times: &mut TimeResolver) -> Option<Sys
             }
         }
     }
-    if let Some(out) = same_shape_as_previous(s, times) {
-        return Some(out);
+    // `parse_line` already tried the shortcut on the line as it came.
+    if s.len() != line.len() {
+        if let Some(out) = same_shape_as_previous(s, times) {
+            return Some(out);
+        }
     }
     let (time, rest) = if let Some(((mo, d, h, mi, se), n)) = bsd_time(s.as_bytes()) {
         if n == BSD_STAMP {
