@@ -75,6 +75,34 @@ impl std::fmt::Display for Severity {
     }
 }
 
+/// What a finding is evidence of: an attacker's action, or a weakness of the host.
+///
+/// The calibration rule (README, docs/PRECISION.md): critical and high mean evidence that an
+/// attacker acted; medium needs a human look; low and info are context. Posture and hardening
+/// (sudo rules, sshd settings, logs never written, monitoring absent) are [`Kind::Hardening`]
+/// whatever their severity: they are reported in their own section and never raise the verdict.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Something happened on this host that may be the attacker's doing.
+    #[default]
+    Evidence,
+    /// A weakness that lets an attacker in or hides them; not a sign that one was here.
+    Hardening,
+}
+
+impl Kind {
+    /// Lower-case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Evidence => "evidence",
+            Kind::Hardening => "hardening",
+        }
+    }
+}
+
 /// The fixed facts of one check: identity, titles and remediation in both languages, ATT&CK.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckInfo {
@@ -99,6 +127,7 @@ impl CheckInfo {
             id: String::new(),
             check_id: self.id.to_string(),
             severity,
+            kind: Kind::Evidence,
             title: self.title.to_string(),
             title_zh: self.title_zh.to_string(),
             summary: summary.into(),
@@ -134,6 +163,9 @@ pub struct Finding {
     pub check_id: String,
     /// How bad it is.
     pub severity: Severity,
+    /// Evidence of an attacker's action, or a hardening weakness (never raises the verdict).
+    #[serde(default)]
+    pub kind: Kind,
     /// Short English title (from the check).
     pub title: String,
     /// Short Chinese title (from the check).
@@ -186,6 +218,17 @@ impl Finding {
     pub fn ip(mut self, ip: impl Into<String>) -> Self {
         push_unique(&mut self.ips, ip.into());
         self
+    }
+
+    /// Marks this finding as a hardening weakness rather than evidence of an attack.
+    pub fn hardening(mut self) -> Self {
+        self.kind = Kind::Hardening;
+        self
+    }
+
+    /// True when it is evidence of an attacker's action (not hardening).
+    pub fn is_evidence(&self) -> bool {
+        self.kind == Kind::Evidence
     }
 
     /// Sets the event time.
@@ -353,9 +396,13 @@ impl Outcome {
         self.gaps.dedup();
     }
 
-    /// The worst severity present, if any finding.
+    /// The worst severity among the evidence findings (hardening never raises the verdict).
     pub fn worst(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
+        self.findings
+            .iter()
+            .filter(|f| f.is_evidence())
+            .map(|f| f.severity)
+            .max()
     }
 }
 
@@ -387,6 +434,7 @@ mod tests {
             "id",
             "check_id",
             "severity",
+            "kind",
             "title",
             "title_zh",
             "summary",
