@@ -11,6 +11,7 @@ pub mod command_findings;
 pub mod context;
 pub mod homes;
 pub mod registry;
+pub mod roles;
 #[cfg(test)]
 mod testing;
 
@@ -29,3 +30,4 @@ pub mod web;
 pub use context::Context;
 pub use huoyan_integrity::Depth;
 pub use registry::{registry, run_checks, Area, Check, Selection};
+pub use roles::role_of;

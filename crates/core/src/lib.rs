@@ -21,7 +21,7 @@ pub mod text;
 pub mod time;
 pub mod walked;
 
-pub use finding::{CheckInfo, Finding, Gap, GapReason, Kind, Outcome, Severity};
+pub use finding::{CheckInfo, Finding, Gap, GapReason, Kind, Outcome, Role, Severity};
 pub use journal::ActionJournal;
 pub use procfs::ProcFs;
 pub use root::{FileKind, Meta, Root, RootDir, RootError};
