@@ -188,7 +188,14 @@ pub fn reconstruct(findings: &[Finding], events: &[Event]) -> Story {
             }),
     );
     let mut scope = Scope::default();
-    for f in relevant.iter().filter(|f| f.role != Role::Background) {
+    // What the attack touched: not the addresses and user names of guessing and scanning that
+    // never got anywhere (an entry point below high counts only when it is the cause's).
+    let in_scope = |f: &&&Finding| match f.role {
+        Role::Background => false,
+        Role::EntryPoint if f.severity < Severity::High => root_cause.evidence.contains(&f.id),
+        _ => true,
+    };
+    for f in relevant.iter().filter(in_scope) {
         scope.users.extend(f.users.iter().cloned());
         scope.paths.extend(f.paths.iter().cloned());
         scope.pids.extend(f.pids.iter().copied());
