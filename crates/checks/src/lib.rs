@@ -16,6 +16,7 @@ pub mod roles;
 mod testing;
 
 pub mod accounts;
+pub mod files;
 pub mod history;
 pub mod integrity;
 pub mod logs;

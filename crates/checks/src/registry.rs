@@ -32,6 +32,8 @@ pub enum Area {
     Integrity,
     /// Rootkits: hidden processes, modules, preload hooks.
     Rootkit,
+    /// Files judged by place and content (staged programs, miners).
+    Files,
 }
 
 impl Area {
@@ -49,6 +51,7 @@ impl Area {
             Area::Web => "web",
             Area::Integrity => "integrity",
             Area::Rootkit => "rootkit",
+            Area::Files => "files",
         }
     }
 }
@@ -73,7 +76,7 @@ pub trait Check: Sync + Send {
 
 /// Every check huoyan knows, area by area.
 pub fn registry() -> Vec<&'static dyn Check> {
-    let areas: [&[&'static dyn Check]; 11] = [
+    let areas: [&[&'static dyn Check]; 12] = [
         crate::accounts::ALL,
         crate::history::ALL,
         crate::persistence::ALL,
@@ -85,6 +88,7 @@ pub fn registry() -> Vec<&'static dyn Check> {
         crate::web::ALL,
         crate::integrity::ALL,
         crate::rootkit::ALL,
+        crate::files::ALL,
     ];
     areas.iter().flat_map(|a| a.iter().copied()).collect()
 }

@@ -49,6 +49,7 @@ const FOOTHOLDS: &[&str] = &[
     "rootkit.preload_hooks",
     "integrity.pam",
     "integrity.sshd_binary",
+    "files.staged_executables",
 ];
 
 /// Checks whose findings are, by themselves, background noise of the internet.
