@@ -13,6 +13,7 @@ cache=${HUOYAN_SERVER_CACHE:-/var/cache/huoyan-servers}
 out=${1:-$cache}
 [ "$(id -u)" -eq 0 ] || { echo "build.sh: needs root (debootstrap, chroot, file owners)" >&2; exit 1; }
 command -v debootstrap >/dev/null || { echo "build.sh: debootstrap missing (apt-get install debootstrap)" >&2; exit 1; }
+export PYTHONDONTWRITEBYTECODE=1
 PY=${PYTHON:-python3}
 [ -x /usr/bin/python3 ] && PY=${PYTHON:-/usr/bin/python3}
 mkdir -p "$cache" "$out"
