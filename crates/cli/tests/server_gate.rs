@@ -209,8 +209,8 @@ fn clean_server_and_its_compromised_twin() {
     if !t.stdout.contains("COMPROMISED") {
         failures.push("compromised: verdict is not COMPROMISED".to_string());
     }
-    let story = t.story.to_string();
-    if !story.contains(ATTACKER) {
+    let cause = t.story["root_cause"]["text"].as_str().unwrap_or("");
+    if !cause.contains(ATTACKER) {
         let cause = t
             .stdout
             .lines()
