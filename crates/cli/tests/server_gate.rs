@@ -46,7 +46,8 @@ const PLANTED: &[(&str, &str)] = &[
     ("history.suspicious_command", "/root/.bash_history"),
     ("logs.log_silence", "/var/log/auth.log"),
     ("logs.log_shrunk", "/var/log/syslog"),
-    ("process.miner", "/var/tmp/.cache"),
+    ("files.staged_executables", "/var/tmp/.cache/kworker"),
+    ("files.staged_executables", "/var/tmp/.cache/config.json"),
 ];
 
 fn build() -> (PathBuf, PathBuf) {
