@@ -341,20 +341,27 @@ fn candidates<'a>(all: &'a [Finding]) -> Vec<Candidate<'a>> {
         .iter()
         .filter(|f| f.is_evidence() && f.severity >= Severity::High)
         .collect();
+    // Which serious findings name each entity (one pass; a candidate then looks up its keys).
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, f) in serious.iter().enumerate() {
+        for k in crate::entities::keys(f, false) {
+            by_key.entry(k).or_default().push(i);
+        }
+    }
     let mut out: Vec<Candidate> = all
         .iter()
         .filter(|f| f.is_evidence() && f.role == Role::EntryPoint && f.severity >= Severity::Low)
         .map(|f| {
-            let keys: BTreeSet<String> = crate::entities::keys(f, false).into_iter().collect();
-            let linked: Vec<&Finding> = serious
-                .iter()
-                .copied()
-                .filter(|o| {
-                    o.id != f.id
-                        && crate::entities::keys(o, false)
-                            .iter()
-                            .any(|k| keys.contains(k))
-                })
+            let mut linked_idx: BTreeSet<usize> = BTreeSet::new();
+            for k in crate::entities::keys(f, false) {
+                if let Some(list) = by_key.get(&k) {
+                    linked_idx.extend(list.iter().copied());
+                }
+            }
+            let linked: Vec<&Finding> = linked_idx
+                .into_iter()
+                .map(|i| serious[i])
+                .filter(|o| o.id != f.id)
                 .collect();
             let score = weight(f.severity)
                 + linked
