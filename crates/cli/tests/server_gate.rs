@@ -45,6 +45,7 @@ const PLANTED: &[(&str, &str)] = &[
     ("ssh.authorized_keys", "/root/.ssh/authorized_keys"),
     ("history.suspicious_command", "/root/.bash_history"),
     ("logs.log_silence", "/var/log/auth.log"),
+    ("logs.unlogged_sessions", ATTACKER),
     ("logs.log_shrunk", "/var/log/syslog"),
     ("files.staged_executables", "/var/tmp/.cache/kworker"),
     ("files.staged_executables", "/var/tmp/.cache/config.json"),
