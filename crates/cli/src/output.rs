@@ -9,37 +9,10 @@ use std::io::{IsTerminal, Write};
 use anyhow::Result;
 use huoyan_core::text::{sanitize, truncate_chars};
 use huoyan_core::{Finding, Gap, Outcome, Severity};
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct Line<'a, T: Serialize> {
-    record: &'static str,
-    #[serde(flatten)]
-    inner: &'a T,
-}
 
 /// Writes one JSON object per line: findings (`"record":"finding"`), then gaps (`"record":"gap"`).
 pub fn write_jsonl(out: &mut dyn Write, outcome: &Outcome) -> Result<()> {
-    for f in &outcome.findings {
-        serde_json::to_writer(
-            &mut *out,
-            &Line {
-                record: "finding",
-                inner: f,
-            },
-        )?;
-        out.write_all(b"\n")?;
-    }
-    for g in &outcome.gaps {
-        serde_json::to_writer(
-            &mut *out,
-            &Line {
-                record: "gap",
-                inner: g,
-            },
-        )?;
-        out.write_all(b"\n")?;
-    }
+    huoyan_core::jsonl::write_records(out, &outcome.findings, &outcome.gaps)?;
     Ok(())
 }
 

@@ -332,12 +332,12 @@ fn build_bundle(
         };
     if include_findings {
         counts.findings = findings.len();
-        add_list(
-            &mut writer,
-            &mut manifest,
-            "scan/findings.jsonl",
-            jsonl(&findings),
-        )
+        add_list(&mut writer, &mut manifest, "scan/findings.jsonl", {
+            // The same record shape as the case folder's findings.jsonl.
+            let mut buf = Vec::new();
+            huoyan_core::jsonl::write_records(&mut buf, &findings, &[]).map_err(werr)?;
+            buf
+        })
         .map_err(werr)?;
     }
     counts.skipped = plan.skipped.len();

@@ -15,6 +15,7 @@ pub mod finding;
 pub mod hash;
 pub mod host;
 pub mod journal;
+pub mod jsonl;
 pub mod procfs;
 pub mod root;
 pub mod text;
