@@ -11,6 +11,7 @@ mod odd_shell;
 mod privileged_groups;
 mod recent;
 mod sudo_conf;
+mod sudo_escape;
 mod sudoers;
 mod system_shell;
 #[cfg(test)]

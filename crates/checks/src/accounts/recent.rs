@@ -52,91 +52,124 @@ impl Check for RecentAccount {
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
-        let since = ctx.recent_since();
-        let until = ctx.window.until.unwrap_or(ctx.now);
-        let db = ctx.users();
-        // The installation day: the change day shared by most entries, when it is a clear
-        // majority of at least five accounts.
-        let mut days: HashMap<i64, usize> = HashMap::new();
-        for s in &db.shadow {
-            if let Some(d) = s.last_change_day {
-                *days.entry(d).or_default() += 1;
-            }
-        }
-        let install_day = days
-            .iter()
-            .max_by_key(|(d, n)| (**n, **d))
-            .filter(|(_, n)| **n >= 5 && **n * 2 > db.shadow.len())
-            .map(|(d, _)| *d);
-
-        for p in &db.passwd {
-            let shadow_day = db
-                .shadow_of(&p.name)
-                .and_then(|s| s.last_change_day)
-                .filter(|d| *d > 0 && Some(*d) != install_day);
-            let shadow_time = shadow_day.and_then(day_start);
-            // A change day is a whole day: count it if any part of it is inside the window.
-            let shadow_recent = shadow_time
-                .filter(|t| t.as_second() + 86_400 > since.as_second())
-                .filter(|t| *t <= until);
-            let home_meta = if p.home.starts_with('/') && p.home != "/" {
-                ctx.root.lstat(&p.home).ok()
-            } else {
-                None
-            };
-            let home_time = home_meta.as_ref().and_then(|m| m.btime.or(m.ctime));
-            let home_recent = home_time.filter(|t| *t >= since && *t <= until);
-            // Home directories shared with the system (/bin, /usr/sbin, /var/…) change for
-            // reasons of their own.
-            let own_home = home_meta
-                .as_ref()
-                .is_some_and(|m| p.uid.is_some_and(|u| u == m.uid));
-            let home_recent = home_recent.filter(|_| own_home);
-            if shadow_recent.is_none() && home_recent.is_none() {
-                continue;
-            }
-            let severity = match (shadow_recent.is_some(), p.has_login_shell()) {
+        for r in recent_accounts(ctx) {
+            let severity = match (r.shadow_recent.is_some(), r.login_shell) {
                 (true, true) => Severity::Medium,
                 (true, false) => Severity::Low,
                 (false, _) => Severity::Low,
             };
             let mut what = Vec::new();
-            if let Some(t) = shadow_recent {
+            if let Some(t) = r.shadow_recent {
                 what.push(format!("password last changed {}", t.strftime("%Y-%m-%d")));
             }
-            if let Some(t) = home_recent {
+            if let Some(t) = r.home_recent {
                 what.push(format!(
                     "home {} created/changed {}",
-                    p.home,
+                    r.home,
                     huoyan_core::time::format_short(t)
                 ));
             }
             let mut f = INFO
                 .finding(
                     severity,
-                    format!("account {:?}: {}", p.name, what.join("; ")),
+                    format!("account {:?}: {}", r.name, what.join("; ")),
                 )
-                .user(p.name.clone())
-                .at(home_recent.or(shadow_recent))
-                .evidence(json!({
-                    "uid": p.uid,
-                    "shadow_last_change_day": shadow_day,
-                    "shadow_last_change": shadow_time.map(huoyan_core::time::format_utc),
-                    "home": p.home,
-                    "home_btime": home_meta.as_ref().and_then(|m| m.btime).map(huoyan_core::time::format_utc),
-                    "home_ctime": home_meta.as_ref().and_then(|m| m.ctime).map(huoyan_core::time::format_utc),
-                    "since": huoyan_core::time::format_utc(since),
-                    "login_shell": p.has_login_shell(),
-                }));
-            if shadow_recent.is_some() {
+                .user(r.name.clone())
+                .at(r.home_recent.or(r.shadow_recent))
+                .evidence(r.evidence.clone());
+            if r.shadow_recent.is_some() {
                 f = f.path("/etc/shadow");
             }
-            if home_recent.is_some() {
-                f = f.path(p.home.clone());
+            if r.home_recent.is_some() {
+                f = f.path(r.home.clone());
             }
             out.add(f);
         }
     }
+}
+
+/// An account created or changed inside the window of interest.
+#[derive(Debug, Clone)]
+pub(crate) struct RecentAccountFacts {
+    /// Account name.
+    pub name: String,
+    /// Home directory.
+    pub home: String,
+    /// Shadow change day, when inside the window (and not the installation day).
+    pub shadow_recent: Option<Timestamp>,
+    /// Home birth/change time, when inside the window.
+    pub home_recent: Option<Timestamp>,
+    /// Has a login shell.
+    pub login_shell: bool,
+    evidence: serde_json::Value,
+}
+
+/// Accounts created or changed inside the window (see the module documentation); other checks
+/// use it to tell a rule written for a new account from an old one.
+pub(crate) fn recent_accounts(ctx: &Context) -> Vec<RecentAccountFacts> {
+    let mut found = Vec::new();
+    let since = ctx.recent_since();
+    let until = ctx.window.until.unwrap_or(ctx.now);
+    let db = ctx.users();
+    // The installation day: the change day shared by most entries, when it is a clear
+    // majority of at least five accounts.
+    let mut days: HashMap<i64, usize> = HashMap::new();
+    for s in &db.shadow {
+        if let Some(d) = s.last_change_day {
+            *days.entry(d).or_default() += 1;
+        }
+    }
+    let install_day = days
+        .iter()
+        .max_by_key(|(d, n)| (**n, **d))
+        .filter(|(_, n)| **n >= 5 && **n * 2 > db.shadow.len())
+        .map(|(d, _)| *d);
+
+    for p in &db.passwd {
+        let shadow_day = db
+            .shadow_of(&p.name)
+            .and_then(|s| s.last_change_day)
+            .filter(|d| *d > 0 && Some(*d) != install_day);
+        let shadow_time = shadow_day.and_then(day_start);
+        // A change day is a whole day: count it if any part of it is inside the window.
+        let shadow_recent = shadow_time
+            .filter(|t| t.as_second() + 86_400 > since.as_second())
+            .filter(|t| *t <= until);
+        let home_meta = if p.home.starts_with('/') && p.home != "/" {
+            ctx.root.lstat(&p.home).ok()
+        } else {
+            None
+        };
+        let home_time = home_meta.as_ref().and_then(|m| m.btime.or(m.ctime));
+        let home_recent = home_time.filter(|t| *t >= since && *t <= until);
+        // Home directories shared with the system (/bin, /usr/sbin, /var/…) change for
+        // reasons of their own.
+        let own_home = home_meta
+            .as_ref()
+            .is_some_and(|m| p.uid.is_some_and(|u| u == m.uid));
+        let home_recent = home_recent.filter(|_| own_home);
+        if shadow_recent.is_none() && home_recent.is_none() {
+            continue;
+        }
+        found.push(RecentAccountFacts {
+            name: p.name.clone(),
+            home: p.home.clone(),
+            shadow_recent,
+            home_recent,
+            login_shell: p.has_login_shell(),
+            evidence: json!({
+                "uid": p.uid,
+                "shadow_last_change_day": shadow_day,
+                "shadow_last_change": shadow_time.map(huoyan_core::time::format_utc),
+                "home": p.home,
+                "home_btime": home_meta.as_ref().and_then(|m| m.btime).map(huoyan_core::time::format_utc),
+                "home_ctime": home_meta.as_ref().and_then(|m| m.ctime).map(huoyan_core::time::format_utc),
+                "since": huoyan_core::time::format_utc(since),
+                "login_shell": p.has_login_shell(),
+            }),
+        });
+    }
+    found
 }
 
 #[cfg(test)]

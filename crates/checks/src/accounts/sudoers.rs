@@ -3,9 +3,16 @@
 //! **What it looks at:** `/etc/sudoers` and every file it pulls in (`@includedir
 //! /etc/sudoers.d`, `#include`, relative includes), parsed by `huoyan_artifacts::sudoers`:
 //! `NOPASSWD` rules, `ALL` granted to anyone but root and the admin groups (`%sudo`, `%wheel`,
-//! `%admin`), commands that escape to a shell (vim, find, python, tar … as listed by GTFOBins),
-//! commands in writable places, `Defaults` that switch off authentication or logging or keep
-//! `LD_PRELOAD`, and includes from unusual places.
+//! `%admin`), commands that escape to a shell with the arguments the rule allows (vim, less,
+//! `find` with any arguments, `env /bin/sh`, a script someone else can change … GTFOBins facts,
+//! see `sudo_escape`; `systemctl reload nginx` does not escape), commands in writable places,
+//! `Defaults` that switch off authentication or logging or keep `LD_PRELOAD`, and includes from
+//! unusual places.
+//!
+//! **Evidence or hardening:** a sudo rule is a weakness of the host, reported as hardening. It
+//! is evidence only with signs that an intruder wrote it: the file changed inside the window of
+//! interest, it is included from a writable place, or the rule is for an account created or
+//! changed inside the window (the signs are listed in the finding's evidence).
 //!
 //! **Why an attacker leaves this trace:** one line in a drop-in (`www-data ALL=(ALL) NOPASSWD:
 //! ALL` in `/etc/sudoers.d/README~x`) makes every later foothold root without a password, and
@@ -40,87 +47,6 @@ static INFO: CheckInfo = CheckInfo {
 /// Principals that are expected to hold full sudo.
 const ADMINS: &[&str] = &["root", "%sudo", "%wheel", "%admin", "%root"];
 
-/// Programs that give a shell (or arbitrary file writes) when run through sudo (GTFOBins).
-const SHELL_ESCAPES: &[&str] = &[
-    "sh",
-    "bash",
-    "dash",
-    "zsh",
-    "ksh",
-    "csh",
-    "tcsh",
-    "fish",
-    "ash",
-    "busybox",
-    "su",
-    "python",
-    "python2",
-    "python3",
-    "perl",
-    "ruby",
-    "lua",
-    "php",
-    "node",
-    "awk",
-    "gawk",
-    "mawk",
-    "nawk",
-    "find",
-    "vi",
-    "vim",
-    "vim.basic",
-    "vim.tiny",
-    "nvim",
-    "nano",
-    "ed",
-    "emacs",
-    "less",
-    "more",
-    "man",
-    "tar",
-    "zip",
-    "env",
-    "nmap",
-    "git",
-    "ftp",
-    "gdb",
-    "strace",
-    "tcpdump",
-    "docker",
-    "cp",
-    "mv",
-    "tee",
-    "dd",
-    "chmod",
-    "chown",
-    "rsync",
-    "scp",
-    "ssh",
-    "socat",
-    "nc",
-    "ncat",
-    "openssl",
-    "sed",
-    "journalctl",
-    "systemctl",
-    "apt",
-    "apt-get",
-    "yum",
-    "dnf",
-    "pip",
-    "pip3",
-    "npm",
-    "make",
-    "xargs",
-    "timeout",
-    "nice",
-    "script",
-    "expect",
-    "crontab",
-    "mount",
-    "install",
-];
-
 /// Settings that keep attacker-controlled variables across sudo.
 const DANGEROUS_ENV: &[&str] = &[
     "LD_PRELOAD",
@@ -141,29 +67,54 @@ fn writable_place(path: &str) -> bool {
             .any(|c| c.starts_with('.') && c.len() > 1 && c != "..")
 }
 
-fn program_name(command: &str) -> &str {
-    let first = command.split_whitespace().next().unwrap_or("");
-    first.rsplit('/').next().unwrap_or(first)
+/// True when someone other than root can change the file at `path` (or replace it: its
+/// directory is theirs or writable by all without the sticky bit). Missing files are not.
+fn changeable_by_others(ctx: &Context, path: &str) -> bool {
+    if writable_place(path) {
+        return true;
+    }
+    let weak = |m: &huoyan_core::Meta, dir: bool| {
+        m.uid != 0
+            || m.perm() & 0o002 != 0 && !(dir && m.perm() & 0o1000 != 0)
+            || m.perm() & 0o020 != 0 && m.gid != 0
+    };
+    if ctx.root.stat(path).is_ok_and(|m| weak(&m, false)) {
+        return true;
+    }
+    let parent = path.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+    !parent.is_empty() && ctx.root.stat(parent).is_ok_and(|m| weak(&m, true))
 }
 
 struct Ctx<'a> {
     file: &'a SudoersFile,
     entry: &'a Entry,
+    /// Signs that the file was written by an intruder rather than an administrator (its change
+    /// time inside the window, an include from a writable place).
+    file_signs: &'a [String],
 }
 
 impl Ctx<'_> {
-    fn finding(&self, severity: Severity, what: String) -> Finding {
-        INFO.finding(
-            severity,
-            format!("{} (line {}): {what}", self.file.path, self.entry.line),
-        )
-        .path(self.file.path.clone())
-        .evidence(json!({
-            "file": self.file.path,
-            "line": self.entry.line,
-            "text": self.entry.text,
-            "included_from": self.file.included_from,
-        }))
+    /// A finding about this line: evidence when `signs` (of the file or of the line) say an
+    /// intruder wrote it, hardening otherwise — a rule is a weakness, not an act.
+    fn finding(&self, severity: Severity, what: String, signs: &[String]) -> Finding {
+        let f = INFO
+            .finding(
+                severity,
+                format!("{} (line {}): {what}", self.file.path, self.entry.line),
+            )
+            .path(self.file.path.clone())
+            .evidence(json!({
+                "file": self.file.path,
+                "line": self.entry.line,
+                "text": self.entry.text,
+                "included_from": self.file.included_from,
+                "signs_of_intrusion": signs,
+            }));
+        if signs.is_empty() {
+            f.hardening()
+        } else {
+            f
+        }
     }
 }
 
@@ -244,8 +195,71 @@ fn check_defaults(c: &Ctx, scope: &str, settings: &[String], out: &mut Outcome) 
         } else {
             continue;
         };
-        out.add(c.finding(severity, what));
+        let signs = if severity >= Severity::Medium {
+            c.file_signs
+        } else {
+            &[]
+        };
+        out.add(c.finding(severity, what, signs));
     }
+}
+
+/// Facts about who a principal is, for judging a rule written for them.
+struct Principal {
+    system_account: bool,
+    admin: bool,
+    everyone: bool,
+    /// Set when the account was created or changed inside the window.
+    recent: Option<String>,
+}
+
+fn principal_facts(
+    principal: &str,
+    ctx: &Context,
+    uid_min: u32,
+    recent: &[super::recent::RecentAccountFacts],
+) -> Principal {
+    // A person who is already in an admin group gains nothing from a rule of their own
+    // (cloud images write `ubuntu ALL=(ALL) NOPASSWD:ALL` for the sudo-group user).
+    let system_account = ctx
+        .users()
+        .user(principal)
+        .and_then(|p| p.uid)
+        .is_some_and(|u| u != 0 && u < uid_min);
+    let admin = ADMINS.contains(&principal)
+        || (!system_account
+            && ["sudo", "wheel", "admin"]
+                .iter()
+                .any(|g| ctx.users().members_of(g).iter().any(|m| m == principal)));
+    let members: Vec<String> = match principal.strip_prefix('%') {
+        Some(group) => ctx.users().members_of(group),
+        None => vec![principal.to_string()],
+    };
+    let recent = recent.iter().find(|r| members.contains(&r.name)).map(|r| {
+        format!(
+            "account {} was created or changed inside the window",
+            r.name
+        )
+    });
+    Principal {
+        system_account,
+        admin,
+        everyone: principal == "ALL",
+        recent,
+    }
+}
+
+/// True when the run-as list lets the command run as root.
+fn runs_as_root(runas: Option<&str>) -> bool {
+    let Some(runas) = runas else {
+        return true;
+    };
+    let users = runas.split(':').next().unwrap_or("");
+    users.trim().is_empty()
+        || users
+            .split(',')
+            .map(str::trim)
+            .any(|u| matches!(u, "ALL" | "root" | "#0" | "%root"))
 }
 
 fn check_user_spec(
@@ -254,23 +268,18 @@ fn check_user_spec(
     files: &[SudoersFile],
     ctx: &Context,
     uid_min: u32,
+    recent: &[super::recent::RecentAccountFacts],
     out: &mut Outcome,
 ) {
     let principals = expand_users(&spec.users, files);
     for principal in &principals {
-        // A person who is already in an admin group gains nothing from a rule of their own
-        // (cloud images write `ubuntu ALL=(ALL) NOPASSWD:ALL` for the sudo-group user).
-        let system_account = ctx
-            .users()
-            .user(principal)
-            .and_then(|p| p.uid)
-            .is_some_and(|u| u != 0 && u < uid_min);
-        let admin = ADMINS.contains(&principal.as_str())
-            || (!system_account
-                && ["sudo", "wheel", "admin"]
-                    .iter()
-                    .any(|g| ctx.users().members_of(g).contains(principal)));
-        let everyone = principal == "ALL";
+        let who = principal_facts(principal, ctx, uid_min, recent);
+        let Principal {
+            system_account,
+            admin,
+            everyone,
+            ..
+        } = who;
         // Commands named through a Cmnd_Alias are judged by the alias's members.
         let mut commands = Vec::new();
         for cmd in &spec.commands {
@@ -285,7 +294,12 @@ fn check_user_spec(
             if cmd.command.starts_with('!') {
                 continue; // a restriction, not a grant
             }
-            let prog = program_name(&cmd.command);
+            let as_root = runs_as_root(cmd.runas.as_deref());
+            let target = if as_root {
+                "root".to_string()
+            } else {
+                cmd.runas.clone().unwrap_or_default()
+            };
             let (severity, what) = if cmd.is_all() {
                 match (admin, cmd.nopasswd()) {
                     (true, false) => continue,
@@ -294,7 +308,9 @@ fn check_user_spec(
                         format!("{principal} (an admin) may run ALL with NOPASSWD"),
                     ),
                     (false, nopw) => {
-                        let base = if everyone || system_account {
+                        let base = if !as_root {
+                            Severity::Medium
+                        } else if everyone || system_account {
                             Severity::Critical
                         } else if nopw {
                             Severity::High
@@ -309,7 +325,7 @@ fn check_user_spec(
                         (
                             base,
                             format!(
-                                "{kind}{principal} may run ALL{}",
+                                "{kind}{principal} may run ALL as {target}{}",
                                 if nopw { " with NOPASSWD" } else { "" }
                             ),
                         )
@@ -323,8 +339,15 @@ fn check_user_spec(
                         cmd.command
                     ),
                 )
-            } else if !admin && SHELL_ESCAPES.contains(&prog) {
-                let severity = if cmd.nopasswd() || system_account || everyone {
+            } else if let Some(escape) = (!admin)
+                .then(|| {
+                    super::sudo_escape::escape(&cmd.command, &|p| changeable_by_others(ctx, p))
+                })
+                .flatten()
+            {
+                let severity = if !as_root {
+                    Severity::Medium
+                } else if cmd.nopasswd() || system_account || everyone {
                     Severity::High
                 } else {
                     Severity::Medium
@@ -332,20 +355,31 @@ fn check_user_spec(
                 (
                     severity,
                     format!(
-                        "{principal} may run {}{} — it escapes to a root shell",
+                        "{principal} may run {}{} — it escapes to a shell as {target} ({})",
                         cmd.command,
-                        if cmd.nopasswd() { " with NOPASSWD" } else { "" }
+                        if cmd.nopasswd() { " with NOPASSWD" } else { "" },
+                        escape.reason
                     ),
                 )
             } else if cmd.nopasswd() && !admin {
                 (
                     Severity::Low,
-                    format!("{principal} may run {} with NOPASSWD", cmd.command),
+                    format!(
+                        "{principal} may run {} as {target} with NOPASSWD (fixed command, no known shell escape)",
+                        cmd.command
+                    ),
                 )
             } else {
                 continue;
             };
-            let mut f = c.finding(severity, what);
+            // A dangerous grant in a file an intruder may have written, or for an account
+            // born in the window, is evidence; any other rule is a weakness of the host.
+            let mut signs: Vec<String> = Vec::new();
+            if severity >= Severity::Medium {
+                signs.extend(c.file_signs.iter().cloned());
+                signs.extend(who.recent.clone());
+            }
+            let mut f = c.finding(severity, what, &signs);
             if let Some(group) = principal.strip_prefix('%') {
                 for member in ctx.users().members_of(group) {
                     f = f.user(member);
@@ -374,15 +408,34 @@ impl Check for SudoersRules {
             out.gap_from(INFO.id, e, e.path() == "/etc/sudoers");
         }
         let uid_min = huoyan_artifacts::login_defs::read(&ctx.root).uid_min;
+        let recent = super::recent::recent_accounts(ctx);
         for file in &files {
+            let mut file_signs = Vec::new();
+            if let Ok(meta) = ctx.root.stat(&file.path) {
+                if crate::persistence::changed_within_window(ctx, &meta) {
+                    file_signs.push(format!(
+                        "{} changed inside the window (mtime {}, ctime {})",
+                        file.path,
+                        meta.mtime
+                            .map(huoyan_core::time::format_short)
+                            .unwrap_or_default(),
+                        meta.ctime
+                            .map(huoyan_core::time::format_short)
+                            .unwrap_or_default()
+                    ));
+                }
+            }
+            if file.included_from.is_some() && writable_place(&file.path) {
+                file_signs.push(format!("{} is in a writable or hidden place", file.path));
+            }
             if file.included_from.is_some() && !file.path.starts_with("/etc/sudoers.d/") {
                 let severity = if writable_place(&file.path) {
                     Severity::High
                 } else {
                     Severity::Medium
                 };
-                out.add(
-                    INFO.finding(
+                let f = INFO
+                    .finding(
                         severity,
                         format!(
                             "sudoers includes {} (from {}), outside /etc/sudoers.d",
@@ -391,19 +444,34 @@ impl Check for SudoersRules {
                         ),
                     )
                     .path(file.path.clone())
-                    .evidence(json!({"file": file.path, "included_from": file.included_from})),
-                );
+                    .evidence(json!({
+                        "file": file.path,
+                        "included_from": file.included_from,
+                        "signs_of_intrusion": file_signs,
+                    }));
+                out.add(if file_signs.is_empty() {
+                    f.hardening()
+                } else {
+                    f
+                });
             }
             for entry in &file.entries {
-                let c = Ctx { file, entry };
+                let c = Ctx {
+                    file,
+                    entry,
+                    file_signs: &file_signs,
+                };
                 match &entry.kind {
                     EntryKind::Defaults { scope, settings } => {
                         check_defaults(&c, scope, settings, out)
                     }
-                    EntryKind::User(spec) => check_user_spec(&c, spec, &files, ctx, uid_min, out),
+                    EntryKind::User(spec) => {
+                        check_user_spec(&c, spec, &files, ctx, uid_min, &recent, out)
+                    }
                     EntryKind::Unparsed => out.add(c.finding(
                         Severity::Low,
                         "line sudo may not accept (visudo -c would tell)".into(),
+                        &[],
                     )),
                     EntryKind::Include { .. } | EntryKind::Alias { .. } => {}
                 }
@@ -430,7 +498,7 @@ Defaults\tuse_pty\n# User privilege specification\nroot\tALL=(ALL:ALL) ALL\n\
             ("/etc/sudoers", DEBIAN_SUDOERS),
             ("/etc/sudoers.d/README", "# nothing\n#include /var/tmp/.s\n"),
             ("/var/tmp/.s", "www-data ALL=(ALL:ALL) NOPASSWD: ALL\n"),
-            ("/etc/sudoers.d/ops", "Defaults:alice !authenticate\nalice ALL=(root) NOPASSWD: /usr/bin/vim /etc/hosts\nbackup ALL = NOPASSWD: /usr/sbin/logrotate\n"),
+            ("/etc/sudoers.d/ops", "Defaults:alice !authenticate\nalice ALL=(root) NOPASSWD: /usr/bin/vim /etc/hosts\nbackup ALL = NOPASSWD: /usr/sbin/logrotate /etc/logrotate.conf\n"),
         ]);
         let out = run_default(&SudoersRules, dir.path());
         let has = |needle: &str, sev: Severity| {
@@ -440,7 +508,7 @@ Defaults\tuse_pty\n# User privilege specification\nroot\tALL=(ALL:ALL) ALL\n\
         };
         assert!(
             has(
-                "system account www-data may run ALL with NOPASSWD",
+                "system account www-data may run ALL as root with NOPASSWD",
                 Severity::Critical
             ),
             "{:#?}",
@@ -448,8 +516,109 @@ Defaults\tuse_pty\n# User privilege specification\nroot\tALL=(ALL:ALL) ALL\n\
         );
         assert!(has("outside /etc/sudoers.d", Severity::High));
         assert!(has("!authenticate", Severity::High));
-        assert!(has("escapes to a root shell", Severity::High));
-        assert!(has("logrotate with NOPASSWD", Severity::Low));
+        assert!(has("escapes to a shell as root", Severity::High));
+        assert!(has("logrotate.conf as root with NOPASSWD", Severity::Low));
+        // Written just now, inside the default window: the dangerous rules are evidence, the
+        // fixed logrotate rule is still only hardening.
+        for f in &out.findings {
+            assert_eq!(f.is_evidence(), f.severity >= Severity::Medium, "{f:#?}");
+        }
+    }
+
+    /// A window that ends before the files were written: nothing says an intruder wrote them.
+    fn old_files() -> huoyan_core::Window {
+        huoyan_core::Window {
+            since: huoyan_core::time::from_unix(4_000_000_000, 0),
+            until: None,
+        }
+    }
+
+    #[test]
+    fn fixed_service_command_is_hardening_not_an_escape() {
+        let passwd = format!("{DEBIAN_PASSWD}deploy:x:1001:1001::/home/deploy:/bin/bash\n");
+        let dir = root_with(&[
+            ("/etc/passwd", &passwd),
+            ("/etc/sudoers", DEBIAN_SUDOERS),
+            (
+                "/etc/sudoers.d/deploy",
+                "Cmnd_Alias WEB = /usr/bin/systemctl reload nginx, /usr/bin/systemctl restart php8.2-fpm\n\
+                 deploy ALL=(root) NOPASSWD: WEB, /usr/sbin/nginx -t\n",
+            ),
+        ]);
+        for out in [
+            run_default(&SudoersRules, dir.path()),
+            crate::accounts::testing::run(&SudoersRules, dir.path(), old_files()),
+        ] {
+            assert_eq!(out.findings.len(), 3, "{:#?}", out.findings);
+            for f in &out.findings {
+                assert_eq!(f.severity, Severity::Low, "{f:#?}");
+                assert!(!f.is_evidence(), "{f:#?}");
+                assert!(!f.summary.contains("escapes"), "{f:#?}");
+            }
+        }
+    }
+
+    #[test]
+    fn escaping_rule_is_hardening_without_signs_of_intrusion() {
+        let passwd = format!("{DEBIAN_PASSWD}deploy:x:1001:1001::/home/deploy:/bin/bash\n");
+        let dir = root_with(&[
+            ("/etc/passwd", &passwd),
+            ("/etc/sudoers", DEBIAN_SUDOERS),
+            (
+                "/etc/sudoers.d/deploy",
+                "deploy ALL=(root) NOPASSWD: /usr/bin/less /var/log/nginx/error.log\n\
+                 www-data ALL=(ALL) NOPASSWD: ALL\n",
+            ),
+        ]);
+        let out = crate::accounts::testing::run(&SudoersRules, dir.path(), old_files());
+        let less = out
+            .findings
+            .iter()
+            .find(|f| f.summary.contains("less"))
+            .expect("less");
+        assert_eq!(less.severity, Severity::High);
+        assert!(less.summary.contains("escapes to a shell as root"));
+        assert!(!less.is_evidence());
+        let all = out
+            .findings
+            .iter()
+            .find(|f| f.summary.contains("www-data"))
+            .expect("www-data");
+        assert_eq!(all.severity, Severity::Critical);
+        assert!(!all.is_evidence(), "{all:#?}");
+    }
+
+    #[test]
+    fn rule_for_an_account_created_in_the_window_is_evidence() {
+        let today = huoyan_core::time::now().as_second() / 86_400;
+        let passwd = format!("{DEBIAN_PASSWD}sysops:x:1002:1002::/nonexistent:/bin/bash\n");
+        let mut shadow = String::new();
+        for line in DEBIAN_PASSWD.lines() {
+            let name = line.split(':').next().unwrap_or("");
+            shadow.push_str(&format!("{name}:*:{}:0:99999:7:::\n", today - 400));
+        }
+        shadow.push_str(&format!("sysops:$y$j9T$x$y:{}:0:99999:7:::\n", today - 1));
+        let dir = root_with(&[
+            ("/etc/passwd", &passwd),
+            ("/etc/shadow", &shadow),
+            ("/etc/sudoers", DEBIAN_SUDOERS),
+            (
+                "/etc/sudoers.d/ops",
+                "sysops ALL=(ALL) NOPASSWD: /usr/bin/find\n",
+            ),
+        ]);
+        let window = huoyan_core::Window {
+            since: huoyan_core::time::from_unix((today - 30) * 86_400, 0),
+            until: huoyan_core::time::from_unix((today - 1) * 86_400 + 3600, 0),
+        };
+        let out = crate::accounts::testing::run(&SudoersRules, dir.path(), window);
+        assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
+        let f = &out.findings[0];
+        assert!(f.is_evidence(), "{f:#?}");
+        assert_eq!(f.severity, Severity::High);
+        assert!(f.evidence["signs_of_intrusion"][0]
+            .as_str()
+            .is_some_and(|s| s.contains("sysops")));
     }
 
     #[test]

@@ -6,6 +6,9 @@ use crate::Check;
 mod at_jobs;
 mod boot_scripts;
 mod common;
+
+/// True when a file changed (mtime or ctime) inside the window of interest.
+pub(crate) use common::is_recent as changed_within_window;
 mod cron;
 mod package_hooks;
 mod pam;
