@@ -12,6 +12,9 @@
 //!
 //! **Example:** `/etc/shadow` mode 0644 owner root:shadow (others may read every hash).
 //!
+//! **Evidence or hardening:** a wrong owner or mode is a weakness, reported as hardening whatever
+//! its severity; a file replaced by a symbolic link is evidence.
+//!
 //! **ATT&CK:** T1222.002 (File and Directory Permissions Modification: Linux), T1003.008 (OS
 //! Credential Dumping: /etc/passwd and /etc/shadow).
 
@@ -83,19 +86,19 @@ fn examine(path: &str, meta: &Meta, kind: Kind, owner: u32, out: &mut Outcome) {
             "is readable by every user (sudo rules disclosed)".into(),
         ));
     }
+    let symlink = meta.kind == FileKind::Symlink;
     for (severity, what) in problems {
-        out.add(
-            INFO.finding(severity, format!("{path} {what} (mode {mode:04o})"))
-                .path(path)
-                .evidence(json!({
-                    "path": path,
-                    "mode": format!("{mode:04o}"),
-                    "uid": meta.uid,
-                    "gid": meta.gid,
-                    "expected_owner_uid": owner,
-                    "kind": meta.kind,
-                })),
-        );
+        let f = INFO.finding(severity, format!("{path} {what} (mode {mode:04o})"));
+        // A loose owner or mode is a weakness (hardening); a file replaced by a link is an act.
+        let f = if symlink { f } else { f.hardening() };
+        out.add(f.path(path).evidence(json!({
+            "path": path,
+            "mode": format!("{mode:04o}"),
+            "uid": meta.uid,
+            "gid": meta.gid,
+            "expected_owner_uid": owner,
+            "kind": meta.kind,
+        })));
     }
 }
 
@@ -164,6 +167,24 @@ mod tests {
             .collect();
         assert_eq!(crit, vec!["/etc/passwd", "/etc/shadow"]);
         assert_eq!(out.findings.len(), 2, "{:#?}", out.findings);
+        assert!(out.findings.iter().all(|f| !f.is_evidence()));
+    }
+
+    #[test]
+    fn file_replaced_by_a_link_is_evidence() {
+        let dir = root_with(&[
+            ("/etc/passwd", "root:x:0:0::/root:/bin/bash\n"),
+            ("/tmp/s", "root:*:1::::::\n"),
+        ]);
+        chmod(dir.path(), "/etc/passwd", 0o644);
+        std::os::unix::fs::symlink("/tmp/s", dir.path().join("etc/shadow")).expect("link");
+        let out = run_default(&AccountFilePermissions, dir.path());
+        let link = out
+            .findings
+            .iter()
+            .find(|f| f.summary.contains("symbolic link"))
+            .expect("link");
+        assert!(link.is_evidence());
     }
 
     #[test]

@@ -100,12 +100,15 @@ impl Check for HashScheme {
             .filter(|(_, n)| **n >= 3 && **n * 2 > hashes.len())
             .map(|(s, _)| *s);
         for (name, sch, file, line) in &hashes {
+            // The odd one out (a scheme the system's tools did not write) is a sign the hash was
+            // set by hand; a weak scheme the whole system shares is only a weakness.
+            let odd = usual.is_some_and(|u| u != *sch);
             let (severity, why) = if weak(sch) {
                 (
                     Severity::Medium,
                     format!("a weak {sch} hash (cracks quickly; typical of openssl passwd -1 or crypt())"),
                 )
-            } else if usual.is_some_and(|u| u != *sch) {
+            } else if odd {
                 (
                     Severity::Low,
                     format!(
@@ -116,20 +119,21 @@ impl Check for HashScheme {
             } else {
                 continue;
             };
+            let f = INFO.finding(
+                severity,
+                format!("account {name:?} has {why} ({file} line {line})"),
+            );
             out.add(
-                INFO.finding(
-                    severity,
-                    format!("account {name:?} has {why} ({file} line {line})"),
-                )
-                .path(*file)
-                .user(*name)
-                .evidence(json!({
-                    "file": file,
-                    "line": line,
-                    "scheme": sch,
-                    "system_scheme": usual,
-                    "schemes": counts,
-                })),
+                if odd { f } else { f.hardening() }
+                    .path(*file)
+                    .user(*name)
+                    .evidence(json!({
+                        "file": file,
+                        "line": line,
+                        "scheme": sch,
+                        "system_scheme": usual,
+                        "schemes": counts,
+                    })),
             );
         }
     }
@@ -163,6 +167,18 @@ old:$6$s$h:19700:0:99999:7:::\ndaemon:*:19700:0:99999:7:::\n";
             .find(|f| f.users == vec!["old"])
             .expect("old");
         assert_eq!(old.severity, Severity::Low);
+        assert!(toor.is_evidence() && old.is_evidence());
+    }
+
+    #[test]
+    fn weak_scheme_shared_by_all_is_hardening() {
+        let shadow = "root:$1$aaaaaaaa$0123456789012345678901:1:0:99999:7:::\n\
+alice:$1$bbbbbbbb$0123456789012345678901:1:0:99999:7:::\n\
+bob:$1$cccccccc$0123456789012345678901:1:0:99999:7:::\n";
+        let dir = root_with(&[("/etc/shadow", shadow)]);
+        let out = run_default(&HashScheme, dir.path());
+        assert_eq!(out.findings.len(), 3);
+        assert!(out.findings.iter().all(|f| !f.is_evidence()));
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! looking way to keep root; `docker`, `lxd` and `disk` give root through a container or the raw
 //! block device; `adm` reads the logs that would tell on them, `shadow` reads the hashes. A
 //! service account (`www-data`, `nobody`) in any of them is almost never legitimate. People in
-//! the admin groups are listed as information so the responder can confirm each one.
+//! the admin groups are listed as information so the responder can confirm each one (hardening:
+//! a person holding the power is posture; a service account holding it is evidence).
 //!
 //! **Example:** `sudo:x:27:alice,www-data` — `www-data` (uid 33) in group `sudo`.
 //!
@@ -141,7 +142,9 @@ impl Check for PrivilegedGroups {
             for p in &people {
                 f = f.user(p.clone());
             }
-            out.add(f);
+            // People holding a group's power is posture for the administrators to confirm; a
+            // service account holding it (above) is evidence.
+            out.add(f.hardening());
         }
     }
 }
@@ -173,6 +176,8 @@ mod tests {
             .find(|f| f.users == vec!["alice"])
             .expect("alice");
         assert_eq!(alice.severity, Severity::Info);
+        assert!(!alice.is_evidence());
+        assert!(www.is_evidence());
         assert!(out
             .findings
             .iter()

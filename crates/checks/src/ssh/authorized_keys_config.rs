@@ -23,7 +23,7 @@
 
 use huoyan_core::{CheckInfo, Outcome, Severity};
 
-use super::config_source::{directive_finding, load};
+use super::config_source::{directive_finding, judged, load};
 use crate::registry::{Area, Check};
 use crate::Context;
 
@@ -100,12 +100,17 @@ impl Check for AuthorizedKeysConfig {
             } else {
                 Severity::Low
             };
-            out.add(directive_finding(
+            let planted = unusual
+                .iter()
+                .find(|a| writable_place(a))
+                .map(|a| format!("keys are read from {a}, a writable or hidden place"));
+            let f = directive_finding(
                 &INFO,
                 severity,
                 d,
                 "keys are also read from a non-default file",
-            ));
+            );
+            out.add(judged(ctx, f, d, planted.as_deref()));
         }
         let user_env = cfg
             .global("permituserenvironment")
@@ -113,12 +118,13 @@ impl Check for AuthorizedKeysConfig {
             .chain(cfg.in_match("permituserenvironment"));
         for d in user_env {
             if d.value_lower() != "no" {
-                out.add(directive_finding(
+                let f = directive_finding(
                     &INFO,
                     Severity::Medium,
                     d,
                     "sshd applies environment= key options and ~/.ssh/environment (LD_PRELOAD …)",
-                ));
+                );
+                out.add(judged(ctx, f, d, None));
             }
         }
         for d in cfg
@@ -144,22 +150,23 @@ impl Check for AuthorizedKeysConfig {
             } else {
                 Severity::Medium
             };
-            out.add(
-                directive_finding(
-                    &INFO,
-                    severity,
-                    d,
-                    &format!(
-                        "any certificate signed by these CA keys may log in ({})",
-                        if fingerprints.is_empty() {
-                            "file unreadable or empty".to_string()
-                        } else {
-                            fingerprints.join("; ")
-                        }
-                    ),
-                )
-                .path(file.clone()),
-            );
+            let planted = writable_place(file)
+                .then(|| format!("CA keys are read from {file}, a writable or hidden place"));
+            let f = directive_finding(
+                &INFO,
+                severity,
+                d,
+                &format!(
+                    "any certificate signed by these CA keys may log in ({})",
+                    if fingerprints.is_empty() {
+                        "file unreadable or empty".to_string()
+                    } else {
+                        fingerprints.join("; ")
+                    }
+                ),
+            )
+            .path(file.clone());
+            out.add(judged(ctx, f, d, planted.as_deref()));
         }
         let commands = cfg
             .global("authorizedprincipalscommand")
@@ -192,15 +199,16 @@ impl Check for AuthorizedKeysConfig {
             } else {
                 Severity::Medium
             };
-            out.add(
-                directive_finding(
-                    &INFO,
-                    severity,
-                    d,
-                    &format!("sshd runs a program to list keys (as {run_as})"),
-                )
-                .path(program.clone()),
-            );
+            let planted = (writable_place(program) || !program.starts_with('/'))
+                .then(|| format!("the key program {program} is in a writable or hidden place or not an absolute path"));
+            let f = directive_finding(
+                &INFO,
+                severity,
+                d,
+                &format!("sshd runs a program to list keys (as {run_as})"),
+            )
+            .path(program.clone());
+            out.add(judged(ctx, f, d, planted.as_deref()));
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Shared by the sshd_config checks: reading the configuration once per check and turning a
-//! directive into a finding with its file, line and Match context.
+//! directive into a finding with its file, line and Match context, and deciding whether it is
+//! evidence or hardening ([`judged`]): sshd settings are posture unless something says an
+//! intruder made them.
 
 use huoyan_artifacts::sshd_config::{self, Directive, SshdConfig};
 use huoyan_core::{CheckInfo, Finding, Outcome, Severity};
@@ -57,6 +59,47 @@ pub(crate) fn directive_finding(
     }))
 }
 
+/// Signs that an intruder wrote a directive: its file changed inside the window of interest.
+pub(crate) fn intrusion_signs(ctx: &Context, d: &Directive) -> Vec<String> {
+    match ctx.root.stat(&d.file) {
+        Ok(meta) if crate::persistence::changed_within_window(ctx, &meta) => vec![format!(
+            "{} changed inside the window (mtime {}, ctime {})",
+            d.file,
+            meta.mtime
+                .map(huoyan_core::time::format_short)
+                .unwrap_or_default(),
+            meta.ctime
+                .map(huoyan_core::time::format_short)
+                .unwrap_or_default()
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// Decides whether a finding about an sshd setting is evidence or hardening. A setting is a
+/// weakness of the host (hardening) unless something says an intruder made it: it points at a
+/// writable or hidden place (`planted`, with the reason), or, for a medium-or-worse setting,
+/// its file changed inside the window. The signs go into the evidence.
+pub(crate) fn judged(
+    ctx: &Context,
+    mut f: Finding,
+    d: &Directive,
+    planted: Option<&str>,
+) -> Finding {
+    let mut signs: Vec<String> = planted.map(str::to_string).into_iter().collect();
+    if f.severity >= Severity::Medium {
+        signs.extend(intrusion_signs(ctx, d));
+    }
+    if let Some(obj) = f.evidence.as_object_mut() {
+        obj.insert("signs_of_intrusion".into(), json!(signs));
+    }
+    if signs.is_empty() {
+        f.hardening()
+    } else {
+        f
+    }
+}
+
 /// A finding about a default value (no directive sets the keyword).
 pub(crate) fn default_finding(
     info: &CheckInfo,
@@ -74,4 +117,5 @@ pub(crate) fn default_finding(
     )
     .path(sshd_config::MAIN_CONFIG)
     .evidence(json!({"keyword": keyword, "default": default}))
+    .hardening()
 }

@@ -14,7 +14,7 @@
 
 use huoyan_core::{CheckInfo, Outcome, Severity};
 
-use super::config_source::{directive_finding, load};
+use super::config_source::{directive_finding, judged, load};
 use crate::registry::{Area, Check};
 use crate::Context;
 
@@ -79,7 +79,7 @@ impl Check for PermitEmptyPasswords {
             for u in &empty {
                 f = f.user(u.clone());
             }
-            out.add(f);
+            out.add(judged(ctx, f, d, None));
         }
     }
 }

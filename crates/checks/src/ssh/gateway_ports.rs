@@ -13,7 +13,7 @@
 
 use huoyan_core::{CheckInfo, Outcome, Severity};
 
-use super::config_source::{directive_finding, load};
+use super::config_source::{directive_finding, judged, load};
 use crate::registry::{Area, Check};
 use crate::Context;
 
@@ -59,7 +59,12 @@ impl Check for GatewayPorts {
             let candidates = cfg.global(keyword).into_iter().chain(cfg.in_match(keyword));
             for d in candidates {
                 if bad.contains(&d.value_lower().as_str()) {
-                    out.add(directive_finding(&INFO, Severity::Medium, d, what));
+                    out.add(judged(
+                        ctx,
+                        directive_finding(&INFO, Severity::Medium, d, what),
+                        d,
+                        None,
+                    ));
                 }
             }
         }

@@ -15,7 +15,7 @@
 
 use huoyan_core::{CheckInfo, Outcome, Severity};
 
-use super::config_source::{default_finding, directive_finding, load};
+use super::config_source::{default_finding, directive_finding, judged, load};
 use crate::registry::{Area, Check};
 use crate::Context;
 
@@ -50,12 +50,8 @@ impl Check for PasswordAuthentication {
         };
         let global_yes = match cfg.global("passwordauthentication") {
             Some(d) if d.value_lower() == "yes" => {
-                out.add(directive_finding(
-                    &INFO,
-                    Severity::Low,
-                    d,
-                    "passwords are accepted",
-                ));
+                let f = directive_finding(&INFO, Severity::Low, d, "passwords are accepted");
+                out.add(judged(ctx, f, d, None));
                 true
             }
             Some(_) => false,
@@ -72,12 +68,13 @@ impl Check for PasswordAuthentication {
         };
         for d in cfg.in_match("passwordauthentication") {
             if d.value_lower() == "yes" && !global_yes {
-                out.add(directive_finding(
+                let f = directive_finding(
                     &INFO,
                     Severity::Medium,
                     d,
                     "passwords are accepted for some connections only",
-                ));
+                );
+                out.add(judged(ctx, f, d, None));
             }
         }
     }

@@ -15,7 +15,7 @@
 
 use huoyan_core::{CheckInfo, Outcome, Severity};
 
-use super::config_source::{directive_finding, load};
+use super::config_source::{directive_finding, judged, load};
 use crate::registry::{Area, Check};
 use crate::Context;
 
@@ -54,10 +54,10 @@ impl Check for PermitRootLogin {
             .chain(cfg.in_match("permitrootlogin"));
         for d in candidates {
             if d.value_lower() == "yes" {
-                out.add(
+                let f =
                     directive_finding(&INFO, Severity::High, d, "root may log in with a password")
-                        .user("root"),
-                );
+                        .user("root");
+                out.add(judged(ctx, f, d, None));
             }
         }
     }
@@ -84,6 +84,26 @@ mod tests {
         let cfg = format!("{DEBIAN_SSHD_CONFIG}Match Address 203.0.113.9\n  PermitRootLogin yes\n");
         let dir = root_with(&[("/etc/ssh/sshd_config", &cfg)]);
         assert_eq!(run_default(&PermitRootLogin, dir.path()).findings.len(), 1);
+    }
+
+    #[test]
+    fn setting_is_hardening_unless_its_file_changed_in_the_window() {
+        let dir = root_with(&[
+            ("/etc/ssh/sshd_config", DEBIAN_SSHD_CONFIG),
+            ("/etc/ssh/sshd_config.d/99-x.conf", "PermitRootLogin yes\n"),
+        ]);
+        // Written just now: inside the default window.
+        let fresh = run_default(&PermitRootLogin, dir.path());
+        assert!(fresh.findings[0].is_evidence(), "{:#?}", fresh.findings);
+        // A window that starts after the files were written: a weakness, not an act.
+        let window = huoyan_core::Window {
+            since: huoyan_core::time::from_unix(4_000_000_000, 0),
+            until: None,
+        };
+        let old = crate::accounts::testing::run(&PermitRootLogin, dir.path(), window);
+        assert_eq!(old.findings.len(), 1);
+        assert_eq!(old.findings[0].severity, Severity::High);
+        assert!(!old.findings[0].is_evidence(), "{:#?}", old.findings);
     }
 
     #[test]

@@ -14,7 +14,7 @@
 
 use huoyan_core::{CheckInfo, Outcome, Severity};
 
-use super::config_source::{directive_finding, load};
+use super::config_source::{directive_finding, judged, load};
 use crate::registry::{Area, Check};
 use crate::Context;
 
@@ -83,7 +83,12 @@ impl Check for NonStandardPort {
                     "sshd listens on a non-standard port".to_string(),
                 )
             };
-            out.add(directive_finding(&INFO, severity, d, &what));
+            out.add(judged(
+                ctx,
+                directive_finding(&INFO, severity, d, &what),
+                d,
+                None,
+            ));
         }
         for d in cfg.all_global("listenaddress") {
             if let Some(p) = d
@@ -92,7 +97,7 @@ impl Check for NonStandardPort {
                 .and_then(|a| listen_port(a))
                 .filter(|p| *p != "22")
             {
-                out.add(directive_finding(
+                let f = directive_finding(
                     &INFO,
                     if several {
                         Severity::Medium
@@ -101,16 +106,18 @@ impl Check for NonStandardPort {
                     },
                     d,
                     &format!("sshd listens on port {p} through ListenAddress"),
-                ));
+                );
+                out.add(judged(ctx, f, d, None));
             }
         }
         for d in cfg.in_match("port") {
-            out.add(directive_finding(
+            let f = directive_finding(
                 &INFO,
                 Severity::Medium,
                 d,
                 "a Port line sits inside a Match block",
-            ));
+            );
+            out.add(judged(ctx, f, d, None));
         }
     }
 }
