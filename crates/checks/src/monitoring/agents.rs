@@ -6,7 +6,8 @@
 //! Aegis (AliYunDun), Tencent Cloud YunJing and Huawei HostGuard: installation traces (program
 //! files, through the root) and, on a live host, running processes (each process's `comm` and
 //! the name of its `exe` link, from the live scene read once from /proc and shared with the
-//! process checks). Installed but not running is a finding; absent everywhere is information.
+//! process checks). Installed but not running is a finding (medium evidence: someone stopped
+//! it, or an administrator disabled it); the installed/absent inventory is hardening context.
 //!
 //! **Why an attacker leaves this trace:** stopping the agent before acting is standard tradecraft
 //! (`systemctl stop auditd`, `kill -9` on the EDR, `/etc/init.d/aegis stop` — cryptomining
@@ -262,7 +263,11 @@ impl Check for MonitoringAgents {
                     Severity::Info,
                     format!("installed and running ({})", live.join(", ")),
                 ),
-                (Some(_), true, true) => (Severity::High, "installed but NOT running".to_string()),
+                // Not running is not proof that someone stopped it (admins disable agents too):
+                // medium, needs a human look.
+                (Some(_), true, true) => {
+                    (Severity::Medium, "installed but NOT running".to_string())
+                }
             };
             let mut f = INFO
                 .finding(severity, format!("{}: {state}", agent.name))
@@ -276,10 +281,12 @@ impl Check for MonitoringAgents {
                 f = f.path(*p);
             }
             if severity == Severity::Info {
-                f = f.remediation(
-                    "Nothing to fix; use this agent's telemetry for the investigation.",
-                    "无需处理；可利用该代理的监控数据辅助调查。",
-                );
+                f = f
+                    .remediation(
+                        "Nothing to fix; use this agent's telemetry for the investigation.",
+                        "无需处理；可利用该代理的监控数据辅助调查。",
+                    )
+                    .hardening();
             }
             out.add(f);
         }
@@ -291,7 +298,8 @@ impl Check for MonitoringAgents {
                     .remediation(
                         "Nothing to fix now; after recovery, deploy auditd rules and a HIDS/EDR.",
                         "当前无需处理；恢复后建议部署 auditd 规则与 HIDS/EDR。",
-                    ),
+                    )
+                    .hardening(),
             );
         }
     }
@@ -324,13 +332,14 @@ mod tests {
     }
 
     #[test]
-    fn installed_not_running_is_high_on_live_view() {
+    fn installed_not_running_is_medium_evidence_on_live_view() {
         let dir = root_with(&[("/var/ossec/bin/wazuh-agentd", "\x7fELF")]);
         let ctx = ctx_with_processes(dir.path(), &["systemd"]);
         let mut out = Outcome::default();
         MonitoringAgents.run(&ctx, &mut out);
         assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
-        assert_eq!(out.findings[0].severity, Severity::High);
+        assert_eq!(out.findings[0].severity, Severity::Medium);
+        assert!(out.findings[0].is_evidence());
         assert!(out.findings[0].summary.contains("Wazuh"));
     }
 
@@ -346,6 +355,7 @@ mod tests {
         let out = run_default(&MonitoringAgents, empty.path());
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].severity, Severity::Info);
+        assert!(!out.findings[0].is_evidence());
     }
 
     /// Live: a real process named `falco` (a copy of sleep) counts as Falco running; Wazuh's
@@ -386,6 +396,6 @@ mod tests {
             .iter()
             .find(|f| f.summary.starts_with("Wazuh"))
             .expect("wazuh");
-        assert_eq!(wazuh.severity, Severity::High);
+        assert_eq!(wazuh.severity, Severity::Medium);
     }
 }

@@ -107,10 +107,21 @@ impl Check for AuditdRules {
         let read: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         let s = summarize(&files);
         let evidence = json!({"files": read, "rules": s.rules, "control_lines": s.control, "disabled_at": s.disabled});
+        // Rules that record nothing are a weakness (hardening); switching auditing off or
+        // emptying the rules is evidence when a rule file changed inside the window.
+        let signs: Vec<String> = read
+            .iter()
+            .flat_map(|p| crate::persistence::window_signs(ctx, p))
+            .collect();
         let mut report = |severity: Severity, what: String| {
-            let mut f = INFO.finding(severity, what).evidence(evidence.clone());
+            let mut evidence = evidence.clone();
+            evidence["signs_of_intrusion"] = json!(signs);
+            let mut f = INFO.finding(severity, what).evidence(evidence);
             for p in &read {
                 f = f.path(*p);
+            }
+            if severity < Severity::Medium || signs.is_empty() {
+                f = f.hardening();
             }
             out.add(f);
         };
@@ -150,6 +161,14 @@ mod tests {
         let out = run_default(&AuditdRules, dir.path());
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].severity, Severity::Medium);
+        // written just now, inside the window: evidence; with the window later, hardening
+        assert!(out.findings[0].is_evidence());
+        let window = huoyan_core::Window {
+            since: huoyan_core::time::from_unix(4_000_000_000, 0),
+            until: None,
+        };
+        let old = crate::accounts::testing::run(&AuditdRules, dir.path(), window);
+        assert!(!old.findings[0].is_evidence());
     }
 
     #[test]
@@ -161,6 +180,7 @@ mod tests {
         let out = run_default(&AuditdRules, dir.path());
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].severity, Severity::Low);
+        assert!(!out.findings[0].is_evidence());
         let rules = format!("{DEBIAN_RULES}-w /etc/shadow -p wa -k identity\n");
         let dir = root_with(&[
             ("/usr/sbin/auditd", "\x7fELF"),

@@ -19,7 +19,9 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use super::privileged_walk::{self, container_store, dropper_place, is_shell_like, Allowlist};
+use super::privileged_walk::{
+    self, container_store, dropper_place, is_shell_like, Allowlist, OsTrees,
+};
 use crate::registry::{Area, Check};
 use crate::Context;
 
@@ -63,6 +65,9 @@ impl Check for FileCapabilities {
     fn run(&self, ctx: &Context, out: &mut Outcome) {
         let allow = Allowlist::parse(ALLOWLIST);
         let walk = privileged_walk::get(ctx);
+        let mut trees = OsTrees::default();
+        let mut grouped: std::collections::BTreeMap<String, Vec<serde_json::Value>> =
+            std::collections::BTreeMap::new();
         for f in &walk.files {
             if f.caps_raw_malformed {
                 out.add(
@@ -77,16 +82,27 @@ impl Check for FileCapabilities {
             }
             let Some(caps) = &f.caps else { continue };
             let allowed = allow.lookup(&f.path).unwrap_or(&[]);
-            let extra: Vec<&String> = caps
-                .permitted
-                .iter()
-                .chain(&caps.inheritable)
-                .filter(|c| !allowed.contains(c))
-                .collect();
+            let extra = extra_in(caps, allowed);
             if extra.is_empty() {
                 continue;
             }
             let dangerous = caps.dangerous();
+            // Inside an unpacked OS tree, capabilities the tree's own programs carry (ping's
+            // cap_net_raw …) are reported once for the tree; a root-equivalent capability on a
+            // shell or interpreter there is still its own finding.
+            if let Some((tree, inside)) = trees.tree_of(ctx, &f.path) {
+                let inside_allowed = allow.lookup(&inside).unwrap_or(&[]);
+                let own = extra_in(caps, inside_allowed).is_empty()
+                    || dangerous.is_empty()
+                    || !is_shell_like(&inside);
+                if own {
+                    grouped.entry(tree).or_default().push(json!({
+                        "path": f.path,
+                        "capabilities": caps.to_text(),
+                    }));
+                    continue;
+                }
+            }
             let severity = if container_store(&f.path) {
                 Severity::Low
             } else if !dangerous.is_empty() && (is_shell_like(&f.path) || dropper_place(&f.path)) {
@@ -130,7 +146,22 @@ impl Check for FileCapabilities {
                 })),
             );
         }
+        for (tree, files) in grouped {
+            super::suid::report_tree(&INFO, "programs with capabilities", &tree, files, out);
+        }
     }
+}
+
+/// Capabilities of `caps` not in `allowed`.
+fn extra_in<'a>(
+    caps: &'a huoyan_artifacts::file_caps::FileCaps,
+    allowed: &[String],
+) -> Vec<&'a String> {
+    caps.permitted
+        .iter()
+        .chain(&caps.inheritable)
+        .filter(|c| !allowed.contains(c))
+        .collect()
 }
 
 #[cfg(test)]

@@ -389,6 +389,60 @@ pub(crate) fn container_store(path: &str) -> bool {
     .any(|p| path.contains(p))
 }
 
+/// Unpacked operating-system trees below the root (a chroot, a debootstrap or build root, a
+/// container image layer, an extracted rootfs tarball): directories that hold their own `etc/`,
+/// `usr/bin/` (or `bin/`) and a package database or os-release. Their set-id programs and
+/// capabilities are the tree's own, reported once per tree rather than file by file.
+#[derive(Default)]
+pub(crate) struct OsTrees {
+    known: std::collections::HashMap<String, bool>,
+}
+
+impl OsTrees {
+    fn is_tree(&mut self, ctx: &Context, dir: &str) -> bool {
+        if let Some(v) = self.known.get(dir) {
+            return *v;
+        }
+        let is_dir = |p: String| {
+            ctx.root
+                .lstat(&p)
+                .is_ok_and(|m| m.kind == FileKind::Dir || m.kind == FileKind::Symlink)
+        };
+        let exists = |p: String| ctx.root.lstat(&p).is_ok();
+        let found = is_dir(format!("{dir}/etc"))
+            && (is_dir(format!("{dir}/usr/bin")) || is_dir(format!("{dir}/bin")))
+            && [
+                "var/lib/dpkg",
+                "var/lib/rpm",
+                "usr/lib/sysimage/rpm",
+                "lib/apk/db",
+                "etc/os-release",
+                "usr/lib/os-release",
+                "etc/passwd",
+            ]
+            .iter()
+            .any(|m| exists(format!("{dir}/{m}")));
+        self.known.insert(dir.to_string(), found);
+        found
+    }
+
+    /// The outermost OS tree holding `path` (never the root itself), with the path inside it.
+    pub(crate) fn tree_of(&mut self, ctx: &Context, path: &str) -> Option<(String, String)> {
+        let mut dir = String::new();
+        let parts: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+        // The last component is the file; a tree needs room for at least `bin/x` below it.
+        for part in parts.iter().take(parts.len().saturating_sub(2)) {
+            dir.push('/');
+            dir.push_str(part);
+            if self.is_tree(ctx, &dir) {
+                let inside = path[dir.len()..].to_string();
+                return Some((dir, inside));
+            }
+        }
+        None
+    }
+}
+
 /// Places where no legitimate set-id program or capability lives.
 pub(crate) fn dropper_place(path: &str) -> bool {
     [
@@ -481,6 +535,32 @@ mod tests {
         assert!(a.lookup("/usr/lib/a/b/utempter/utempter").is_none());
         assert_eq!(a.lookup("/usr/bin/ping").map(|c| c.len()), Some(2));
         assert!(a.lookup("/tmp/passwd").is_none());
+    }
+
+    #[test]
+    fn os_trees_are_found_by_their_own_etc_bin_and_package_database() {
+        let dir = crate::accounts::testing::root_with(&[
+            (
+                "/tmp/build/rootfs/etc/passwd",
+                "root:x:0:0::/root:/bin/sh\n",
+            ),
+            ("/tmp/build/rootfs/usr/bin/su", "\x7fELF"),
+            ("/tmp/build/rootfs/var/lib/dpkg/status", ""),
+            ("/tmp/notatree/usr/bin/su", "\x7fELF"),
+            ("/tmp/notatree/etc/x", ""),
+        ]);
+        let ctx = Context::new(
+            huoyan_core::Root::new(dir.path()).expect("root"),
+            huoyan_core::Window::default(),
+        );
+        let mut trees = OsTrees::default();
+        assert_eq!(
+            trees.tree_of(&ctx, "/tmp/build/rootfs/usr/bin/su"),
+            Some(("/tmp/build/rootfs".into(), "/usr/bin/su".into()))
+        );
+        assert_eq!(trees.tree_of(&ctx, "/tmp/notatree/usr/bin/su"), None);
+        // the root's own /usr/bin is never "a tree below the root"
+        assert_eq!(trees.tree_of(&ctx, "/usr/bin/su"), None);
     }
 
     #[test]

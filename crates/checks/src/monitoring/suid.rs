@@ -20,7 +20,9 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use super::privileged_walk::{self, container_store, dropper_place, is_shell_like, Allowlist};
+use super::privileged_walk::{
+    self, container_store, dropper_place, is_shell_like, Allowlist, OsTrees,
+};
 use crate::registry::{Area, Check};
 use crate::Context;
 
@@ -56,10 +58,28 @@ impl Check for SetIdFiles {
         for e in &walk.errors {
             out.gap_from(INFO.id, e, true);
         }
+        let mut trees = OsTrees::default();
+        let mut grouped: std::collections::BTreeMap<String, Vec<serde_json::Value>> =
+            std::collections::BTreeMap::new();
         for f in &walk.files {
             let m = &f.meta;
             if !(m.is_setuid() || m.is_setgid()) {
                 continue;
+            }
+            // Inside an unpacked OS tree (chroot, build root, image layer), the tree's own
+            // set-id programs are reported once for the tree; a set-id shell or a world-writable
+            // file there is still reported on its own.
+            if let Some((tree, inside)) = trees.tree_of(ctx, &f.path) {
+                let own = allow.lookup(&inside).is_some() || !is_shell_like(&inside);
+                if own && !m.is_world_writable() {
+                    grouped.entry(tree).or_default().push(json!({
+                        "path": f.path,
+                        "mode": format!("{:04o}", m.perm()),
+                        "uid": m.uid,
+                        "allowlisted_inside_tree": allow.lookup(&inside).is_some(),
+                    }));
+                    continue;
+                }
             }
             let shell = is_shell_like(&f.path);
             let dropper = dropper_place(&f.path);
@@ -118,7 +138,55 @@ impl Check for SetIdFiles {
                 })),
             );
         }
+        for (tree, files) in grouped {
+            report_tree(&INFO, "set-id programs", &tree, files, out);
+        }
     }
+}
+
+/// Most files of one OS tree listed in its finding's evidence.
+const MAX_TREE_FILES: usize = 50;
+
+/// One finding for an unpacked OS tree's privileged files: low where trees are kept (image
+/// stores, /opt, /srv, /var/lib), medium in a drop place (/tmp, home directories, hidden
+/// directories) where someone unpacked a whole system.
+pub(crate) fn report_tree(
+    info: &huoyan_core::CheckInfo,
+    what: &str,
+    tree: &str,
+    files: Vec<serde_json::Value>,
+    out: &mut Outcome,
+) {
+    let dir = format!("{tree}/");
+    let severity = if !container_store(&dir) && dropper_place(&dir) {
+        Severity::Medium
+    } else {
+        Severity::Low
+    };
+    let sample: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .map(|p| p.strip_prefix(tree).unwrap_or(p))
+        .take(5)
+        .collect();
+    out.add(
+        info.finding(
+            severity,
+            format!(
+                "{tree} is an unpacked operating-system tree (its own etc/, bin/ and package \
+                 database) holding {} {what} (e.g. {}); they are the tree's, reported once",
+                files.len(),
+                sample.join(", ")
+            ),
+        )
+        .path(tree.to_string())
+        .evidence(json!({
+            "tree": tree,
+            "count": files.len(),
+            "files": files.iter().take(MAX_TREE_FILES).collect::<Vec<_>>(),
+            "files_truncated": files.len() > MAX_TREE_FILES,
+        })),
+    );
 }
 
 #[cfg(test)]
@@ -160,6 +228,44 @@ mod tests {
         let out = run_default(&SetIdFiles, dir.path());
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].severity, Severity::Low);
+    }
+
+    #[test]
+    fn os_tree_under_tmp_is_one_finding_but_a_shell_in_it_is_its_own() {
+        let tree = "/tmp/chroot";
+        let mut files = vec![
+            (format!("{tree}/etc/os-release"), "ID=debian\n"),
+            (format!("{tree}/var/lib/dpkg/status"), ""),
+            (format!("{tree}/usr/bin/bash"), "\x7fELF"),
+        ];
+        let setid = [
+            "su", "passwd", "chsh", "chfn", "mount", "umount", "newgrp", "gpasswd",
+        ];
+        for name in setid {
+            files.push((format!("{tree}/usr/bin/{name}"), "\x7fELF"));
+        }
+        files.push((format!("{tree}/usr/lib/.x/python3"), "\x7fELF"));
+        let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+        let dir = root_with(&borrowed);
+        for name in setid {
+            chmod(dir.path(), &format!("{tree}/usr/bin/{name}"), 0o4755);
+        }
+        chmod(dir.path(), &format!("{tree}/usr/lib/.x/python3"), 0o4755);
+        let out = run_default(&SetIdFiles, dir.path());
+        assert_eq!(out.findings.len(), 2, "{:#?}", out.findings);
+        let grouped = out
+            .findings
+            .iter()
+            .find(|f| f.paths == vec![tree])
+            .expect("tree");
+        assert_eq!(grouped.severity, Severity::Medium);
+        assert_eq!(grouped.evidence["count"], setid.len());
+        let shell = out
+            .findings
+            .iter()
+            .find(|f| f.paths[0].ends_with("python3"))
+            .expect("shell");
+        assert_eq!(shell.severity, Severity::Critical);
     }
 
     #[test]

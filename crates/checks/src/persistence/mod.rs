@@ -9,6 +9,23 @@ mod common;
 
 /// True when a file changed (mtime or ctime) inside the window of interest.
 pub(crate) use common::is_recent as changed_within_window;
+
+/// Signs that `path` was changed by an intruder rather than installed: it changed (mtime or
+/// ctime) inside the window of interest. Empty when it did not, or cannot be read.
+pub(crate) fn window_signs(ctx: &crate::Context, path: &str) -> Vec<String> {
+    match ctx.root.stat(path) {
+        Ok(meta) if common::is_recent(ctx, &meta) => vec![format!(
+            "{path} changed inside the window (mtime {}, ctime {})",
+            meta.mtime
+                .map(huoyan_core::time::format_short)
+                .unwrap_or_default(),
+            meta.ctime
+                .map(huoyan_core::time::format_short)
+                .unwrap_or_default()
+        )],
+        _ => Vec::new(),
+    }
+}
 mod cron;
 mod package_hooks;
 mod pam;
