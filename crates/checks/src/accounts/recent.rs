@@ -140,7 +140,14 @@ pub(crate) fn recent_accounts(ctx: &Context) -> Vec<RecentAccountFacts> {
         } else {
             None
         };
-        let home_time = home_meta.as_ref().and_then(|m| m.btime.or(m.ctime));
+        // A ctime the whole system shares (an image copied or restored) dates the copy, not
+        // the account.
+        let home_time = home_meta.as_ref().and_then(|m| {
+            m.btime.or(m.ctime.filter(|c| {
+                !crate::persistence::bulk_ctime_band(ctx)
+                    .is_some_and(|(lo, hi)| *c >= lo && *c <= hi)
+            }))
+        });
         let home_recent = home_time.filter(|t| *t >= since && *t <= until);
         // Home directories shared with the system (/bin, /usr/sbin, /var/…) change for
         // reasons of their own.

@@ -1,6 +1,7 @@
 //! Helpers shared by the persistence checks: reading files and directories through the Root with
-//! gaps for what cannot be read, "changed recently" against the responder's window, and running
-//! every command of a file through the detector.
+//! gaps for what cannot be read, "changed recently" against the responder's window (not
+//! trusting an inode change time the whole system shares: a copied or restored image), and
+//! running every command of a file through the detector.
 
 use huoyan_artifacts::persistence::CommandLine;
 use huoyan_core::root::DirEntry;
@@ -61,18 +62,97 @@ pub fn entry_name(e: &DirEntry) -> String {
     huoyan_core::root::display_name(&e.name)
 }
 
-/// The later of a file's content change (mtime) and inode change (ctime): `touch -r` can fake
-/// the first but not the second.
-pub fn changed_at(meta: &Meta) -> Option<Timestamp> {
-    match (meta.mtime, meta.ctime) {
+/// Widest spread of inode-change times counted as one bulk event.
+const BULK_SPAN_SECS: i64 = 3 * 3600;
+/// Share of sampled files whose ctime must fall in that span.
+const BULK_SHARE: f64 = 0.8;
+/// Fewest files sampled before a bulk event is believed.
+const BULK_MIN_SAMPLE: usize = 50;
+
+type BandKey = (std::path::PathBuf, i128);
+static BANDS: std::sync::Mutex<Vec<(BandKey, Option<(Timestamp, Timestamp)>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// The span of inode-change times that most of the system's files share, when there is one:
+/// the moment the filesystem was copied, restored or unpacked (an image built or restored, a
+/// backup put back, `rsync -a` of a whole root, or the installation itself). A ctime inside it
+/// says nothing about who changed the file afterwards, so [`trusted_changed_at`] falls back on
+/// the mtime for those files. Sampled from `/etc` (two levels) and the program directories;
+/// computed once per scan.
+pub fn bulk_ctime_band(ctx: &Context) -> Option<(Timestamp, Timestamp)> {
+    let key = (ctx.root.base().to_path_buf(), ctx.now.as_nanosecond());
+    let mut bands = BANDS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, band)) = bands.iter().find(|(k, _)| *k == key) {
+        return *band;
+    }
+    let mut times: Vec<i64> = Vec::new();
+    let sample_dir = |dir: &str, depth: usize, times: &mut Vec<i64>| {
+        let mut stack = vec![(dir.to_string(), depth)];
+        while let Some((d, left)) = stack.pop() {
+            let Ok(list) = ctx.root.read_dir(&d) else {
+                continue;
+            };
+            for e in list.into_iter().take(400) {
+                if let Some(c) = ctx.root.lstat(&e.path).ok().and_then(|m| m.ctime) {
+                    times.push(c.as_second());
+                }
+                if left > 0 && e.kind == FileKind::Dir {
+                    stack.push((e.path.display().to_string(), left - 1));
+                }
+            }
+        }
+    };
+    for (dir, depth) in [
+        ("/etc", 1),
+        ("/usr/bin", 0),
+        ("/usr/sbin", 0),
+        ("/usr/lib", 0),
+    ] {
+        sample_dir(dir, depth, &mut times);
+    }
+    times.sort_unstable();
+    let mut band = None;
+    if times.len() >= BULK_MIN_SAMPLE {
+        let need = (times.len() as f64 * BULK_SHARE).ceil() as usize;
+        let mut j = 0;
+        for i in 0..times.len() {
+            if j < i {
+                j = i;
+            }
+            while j + 1 < times.len() && times[j + 1] - times[i] <= BULK_SPAN_SECS {
+                j += 1;
+            }
+            if j + 1 - i >= need {
+                band = huoyan_core::time::from_unix(times[i], 0)
+                    .zip(huoyan_core::time::from_unix(times[j] + 1, 0));
+                break;
+            }
+        }
+    }
+    bands.retain(|(k, _)| k.0 != key.0);
+    bands.push((key, band));
+    band
+}
+
+/// When the file last changed as far as can be trusted: the later of mtime and ctime (`touch
+/// -r` can fake the first but not the second), except a
+/// ctime inside the [`bulk_ctime_band`] (the whole system got that ctime at once), where only
+/// the mtime tells.
+pub fn trusted_changed_at(ctx: &Context, meta: &Meta) -> Option<Timestamp> {
+    let band = bulk_ctime_band(ctx);
+    let ctime = meta
+        .ctime
+        .filter(|c| !band.is_some_and(|(lo, hi)| *c >= lo && *c <= hi));
+    match (meta.mtime, ctime) {
         (Some(m), Some(c)) => Some(m.max(c)),
         (m, c) => m.or(c),
     }
 }
 
-/// True when the file changed since [`Context::recent_since`] (and not after `--until`).
+/// True when the file changed since [`Context::recent_since`] (and not after `--until`), by
+/// [`trusted_changed_at`].
 pub fn is_recent(ctx: &Context, meta: &Meta) -> bool {
-    changed_at(meta)
+    trusted_changed_at(ctx, meta)
         .is_some_and(|t| t >= ctx.recent_since() && ctx.window.until.is_none_or(|u| t <= u))
 }
 
@@ -104,7 +184,7 @@ pub fn report_recent(
         )
         .path(path)
         .user(owner)
-        .at(changed_at(meta))
+        .at(trusted_changed_at(ctx, meta))
         .evidence(json!({
             "mtime": meta.mtime,
             "ctime": meta.ctime,
@@ -185,4 +265,61 @@ pub fn distinct_dirs<'a>(ctx: &Context, dirs: &[&'a str]) -> Vec<&'a str> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set_mtime(path: &std::path::Path, unix: u64) {
+        let f = std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open");
+        f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix))
+            .expect("mtime");
+    }
+
+    #[test]
+    fn a_ctime_the_whole_system_shares_is_not_a_change() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let etc = dir.path().join("etc");
+        std::fs::create_dir_all(&etc).expect("mkdir");
+        for i in 0..80 {
+            let p = etc.join(format!("f{i}"));
+            std::fs::write(&p, "x").expect("write");
+            set_mtime(&p, 1_600_000_000);
+        }
+        let fresh = etc.join("fresh");
+        std::fs::write(&fresh, "x").expect("write");
+        let ctx = Context::new(
+            huoyan_core::Root::new(dir.path()).expect("root"),
+            huoyan_core::Window::default(),
+        );
+        assert!(bulk_ctime_band(&ctx).is_some());
+        let old = ctx.root.stat("/etc/f1").expect("stat");
+        assert!(!is_recent(&ctx, &old), "ctime in the bulk band, old mtime");
+        let new = ctx.root.stat("/etc/fresh").expect("stat");
+        assert!(is_recent(&ctx, &new), "mtime inside the window");
+    }
+
+    #[test]
+    fn without_a_bulk_band_ctime_counts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let etc = dir.path().join("etc");
+        std::fs::create_dir_all(&etc).expect("mkdir");
+        let p = etc.join("one");
+        std::fs::write(&p, "x").expect("write");
+        set_mtime(&p, 1_600_000_000);
+        let ctx = Context::new(
+            huoyan_core::Root::new(dir.path()).expect("root"),
+            huoyan_core::Window::default(),
+        );
+        assert!(bulk_ctime_band(&ctx).is_none());
+        let meta = ctx.root.stat("/etc/one").expect("stat");
+        assert!(
+            is_recent(&ctx, &meta),
+            "a timestomped file still shows its ctime"
+        );
+    }
 }

@@ -7,6 +7,7 @@ mod at_jobs;
 mod boot_scripts;
 mod common;
 
+pub(crate) use common::bulk_ctime_band;
 /// True when a file changed (mtime or ctime) inside the window of interest.
 pub(crate) use common::is_recent as changed_within_window;
 
