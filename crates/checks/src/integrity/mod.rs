@@ -4,6 +4,7 @@
 use crate::Check;
 
 pub mod package_verify;
+pub(crate) mod packaged;
 pub mod pam;
 pub mod sshd_binary;
 pub mod unowned_elf;

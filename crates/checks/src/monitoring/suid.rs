@@ -103,6 +103,16 @@ impl Check for SetIdFiles {
             } else {
                 Severity::Low
             };
+            // A set-uid program a package installed, with the packaged content (dpkg records
+            // no modes, so the bit itself cannot be checked): low, for the record.
+            let package = (severity == Severity::Medium)
+                .then(|| crate::integrity::packaged::unchanged_package(ctx, &f.path))
+                .flatten();
+            let severity = if package.is_some() {
+                Severity::Low
+            } else {
+                severity
+            };
             let why = if in_store {
                 " — inside a rootless container image store (the image's own program)"
             } else if shell {
@@ -113,6 +123,10 @@ impl Check for SetIdFiles {
                 " — and writable by every user"
             } else {
                 ""
+            };
+            let why = match &package {
+                Some(p) => format!("{why} — installed by package {p}, content unchanged"),
+                None => why.to_string(),
             };
             out.add(
                 INFO.finding(
@@ -135,6 +149,7 @@ impl Check for SetIdFiles {
                     "mtime": m.mtime.map(huoyan_core::time::format_utc),
                     "ctime": m.ctime.map(huoyan_core::time::format_utc),
                     "allowlisted_path": allowed,
+                    "package_unchanged": package,
                 })),
             );
         }
@@ -266,6 +281,41 @@ mod tests {
             .find(|f| f.paths[0].ends_with("python3"))
             .expect("shell");
         assert_eq!(shell.severity, Severity::Critical);
+    }
+
+    #[test]
+    fn packaged_set_uid_helper_is_low() {
+        let helper = "/usr/lib/mysql/plugin/auth_pam_tool_dir/auth_pam_tool";
+        let (md5, _, _) = huoyan_integrity::verify::hash_reader(
+            &b"\x7fELF tool"[..],
+            huoyan_integrity::packages::Algo::Md5,
+        )
+        .expect("md5");
+        let md5sums = format!("{md5}  {}\n", helper.trim_start_matches('/'));
+        let dir = root_with(&[
+            (helper, "\x7fELF tool"),
+            ("/usr/local/bin/helper", "\x7fELF other"),
+            (
+                "/var/lib/dpkg/status",
+                "Package: mariadb-server\nStatus: install ok installed\nArchitecture: amd64\n\n",
+            ),
+            ("/var/lib/dpkg/info/mariadb-server.md5sums", &md5sums),
+            (
+                "/var/lib/dpkg/info/mariadb-server.list",
+                &format!("{helper}\n"),
+            ),
+        ]);
+        chmod(dir.path(), helper, 0o4755);
+        chmod(dir.path(), "/usr/local/bin/helper", 0o4755);
+        let out = run_default(&SetIdFiles, dir.path());
+        let sev = |p: &str| {
+            out.findings
+                .iter()
+                .find(|f| f.paths == vec![p])
+                .map(|f| f.severity)
+        };
+        assert_eq!(sev(helper), Some(Severity::Low), "{:#?}", out.findings);
+        assert_eq!(sev("/usr/local/bin/helper"), Some(Severity::Medium));
     }
 
     #[test]

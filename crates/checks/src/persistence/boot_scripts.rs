@@ -152,102 +152,109 @@ impl Check for BootScripts {
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
-        for path in distinct_dirs(ctx, &["/etc/rc.local", "/etc/rc.d/rc.local"]) {
-            rc_local(ctx, path, out);
-        }
-        if let Some((data, meta)) = read_file(ctx, &INFO, "/etc/inittab", out) {
-            for entry in parse_inittab(&data) {
-                let what = format!("inittab entry {}", entry.name);
-                let source = CommandSource {
-                    path: "/etc/inittab",
-                    line: entry.line,
-                    user: Some("root"),
-                    time: None,
-                    what: &what,
-                };
-                scan_and_report(&INFO, &source, &entry.command, Severity::Low, out);
-            }
-            report_recent(ctx, &INFO, "/etc/inittab", &meta, "inittab", out);
-        }
-        for (path, data, meta) in read_dir_files(ctx, &INFO, "/etc/init.d", out) {
-            scan_lines(
-                &INFO,
-                &path,
-                Some("root"),
-                "init script line",
-                &logical_lines(&data),
-                Severity::Medium,
-                out,
-            );
-            report_recent(ctx, &INFO, &path, &meta, "init script", out);
-        }
-        for dir in distinct_dirs(ctx, ADMIN_GENERATOR_DIRS) {
-            for (path, data, meta) in read_dir_files(ctx, &INFO, dir, out) {
-                out.add(
-                    INFO.finding(Severity::Medium, format!("systemd generator {path} in an admin directory runs at every boot and daemon-reload"))
-                        .path(&path)
-                        .user("root")
-                        .at(meta.mtime)
-                        .evidence(json!({ "size": meta.size, "mode": format!("{:o}", meta.perm()), "elf": data.starts_with(b"\x7fELF") })),
-                );
-                if let Some(lines) = text_lines(&data) {
-                    scan_lines(
-                        &INFO,
-                        &path,
-                        Some("root"),
-                        "generator line",
-                        &lines,
-                        Severity::Low,
-                        out,
-                    );
-                }
-            }
-        }
-        for dir in distinct_dirs(ctx, VENDOR_GENERATOR_DIRS) {
-            for (path, data, _) in read_dir_files(ctx, &INFO, dir, out) {
-                if let Some(lines) = text_lines(&data) {
-                    scan_lines(
-                        &INFO,
-                        &path,
-                        Some("root"),
-                        "generator line",
-                        &lines,
-                        Severity::Medium,
-                        out,
-                    );
-                }
-            }
-        }
-        for (path, data, meta) in read_dir_files(ctx, &INFO, "/etc/update-motd.d", out) {
-            scan_lines(
-                &INFO,
-                &path,
-                Some("root"),
-                "motd script line (runs at every login)",
-                &logical_lines(&data),
-                Severity::Low,
-                out,
-            );
-            report_recent(ctx, &INFO, &path, &meta, "motd script", out);
-        }
-        for dir in NETWORK_HOOK_DIRS {
-            for (path, data, meta) in read_dir_files(ctx, &INFO, dir, out) {
-                if let Some(lines) = text_lines(&data) {
-                    scan_lines(
-                        &INFO,
-                        &path,
-                        Some("root"),
-                        "network hook line",
-                        &lines,
-                        Severity::Medium,
-                        out,
-                    );
-                }
-                report_recent(ctx, &INFO, &path, &meta, "network hook", out);
-            }
-        }
-        autostart(ctx, out);
+        let start = out.findings.len();
+        run_inner(ctx, out);
+        // Commands and settings in files a package installed unchanged are not an intruder's.
+        crate::integrity::packaged::settle_packaged(ctx, out, start);
     }
+}
+
+fn run_inner(ctx: &Context, out: &mut Outcome) {
+    for path in distinct_dirs(ctx, &["/etc/rc.local", "/etc/rc.d/rc.local"]) {
+        rc_local(ctx, path, out);
+    }
+    if let Some((data, meta)) = read_file(ctx, &INFO, "/etc/inittab", out) {
+        for entry in parse_inittab(&data) {
+            let what = format!("inittab entry {}", entry.name);
+            let source = CommandSource {
+                path: "/etc/inittab",
+                line: entry.line,
+                user: Some("root"),
+                time: None,
+                what: &what,
+            };
+            scan_and_report(&INFO, &source, &entry.command, Severity::Low, out);
+        }
+        report_recent(ctx, &INFO, "/etc/inittab", &meta, "inittab", out);
+    }
+    for (path, data, meta) in read_dir_files(ctx, &INFO, "/etc/init.d", out) {
+        scan_lines(
+            &INFO,
+            &path,
+            Some("root"),
+            "init script line",
+            &logical_lines(&data),
+            Severity::Medium,
+            out,
+        );
+        report_recent(ctx, &INFO, &path, &meta, "init script", out);
+    }
+    for dir in distinct_dirs(ctx, ADMIN_GENERATOR_DIRS) {
+        for (path, data, meta) in read_dir_files(ctx, &INFO, dir, out) {
+            out.add(
+                INFO.finding(Severity::Medium, format!("systemd generator {path} in an admin directory runs at every boot and daemon-reload"))
+                    .path(&path)
+                    .user("root")
+                    .at(meta.mtime)
+                    .evidence(json!({ "size": meta.size, "mode": format!("{:o}", meta.perm()), "elf": data.starts_with(b"\x7fELF") })),
+            );
+            if let Some(lines) = text_lines(&data) {
+                scan_lines(
+                    &INFO,
+                    &path,
+                    Some("root"),
+                    "generator line",
+                    &lines,
+                    Severity::Low,
+                    out,
+                );
+            }
+        }
+    }
+    for dir in distinct_dirs(ctx, VENDOR_GENERATOR_DIRS) {
+        for (path, data, _) in read_dir_files(ctx, &INFO, dir, out) {
+            if let Some(lines) = text_lines(&data) {
+                scan_lines(
+                    &INFO,
+                    &path,
+                    Some("root"),
+                    "generator line",
+                    &lines,
+                    Severity::Medium,
+                    out,
+                );
+            }
+        }
+    }
+    for (path, data, meta) in read_dir_files(ctx, &INFO, "/etc/update-motd.d", out) {
+        scan_lines(
+            &INFO,
+            &path,
+            Some("root"),
+            "motd script line (runs at every login)",
+            &logical_lines(&data),
+            Severity::Low,
+            out,
+        );
+        report_recent(ctx, &INFO, &path, &meta, "motd script", out);
+    }
+    for dir in NETWORK_HOOK_DIRS {
+        for (path, data, meta) in read_dir_files(ctx, &INFO, dir, out) {
+            if let Some(lines) = text_lines(&data) {
+                scan_lines(
+                    &INFO,
+                    &path,
+                    Some("root"),
+                    "network hook line",
+                    &lines,
+                    Severity::Medium,
+                    out,
+                );
+            }
+            report_recent(ctx, &INFO, &path, &meta, "network hook", out);
+        }
+    }
+    autostart(ctx, out);
 }
 
 #[cfg(test)]
@@ -292,6 +299,61 @@ mod tests {
                 out.findings
             );
         }
+    }
+
+    /// Debian 12's /etc/init.d/sudo (sudo 1.9.13p3-1+deb12u1), the lines that matter.
+    const SUDO_INIT: &str = "#! /bin/sh\n### BEGIN INIT INFO\n# Provides:          sudo\n\
+### END INIT INFO\n. /lib/lsb/init-functions\nN=/etc/init.d/sudo\nset -e\ncase \"$1\" in\n\
+  start)\n\t# make sure privileges don't persist across reboots\n\
+\t# if the /run/sudo directory doesn't exist, let's create it with the\n\
+\t# correct permissions and SELinux label\n\
+\tif [ -d /run/sudo ]\n\tthen\n\t\tfind /run/sudo -exec touch -d @0 '{}' \\;\n\tfi\n\t;;\n\
+  stop|reload|restart|force-reload|status)\n\t;;\nesac\nexit 0\n";
+
+    /// A root with sudo's init script registered as a conffile of package sudo with `digest_of`'s
+    /// MD5, and `actual` as the file's content.
+    fn packaged_root(digest_of: &str, actual: &str) -> Outcome {
+        let (md5, _, _) = huoyan_integrity::verify::hash_reader(
+            digest_of.as_bytes(),
+            huoyan_integrity::packages::Algo::Md5,
+        )
+        .expect("md5");
+        let status = format!(
+            "Package: sudo\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.9.13p3-1+deb12u1\n\
+Conffiles:\n /etc/init.d/sudo {md5}\n\n"
+        );
+        run(&[
+            ("/etc/init.d/sudo", actual),
+            ("/var/lib/dpkg/status", &status),
+            ("/var/lib/dpkg/info/sudo.list", "/etc/init.d/sudo\n"),
+            ("/var/lib/dpkg/info/sudo.md5sums", ""),
+        ])
+    }
+
+    #[test]
+    fn packaged_unchanged_init_script_is_not_anti_forensics() {
+        let out = packaged_root(SUDO_INIT, SUDO_INIT);
+        let f = out
+            .findings
+            .iter()
+            .find(|f| f.paths == ["/etc/init.d/sudo"])
+            .expect("kept as information");
+        assert_eq!(f.severity, Severity::Info, "{f:#?}");
+        assert_eq!(f.evidence["packaged_unchanged"][0], "sudo");
+        assert!(out.findings.iter().all(|f| f.severity == Severity::Info));
+    }
+
+    #[test]
+    fn modified_packaged_init_script_is_still_reported() {
+        let edited = SUDO_INIT.replace("exit 0", "touch -r /bin/ls /usr/sbin/.x\nexit 0");
+        let out = packaged_root(SUDO_INIT, &edited);
+        assert!(
+            out.findings
+                .iter()
+                .any(|f| f.paths == ["/etc/init.d/sudo"] && f.severity == Severity::High),
+            "{:#?}",
+            out.findings
+        );
     }
 
     #[test]

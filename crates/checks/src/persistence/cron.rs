@@ -161,45 +161,52 @@ impl Check for CronJobs {
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
-        if let Some((data, meta)) = read_file(ctx, &INFO, "/etc/crontab", out) {
-            check_tab(
-                ctx,
-                "/etc/crontab",
-                &parse_crontab(&data, true),
-                None,
-                &meta,
-                out,
-            );
-        }
-        for (path, data, meta) in read_dir_files(ctx, &INFO, "/etc/cron.d", out) {
-            check_tab(ctx, &path, &parse_crontab(&data, true), None, &meta, out);
-        }
-        user_spool(ctx, "/var/spool/cron/crontabs", out);
-        user_spool(ctx, "/var/spool/cron", out);
-        if let Some((data, meta)) = read_file(ctx, &INFO, "/etc/anacrontab", out) {
-            check_tab(
-                ctx,
-                "/etc/anacrontab",
-                &parse_anacrontab(&data),
+        let start = out.findings.len();
+        run_inner(ctx, out);
+        // Commands and settings in files a package installed unchanged are not an intruder's.
+        crate::integrity::packaged::settle_packaged(ctx, out, start);
+    }
+}
+
+fn run_inner(ctx: &Context, out: &mut Outcome) {
+    if let Some((data, meta)) = read_file(ctx, &INFO, "/etc/crontab", out) {
+        check_tab(
+            ctx,
+            "/etc/crontab",
+            &parse_crontab(&data, true),
+            None,
+            &meta,
+            out,
+        );
+    }
+    for (path, data, meta) in read_dir_files(ctx, &INFO, "/etc/cron.d", out) {
+        check_tab(ctx, &path, &parse_crontab(&data, true), None, &meta, out);
+    }
+    user_spool(ctx, "/var/spool/cron/crontabs", out);
+    user_spool(ctx, "/var/spool/cron", out);
+    if let Some((data, meta)) = read_file(ctx, &INFO, "/etc/anacrontab", out) {
+        check_tab(
+            ctx,
+            "/etc/anacrontab",
+            &parse_anacrontab(&data),
+            Some("root"),
+            &meta,
+            out,
+        );
+    }
+    for dir in SCRIPT_DIRS {
+        for (path, data, meta) in read_dir_files(ctx, &INFO, dir, out) {
+            let what = format!("{} script line", dir.trim_start_matches("/etc/"));
+            scan_lines(
+                &INFO,
+                &path,
                 Some("root"),
-                &meta,
+                &what,
+                &logical_lines(&data),
+                Severity::Low,
                 out,
             );
-        }
-        for dir in SCRIPT_DIRS {
-            for (path, data, meta) in read_dir_files(ctx, &INFO, dir, out) {
-                let what = format!("{} script line", dir.trim_start_matches("/etc/"));
-                scan_lines(
-                    &INFO,
-                    &path,
-                    Some("root"),
-                    &what,
-                    &logical_lines(&data),
-                    Severity::Low,
-                    out,
-                );
-                report_recent(ctx, &INFO, &path, &meta, "cron script", out);
-            }
+            report_recent(ctx, &INFO, &path, &meta, "cron script", out);
         }
     }
 }

@@ -76,38 +76,45 @@ impl Check for PackageManagerHooks {
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
-        let mut apt_files = read_dir_files(ctx, &INFO, "/etc/apt/apt.conf.d", out);
-        if let Some((data, meta)) = read_file(ctx, &INFO, "/etc/apt/apt.conf", out) {
-            apt_files.push(("/etc/apt/apt.conf".into(), data, meta));
-        }
-        for (path, data, meta) in apt_files {
-            report(&path, &parse_apt_hooks(&data), "apt hook", out);
-            report_recent(ctx, &INFO, &path, &meta, "apt configuration", out);
-        }
-        for dir in [
-            "/etc/dnf/plugins/post-transaction-actions.d",
-            "/etc/yum/post-actions",
-        ] {
-            for (path, data, meta) in read_dir_files(ctx, &INFO, dir, out) {
-                if path.ends_with(".action") {
-                    report(
-                        &path,
-                        &parse_dnf_actions(&data),
-                        "post-transaction action",
-                        out,
-                    );
-                }
-                report_recent(ctx, &INFO, &path, &meta, "package-manager action", out);
+        let start = out.findings.len();
+        run_inner(ctx, out);
+        // Commands and settings in files a package installed unchanged are not an intruder's.
+        crate::integrity::packaged::settle_packaged(ctx, out, start);
+    }
+}
+
+fn run_inner(ctx: &Context, out: &mut Outcome) {
+    let mut apt_files = read_dir_files(ctx, &INFO, "/etc/apt/apt.conf.d", out);
+    if let Some((data, meta)) = read_file(ctx, &INFO, "/etc/apt/apt.conf", out) {
+        apt_files.push(("/etc/apt/apt.conf".into(), data, meta));
+    }
+    for (path, data, meta) in apt_files {
+        report(&path, &parse_apt_hooks(&data), "apt hook", out);
+        report_recent(ctx, &INFO, &path, &meta, "apt configuration", out);
+    }
+    for dir in [
+        "/etc/dnf/plugins/post-transaction-actions.d",
+        "/etc/yum/post-actions",
+    ] {
+        for (path, data, meta) in read_dir_files(ctx, &INFO, dir, out) {
+            if path.ends_with(".action") {
+                report(
+                    &path,
+                    &parse_dnf_actions(&data),
+                    "post-transaction action",
+                    out,
+                );
             }
+            report_recent(ctx, &INFO, &path, &meta, "package-manager action", out);
         }
-        for dir in [
-            "/etc/yum/pluginconf.d",
-            "/etc/dnf/plugins",
-            "/usr/lib/yum-plugins",
-        ] {
-            for (path, _, meta) in read_dir_files(ctx, &INFO, dir, out) {
-                report_recent(ctx, &INFO, &path, &meta, "package-manager plugin", out);
-            }
+    }
+    for dir in [
+        "/etc/yum/pluginconf.d",
+        "/etc/dnf/plugins",
+        "/usr/lib/yum-plugins",
+    ] {
+        for (path, _, meta) in read_dir_files(ctx, &INFO, dir, out) {
+            report_recent(ctx, &INFO, &path, &meta, "package-manager plugin", out);
         }
     }
 }

@@ -179,56 +179,63 @@ impl Check for PamStacks {
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
-        let mut files = read_dir_files(ctx, &INFO, "/etc/pam.d", out);
-        if let Some((data, meta)) = read_file(ctx, &INFO, "/etc/pam.conf", out) {
-            files.push(("/etc/pam.conf".into(), data, meta));
+        let start = out.findings.len();
+        run_inner(ctx, out);
+        // Commands and settings in files a package installed unchanged are not an intruder's.
+        crate::integrity::packaged::settle_packaged(ctx, out, start);
+    }
+}
+
+fn run_inner(ctx: &Context, out: &mut Outcome) {
+    let mut files = read_dir_files(ctx, &INFO, "/etc/pam.d", out);
+    if let Some((data, meta)) = read_file(ctx, &INFO, "/etc/pam.conf", out) {
+        files.push(("/etc/pam.conf".into(), data, meta));
+    }
+    for (path, data, meta) in &files {
+        let (rules, _) = parse_pam(data, path == "/etc/pam.conf");
+        for rule in &rules {
+            examine_rule(path, rule, out);
         }
-        for (path, data, meta) in &files {
-            let (rules, _) = parse_pam(data, path == "/etc/pam.conf");
-            for rule in &rules {
-                examine_rule(path, rule, out);
+        report_recent(ctx, &INFO, path, meta, "PAM configuration", out);
+    }
+    let dirs = distinct_dirs(ctx, MODULE_DIRS);
+    if dirs.is_empty() {
+        return;
+    }
+    let Some(owned) = dpkg_owned_modules(ctx, out) else {
+        out.gap(Gap {
+            area: INFO.id.into(),
+            path: Some("/var/lib/dpkg/info".into()),
+            reason: GapReason::Unsupported,
+            detail: "no dpkg database: PAM module ownership not checked (rpm not read)".into(),
+        });
+        return;
+    };
+    for dir in dirs {
+        for e in list_dir(ctx, &INFO, dir, out) {
+            let name = entry_name(&e);
+            if !matches!(e.kind, FileKind::File | FileKind::Symlink) || !name.ends_with(".so") {
+                continue;
             }
-            report_recent(ctx, &INFO, path, meta, "PAM configuration", out);
-        }
-        let dirs = distinct_dirs(ctx, MODULE_DIRS);
-        if dirs.is_empty() {
-            return;
-        }
-        let Some(owned) = dpkg_owned_modules(ctx, out) else {
-            out.gap(Gap {
-                area: INFO.id.into(),
-                path: Some("/var/lib/dpkg/info".into()),
-                reason: GapReason::Unsupported,
-                detail: "no dpkg database: PAM module ownership not checked (rpm not read)".into(),
-            });
-            return;
-        };
-        for dir in dirs {
-            for e in list_dir(ctx, &INFO, dir, out) {
-                let name = entry_name(&e);
-                if !matches!(e.kind, FileKind::File | FileKind::Symlink) || !name.ends_with(".so") {
-                    continue;
-                }
-                if owned.contains(&name) {
-                    continue;
-                }
-                let path = entry_path(&e);
-                let meta = ctx.root.lstat(&path).ok();
-                out.add(
-                    INFO.finding(
-                        Severity::High,
-                        format!("PAM module {path} is not owned by any dpkg package"),
-                    )
-                    .path(&path)
-                    .user("root")
-                    .at(meta.as_ref().and_then(|m| m.mtime))
-                    .evidence(json!({
-                        "size": meta.as_ref().map(|m| m.size),
-                        "mtime": meta.as_ref().and_then(|m| m.mtime),
-                        "ctime": meta.as_ref().and_then(|m| m.ctime),
-                    })),
-                );
+            if owned.contains(&name) {
+                continue;
             }
+            let path = entry_path(&e);
+            let meta = ctx.root.lstat(&path).ok();
+            out.add(
+                INFO.finding(
+                    Severity::High,
+                    format!("PAM module {path} is not owned by any dpkg package"),
+                )
+                .path(&path)
+                .user("root")
+                .at(meta.as_ref().and_then(|m| m.mtime))
+                .evidence(json!({
+                    "size": meta.as_ref().map(|m| m.size),
+                    "mtime": meta.as_ref().and_then(|m| m.mtime),
+                    "ctime": meta.as_ref().and_then(|m| m.ctime),
+                })),
+            );
         }
     }
 }

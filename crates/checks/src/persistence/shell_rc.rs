@@ -383,20 +383,27 @@ impl Check for ShellStartupFiles {
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
-        for path in GLOBAL_FILES {
-            examine(ctx, path, "root", out);
+        let start = out.findings.len();
+        run_inner(ctx, out);
+        // Commands and settings in files a package installed unchanged are not an intruder's.
+        crate::integrity::packaged::settle_packaged(ctx, out, start);
+    }
+}
+
+fn run_inner(ctx: &Context, out: &mut Outcome) {
+    for path in GLOBAL_FILES {
+        examine(ctx, path, "root", out);
+    }
+    for (path, _, _) in read_dir_files(ctx, &INFO, "/etc/profile.d", out) {
+        examine(ctx, &path, "root", out);
+    }
+    gitconfig(ctx, "/etc/gitconfig", "root", out);
+    for home in crate::homes::homes(ctx) {
+        for rel in USER_FILES {
+            examine(ctx, &format!("{}/{rel}", home.path), &home.user, out);
         }
-        for (path, _, _) in read_dir_files(ctx, &INFO, "/etc/profile.d", out) {
-            examine(ctx, &path, "root", out);
-        }
-        gitconfig(ctx, "/etc/gitconfig", "root", out);
-        for home in crate::homes::homes(ctx) {
-            for rel in USER_FILES {
-                examine(ctx, &format!("{}/{rel}", home.path), &home.user, out);
-            }
-            for rel in [".gitconfig", ".config/git/config"] {
-                gitconfig(ctx, &format!("{}/{rel}", home.path), &home.user, out);
-            }
+        for rel in [".gitconfig", ".config/git/config"] {
+            gitconfig(ctx, &format!("{}/{rel}", home.path), &home.user, out);
         }
     }
 }

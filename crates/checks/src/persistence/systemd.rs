@@ -295,26 +295,33 @@ impl Check for SystemdUnits {
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
-        let mut dirs: Vec<UnitDir> = distinct_dirs(ctx, SYSTEM_DIRS)
-            .into_iter()
-            .chain(distinct_dirs(ctx, USER_DIRS))
-            .map(|p| UnitDir {
-                path: p.to_string(),
-                user: None,
-            })
-            .collect();
-        for home in crate::homes::homes(ctx) {
-            for rel in [".config/systemd/user", ".local/share/systemd/user"] {
-                dirs.push(UnitDir {
-                    path: format!("{}/{rel}", home.path),
-                    user: Some(home.user.clone()),
-                });
-            }
+        let start = out.findings.len();
+        run_inner(ctx, out);
+        // Commands and settings in files a package installed unchanged are not an intruder's.
+        crate::integrity::packaged::settle_packaged(ctx, out, start);
+    }
+}
+
+fn run_inner(ctx: &Context, out: &mut Outcome) {
+    let mut dirs: Vec<UnitDir> = distinct_dirs(ctx, SYSTEM_DIRS)
+        .into_iter()
+        .chain(distinct_dirs(ctx, USER_DIRS))
+        .map(|p| UnitDir {
+            path: p.to_string(),
+            user: None,
+        })
+        .collect();
+    for home in crate::homes::homes(ctx) {
+        for rel in [".config/systemd/user", ".local/share/systemd/user"] {
+            dirs.push(UnitDir {
+                path: format!("{}/{rel}", home.path),
+                user: Some(home.user.clone()),
+            });
         }
-        let enabled = collect_enabled(ctx, &dirs, out);
-        for dir in &dirs {
-            examine_dir(ctx, dir, &enabled, out);
-        }
+    }
+    let enabled = collect_enabled(ctx, &dirs, out);
+    for dir in &dirs {
+        examine_dir(ctx, dir, &enabled, out);
     }
 }
 
