@@ -33,6 +33,13 @@ fn brute_force_then_success_is_critical() {
     // (sshd logs `Invalid user` and then `Failed password for invalid user`: two failures).
     assert_eq!(bf[0].evidence["failures"], 90);
     assert_eq!(bf[0].evidence["root_attempts"], 24);
+    // The guessing that worked is its own high finding, linked to the login.
+    assert_eq!(bf[0].severity, Severity::High);
+    assert!(
+        bf[0].summary.contains("then logged in: root"),
+        "{}",
+        bf[0].summary
+    );
     let ok = of(&out, "logs.bruteforce_success");
     assert_eq!(ok.len(), 1, "{ok:#?}");
     assert_eq!(ok[0].severity, Severity::Critical);
@@ -58,7 +65,12 @@ fn brute_force_then_success_is_critical() {
 #[test]
 fn unrelated_accepted_login_is_not_a_success() {
     let out = scan(&huoyan_testkit::fixture("logs-bruteforce-unrelated"));
-    assert_eq!(of(&out, "logs.bruteforce").len(), 1);
+    let bf = of(&out, "logs.bruteforce");
+    assert_eq!(bf.len(), 1);
+    // Guessing that led nowhere is background noise: low, still evidence.
+    assert_eq!(bf[0].severity, Severity::Low);
+    assert!(bf[0].is_evidence());
+    assert_eq!(bf[0].evidence["sources"], 1);
     assert!(
         of(&out, "logs.bruteforce_success").is_empty(),
         "{:#?}",
@@ -339,6 +351,64 @@ fn recent_log(lines: &[(i64, String)]) -> tempfile::TempDir {
     }
     std::fs::write(dir.path().join("var/log/auth.log"), text).expect("write");
     dir
+}
+
+fn failed(user: &str, ip: &str, pid: u32) -> String {
+    format!("sshd-session[{pid}]: Failed password for {user} from {ip} port 50000 ssh2")
+}
+
+#[test]
+fn background_guessing_is_one_low_finding_and_a_guesser_who_logs_in_is_linked() {
+    // Forty addresses guess twelve times each, over the last days; none logs in.
+    let mut lines: Vec<(i64, String)> = Vec::new();
+    for src in 0..40u32 {
+        for k in 0..12u32 {
+            let ago = 86_400 * (1 + i64::from(src % 5)) + i64::from(src * 600 + k * 7);
+            let user = ["root", "admin", "ubuntu", "test"][(k % 4) as usize];
+            lines.push((
+                ago,
+                failed(
+                    user,
+                    &format!("203.0.{}.{}", 100 + src / 200, 10 + src),
+                    1000 + src * 20 + k,
+                ),
+            ));
+        }
+    }
+    let out = scan(recent_log(&lines).path());
+    let bf = of(&out, "logs.bruteforce");
+    assert_eq!(bf.len(), 1, "{bf:#?}");
+    assert_eq!(bf[0].severity, Severity::Low);
+    assert!(bf[0].is_evidence());
+    assert_eq!(bf[0].evidence["sources"], 40);
+    assert_eq!(bf[0].evidence["failures"], 480);
+    assert_eq!(bf[0].ips.len(), 10);
+    assert!(of(&out, "logs.bruteforce_success").is_empty());
+
+    // One of them comes back an hour later with a key: the guessing that worked is high,
+    // linked to the login; the login is critical; the rest stay one low finding.
+    lines.push((3600, accepted("root", "203.0.100.17", 99_999)));
+    let out = scan(recent_log(&lines).path());
+    let bf = of(&out, "logs.bruteforce");
+    assert_eq!(bf.len(), 2, "{bf:#?}");
+    let won = bf
+        .iter()
+        .find(|f| f.ips == vec!["203.0.100.17"])
+        .expect("linked attack");
+    assert_eq!(won.severity, Severity::High);
+    assert!(
+        won.summary.contains("then logged in: root (publickey)"),
+        "{}",
+        won.summary
+    );
+    let rest = bf
+        .iter()
+        .find(|f| f.severity == Severity::Low)
+        .expect("noise");
+    assert_eq!(rest.evidence["sources"], 39);
+    let ok = of(&out, "logs.bruteforce_success");
+    assert_eq!(ok.len(), 1, "{ok:#?}");
+    assert_eq!(ok[0].severity, Severity::Critical);
 }
 
 fn accepted(user: &str, ip: &str, pid: u32) -> String {
