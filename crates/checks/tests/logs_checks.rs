@@ -183,10 +183,34 @@ fn configured_but_missing_log() {
     )
     .expect("write");
     std::fs::write(dir.path().join("var/log/syslog"), auth_lines(10)).expect("write");
+    // Never written (a quiet facility on a fresh box): information, hardening.
     let out = scan(dir.path());
     let f = of(&out, "logs.configured_missing");
     assert_eq!(f.len(), 1, "{f:#?}");
     assert!(f[0].summary.contains("/var/log/auth.log"));
+    assert_eq!(f[0].severity, Severity::Info);
+    assert!(!f[0].is_evidence());
+    // Its rotations remain: it existed and was deleted.
+    std::fs::write(dir.path().join("var/log/auth.log.1"), auth_lines(10)).expect("write");
+    let out = scan(dir.path());
+    let f = of(&out, "logs.configured_missing");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].is_evidence());
+    assert!(f[0].summary.contains("auth.log.1"), "{}", f[0].summary);
+    // logrotate's state names it, no rotation left: deleted too.
+    std::fs::remove_file(dir.path().join("var/log/auth.log.1")).expect("rm");
+    std::fs::create_dir_all(dir.path().join("var/lib/logrotate")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("var/lib/logrotate/status"),
+        "logrotate state -- version 2\n\"/var/log/syslog\" 2026-11-27-0:0:0\n\"/var/log/auth.log\" 2026-11-27-0:0:0\n",
+    )
+    .expect("write");
+    let f = of(&scan(dir.path()), "logs.configured_missing")
+        .into_iter()
+        .map(|f| f.severity)
+        .collect::<Vec<_>>();
+    assert_eq!(f, vec![Severity::High]);
     std::fs::write(dir.path().join("var/log/auth.log"), auth_lines(10)).expect("write");
     let dir2 = tempfile::tempdir().expect("tmp");
     std::fs::create_dir_all(dir2.path().join("etc")).expect("mkdir");

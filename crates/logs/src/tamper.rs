@@ -212,8 +212,66 @@ pub fn lastlog_unbacked(
     out
 }
 
-/// Log files rsyslog is configured to write that do not exist: (config file, line, path).
-pub fn configured_missing(root: &Root) -> Vec<(String, usize, String)> {
+/// A log file rsyslog is configured to write that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingLog {
+    /// The configuration file.
+    pub config: String,
+    /// Its line.
+    pub line: usize,
+    /// The log's path.
+    pub path: String,
+    /// What says the log existed and was removed (rotations of it, logrotate's state naming
+    /// it). Empty: nothing says it was ever written — rsyslog creates a file on its first
+    /// message, so a facility that never logged (kern, mail, user on a quiet VM) has none.
+    pub existed: Vec<String>,
+}
+
+/// Where logrotate keeps the files it has rotated (Debian, RHEL, older layouts).
+const LOGROTATE_STATE: &[&str] = &[
+    "/var/lib/logrotate/status",
+    "/var/lib/logrotate/logrotate.status",
+    "/var/lib/logrotate.status",
+];
+
+/// Signs that the log at `path` existed: rotated copies beside it (`auth.log.1`,
+/// `auth.log.2.gz`, `secure-20261122`), or logrotate's state listing it.
+fn signs_it_existed(root: &Root, path: &str) -> Vec<String> {
+    let mut signs = Vec::new();
+    let (dir, base) = path.rsplit_once('/').unwrap_or(("", path));
+    let dir = if dir.is_empty() { "/" } else { dir };
+    if let Ok(entries) = root.read_dir(dir) {
+        let mut rotated: Vec<String> = entries
+            .iter()
+            .map(|e| e.name.to_string_lossy().to_string())
+            .filter(|n| {
+                n.strip_prefix(base)
+                    .and_then(|rest| rest.strip_prefix('.').or_else(|| rest.strip_prefix('-')))
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            })
+            .collect();
+        rotated.sort();
+        if !rotated.is_empty() {
+            signs.push(format!("rotated copies remain: {}", rotated.join(", ")));
+        }
+    }
+    for state in LOGROTATE_STATE {
+        if let Ok(text) = root.read_string_lossy(state) {
+            if text.lines().any(|l| {
+                l.trim_start()
+                    .strip_prefix('"')
+                    .and_then(|r| r.split('"').next())
+                    == Some(path)
+            }) {
+                signs.push(format!("{state} lists it as rotated before"));
+            }
+        }
+    }
+    signs
+}
+
+/// Log files rsyslog is configured to write that do not exist, with what says each existed.
+pub fn configured_missing(root: &Root) -> Vec<MissingLog> {
     let mut confs = vec!["/etc/rsyslog.conf".to_string()];
     if let Ok(entries) = root.read_dir("/etc/rsyslog.d") {
         confs.extend(
@@ -252,7 +310,13 @@ pub fn configured_missing(root: &Root) -> Vec<(String, usize, String)> {
                 continue;
             }
             if !root.exists(&path) {
-                out.push((conf.clone(), i + 1, path));
+                let existed = signs_it_existed(root, &path);
+                out.push(MissingLog {
+                    config: conf.clone(),
+                    line: i + 1,
+                    path,
+                    existed,
+                });
             }
         }
     }

@@ -8,7 +8,14 @@
 //! **Why an attacker leaves this trace:** deleting `/var/log/secure` outright, or setting
 //! `Storage=none`, removes the record of logins instead of editing it.
 //!
-//! **Example:** `/etc/rsyslog.conf line 12 writes /var/log/auth.log, which does not exist`.
+//! **Example:** `/etc/rsyslog.conf line 12 writes /var/log/auth.log, which does not exist
+//! although it did (rotated copies remain: auth.log.1, auth.log.2.gz): deleted`.
+//!
+//! **Deleted or never written:** rsyslog creates a file on the first message of its facility,
+//! so on a quiet VM `kern.log`, `mail.log` or `user.log` may never exist. A missing log is
+//! evidence (high) only with signs that it existed: rotated copies beside it, or logrotate's
+//! state naming it; otherwise it is information (hardening). `Storage=none|volatile` is a
+//! setting: hardening unless its file changed inside the window.
 //!
 //! **ATT&CK:** T1070.002 (Clear Linux or Mac System Logs), T1562.006 (Indicator Blocking).
 
@@ -43,15 +50,42 @@ impl Check for ConfiguredMissing {
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
-        for (conf, line, path) in configured_missing(&ctx.root) {
-            out.add(
+        for m in configured_missing(&ctx.root) {
+            let f = if m.existed.is_empty() {
+                // Never written is not deleted: rsyslog creates the file on the facility's
+                // first message, and kern/mail/user often have none on a quiet VM.
+                INFO.finding(
+                    Severity::Info,
+                    format!(
+                        "{} line {} writes {}, which does not exist and shows no sign of ever \
+                         having existed (no rotations, not in logrotate's state): nothing was \
+                         logged to it yet",
+                        m.config, m.line, m.path
+                    ),
+                )
+                .hardening()
+            } else {
                 INFO.finding(
                     Severity::High,
-                    format!("{conf} line {line} writes {path}, which does not exist"),
+                    format!(
+                        "{} line {} writes {}, which does not exist although it did ({}): \
+                         deleted",
+                        m.config,
+                        m.line,
+                        m.path,
+                        m.existed.join("; ")
+                    ),
                 )
-                .path(path.clone())
-                .path(conf.clone())
-                .evidence(json!({ "config": conf, "line": line, "log": path })),
+            };
+            out.add(
+                f.path(m.path.clone())
+                    .path(m.config.clone())
+                    .evidence(json!({
+                        "config": m.config,
+                        "line": m.line,
+                        "log": m.path,
+                        "signs_it_existed": m.existed,
+                    })),
             );
         }
         if let Some(conf) = journal_dir_missing(&ctx.root) {
@@ -66,14 +100,16 @@ impl Check for ConfiguredMissing {
             );
         }
         if let Some((conf, value)) = journald_storage(&ctx.root) {
-            out.add(
-                INFO.finding(
+            // A setting: evidence only when its file changed inside the window.
+            let signs = crate::persistence::window_signs(ctx, &conf);
+            let f = INFO
+                .finding(
                     Severity::Medium,
                     format!("{conf} sets Storage={value}: the journal is not kept on disk"),
                 )
                 .path(conf.clone())
-                .evidence(json!({ "config": conf, "storage": value })),
-            );
+                .evidence(json!({ "config": conf, "storage": value, "signs_of_intrusion": signs }));
+            out.add(if signs.is_empty() { f.hardening() } else { f });
         }
     }
 }
