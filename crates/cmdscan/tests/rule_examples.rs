@@ -57,6 +57,8 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("cred.private_keys", "cat /root/.ssh/id_rsa"),
     ("cred.key_search", "grep -ri 'password=' /var/www"),
     ("cred.credential_files", "cat ~/.aws/credentials"),
+    ("cred.credential_files", "cp -r /root/.ssh/ /tmp/k"),
+    ("cred.credential_files", "cat /root/.ssh/backup_ed25519"),
     ("cred.proc_memory", "strings /proc/812/environ"),
     ("cred.keylogger_pam", "strace -f -p $(pgrep -f 'sshd: ') -e trace=read,write"),
     ("antiforensics.history_clear", "history -c"),
@@ -149,6 +151,9 @@ fn everyday_admin_commands_are_not_alerts() {
         "nc -zv 10.0.0.5 22",
         "export PATH=$HOME/.local/bin:$PATH",
         "rsync -av /srv/ backup:/srv/",
+        // public keys are meant to be read
+        "cat /root/.ssh/backup_ed25519.pub",
+        "ssh-keygen -lf /root/.ssh/id_ed25519.pub && cat /root/.ssh/id_ed25519.pub",
     ] {
         let alerts: Vec<_> = scan(cmd).into_iter().filter(|h| h.is_alert()).collect();
         assert!(alerts.is_empty(), "{cmd}: {alerts:?}");
