@@ -47,7 +47,7 @@ impl Check for DeletedExecutable {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in &scene.processes {
+        for p in super::examined(ctx, scene, out) {
             let Some(LinkTarget::Path {
                 path,
                 deleted,

@@ -64,7 +64,7 @@ impl Check for FakeKernelThread {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in &scene.processes {
+        for p in super::examined(ctx, scene, out) {
             if p.kernel_thread || p.exe.is_none() {
                 continue;
             }

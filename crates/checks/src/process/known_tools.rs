@@ -64,7 +64,7 @@ impl Check for KnownToolName {
             return;
         };
         let rules = rules();
-        for p in &scene.processes {
+        for p in super::examined(ctx, scene, out) {
             if p.kernel_thread {
                 continue;
             }

@@ -44,7 +44,7 @@ impl Check for PreloadInEnvironment {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in &scene.processes {
+        for p in super::examined(ctx, scene, out) {
             let preload = p.env.get("LD_PRELOAD").filter(|v| !v.trim().is_empty());
             let libpath = p.env.get("LD_LIBRARY_PATH").filter(|v| {
                 v.split(':').any(|d| {

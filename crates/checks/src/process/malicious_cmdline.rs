@@ -46,7 +46,7 @@ impl Check for MaliciousCommandLine {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in &scene.processes {
+        for p in super::examined(ctx, scene, out) {
             if p.cmdline.is_empty() || p.pid == std::process::id() {
                 continue;
             }

@@ -81,7 +81,7 @@ impl Check for MinerActivity {
                 }
             }
         }
-        for p in &scene.processes {
+        for p in super::examined(ctx, scene, out) {
             let cmd = p.command().to_ascii_lowercase();
             let words: Vec<&str> = POOL_WORDS
                 .iter()

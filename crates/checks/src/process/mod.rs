@@ -1,7 +1,8 @@
 //! Checks of the `process` area: the running processes of the live host, from the shared scene
 //! (see [`crate::Context::scene`]).
 
-use huoyan_core::Outcome;
+use huoyan_artifacts::proc::Process;
+use huoyan_core::{Outcome, Severity};
 use huoyan_snapshot::collect::Scene;
 
 use crate::{Check, Context};
@@ -47,6 +48,90 @@ pub(crate) fn scene<'a>(ctx: &'a Context, out: &mut Outcome) -> Option<&'a Scene
 }
 
 /// True for paths anyone can write to, or in-memory filesystems, where attackers stage tools.
+/// Programs that only start another one: a chain of these above huoyan is the responder's
+/// (`sudo time huoyan …`, `sh -c`, `timeout`, `cargo test`), not the host's.
+const WRAPPERS: &[&str] = &[
+    "sudo", "su", "doas", "runuser", "time", "timeout", "nice", "ionice", "env", "nohup", "stdbuf",
+    "setsid", "taskset", "chrt", "script", "strace", "ltrace", "valgrind", "xargs", "make",
+    "cargo", "rustup", "flock", "watch", "sh", "bash", "dash", "zsh", "ksh", "mksh", "fish", "ash",
+    "busybox", "huoyan",
+];
+
+/// Longest chain of wrappers followed above huoyan.
+const MAX_OWN_CHAIN: usize = 16;
+
+/// huoyan's own process and the wrappers above it, found by following parent pids from
+/// `self_pid` while the parent is a wrapper (a login shell's `sshd`, `systemd`, `tmux` end it).
+pub(crate) fn own_chain(scene: &Scene, self_pid: u32) -> Vec<&Process> {
+    let mut chain = Vec::new();
+    let mut pid = self_pid;
+    while chain.len() < MAX_OWN_CHAIN {
+        let Some(p) = scene.processes.iter().find(|p| p.pid == pid) else {
+            break;
+        };
+        let name = base_name(&p.comm).trim_start_matches('-');
+        if pid != self_pid && !(WRAPPERS.contains(&name) || name.starts_with("cargo-")) {
+            break;
+        }
+        chain.push(p);
+        if p.ppid <= 1 || p.ppid == pid {
+            break;
+        }
+        pid = p.ppid;
+    }
+    chain
+}
+
+static SELF_INFO: huoyan_core::CheckInfo = huoyan_core::CheckInfo {
+    id: "process.self",
+    title: "huoyan's own processes (not examined)",
+    title_zh: "huoyan 自身进程（未检查）",
+    mitre: &[],
+    remediation: "Nothing to do: these are huoyan and the commands the responder started it \
+                  with.",
+    remediation_zh: "无需处理：这些是 huoyan 本身及响应人员启动它所用的命令。",
+};
+
+/// The processes a live check examines: all of the scene's but huoyan's own chain
+/// ([`own_chain`], on the live host only), which is recorded once as an information finding.
+pub(crate) fn examined<'a>(ctx: &Context, scene: &'a Scene, out: &mut Outcome) -> Vec<&'a Process> {
+    let own: Vec<&Process> = if ctx.proc_fs.is_some() {
+        own_chain(scene, std::process::id())
+    } else {
+        Vec::new()
+    };
+    if !own.is_empty() {
+        let listed: Vec<String> = own
+            .iter()
+            .map(|p| format!("{} ({})", p.pid, p.comm))
+            .collect();
+        // Every process check adds the same finding; the run keeps one (same id).
+        out.add(
+            SELF_INFO
+                .finding(
+                    Severity::Info,
+                    format!(
+                        "huoyan's own process chain is left out of the process checks: {}",
+                        listed.join(" ← ")
+                    ),
+                )
+                .evidence(serde_json::json!({
+                    "excluded": own.iter().map(|p| serde_json::json!({
+                        "pid": p.pid,
+                        "ppid": p.ppid,
+                        "comm": p.comm,
+                        "cmdline": p.cmdline,
+                    })).collect::<Vec<_>>(),
+                })),
+        );
+    }
+    scene
+        .processes
+        .iter()
+        .filter(|p| !own.iter().any(|o| o.pid == p.pid))
+        .collect()
+}
+
 pub(crate) fn is_writable_place(path: &str) -> bool {
     [
         "/tmp/",
@@ -348,6 +433,72 @@ pub(crate) mod fixtures {
                 ..Selection::default()
             },
         )
+    }
+
+    #[test]
+    fn own_wrapper_chain_is_found_up_to_the_login() {
+        let mut scene = benign();
+        let mut chain = vec![
+            process(50, "root", "/usr/sbin/sshd", &["sshd: alice [priv]"]),
+            process(51, "alice", "/usr/bin/bash", &["-bash"]),
+            process(
+                52,
+                "root",
+                "/usr/bin/sudo",
+                &["sudo", "time", "./huoyan", "triage"],
+            ),
+            process(53, "root", "/usr/bin/time", &["time", "./huoyan", "triage"]),
+            process(54, "root", "/tmp/huoyan", &["./huoyan", "triage"]),
+        ];
+        for (i, p) in chain.iter_mut().enumerate().skip(1) {
+            p.ppid = 50 + i as u32 - 1;
+        }
+        chain[1].comm = "-bash".into();
+        scene.processes.extend(chain);
+        let own: Vec<u32> = super::own_chain(&scene, 54).iter().map(|p| p.pid).collect();
+        // sshd ends the chain: the login itself stays examined.
+        assert_eq!(own, vec![54, 53, 52, 51]);
+        // A pid that is not a wrapper's child chain: only itself.
+        assert_eq!(
+            super::own_chain(&scene, 601)
+                .iter()
+                .map(|p| p.pid)
+                .collect::<Vec<_>>(),
+            vec![601]
+        );
+    }
+
+    /// Live: the test process itself (and the shell or cargo above it) is never a finding of
+    /// the process checks, and the exclusion is recorded.
+    #[test]
+    fn live_run_leaves_out_its_own_chain() {
+        let Some(proc_fs) = huoyan_core::ProcFs::live() else {
+            eprintln!("skipped: no /proc");
+            return;
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
+        ctx.proc_fs = Some(proc_fs);
+        let out = run_checks(
+            &ctx,
+            &Selection {
+                only: vec!["process".to_string()],
+                ..Selection::default()
+            },
+        );
+        let me = std::process::id();
+        let own = out
+            .findings
+            .iter()
+            .filter(|f| f.check_id == "process.self")
+            .collect::<Vec<_>>();
+        assert_eq!(own.len(), 1, "{own:#?}");
+        assert_eq!(own[0].evidence["excluded"][0]["pid"], me);
+        assert!(out
+            .findings
+            .iter()
+            .filter(|f| f.check_id != "process.self")
+            .all(|f| !f.pids.contains(&me)));
     }
 
     #[test]

@@ -45,7 +45,7 @@ impl Check for ScriptFromWritablePlace {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in &scene.processes {
+        for p in super::examined(ctx, scene, out) {
             let Some(LinkTarget::Path { path, .. }) = &p.exe else {
                 continue;
             };

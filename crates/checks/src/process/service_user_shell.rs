@@ -75,7 +75,7 @@ impl Check for ServiceUserShell {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in &scene.processes {
+        for p in super::examined(ctx, scene, out) {
             let user = p.user_label();
             if !SERVICE_USERS.contains(&user.as_str()) {
                 continue;

@@ -69,7 +69,7 @@ impl Check for SocketOnStdio {
                 }
             }
         }
-        for p in &scene.processes {
+        for p in super::examined(ctx, scene, out) {
             let Some(fds) = stdio.get(&p.pid) else {
                 continue;
             };

@@ -48,7 +48,7 @@ impl Check for ExecutableInWritablePlace {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in &scene.processes {
+        for p in super::examined(ctx, scene, out) {
             let Some(LinkTarget::Path { path, .. }) = &p.exe else {
                 continue;
             };
