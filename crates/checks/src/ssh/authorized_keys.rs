@@ -264,7 +264,9 @@ fn examine_file(
                 "mtime": fc.meta.mtime.map(huoyan_core::time::format_utc),
                 "ctime": fc.meta.ctime.map(huoyan_core::time::format_utc),
                 "symlink": link,
-            })),
+            }))
+            // The inventory of who can log in is posture, not an act.
+            .hardening(),
         );
     }
     // Every key is judged (a backdoor key can sit at line 10,000); past MAX_PER_FILE findings
@@ -382,7 +384,9 @@ fn examine_file(
                     fc.meta.uid
                 ),
             )
-            .evidence(json!({"file": fc.path, "mode": format!("{:04o}", fc.meta.perm()), "uid": fc.meta.uid})),
+            .evidence(json!({"file": fc.path, "mode": format!("{:04o}", fc.meta.perm()), "uid": fc.meta.uid}))
+            // A weak mode is a weakness; the keys in the file are judged above.
+            .hardening(),
         );
     }
     parsed
@@ -509,6 +513,14 @@ mod tests {
             ),
         ]);
         let out = run_default(&AuthorizedKeys, dir.path());
-        assert!(out.findings.iter().any(|f| f.severity == Severity::Medium));
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Medium && f.is_evidence()));
+        // The inventory line is posture.
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.summary.contains("may log in as alice") && !f.is_evidence()));
     }
 }
