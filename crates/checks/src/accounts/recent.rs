@@ -140,14 +140,13 @@ pub(crate) fn recent_accounts(ctx: &Context) -> Vec<RecentAccountFacts> {
         } else {
             None
         };
-        // A ctime the whole system shares (an image copied or restored) dates the copy, not
-        // the account.
-        let home_time = home_meta.as_ref().and_then(|m| {
-            m.btime.or(m.ctime.filter(|c| {
-                !crate::persistence::bulk_ctime_band(ctx)
-                    .is_some_and(|(lo, hi)| *c >= lo && *c <= hi)
-            }))
-        });
+        // A birth or change time the whole system shares (an image copied or restored) dates
+        // the copy, not the account.
+        let band = crate::persistence::bulk_ctime_band(ctx);
+        let outside = |t: &Timestamp| !band.is_some_and(|(lo, hi)| *t >= lo && *t <= hi);
+        let home_time = home_meta
+            .as_ref()
+            .and_then(|m| m.btime.filter(outside).or(m.ctime.filter(outside)));
         let home_recent = home_time.filter(|t| *t >= since && *t <= until);
         // Home directories shared with the system (/bin, /usr/sbin, /var/…) change for
         // reasons of their own.
@@ -205,6 +204,45 @@ d:x:4:4::/nonexistent:/usr/sbin/nologin\nsysadm:x:1001:1001::/nonexistent:/bin/b
         assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
         assert_eq!(out.findings[0].users, vec!["sysadm"]);
         assert_eq!(out.findings[0].severity, Severity::Medium);
+    }
+
+    #[test]
+    fn home_born_when_the_whole_image_was_copied_is_not_recent() {
+        let passwd = "root:x:0:0::/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n";
+        let shadow = format!(
+            "root:*:{d}:0:99999:7:::\nalice:$y$a$b:{d}:0:99999:7:::\n",
+            d = today() - 100
+        );
+        let mut files: Vec<(String, String)> = vec![
+            ("/etc/passwd".into(), passwd.into()),
+            ("/etc/shadow".into(), shadow),
+            ("/home/alice/.profile".into(), String::new()),
+        ];
+        // A copied image: everything got its birth and change time in the same minute.
+        for i in 0..60 {
+            files.push((format!("/etc/f{i}"), String::new()));
+        }
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        let dir = root_with(&borrowed);
+        let uid = std::fs::metadata(dir.path().join("home/alice"))
+            .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+            .unwrap_or(0);
+        if uid != 1000 {
+            // the home must belong to alice for the check to look at it: rewrite passwd
+            let passwd = format!(
+                "root:x:0:0::/root:/bin/bash\nalice:x:{uid}:{uid}::/home/alice:/bin/bash\n"
+            );
+            std::fs::write(dir.path().join("etc/passwd"), passwd).expect("write");
+        }
+        assert!(run_default(&RecentAccount, dir.path()).findings.is_empty());
+        // Without the rest of the image, the same fresh home is a lead.
+        for i in 0..60 {
+            std::fs::remove_file(dir.path().join(format!("etc/f{i}"))).expect("rm");
+        }
+        assert_eq!(run_default(&RecentAccount, dir.path()).findings.len(), 1);
     }
 
     #[test]
