@@ -533,3 +533,130 @@ fn silence_far_beyond_the_rhythm() {
     assert_eq!(f.len(), 1, "{f:#?}");
     assert!(f[0].evidence["seconds"].as_i64().expect("secs") >= 36_000);
 }
+
+/// Writes `var/log/NAME` with one line at each of `times` (unix seconds, ascending).
+fn write_times(root: &Path, name: &str, times: impl Iterator<Item = i64>, msg: &str) {
+    let mut text = String::new();
+    for (i, t) in times.enumerate() {
+        let t = huoyan_core::time::from_unix(t, 0).expect("t");
+        text.push_str(&format!(
+            "{} web1 CRON[{}]: {msg}\n",
+            t.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00"),
+            1000 + i
+        ));
+    }
+    let p = root.join("var/log").join(name);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+const SESSION: &str = "pam_unix(cron:session): session opened for user root(uid=0) by root(uid=0)";
+
+#[test]
+fn lines_cut_from_one_log_while_the_others_kept_writing() {
+    let start = huoyan_core::time::now().as_second() / 3600 * 3600 - 3 * 86_400;
+    let end = start + 2 * 86_400;
+    let (cut_from, cut_to) = (start + 86_400, start + 86_400 + 3 * 3600);
+    // auth.log every 5 minutes, three hours removed; syslog every 10 minutes throughout.
+    let dir = tempfile::tempdir().expect("tmp");
+    let every5 = (start..end).step_by(300);
+    write_times(
+        dir.path(),
+        "auth.log",
+        every5.clone().filter(|t| *t < cut_from || *t > cut_to),
+        SESSION,
+    );
+    write_times(
+        dir.path(),
+        "syslog",
+        (start..end).step_by(600),
+        "(root) CMD (true)",
+    );
+    let out = scan(dir.path());
+    let f = of(&out, "logs.log_silence");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].summary.contains("syslog"), "{}", f[0].summary);
+
+    // The host was down: every log is silent for the same three hours. Too short for a
+    // silence on its own.
+    let down = tempfile::tempdir().expect("tmp");
+    write_times(
+        down.path(),
+        "auth.log",
+        every5.clone().filter(|t| *t < cut_from || *t > cut_to),
+        SESSION,
+    );
+    write_times(
+        down.path(),
+        "syslog",
+        (start..end)
+            .step_by(600)
+            .filter(|t| *t < cut_from || *t > cut_to),
+        "(root) CMD (true)",
+    );
+    assert!(of(&scan(down.path()), "logs.log_silence").is_empty());
+
+    // A log quiet for three hours every night while another keeps writing: its rhythm, not a
+    // removal.
+    let nightly = tempfile::tempdir().expect("tmp");
+    let four_days = start - 2 * 86_400..end;
+    write_times(
+        nightly.path(),
+        "auth.log",
+        four_days
+            .clone()
+            .step_by(300)
+            .filter(|t| !(12 * 3600..15 * 3600 + 600).contains(&((t - start).rem_euclid(86_400)))),
+        SESSION,
+    );
+    write_times(
+        nightly.path(),
+        "syslog",
+        four_days.step_by(600),
+        "(root) CMD (true)",
+    );
+    let quiet = of(&scan(nightly.path()), "logs.log_silence")
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    assert!(quiet.is_empty(), "{quiet:#?}");
+}
+
+#[test]
+fn live_log_whose_beginning_was_removed() {
+    let start = huoyan_core::time::now().as_second() / 3600 * 3600 - 10 * 86_400;
+    let rotated = start + 4 * 86_400;
+    let end = start + 8 * 86_400;
+    let make = |live_from: i64| {
+        let dir = tempfile::tempdir().expect("tmp");
+        write_times(
+            dir.path(),
+            "syslog.1",
+            (start..rotated).step_by(300),
+            "(root) CMD (x)",
+        );
+        write_times(
+            dir.path(),
+            "syslog",
+            (live_from..end).step_by(300),
+            "(root) CMD (x)",
+        );
+        write_times(dir.path(), "auth.log", (start..end).step_by(600), SESSION);
+        dir
+    };
+    // The live file starts two days after the rotation while auth.log kept writing.
+    let cut = make(rotated + 2 * 86_400);
+    let out = scan(cut.path());
+    let f = of(&out, "logs.log_shrunk");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].summary.contains("beginning of the log was removed"),
+        "{}",
+        f[0].summary
+    );
+    // Benign: the live file starts right after the rotation.
+    let fine = make(rotated + 300);
+    assert!(of(&scan(fine.path()), "logs.log_shrunk").is_empty());
+}

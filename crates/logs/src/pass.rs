@@ -52,10 +52,47 @@ pub struct Rhythm {
     pub gap_histogram: Vec<u64>,
     /// Lines whose time is more than an hour before the previous line's (clock jumps, edits).
     pub backwards: u64,
+    /// The [`ACTIVITY_BUCKET`]-long slots of time in which the file has a line (slot number
+    /// since the epoch, in line order, consecutive repeats folded): whether this log was being
+    /// written while another was silent.
+    #[serde(skip)]
+    pub active: Vec<u32>,
 }
 
+/// The histogram bucket of a gap of `gap` (≥ 0) seconds.
+pub fn gap_bucket(gap: i64) -> usize {
+    let bucket = (64 - (gap.max(0) as u64).leading_zeros()).saturating_sub(1) as usize;
+    bucket.min(39)
+}
+
+/// Length of one activity slot (seconds).
+pub const ACTIVITY_BUCKET: i64 = 600;
+
 impl Rhythm {
+    /// Slots of this file's activity strictly inside `(from, to)` (whole slots only).
+    pub fn active_slots_inside(&self, from: Timestamp, to: Timestamp) -> usize {
+        let lo = from.as_second().div_euclid(ACTIVITY_BUCKET) + 1;
+        let hi = to.as_second().div_euclid(ACTIVITY_BUCKET) - 1;
+        if hi < lo {
+            return 0;
+        }
+        let mut slots: Vec<u32> = self
+            .active
+            .iter()
+            .copied()
+            .filter(|s| i64::from(*s) >= lo && i64::from(*s) <= hi)
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        slots.len()
+    }
+
     fn observe(&mut self, t: Timestamp, line: u64) {
+        if let Ok(slot) = u32::try_from(t.as_second().div_euclid(ACTIVITY_BUCKET)) {
+            if self.active.last() != Some(&slot) {
+                self.active.push(slot);
+            }
+        }
         self.timed_lines += 1;
         if self.gap_histogram.is_empty() {
             self.gap_histogram = vec![0; 40];
@@ -66,8 +103,7 @@ impl Rhythm {
                 self.backwards += 1;
             }
             if gap >= 0 {
-                let bucket = (64 - (gap as u64).leading_zeros()).saturating_sub(1) as usize;
-                self.gap_histogram[bucket.min(39)] += 1;
+                self.gap_histogram[gap_bucket(gap)] += 1;
                 if self.longest.is_none_or(|s| gap > s.secs()) {
                     self.longest = Some(Silence {
                         from: prev,
@@ -87,6 +123,9 @@ impl Rhythm {
     pub fn append(&mut self, next: Rhythm) {
         if let (Some(prev), Some(first)) = (self.last, next.first) {
             let gap = first.as_second() - prev.as_second();
+            if gap >= 0 && !self.gap_histogram.is_empty() {
+                self.gap_histogram[gap_bucket(gap)] += 1;
+            }
             if gap >= 0 && self.longest.is_none_or(|s| gap > s.secs()) {
                 self.longest = Some(Silence {
                     from: prev,
@@ -119,6 +158,12 @@ impl Rhythm {
             (a, b) => a.or(b),
         };
         self.backwards += next.backwards;
+        self.active.extend(next.active);
+    }
+
+    /// Gaps at least about `secs` long (counted by histogram bucket, so within a factor of 2).
+    pub fn gaps_at_least(&self, secs: i64) -> u64 {
+        self.gap_histogram.iter().skip(gap_bucket(secs)).sum()
     }
 
     /// The gap (seconds) that 99 % of gaps stay under (upper bound of the bucket).

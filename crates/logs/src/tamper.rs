@@ -24,7 +24,7 @@ pub const MIN_SILENCE: i64 = 6 * 3600;
 /// A silence must exceed the 99th-percentile gap this many times.
 pub const SILENCE_FACTOR: i64 = 20;
 
-/// A live log next to a much bigger rotation.
+/// A live log next to a much bigger rotation, or whose beginning is missing.
 #[derive(Debug, Clone, Serialize)]
 pub struct Shrunk<'a> {
     /// The live (or rotated) file that is small.
@@ -33,9 +33,87 @@ pub struct Shrunk<'a> {
     pub sibling: &'a SourceFile,
     /// True when the file is empty.
     pub empty: bool,
+    /// The file's first line comes long after its sibling's last one while other logs were
+    /// being written: its beginning was cut (`sed -i '1,N d'`, emptied and written again).
+    pub head_missing: Option<Hole>,
 }
 
-/// Emptied or shrunken logs.
+/// A stretch of time one log has no line for while other logs were written.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hole {
+    /// Last line before.
+    pub from: Timestamp,
+    /// First line after.
+    pub to: Timestamp,
+    /// The gap that 99 % of the log's gaps stay under (seconds).
+    pub p99_gap: i64,
+    /// Other logs written during the hole: (path, minutes with lines, in whole 10-minute slots).
+    pub others: Vec<(String, u64)>,
+}
+
+impl Hole {
+    /// Length in seconds.
+    pub fn secs(&self) -> i64 {
+        self.to.as_second() - self.from.as_second()
+    }
+}
+
+/// A hole shorter than this is never a sign of its own.
+pub const MIN_HOLE: i64 = 3600;
+/// A hole must exceed the log's 99th-percentile gap this many times.
+pub const HOLE_FACTOR: i64 = 10;
+/// Other logs must have lines in at least this many 10-minute slots inside the hole.
+pub const MIN_OTHER_SLOTS: usize = 3;
+
+/// Other logs (not of `family`) written during `(from, to)`.
+fn written_elsewhere(
+    data: &LogData,
+    family: &str,
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = data
+        .files
+        .iter()
+        .filter(|o| o.family != family)
+        .filter_map(|o| {
+            let n = o.rhythm.active_slots_inside(from, to);
+            (n >= MIN_OTHER_SLOTS).then(|| {
+                (
+                    o.path.clone(),
+                    n as u64 * crate::pass::ACTIVITY_BUCKET as u64 / 60,
+                )
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// A hole in `file`'s own rhythm from `from` to `to`, when it is long, far beyond the file's
+/// rhythm, and other logs were being written meanwhile (so the host was up and logging).
+fn hole(
+    data: &LogData,
+    file: &SourceFile,
+    rhythm: &crate::pass::Rhythm,
+    from: Timestamp,
+    to: Timestamp,
+) -> Option<Hole> {
+    let secs = to.as_second() - from.as_second();
+    let p99 = rhythm.p99_gap()?;
+    if secs < MIN_HOLE || secs < p99 * HOLE_FACTOR {
+        return None;
+    }
+    let others = written_elsewhere(data, &file.family, from, to);
+    (!others.is_empty()).then_some(Hole {
+        from,
+        to,
+        p99_gap: p99,
+        others,
+    })
+}
+
+/// Emptied or shrunken logs, and live logs whose beginning is missing.
 pub fn shrunk(data: &LogData) -> Vec<Shrunk<'_>> {
     let mut out = Vec::new();
     let text: Vec<&SourceFile> = data
@@ -56,25 +134,66 @@ pub fn shrunk(data: &LogData) -> Vec<Shrunk<'_>> {
         let empty = f.size == 0 && (sib.size > 0);
         let much_smaller =
             sib_big && !sib.compressed && f.size.saturating_mul(SHRINK_RATIO) < sib.size;
-        if empty || much_smaller {
+        // The rotation's last line and the live file's first: the rhythm of the pair decides.
+        let head_missing = match (sib.rhythm.last, f.rhythm.first) {
+            (Some(end), Some(start)) if !empty => {
+                let mut pair = sib.rhythm.clone();
+                pair.append(f.rhythm.clone());
+                hole(data, f, &pair, end, start)
+            }
+            _ => None,
+        };
+        if empty || much_smaller || head_missing.is_some() {
             out.push(Shrunk {
                 file: f,
                 sibling: sib,
                 empty,
+                head_missing,
             });
         }
     }
     out
 }
 
-/// Logs with a silence far beyond their rhythm: (file, silence, typical gap).
-pub fn silences(data: &LogData) -> Vec<(&SourceFile, crate::pass::Silence, i64)> {
+/// A silence in one log.
+#[derive(Debug, Clone, Serialize)]
+pub struct SilenceFound<'a> {
+    /// The log.
+    pub file: &'a SourceFile,
+    /// Where.
+    pub silence: crate::pass::Silence,
+    /// The gap 99 % of the log's gaps stay under (seconds).
+    pub p99_gap: i64,
+    /// Other logs written during it (path, minutes): lines were removed from this log, or it
+    /// alone stopped, while the host kept logging. Empty: the host may simply have been down.
+    pub others: Vec<(String, u64)>,
+}
+
+/// Logs with a silence far beyond their rhythm: at least [`MIN_SILENCE`] and
+/// [`SILENCE_FACTOR`] times the typical gap; or, when other logs were written meanwhile and no
+/// other gap of the log comes near it, at least [`MIN_HOLE`] and [`HOLE_FACTOR`] times.
+pub fn silences(data: &LogData) -> Vec<SilenceFound<'_>> {
     data.files
         .iter()
         .filter_map(|f| {
             let s = f.rhythm.longest?;
             let p99 = f.rhythm.p99_gap()?;
-            (s.secs() >= MIN_SILENCE && s.secs() >= p99 * SILENCE_FACTOR).then_some((f, s, p99))
+            let long = s.secs() >= MIN_SILENCE && s.secs() >= p99 * SILENCE_FACTOR;
+            // The only gap of its size in the file (a log quiet every night is not emptied
+            // every night).
+            let unique = f.rhythm.gaps_at_least(s.secs() / 4) <= 1;
+            let hole = unique
+                .then(|| hole(data, f, &f.rhythm, s.from, s.to))
+                .flatten();
+            if !long && hole.is_none() {
+                return None;
+            }
+            Some(SilenceFound {
+                file: f,
+                silence: s,
+                p99_gap: p99,
+                others: hole.map(|h| h.others).unwrap_or_default(),
+            })
         })
         .collect()
 }

@@ -1,7 +1,9 @@
 //! `logs.log_shrunk` — a log emptied, or much smaller than its last rotation.
 //!
 //! **What it looks at:** each syslog family (auth.log, secure, messages, syslog): the live file
-//! against its first rotation (`.1`, `.1.gz`, `-YYYYMMDD`).
+//! against its first rotation (`.1`, `.1.gz`, `-YYYYMMDD`): emptied, far smaller, or starting
+//! long after the rotation ends (an hour or more, ten times the pair's typical gap) while other
+//! logs were written — its beginning removed (high).
 //!
 //! **Why an attacker leaves this trace:** `> /var/log/auth.log` or `truncate -s0` is the
 //! quickest way to erase failed and accepted logins; the rotation beside it still shows how big
@@ -12,7 +14,7 @@
 //!
 //! **ATT&CK:** T1070.002 (Indicator Removal: Clear Linux or Mac System Logs).
 
-use huoyan_core::{CheckInfo, Outcome, Severity};
+use huoyan_core::{CheckInfo, Finding, Outcome, Severity};
 use huoyan_logs::tamper::shrunk;
 use serde_json::json;
 
@@ -47,6 +49,17 @@ impl Check for LogShrunk {
     fn run(&self, ctx: &Context, out: &mut Outcome) {
         let data = data(ctx);
         for s in shrunk(&data) {
+            if let Some(h) = &s.head_missing {
+                out.add(head_missing(&s, h));
+                if !s.empty
+                    && s.file
+                        .size
+                        .saturating_mul(huoyan_logs::tamper::SHRINK_RATIO)
+                        >= s.sibling.size
+                {
+                    continue;
+                }
+            }
             // Rotated less than an hour before the live file was last written: normal.
             let fresh = match (s.sibling.mtime, s.file.mtime) {
                 (Some(rot), Some(live)) => live.as_second() - rot.as_second() < 3600,
@@ -94,4 +107,42 @@ impl Check for LogShrunk {
             );
         }
     }
+}
+
+/// The live log starts long after its rotation ends while other logs were written: its
+/// beginning was removed (emptied, then written again).
+fn head_missing(s: &huoyan_logs::tamper::Shrunk<'_>, h: &huoyan_logs::tamper::Hole) -> Finding {
+    let hours = h.secs() / 3600;
+    INFO.finding(
+        Severity::High,
+        format!(
+            "{} begins at {} but {} ends at {} ({hours} h without a line, although 99 % of its \
+             lines follow the previous within {} s) while {} kept being written: the beginning \
+             of the log was removed",
+            s.file.path,
+            short(Some(h.to)),
+            s.sibling.path,
+            short(Some(h.from)),
+            h.p99_gap,
+            h.others
+                .iter()
+                .take(3)
+                .map(|(p, min)| format!("{p} ({min} min with lines)"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+    .path(s.file.path.clone())
+    .path(s.sibling.path.clone())
+    .at(Some(h.to))
+    .evidence(json!({
+        "file": s.file.path,
+        "size": s.file.size,
+        "mtime": ts(s.file.mtime),
+        "first_line": ts(Some(h.to)),
+        "sibling": s.sibling.path,
+        "sibling_last_line": ts(Some(h.from)),
+        "p99_gap_seconds": h.p99_gap,
+        "written_elsewhere": h.others,
+    }))
 }

@@ -2,7 +2,9 @@
 //!
 //! **What it looks at:** the time between consecutive lines of every syslog file and journal
 //! file; a silence of six hours or more that is also twenty times the gap 99 % of the file's
-//! lines stay under.
+//! lines stay under (medium: the host may have been down); or a silence of an hour or more,
+//! ten times that gap, the only one of its size in the file, while other logs kept being
+//! written (high: the host was up and logging, this log's lines are gone).
 //!
 //! **Why an attacker leaves this trace:** deleting the lines of an intrusion (`sed -i '/1.2.3.4/d'`)
 //! or stopping the logger while working leaves a stretch where a busy log says nothing.
@@ -46,15 +48,35 @@ impl Check for LogSilence {
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
         let data = data(ctx);
-        for (f, s, p99) in silences(&data) {
+        for found in silences(&data) {
+            let (f, s, p99) = (found.file, found.silence, found.p99_gap);
             let h = s.secs() / 3600;
             let m = (s.secs() % 3600) / 60;
+            // Other logs kept being written: lines were removed from this one (or it alone was
+            // stopped) while the host was up. Without that, the host may simply have been down.
+            let (severity, elsewhere) = if found.others.is_empty() {
+                (Severity::Medium, String::new())
+            } else {
+                (
+                    Severity::High,
+                    format!(
+                        ", while {} kept being written",
+                        found
+                            .others
+                            .iter()
+                            .take(3)
+                            .map(|(p, min)| format!("{p} ({min} min with lines)"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            };
             out.add(
                 INFO.finding(
-                    Severity::Medium,
+                    severity,
                     format!(
                         "{}: no line between {} and {} ({h} h {m} min) although 99 % of its lines \
-                         follow the previous within {p99} s (line {})",
+                         follow the previous within {p99} s (line {}){elsewhere}",
                         f.path,
                         short(Some(s.from)),
                         short(Some(s.to)),
@@ -70,6 +92,7 @@ impl Check for LogSilence {
                     "p99_gap_seconds": p99,
                     "line_after": s.line,
                     "lines": f.rhythm.lines,
+                    "written_elsewhere": found.others,
                 })),
             );
         }
