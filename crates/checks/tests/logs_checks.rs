@@ -572,11 +572,29 @@ fn lines_cut_from_one_log_while_the_others_kept_writing() {
         (start..end).step_by(600),
         "(root) CMD (true)",
     );
+    // wtmp keeps a root login inside the hole: named, with its address.
+    let login = utmp::encode_record(
+        7,
+        4242,
+        "pts/1",
+        "root",
+        "198.51.100.23",
+        (cut_from + 3600) as i32,
+        Some(Ipv4Addr::new(198, 51, 100, 23)),
+    );
+    std::fs::write(dir.path().join("var/log/wtmp"), login).expect("write");
     let out = scan(dir.path());
     let f = of(&out, "logs.log_silence");
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].severity, Severity::High);
     assert!(f[0].summary.contains("syslog"), "{}", f[0].summary);
+    assert!(
+        f[0].summary
+            .contains("logins inside it that this log does not show: root from 198.51.100.23"),
+        "{}",
+        f[0].summary
+    );
+    assert_eq!(f[0].ips, vec!["198.51.100.23"]);
 
     // The host was down: every log is silent for the same three hours. Too short for a
     // silence on its own.

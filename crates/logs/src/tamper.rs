@@ -167,6 +167,36 @@ pub struct SilenceFound<'a> {
     /// Other logs written during it (path, minutes): lines were removed from this log, or it
     /// alone stopped, while the host kept logging. Empty: the host may simply have been down.
     pub others: Vec<(String, u64)>,
+    /// Remote logins wtmp records inside the silence of an authentication log (which would
+    /// have logged them): (user, from, time).
+    pub logins_inside: Vec<(String, String, Timestamp)>,
+}
+
+/// Remote logins (wtmp user processes with a host) strictly inside `(from, to)`.
+fn wtmp_logins_inside(
+    data: &LogData,
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<(String, String, Timestamp)> {
+    let mut out: Vec<(String, String, Timestamp)> = data
+        .wtmp
+        .iter()
+        .flat_map(|f| f.records.iter())
+        .filter(|r| r.kind == UtmpType::UserProcess && !r.host.is_empty())
+        .filter_map(|r| {
+            let t = r.time?;
+            (t > from && t < to).then(|| {
+                let host = r
+                    .addr
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| r.host.clone());
+                (r.user.clone(), host, t)
+            })
+        })
+        .collect();
+    out.sort_by_key(|l| l.2);
+    out.dedup();
+    out
 }
 
 /// Logs with a silence far beyond their rhythm: at least [`MIN_SILENCE`] and
@@ -188,11 +218,17 @@ pub fn silences(data: &LogData) -> Vec<SilenceFound<'_>> {
             if !long && hole.is_none() {
                 return None;
             }
+            let auth = matches!(f.family.as_str(), "auth.log" | "secure");
             Some(SilenceFound {
                 file: f,
                 silence: s,
                 p99_gap: p99,
                 others: hole.map(|h| h.others).unwrap_or_default(),
+                logins_inside: if auth {
+                    wtmp_logins_inside(data, s.from, s.to)
+                } else {
+                    Vec::new()
+                },
             })
         })
         .collect()

@@ -54,8 +54,24 @@ impl Check for LogSilence {
             let m = (s.secs() % 3600) / 60;
             // Other logs kept being written: lines were removed from this one (or it alone was
             // stopped) while the host was up. Without that, the host may simply have been down.
-            let (severity, elsewhere) = if found.others.is_empty() {
+            let logins = if found.logins_inside.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; wtmp records logins inside it that this log does not show: {}",
+                    found
+                        .logins_inside
+                        .iter()
+                        .take(5)
+                        .map(|(u, h, t)| format!("{u} from {h} at {}", short(Some(*t))))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let (severity, elsewhere) = if found.others.is_empty() && logins.is_empty() {
                 (Severity::Medium, String::new())
+            } else if found.others.is_empty() {
+                (Severity::High, String::new())
             } else {
                 (
                     Severity::High,
@@ -71,12 +87,12 @@ impl Check for LogSilence {
                     ),
                 )
             };
-            out.add(
-                INFO.finding(
+            let mut f = INFO
+                .finding(
                     severity,
                     format!(
                         "{}: no line between {} and {} ({h} h {m} min) although 99 % of its lines \
-                         follow the previous within {p99} s (line {}){elsewhere}",
+                         follow the previous within {p99} s (line {}){elsewhere}{logins}",
                         f.path,
                         short(Some(s.from)),
                         short(Some(s.to)),
@@ -93,8 +109,17 @@ impl Check for LogSilence {
                     "line_after": s.line,
                     "lines": f.rhythm.lines,
                     "written_elsewhere": found.others,
-                })),
-            );
+                    "wtmp_logins_inside": found.logins_inside.iter().map(|(u, h, t)| json!({
+                        "user": u, "from": h, "time": ts(Some(*t)),
+                    })).collect::<Vec<_>>(),
+                }));
+            for (u, h, _) in found.logins_inside.iter().take(5) {
+                f = f.user(u.clone());
+                if h.parse::<std::net::IpAddr>().is_ok() {
+                    f = f.ip(h.clone());
+                }
+            }
+            out.add(f);
         }
     }
 }
