@@ -70,8 +70,8 @@ const BULK_SHARE: f64 = 0.8;
 const BULK_MIN_SAMPLE: usize = 50;
 
 type BandKey = (std::path::PathBuf, i128);
-static BANDS: std::sync::Mutex<Vec<(BandKey, Option<(Timestamp, Timestamp)>)>> =
-    std::sync::Mutex::new(Vec::new());
+type Band = Option<(Timestamp, Timestamp)>;
+static BANDS: std::sync::Mutex<Vec<(BandKey, Band)>> = std::sync::Mutex::new(Vec::new());
 
 /// The span of inode-change times that most of the system's files share, when there is one:
 /// the moment the filesystem was copied, restored or unpacked (an image built or restored, a
