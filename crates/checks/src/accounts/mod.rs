@@ -9,7 +9,7 @@ mod gid0;
 mod hash_scheme;
 mod odd_shell;
 mod privileged_groups;
-mod recent;
+pub(crate) mod recent;
 mod sudo_conf;
 mod sudo_escape;
 mod sudoers;

