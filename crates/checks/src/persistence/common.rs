@@ -66,6 +66,8 @@ pub fn entry_name(e: &DirEntry) -> String {
 const BULK_SPAN_SECS: i64 = 3 * 3600;
 /// Share of sampled files whose ctime must fall in that span.
 const BULK_SHARE: f64 = 0.8;
+/// How far before and after the sampled files' times the bulk event is taken to reach.
+const BULK_MARGIN_SECS: i64 = 10 * 60;
 /// Fewest files sampled before a bulk event is believed.
 const BULK_MIN_SAMPLE: usize = 50;
 
@@ -123,8 +125,10 @@ pub fn bulk_ctime_band(ctx: &Context) -> Option<(Timestamp, Timestamp)> {
                 j += 1;
             }
             if j + 1 - i >= need {
-                band = huoyan_core::time::from_unix(times[i], 0)
-                    .zip(huoyan_core::time::from_unix(times[j] + 1, 0));
+                // The copy also wrote the directories not sampled (homes, /opt, /var) just
+                // before or after the sampled ones.
+                band = huoyan_core::time::from_unix(times[i] - BULK_MARGIN_SECS, 0)
+                    .zip(huoyan_core::time::from_unix(times[j] + BULK_MARGIN_SECS, 0));
                 break;
             }
         }
