@@ -107,7 +107,7 @@ const STRONG_COMMANDS: &str = r"whoami|uname|ifconfig|ipconfig|netstat|nslookup|
 /// Commands that are also words (`cat`, `id`, `del`, `type`, `find` …): after shell syntax they
 /// count only with an argument that looks like a command line's (a flag, a path, a URL, a quote,
 /// more shell syntax, or nothing).
-const WEAK_COMMANDS: &str = r"id|sh|nc|ls|rm|cat|dir|del|echo|ping|sleep|curl|python\d?|perl|ruby|php|node|java|dig|host|net|ps|kill|mkdir|touch|cp|mv|ftp|ssh|hostname|type|find|grep|which|whereis|locate|env|set|export|at|cmd|query|reg|sc|base64|od|head|tail|more|less|awk|sed|tar|gzip|exec|system|eval|copy|ver|vol|path|route|arp|w|who|last|mail|lynx|fetch|cc|make|passwd|su|exit";
+const WEAK_COMMANDS: &str = r"id|sh|nc|ls|rm|cat|dir|del|echo|ping|sleep|curl|python\d?|perl|ruby|php|node|java|dig|host|net|ps|kill|mkdir|touch|cp|mv|ftp|ssh|hostname|type|find|grep|which|whereis|locate|env|set|export|cmd|query|reg|sc|base64|od|head|tail|more|less|awk|sed|tar|gzip|exec|system|eval|copy|ver|vol|path|route|arp|w|who|last|mail|lynx|fetch|cc|make|passwd|su|exit";
 
 /// What makes a weak command a command: end of value, shell syntax, or an argument shaped like
 /// a command line's.
@@ -151,11 +151,11 @@ const TARGET_PATTERNS: &[(AttackClass, &str)] = &[
     ),
     (
         AttackClass::Sqli,
-        r#"\b(?:into\s+(?:out|dump)file|information_schema|@@version|@@servername|@@hostname|@@datadir|@@basedir|sysobjects|syscolumns|sysusers|msysobjects|pg_shadow|pg_user|pg_database|all_users|user_objects|v\$version|sqlite_master|mysql\.user|order\s+by\s+\d+\s*(?:--|#|/\*|$)|group\s+by\s+\d+\s*(?:--|#|/\*|$|,)|having\s+\d+\s*=\s*\d+|;\s*(?:select\s+(?:[\d*@'"(]|[a-z_.]+\s*(?:\(|,|\bfrom\b))|insert\s+into|update\s+\w+\s+set|delete\s+from|drop\s+(?:table|database|user|view)|create\s+(?:table|user|database)|alter\s+table|exec(?:ute)?\s+(?:master|xp_|sp_|\(|@)|declare\s+@|shutdown\b|truncate\s+table|waitfor\s+delay)|\bcast\s*\([^)]{1,100}\bas\s+(?:n?char|n?varchar|int|integer|signed|unsigned|text|numeric|decimal|bigint|binary)\b|\bconvert\s*\(\s*int|char\s*\(\s*\d+\s*\)\s*(?:\+|\|\||,)|[\s(,]0x[0-9a-f]{8,}|\bcase\s+when\b[\s\S]{1,100}?\bthen\b|\bif\s*\(\s*\d+\s*=\s*\d+|\bnull\s*,\s*null\b|admin'\s*(?:--|#|/\*)|'\s*=\s*'|\bor\s+\d+\s*=\s*\d+|\band\s+\d+\s*=\s*\d+|'\s*\|\|\s*'|\bexec\s*\(\s*@|\bdeclare\s+@|%\s*'|' *;|\blike\s*'%)"#,
+        r#"\b(?:into\s+(?:out|dump)file|information_schema|@@version|@@servername|@@hostname|@@datadir|@@basedir|sysobjects|syscolumns|sysusers|msysobjects|pg_shadow|pg_user|pg_database|all_users|user_objects|v\$version|sqlite_master|mysql\.user|order\s+by\s+\d+\s*(?:--|#|/\*|$)|group\s+by\s+\d+\s*(?:--|#|/\*|$|,)|having\s+\d+\s*=\s*\d+|;\s*(?:select\s+(?:[\d*@'"(]|[a-z_.]+\s*(?:\(|,|\bfrom\b))|insert\s+into|update\s+\w+\s+set|delete\s+from|drop\s+(?:table|database|user|view)|create\s+(?:table|user|database)|alter\s+table|exec(?:ute)?\s+(?:master|xp_|sp_|\(|@)|declare\s+@|shutdown\b|truncate\s+table|waitfor\s+delay|grant\s+\w+\s+to\b)|\bcast\s*\([^)]{1,100}\bas\s+(?:n?char|n?varchar|int|integer|signed|unsigned|text|numeric|decimal|bigint|binary)\b|\bconvert\s*\(\s*int|char\s*\(\s*\d+\s*\)\s*(?:\+|\|\||,)|[\s(,]0x[0-9a-f]{8,}|\bcase\s+when\s+[^&]{1,60}?(?:[=<>]|\bis\s|\blike\s)[^&]{0,60}?\bthen\b|\bif\s*\(\s*\d+\s*=\s*\d+|(?:select|\(|,)\s*null\s*,\s*null\b|admin'\s*(?:--|#|/\*)|'\s*=\s*'|\bor\s+\d+\s*=\s*\d+|\band\s+\d+\s*=\s*\d+|'\s*\|\|\s*'|\bexec\s*\(\s*@|\bdeclare\s+@|%\s*'|' *;|\blike\s*'%)"#,
     ),
     (
         AttackClass::Sqli,
-        r#"\bor\s+[a-z0-9_]+\s*=\s*[a-z0-9_]+|\bselect\s+(?:current_setting|current_database|session_user|version)\b|\b(?:create|drop|alter)\s+(?:table|user|database)\s+[`'"\w]|\binsert\s+into\s+[`'"\w]+\s*(?:\(|values|select)|\bgrant\s+\w+\s+to\b|@@[a-z_]+|\bsubstring\s*\(|\bis\s+null\s*;|(?:^|[=&])\s*(?:'|"|`|\\|''|""|``|'\\"|\\\\|'"|"')\s*(?:$|&)|'\s*(?:or|and|like)\s*['"]|'\s*[-&^*|+=]\s*'|'\s*like\s*'|(?:^|[=&])\s*(?:and|or)\s+(?:\d+|true|false)\b|\d+\s*-\s*(?:true|false)\b|\d'\d|\)\s*(?:or|and)\s*\(+\s*['"]|\|\|\s*[a-z_]+\.[a-z_]+\s*\(|\bbackup\s+database\b|\bexec\s+(?:sp_|xp_|master)"#,
+        r#"\bor\s+[a-z0-9_]+\s*=\s*[a-z0-9_]+|\bselect\s+(?:current_setting|current_database|session_user|version)\b|\b(?:create|drop|alter)\s+(?:table|user|database|view)\s+(?:if\s+(?:not\s+)?exists|[`'"\[]|[\w.]+\s*(?:\(|;|--|#|/\*))|\binsert\s+into\s+[`'"\w.]+\s*(?:\(|values\b|select\b)|\bgrant\s+[\w\s,]{1,60}\bon\s+\S+\s+to\b|@@[a-z_]+|\bsubstring\s*\(|\bis\s+null\s*;|(?:^|[=&])\s*(?:'|"|`|\\|''|""|``|'\\"|\\\\|'"|"')\s*(?:$|&)|'\s*(?:or|and|like)\s*['"](?:$|&|\s*[-#)=])|(?:^|[=&])\s*'\s*(?:or|and|like)\s*['"]|'\s*[-&^*|+=]\s*'|'\s*like\s*'|(?:^|[=&])\s*(?:and|or)\s+(?:\d+|true|false)\b|\d+\s*-\s*(?:true|false)\b|\)\s*(?:or|and)\s*\(+\s*['"]|\|\|\s*[a-z_]+\.[a-z_]+\s*\(|\bbackup\s+database\b|\bexec\s+(?:sp_|xp_|master)"#,
     ),
     // XSS
     (
@@ -172,7 +172,7 @@ const TARGET_PATTERNS: &[(AttackClass, &str)] = &[
     ),
     (
         AttackClass::Xss,
-        r#"<\s*/?\s*[a-z][a-z0-9:_-]*[\s/][^>]*?\b(?:on[a-z]+|src|href|style|action|formaction|data|xlink:href)\s*=|<[!?%]|\b(?:alert|prompt|confirm)\s*(?:&\w+;|&#x?[0-9a-f]+;?)|=\s*(?:alert|prompt|confirm)\s*[,;]|data\s*:\s*text/html|data\s*:[^,]{0,40};base64|fscommand|navigator\s*\.|window\s*\.\s*open|\blocation(?:\.href)?\s*=\s*(?:['"`/]|name\b|atob|javascript)|\$\(\s*["']|\.click\s*\(|@font-face|\burl\s*\(\s*['"]?\s*(?:javascript|vbscript|data|//)|#default#|\bdatasrc\b|\bdatafld\b|\bxmlns\b|(?:\+|\s)adw-[a-z/]|\((?:alert|prompt|confirm)\)\s*\(|\.\w+\(\s*(?:alert|prompt|confirm)\s*\)|</?[a-z][a-z0-9:_-]*(?:\s[^<>]*)?/?>|(?:&lt;?|&#0*60;?|&#x0*3c;?)(?:$|&|\s*/?[a-z!])|\xbc\s*/?\s*(?:script|img|svg|iframe)|\bfunction\s*\w*\s*\([^)]{0,40}\)\s*\{|(?:^|[=&])\s*on(?:abort|activate|afterprint|afterupdate|animation\w*|auxclick|before\w+|begin|blur|bounce|canplay\w*|cellchange|change|click|contextmenu|controlselect|copy|cut|dataavailable|datasetchanged|datasetcomplete|dblclick|deactivate|drag\w*|drop|durationchange|emptied|end|ended|error|errorupdate|filterchange|finish|focus\w*|fullscreenchange|hashchange|help|input|invalid|key\w+|layoutcomplete|load\w*|losecapture|mediacomplete|mediaerror|message|mouse\w*|move\w*|mozfullscreen\w*|outofsync|paste|pause|play\w*|popstate|progress|propertychange|ratechange|readystatechange|redo|repeat|reset|resize\w*|resume|reverse|row\w*|scroll|seek\w*|select\w*|show|stalled|start|stop|storage|submit|suspend|syncrestored|timeerror|timeupdate|toggle|touch\w*|trackchange|transition\w*|undo|unload|urlflip|volumechange|waiting|webkit\w*|wheel|pointer\w*|page(?:show|hide)|cuechange|visibilitychange|afterscriptexecute|beforescriptexecute)\s*(?:$|&)"#,
+        r#"<\s*/?\s*[a-z][a-z0-9:_-]*[\s/][^>]*?\b(?:on[a-z]+|src|href|style|action|formaction|data|xlink:href)\s*=|<[!?%]|\b(?:alert|prompt|confirm)\s*(?:&\w+;|&#x?[0-9a-f]+;?)|=\s*(?:alert|prompt|confirm)\s*[,;]|data\s*:\s*text/html|data\s*:[^,]{0,40};base64|fscommand|navigator\s*\.|window\s*\.\s*open|\blocation(?:\.href)?\s*=\s*(?:['"`/]|name\b|atob|javascript)|\$\(\s*["']|\.click\s*\(|@font-face|\burl\s*\(\s*['"]?\s*(?:javascript|vbscript|data|//)|#default#|\bdatasrc\b|\bdatafld\b|\bxmlns\b|(?:\+|\s)adw-[a-z/]|\((?:alert|prompt|confirm)\)\s*\(|\.\w+\(\s*(?:alert|prompt|confirm)\s*\)|</?(?:a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|blink|blockquote|body|br|button|canvas|caption|center|cite|code|col|colgroup|datalist|dd|del|details|dfn|dialog|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|frame|frameset|h[1-6]|head|header|hr|html|i|iframe|img|image|input|ins|isindex|kbd|keygen|label|legend|li|link|listing|main|map|mark|marquee|math|menu|meta|meter|nav|noembed|noframes|noscript|object|ol|optgroup|option|output|p|param|picture|plaintext|pre|progress|q|s|samp|script|section|select|slot|small|source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|tt|u|ul|var|video|wbr|xmp|xml|xss|x|animate\w*|set|circle|ellipse|line|path|polygon|polyline|rect|g|defs|use|fe[a-z]+|foreignobject|handler|xsl:[a-z-]+)(?:\s[^<>]*)?/?>|(?:&lt;?|&#0*60;?|&#x0*3c;?)(?:$|&|\s*/?[a-z!])|\xbc\s*/?\s*(?:script|img|svg|iframe)|\bfunction\s*\w*\s*\([^)]{0,40}\)\s*\{|(?:^|[=&])\s*on(?:abort|activate|afterprint|afterupdate|animation\w*|auxclick|before\w+|begin|blur|bounce|canplay\w*|cellchange|change|click|contextmenu|controlselect|copy|cut|dataavailable|datasetchanged|datasetcomplete|dblclick|deactivate|drag\w*|drop|durationchange|emptied|end|ended|error|errorupdate|filterchange|finish|focus\w*|fullscreenchange|hashchange|help|input|invalid|key\w+|layoutcomplete|load\w*|losecapture|mediacomplete|mediaerror|message|mouse\w*|move\w*|mozfullscreen\w*|outofsync|paste|pause|play\w*|popstate|progress|propertychange|ratechange|readystatechange|redo|repeat|reset|resize\w*|resume|reverse|row\w*|scroll|seek\w*|select\w*|show|stalled|start|stop|storage|submit|suspend|syncrestored|timeerror|timeupdate|toggle|touch\w*|trackchange|transition\w*|undo|unload|urlflip|volumechange|waiting|webkit\w*|wheel|pointer\w*|page(?:show|hide)|cuechange|visibilitychange|afterscriptexecute|beforescriptexecute)\s*(?:$|&)"#,
     ),
     // Path traversal
     (
@@ -192,7 +192,7 @@ const TARGET_PATTERNS: &[(AttackClass, &str)] = &[
     // A value that is an absolute path under a system directory no web route is named after.
     (
         AttackClass::Lfi,
-        r#"(?:^|[=&])\s*(?:/+(?:etc|proc|var|usr|root|dev|sys|boot|bin|sbin|lib64|opt|tmp|private|library|applications|system|volumes|windows|winnt|inetpub)(?:/|\\|$|&)|[a-z]:(?:\\|/[^/]))|\.\.2f|2fetc2f|etc[/\\]+[a-z_.-]+(?:passwd|shadow|conf|cnf|ini)\b"#,
+        r#"(?:^|[=&])\s*(?:/+(?:etc|proc|var|usr|root|dev|sys|boot|bin|sbin|lib64|windows|winnt|inetpub)(?:/|\\|$|&)|[a-z]:(?:\\|/[^/]))|\.\.2f|2fetc2f|etc[/\\]+[a-z_.-]+(?:passwd|shadow|conf|cnf|ini)\b"#,
     ),
     // OS command injection: shell syntax, then a command.
     (AttackClass::CmdInjection, "@STRONG@"),
@@ -207,7 +207,7 @@ const TARGET_PATTERNS: &[(AttackClass, &str)] = &[
     // client-side macro or a shell variable, not an injection).
     (
         AttackClass::Ssti,
-        r#"(?:\{\{|\$\{|#\{|\*\{|@\()[^}]{0,300}?(?:\d\s*[*+/%-]\s*\d|\d\s+\d|\(|__|\[|'|"|\|\s*[a-z]|\{|\b(?:config|self|request|settings|app|cycler|joiner|namespace|lipsum|range|dict|url_for|get_flashed_messages|class|getclass|runtime|exec|product|object)\b)|\{%[\s\S]{0,300}%\}|<%=?[\s\S]{1,200}%>|__class__|__mro__|__subclasses__|__globals__|__builtins__|__import__|\bt\(java\.lang|freemarker\.template|\.getclass\(\)"#,
+        r#"(?:\{\{(?:[^}|#]{0,300}?)|(?:\$\{|#\{|\*\{|@\()[^}]{0,300}?)(?:\d\s*[*+/%-]\s*\d|\d\s+\d|\(|__|'|"|\{|\b(?:config|self|request|settings|app|cycler|joiner|namespace|lipsum|range|dict|url_for|get_flashed_messages|class|getclass|runtime|exec|product|object)\b)|\{%[\s\S]{0,300}%\}|<%=?[\s\S]{1,200}%>|__class__|__mro__|__subclasses__|__globals__|__builtins__|__import__|\bt\(java\.lang|freemarker\.template|\.getclass\(\)"#,
     ),
     // XXE
     (
@@ -510,7 +510,33 @@ fn classify_value(name: &str, raw: &str, depth: usize, out: &mut Vec<AttackClass
             }
         }
     }
-    classify_plain(&value.to_ascii_lowercase(), out);
+    let lower = value.to_ascii_lowercase();
+    if name.contains("sql") && is_sql_statement(&lower) {
+        // A query tool's own parameter (phpMyAdmin `sql_query=`, Adminer `sql=`): a statement,
+        // not an injection into one. The other classes still apply.
+        let mut classes = Vec::new();
+        classify_plain(&lower, &mut classes);
+        for c in classes {
+            if c != AttackClass::Sqli {
+                push(out, c);
+            }
+        }
+        return;
+    }
+    classify_plain(&lower, out);
+}
+
+/// True when `lower` starts with an SQL statement keyword.
+fn is_sql_statement(lower: &str) -> bool {
+    let first = lower.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next();
+    matches!(
+        first,
+        Some(
+            "select" | "show" | "insert" | "update" | "delete" | "alter" | "create" | "drop"
+                | "explain" | "describe" | "desc" | "with" | "set" | "use" | "truncate"
+                | "optimize" | "analyze" | "check" | "repair" | "call" | "replace"
+        )
+    )
 }
 
 /// What follows `scheme://` (or `//`) when `value` is a web or FTP URL.
