@@ -19,7 +19,12 @@ use huoyan_web::WebOptions;
 fn enc(v: &str) -> String {
     let mut out = String::new();
     for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'!' | b'*' | b'(' | b')' | b'\'') {
+        if b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'~' | b'!' | b'*' | b'(' | b')' | b'\''
+            )
+        {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -219,7 +224,10 @@ fn targets(r: &mut Lcg) -> Vec<String> {
             ("dl", page),
             ("dr", referrer),
             ("dt", title),
-            ("en", r.pick(&["page_view", "scroll", "view_search_results", "add_to_cart"])),
+            (
+                "en",
+                r.pick(&["page_view", "scroll", "view_search_results", "add_to_cart"]),
+            ),
             ("ep.search_term", search),
             ("ep.content_group", "shop/products"),
             ("epn.value", "59.99"),
@@ -265,7 +273,10 @@ fn targets(r: &mut Lcg) -> Vec<String> {
         "/tr/",
         &[
             ("id", &r.digits(15)),
-            ("ev", r.pick(&["PageView", "ViewContent", "AddToCart", "Search"])),
+            (
+                "ev",
+                r.pick(&["PageView", "ViewContent", "AddToCart", "Search"]),
+            ),
             ("dl", page),
             ("rl", referrer),
             ("if", "false"),
@@ -309,7 +320,10 @@ fn targets(r: &mut Lcg) -> Vec<String> {
             ("tiba", title),
             ("value", "0"),
             ("bttype", "purchase"),
-            ("data", "event=page_view;ecomm_pagetype=product;ecomm_prodid=SKU-123"),
+            (
+                "data",
+                "event=page_view;ecomm_pagetype=product;ecomm_prodid=SKU-123",
+            ),
             ("rfmt", "3"),
             ("fmt", "4"),
         ],
@@ -419,7 +433,10 @@ fn targets(r: &mut Lcg) -> Vec<String> {
             ("redirect_uri", "https://client.example.com/cb"),
             ("scope", "openid profile email offline_access"),
             ("nonce", &r.token(16)),
-            ("prompt", r.pick(&["consent", "select_account", "login", "none"])),
+            (
+                "prompt",
+                r.pick(&["consent", "select_account", "login", "none"]),
+            ),
             ("code_challenge", &r.token(43)),
             ("code_challenge_method", "S256"),
             ("login_hint", "jane.obrien@example.com"),
@@ -447,15 +464,30 @@ fn targets(r: &mut Lcg) -> Vec<String> {
         "/oauth2/v2.0/logout",
         &[
             ("id_token_hint", &jwt(r)),
-            ("post_logout_redirect_uri", "https://app.example.com/signed-out?from=/admin/users"),
+            (
+                "post_logout_redirect_uri",
+                "https://app.example.com/signed-out?from=/admin/users",
+            ),
             ("state", &b64("{\"returnTo\":\"/dashboard?tab=1\"}")),
         ],
     ));
     out.push(url(
         "/login",
         &[
-            ("next", r.pick(&["/users/42/edit", "/admin/", "/home/", "/tmp-files/", "/opt/in"])),
-            ("return_to", "https://app.example.com/account/settings?section=security"),
+            (
+                "next",
+                r.pick(&[
+                    "/users/42/edit",
+                    "/admin/",
+                    "/home/",
+                    "/tmp-files/",
+                    "/opt/in",
+                ]),
+            ),
+            (
+                "return_to",
+                "https://app.example.com/account/settings?section=security",
+            ),
             ("redirect_uri", "https://app.example.com/auth/callback.php"),
             ("continue", "https://mail.example.com/mail/u/0/#inbox"),
             ("rl", referrer),
@@ -464,21 +496,35 @@ fn targets(r: &mut Lcg) -> Vec<String> {
     out.push(url(
         "/saml/SSO",
         &[
+            ("SAMLRequest", &b64(&format!("{}", r.token(180)))),
             (
-                "SAMLRequest",
-                &b64(&format!("{}", r.token(180))),
+                "RelayState",
+                "https://app.example.com/projects/7?view=board",
             ),
-            ("RelayState", "https://app.example.com/projects/7?view=board"),
-            ("SigAlg", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"),
+            (
+                "SigAlg",
+                "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            ),
             ("Signature", &b64(&r.token(96))),
         ],
     ));
-    out.push(url("/reset-password", &[("token", &jwt(r)), ("email", "o'brien@example.com")]));
+    out.push(url(
+        "/reset-password",
+        &[("token", &jwt(r)), ("email", "o'brien@example.com")],
+    ));
     // WordPress: admin-ajax, REST API, admin screens.
     out.push(url(
         "/wp-admin/admin-ajax.php",
         &[
-            ("action", r.pick(&["heartbeat", "wp-compression-test", "query-attachments", "woocommerce_get_refreshed_fragments"])),
+            (
+                "action",
+                r.pick(&[
+                    "heartbeat",
+                    "wp-compression-test",
+                    "query-attachments",
+                    "woocommerce_get_refreshed_fragments",
+                ]),
+            ),
             ("_nonce", &r.hex(10)),
             ("test", "1"),
             ("_", &ts),
@@ -498,26 +544,48 @@ fn targets(r: &mut Lcg) -> Vec<String> {
         ],
     ));
     out.push(url("/", &[("s", search), ("post_type", "product")]));
-    out.push(url("/", &[("rest_route", "/wp/v2/users/me"), ("_locale", "user")]));
+    out.push(url(
+        "/",
+        &[("rest_route", "/wp/v2/users/me"), ("_locale", "user")],
+    ));
     out.push(url(
         "/wp-admin/load-scripts.php",
-        &[("c", "0"), ("load[chunk_0]", "jquery-core,jquery-migrate,utils"), ("ver", "6.1.1")],
+        &[
+            ("c", "0"),
+            ("load[chunk_0]", "jquery-core,jquery-migrate,utils"),
+            ("ver", "6.1.1"),
+        ],
     ));
     out.push(url(
         "/wp-admin/admin.php",
-        &[("page", "wc-admin"), ("path", "/analytics/overview"), ("period", "month")],
+        &[
+            ("page", "wc-admin"),
+            ("path", "/analytics/overview"),
+            ("period", "month"),
+        ],
     ));
     out.push(url(
         "/wp-login.php",
-        &[("redirect_to", "https://shop.example.com/wp-admin/"), ("reauth", "1")],
+        &[
+            ("redirect_to", "https://shop.example.com/wp-admin/"),
+            ("reauth", "1"),
+        ],
     ));
     out.push(url(
         "/wp-admin/customize.php",
-        &[("return", "/wp-admin/themes.php"), ("url", "https://shop.example.com/sample-page/")],
+        &[
+            ("return", "/wp-admin/themes.php"),
+            ("url", "https://shop.example.com/sample-page/"),
+        ],
     ));
     out.push(url(
         "/wp-admin/edit.php",
-        &[("post_type", "page"), ("orderby", "title"), ("order", "asc"), ("s", search)],
+        &[
+            ("post_type", "page"),
+            ("orderby", "title"),
+            ("order", "asc"),
+            ("s", search),
+        ],
     ));
     // MediaWiki action API.
     out.push(url(
@@ -556,16 +624,32 @@ fn targets(r: &mut Lcg) -> Vec<String> {
     ));
     out.push(url(
         "/w/index.php",
-        &[("title", "Special:Search"), ("search", search), ("fulltext", "1"), ("ns0", "1")],
+        &[
+            ("title", "Special:Search"),
+            ("search", search),
+            ("fulltext", "1"),
+            ("ns0", "1"),
+        ],
     ));
     out.push(url(
         "/w/load.php",
-        &[("lang", "en"), ("modules", "startup"), ("only", "scripts"), ("raw", "1"), ("skin", "vector-2022")],
+        &[
+            ("lang", "en"),
+            ("modules", "startup"),
+            ("only", "scripts"),
+            ("raw", "1"),
+            ("skin", "vector-2022"),
+        ],
     ));
     // phpMyAdmin (its SQL console passes the query in the URL).
     out.push(url(
         "/phpmyadmin/index.php",
-        &[("route", "/sql"), ("db", "shop"), ("table", "users"), ("pos", "0")],
+        &[
+            ("route", "/sql"),
+            ("db", "shop"),
+            ("table", "users"),
+            ("pos", "0"),
+        ],
     ));
     out.push(url(
         "/phpmyadmin/index.php",
@@ -573,14 +657,22 @@ fn targets(r: &mut Lcg) -> Vec<String> {
             ("route", "/sql"),
             ("db", "shop"),
             ("table", "orders"),
-            ("sql_query", "SELECT * FROM `orders` WHERE `status` = 'paid' ORDER BY `created_at` DESC"),
+            (
+                "sql_query",
+                "SELECT * FROM `orders` WHERE `status` = 'paid' ORDER BY `created_at` DESC",
+            ),
             ("goto", "index.php?route=/table/sql"),
             ("token", &r.hex(32)),
         ],
     ));
     out.push(url(
         "/phpmyadmin/index.php",
-        &[("route", "/database/structure"), ("db", "shop"), ("ajax_request", "true"), ("ajax_page_request", "true")],
+        &[
+            ("route", "/database/structure"),
+            ("db", "shop"),
+            ("ajax_request", "true"),
+            ("ajax_page_request", "true"),
+        ],
     ));
     out.push(url(
         "/phpmyadmin/js/messages.php",
@@ -589,7 +681,12 @@ fn targets(r: &mut Lcg) -> Vec<String> {
     // Roundcube.
     out.push(url(
         "/",
-        &[("_task", "mail"), ("_action", "show"), ("_uid", &r.digits(4)), ("_mbox", "INBOX")],
+        &[
+            ("_task", "mail"),
+            ("_action", "show"),
+            ("_uid", &r.digits(4)),
+            ("_mbox", "INBOX"),
+        ],
     ));
     out.push(url(
         "/",
@@ -618,7 +715,10 @@ fn targets(r: &mut Lcg) -> Vec<String> {
     ));
     out.push(url(
         "/",
-        &[("_task", "login"), ("_url", "_task=mail&_mbox=INBOX&_action=show&_uid=12")],
+        &[
+            ("_task", "login"),
+            ("_url", "_task=mail&_mbox=INBOX&_action=show&_uid=12"),
+        ],
     ));
     // GraphQL over GET, JSON:API query conventions, JSONP.
     out.push(url(
@@ -642,15 +742,30 @@ fn targets(r: &mut Lcg) -> Vec<String> {
     ));
     out.push(url(
         "/api/suggest",
-        &[("callback", &format!("jQuery3600{}_{ts}", r.digits(16))), ("term", search), ("_", &ts)],
+        &[
+            ("callback", &format!("jQuery3600{}_{ts}", r.digits(16))),
+            ("term", search),
+            ("_", &ts),
+        ],
     ));
     // UTM and click ids on a landing page.
     out.push(url(
         "/products/running-shoes",
         &[
-            ("utm_source", r.pick(&["newsletter", "facebook", "google", "baidu"])),
+            (
+                "utm_source",
+                r.pick(&["newsletter", "facebook", "google", "baidu"]),
+            ),
             ("utm_medium", r.pick(&["email", "cpc", "social"])),
-            ("utm_campaign", r.pick(&["spring_sale_2024", "{{campaign.name}}", "brand|exact", "select-plan"])),
+            (
+                "utm_campaign",
+                r.pick(&[
+                    "spring_sale_2024",
+                    "{{campaign.name}}",
+                    "brand|exact",
+                    "select-plan",
+                ]),
+            ),
             ("utm_term", search),
             ("utm_content", "cta_button"),
             ("gclid", &format!("Cj0KCQjw{}", r.token(80))),
@@ -740,14 +855,26 @@ fn modern_benign_traffic_is_not_an_attack() {
                     }
                 }
             }
-            flagged.push(format!("{:?} {} <= {}", c.classes, rec.path(), culprits.join(" ; ")));
+            flagged.push(format!(
+                "{:?} {} <= {}",
+                c.classes,
+                rec.path(),
+                culprits.join(" ; ")
+            ));
         }
     }
     for f in &flagged {
         println!("classified {f}");
     }
-    println!("modern benign traffic: {}/{total} requests classified", flagged.len());
-    assert!(flagged.is_empty(), "{} of {total} classified", flagged.len());
+    println!(
+        "modern benign traffic: {}/{total} requests classified",
+        flagged.len()
+    );
+    assert!(
+        flagged.is_empty(),
+        "{} of {total} classified",
+        flagged.len()
+    );
     let findings = attack_findings(&log);
     for f in &findings {
         println!("finding {} {}", f.severity, f.summary);
@@ -792,9 +919,15 @@ fn scan_then_exploit_log() -> String {
     }
     let attacker = "203.0.113.66";
     let agent = "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0";
-    for (i, p) in ["/admin/", "/backup.zip", "/.git/HEAD", "/phpmyadmin/", "/item.php?id=1%27"]
-        .iter()
-        .enumerate()
+    for (i, p) in [
+        "/admin/",
+        "/backup.zip",
+        "/.git/HEAD",
+        "/phpmyadmin/",
+        "/item.php?id=1%27",
+    ]
+    .iter()
+    .enumerate()
     {
         log.push_str(&line(attacker, 500 + i as u32, p, 404, agent));
     }
@@ -820,7 +953,11 @@ fn a_successful_exploit_stands_out_and_failed_scans_are_one_finding() {
         .filter(|f| f.ips == ["203.0.113.66"])
         .collect();
     assert_eq!(attacker.len(), 1, "one finding names the attacker");
-    assert!(attacker[0].severity >= Severity::High, "{}", attacker[0].severity);
+    assert!(
+        attacker[0].severity >= Severity::High,
+        "{}",
+        attacker[0].severity
+    );
     let others: Vec<&Finding> = findings
         .iter()
         .filter(|f| !f.ips.contains(&"203.0.113.66".to_string()))

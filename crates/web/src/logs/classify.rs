@@ -155,7 +155,7 @@ const TARGET_PATTERNS: &[(AttackClass, &str)] = &[
     ),
     (
         AttackClass::Sqli,
-        r#"\bor\s+[a-z0-9_]+\s*=\s*[a-z0-9_]+|\bselect\s+(?:current_setting|current_database|session_user|version)\b|\b(?:create|drop|alter)\s+(?:table|user|database|view)\s+(?:if\s+(?:not\s+)?exists|[`'"\[]|[\w.]+\s*(?:\(|;|--|#|/\*))|\binsert\s+into\s+[`'"\w.]+\s*(?:\(|values\b|select\b)|\bgrant\s+[\w\s,]{1,60}\bon\s+\S+\s+to\b|@@[a-z_]+|\bsubstring\s*\(|\bis\s+null\s*;|(?:^|[=&])\s*(?:'|"|`|\\|''|""|``|'\\"|\\\\|'"|"')\s*(?:$|&)|'\s*(?:or|and|like)\s*['"](?:$|&|\s*[-#)=])|(?:^|[=&])\s*'\s*(?:or|and|like)\s*['"]|'\s*[-&^*|+=]\s*'|'\s*like\s*'|(?:^|[=&])\s*(?:and|or)\s+(?:\d+|true|false)\b|\d+\s*-\s*(?:true|false)\b|\)\s*(?:or|and)\s*\(+\s*['"]|\|\|\s*[a-z_]+\.[a-z_]+\s*\(|\bbackup\s+database\b|\bexec\s+(?:sp_|xp_|master)"#,
+        r#"\bor\s+[a-z0-9_]+\s*=\s*[a-z0-9_]+|\bselect\s+(?:current_setting|current_database|session_user|version)\b|\b(?:create|drop|alter)\s+(?:table|user|database|view)\s+(?:if\s+(?:not\s+)?exists|[`'"\[]|[\w.]+\s*(?:\(|;|--|#|/\*))|\binsert\s+into\s+[`'"\w.]+\s*(?:\(|values\b|select\b)|\bgrant\s+[\w\s,]{1,60}\bon\s+\S+\s+to\b|@@[a-z_]+|\bsubstring\s*\(|\bis\s+null\s*;|(?:^|[=&])\s*(?:'|"|`|\\|''|""|``|'\\"|\\\\|'"|"')\s*(?:$|&)|'\s*(?:or|and|like)\s*['"](?:$|&|\s*[-#)=])|(?:^|[=&])\s*'\s*(?:or|and|like)\s*['"]|(?:^|[=&])\s*\d+'\s*(?:$|&)|'\s*[-&^*|+=]\s*'|'\s*like\s*'|(?:^|[=&])\s*(?:and|or)\s+(?:\d+|true|false)\b|\d+\s*-\s*(?:true|false)\b|\)\s*(?:or|and)\s*\(+\s*['"]|\|\|\s*[a-z_]+\.[a-z_]+\s*\(|\bbackup\s+database\b|\bexec\s+(?:sp_|xp_|master)"#,
     ),
     // XSS
     (
@@ -528,13 +528,34 @@ fn classify_value(name: &str, raw: &str, depth: usize, out: &mut Vec<AttackClass
 
 /// True when `lower` starts with an SQL statement keyword.
 fn is_sql_statement(lower: &str) -> bool {
-    let first = lower.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next();
+    let first = lower
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next();
     matches!(
         first,
         Some(
-            "select" | "show" | "insert" | "update" | "delete" | "alter" | "create" | "drop"
-                | "explain" | "describe" | "desc" | "with" | "set" | "use" | "truncate"
-                | "optimize" | "analyze" | "check" | "repair" | "call" | "replace"
+            "select"
+                | "show"
+                | "insert"
+                | "update"
+                | "delete"
+                | "alter"
+                | "create"
+                | "drop"
+                | "explain"
+                | "describe"
+                | "desc"
+                | "with"
+                | "set"
+                | "use"
+                | "truncate"
+                | "optimize"
+                | "analyze"
+                | "check"
+                | "repair"
+                | "call"
+                | "replace"
         )
     )
 }
