@@ -496,7 +496,7 @@ fn targets(r: &mut Lcg) -> Vec<String> {
     out.push(url(
         "/saml/SSO",
         &[
-            ("SAMLRequest", &b64(&format!("{}", r.token(180)))),
+            ("SAMLRequest", &b64(&r.token(180))),
             (
                 "RelayState",
                 "https://app.example.com/projects/7?view=board",

@@ -422,7 +422,8 @@ fn classify_query(raw: &str, depth: usize, out: &mut Vec<AttackClass>) {
     let (query, _) = decode_all(raw);
     let query = fold_separators(&query);
     let matches = TARGET_SET.matches(&query);
-    let mut per_value = query.contains("://");
+    // A URL in a parameter matters on its own only as a remote-file-inclusion candidate.
+    let mut per_value = query.contains("://") && RFI_CANDIDATE.is_match(&query);
     for i in matches.iter() {
         let class = TARGET_SETS[i].0;
         if value_class(class) {
@@ -450,6 +451,15 @@ fn classify_query(raw: &str, depth: usize, out: &mut Vec<AttackClass>) {
         classify_value(&name, raw_value, depth, out);
     }
 }
+
+/// A URL that ends in the `?`/null-byte trick or names a script or text file: worth judging
+/// parameter by parameter for remote file inclusion.
+static RFI_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::fastre::new(
+        r"(?i)://[^&]*(?:\?\s*(?:&|$)|\x00|%00|\.(?:php\d?|phtml|inc|txt|sh|pl|py|cgi|aspx?|jsp|dat)\??\s*(?:$|[?&#]))",
+    )
+    .expect("static regex")
+});
 
 /// Only the injection classes of `text`.
 fn classify_plain(text: &str, out: &mut Vec<AttackClass>) {
@@ -730,7 +740,8 @@ fn token_text(raw: &[u8]) -> Option<Option<String>> {
         .strip_suffix(b"==")
         .or_else(|| raw.strip_suffix(b"="))
         .unwrap_or(raw);
-    let std = body.iter().all(|&b| b64(b)) && raw.len() % 4 == 0 && raw.first() != Some(&b'/');
+    let std =
+        body.iter().all(|&b| b64(b)) && raw.len().is_multiple_of(4) && raw.first() != Some(&b'/');
     let url = body.iter().all(|&b| b64url(b));
     // Random bytes in base64 have digits and mixed case; a long word is not a token.
     let digit = body.iter().any(u8::is_ascii_digit);
