@@ -41,7 +41,10 @@ fn classifier_throughput() {
     let payloads = huoyan_testkit::corpus("web-payloads").join("payloads-patt/sqli");
     let mut attacks = Vec::new();
     for f in std::fs::read_dir(payloads).expect("dir").flatten() {
-        for p in std::fs::read_to_string(f.path()).unwrap_or_default().lines() {
+        for p in std::fs::read_to_string(f.path())
+            .unwrap_or_default()
+            .lines()
+        {
             let q: String = p
                 .bytes()
                 .map(|b| {

@@ -752,6 +752,15 @@ fn token_text(raw: &[u8]) -> Option<Option<String>> {
     Some(decode(raw).and_then(as_text))
 }
 
+/// A path made only of letters, digits and `/._~-`, without `..`: no path-capable pattern
+/// means anything in it (they need brackets, quotes, `$`, `=`, `..` …), so the pattern set is
+/// not run — most requests of a site are such paths.
+fn plain_path(path: &str) -> bool {
+    path.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'~' | b'-'))
+        && !path.contains("..")
+}
+
 /// Classifies one access record.
 pub fn classify(rec: &AccessRecord) -> Classification {
     let (decoded, rounds) = decode_all(&rec.target);
@@ -761,7 +770,9 @@ pub fn classify(rec: &AccessRecord) -> Classification {
     let raw_path_len = rec.target.find('?').unwrap_or(rec.target.len());
     let (path_decoded, _) = decode_all(&rec.target[..raw_path_len]);
     let path_decoded = fold_separators(&path_decoded);
-    classify_scoped(&path_decoded, true, &mut classes);
+    if !plain_path(&path_decoded) {
+        classify_scoped(&path_decoded, true, &mut classes);
+    }
     if raw_path_len < rec.target.len() {
         classify_query(&rec.target[raw_path_len + 1..], 0, &mut classes);
     }
