@@ -11,10 +11,12 @@ pub mod command_findings;
 pub mod context;
 pub mod homes;
 pub mod registry;
+pub mod roles;
 #[cfg(test)]
 mod testing;
 
 pub mod accounts;
+pub mod files;
 pub mod history;
 pub mod integrity;
 pub mod logs;
@@ -29,3 +31,4 @@ pub mod web;
 pub use context::Context;
 pub use huoyan_integrity::Depth;
 pub use registry::{registry, run_checks, Area, Check, Selection};
+pub use roles::role_of;

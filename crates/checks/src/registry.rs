@@ -32,6 +32,8 @@ pub enum Area {
     Integrity,
     /// Rootkits: hidden processes, modules, preload hooks.
     Rootkit,
+    /// Files judged by place and content (staged programs, miners).
+    Files,
 }
 
 impl Area {
@@ -49,6 +51,7 @@ impl Area {
             Area::Web => "web",
             Area::Integrity => "integrity",
             Area::Rootkit => "rootkit",
+            Area::Files => "files",
         }
     }
 }
@@ -73,7 +76,7 @@ pub trait Check: Sync + Send {
 
 /// Every check huoyan knows, area by area.
 pub fn registry() -> Vec<&'static dyn Check> {
-    let areas: [&[&'static dyn Check]; 11] = [
+    let areas: [&[&'static dyn Check]; 12] = [
         crate::accounts::ALL,
         crate::history::ALL,
         crate::persistence::ALL,
@@ -85,6 +88,7 @@ pub fn registry() -> Vec<&'static dyn Check> {
         crate::web::ALL,
         crate::integrity::ALL,
         crate::rootkit::ALL,
+        crate::files::ALL,
     ];
     areas.iter().flat_map(|a| a.iter().copied()).collect()
 }
@@ -193,6 +197,7 @@ pub fn run_checks(ctx: &Context, selection: &Selection) -> Outcome {
             a
         });
     total.gaps.extend(ctx.user_gaps().iter().cloned());
+    crate::roles::assign(&mut total);
     total.sort();
     total
 }
@@ -213,6 +218,25 @@ mod tests {
                 !info.mitre.is_empty(),
                 "{} has no ATT&CK technique",
                 info.id
+            );
+        }
+    }
+
+    /// Ids that a registered check emits under another name (to be registered on their own).
+    const EMITTED_UNDER_ANOTHER_ID: &[&str] = &[
+        "web.config_trick",
+        "web.files",
+        "web.error_log",
+        "web.webshell_use",
+    ];
+
+    #[test]
+    fn role_tables_name_only_known_ids() {
+        let ids: std::collections::HashSet<&str> = registry().iter().map(|c| c.info().id).collect();
+        for id in crate::roles::named_ids() {
+            assert!(
+                ids.contains(id) || EMITTED_UNDER_ANOTHER_ID.contains(&id),
+                "role table names unknown check id {id}"
             );
         }
     }

@@ -20,6 +20,15 @@ pub struct RootArgs {
     /// Print JSON Lines (one object per line) instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Show only findings of at least this severity (info, low, medium, high, critical); the
+    /// verdict and the exit code still weigh every finding.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub min_severity: Option<huoyan_core::Severity>,
+}
+
+fn parse_severity(s: &str) -> std::result::Result<huoyan_core::Severity, String> {
+    huoyan_core::Severity::parse(s)
+        .ok_or_else(|| format!("unknown severity {s:?}: use info, low, medium, high or critical"))
 }
 
 impl RootArgs {

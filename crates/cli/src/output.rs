@@ -9,37 +9,10 @@ use std::io::{IsTerminal, Write};
 use anyhow::Result;
 use huoyan_core::text::{sanitize, truncate_chars};
 use huoyan_core::{Finding, Gap, Outcome, Severity};
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct Line<'a, T: Serialize> {
-    record: &'static str,
-    #[serde(flatten)]
-    inner: &'a T,
-}
 
 /// Writes one JSON object per line: findings (`"record":"finding"`), then gaps (`"record":"gap"`).
 pub fn write_jsonl(out: &mut dyn Write, outcome: &Outcome) -> Result<()> {
-    for f in &outcome.findings {
-        serde_json::to_writer(
-            &mut *out,
-            &Line {
-                record: "finding",
-                inner: f,
-            },
-        )?;
-        out.write_all(b"\n")?;
-    }
-    for g in &outcome.gaps {
-        serde_json::to_writer(
-            &mut *out,
-            &Line {
-                record: "gap",
-                inner: g,
-            },
-        )?;
-        out.write_all(b"\n")?;
-    }
+    huoyan_core::jsonl::write_records(out, &outcome.findings, &outcome.gaps)?;
     Ok(())
 }
 
@@ -135,38 +108,156 @@ pub fn render_gap(g: &Gap) -> String {
     )
 }
 
-/// Prints an outcome to stdout as JSON Lines or as a table with a summary line.
-pub fn print_outcome(outcome: &Outcome, json: bool) -> Result<()> {
+/// How many low or info findings of one check the table shows before folding the rest into a
+/// count (background noise must not bury the findings that matter).
+const FOLD_AFTER: usize = 5;
+
+/// Writes only the findings at or above `min` (and every gap) as JSON Lines.
+pub fn write_jsonl_filtered(
+    out: &mut dyn Write,
+    outcome: &Outcome,
+    min: Option<Severity>,
+) -> Result<()> {
+    match min {
+        None => write_jsonl(out, outcome),
+        Some(min) => {
+            let kept = Outcome {
+                findings: outcome
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity >= min)
+                    .cloned()
+                    .collect(),
+                gaps: outcome.gaps.clone(),
+            };
+            write_jsonl(out, &kept)
+        }
+    }
+}
+
+/// The counts line: evidence by severity, then hardening.
+pub fn counts_line(findings: &[Finding]) -> String {
+    let count = |s: Severity| {
+        findings
+            .iter()
+            .filter(|f| f.is_evidence() && f.severity == s)
+            .count()
+    };
+    format!(
+        "evidence: {} critical, {} high, {} medium, {} low, {} info; hardening: {} (does not affect the verdict)",
+        count(Severity::Critical),
+        count(Severity::High),
+        count(Severity::Medium),
+        count(Severity::Low),
+        count(Severity::Info),
+        findings.iter().filter(|f| !f.is_evidence()).count()
+    )
+}
+
+/// The most frequent entities (addresses, users, paths) of a group of findings.
+fn top_entities(group: &[&Finding]) -> String {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for f in group {
+        for e in f.ips.iter().chain(f.users.iter()).chain(f.paths.iter()) {
+            *counts.entry(e.as_str()).or_default() += 1;
+        }
+    }
+    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.iter()
+        .take(5)
+        .map(|(e, n)| format!("{} ({n})", sanitize(e)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Writes the findings as a table: evidence ranked by how much of the attack each carries (low
+/// and info findings of one check folded after a few), then hardening in its own section.
+pub fn write_table(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    min: Option<Severity>,
+    colour: bool,
+) -> Result<()> {
+    let order = huoyan_report::rank::ranked(findings);
+    let shown = |f: &Finding| min.is_none_or(|m| f.severity >= m);
+    let mut per_check: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut folded: std::collections::BTreeMap<&str, Vec<&Finding>> = Default::default();
+    for &i in &order {
+        let f = &findings[i];
+        if !f.is_evidence() || !shown(f) {
+            continue;
+        }
+        if f.severity <= Severity::Low {
+            let n = per_check.entry(f.check_id.as_str()).or_default();
+            *n += 1;
+            if *n > FOLD_AFTER {
+                folded.entry(f.check_id.as_str()).or_default().push(f);
+                continue;
+            }
+        }
+        out.write_all(render_finding(f, colour).as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    for (check, group) in &folded {
+        writeln!(
+            out,
+            "… {} more low/info finding(s) of {}; most named: {}\n",
+            group.len(),
+            sanitize(check),
+            top_entities(group)
+        )?;
+    }
+    let hardening: Vec<&Finding> = order
+        .iter()
+        .map(|&i| &findings[i])
+        .filter(|f| !f.is_evidence() && shown(f))
+        .collect();
+    if !hardening.is_empty() {
+        writeln!(
+            out,
+            "{} ({}): weak settings, not evidence of an attack; they do not affect the verdict",
+            paint(colour, "1", "Hardening"),
+            hardening.len()
+        )?;
+        for f in hardening {
+            writeln!(
+                out,
+                "  - {:<8} {}  {}",
+                f.severity.as_str(),
+                sanitize(&f.check_id),
+                truncate_chars(&sanitize(&f.summary), 200)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Prints an outcome to stdout as JSON Lines or as a ranked table with a summary line.
+pub fn print_outcome(outcome: &Outcome, json: bool, min: Option<Severity>) -> Result<()> {
     let stdout = std::io::stdout();
     // Block-buffered: stdout's own line buffering would search every write for a newline and
     // make one system call per finding.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if json {
-        write_jsonl(&mut out, outcome)?;
+        write_jsonl_filtered(&mut out, outcome, min)?;
         out.flush()?;
         return Ok(());
     }
     let colour = use_colour();
-    for f in &outcome.findings {
-        out.write_all(render_finding(f, colour).as_bytes())?;
-        out.write_all(b"\n")?;
-    }
+    write_table(&mut out, &outcome.findings, min, colour)?;
     if !outcome.gaps.is_empty() {
         writeln!(out, "Not examined ({}):", outcome.gaps.len())?;
         for g in &outcome.gaps {
             out.write_all(render_gap(g).as_bytes())?;
         }
     }
-    let count = |s: Severity| outcome.findings.iter().filter(|f| f.severity == s).count();
     writeln!(
         out,
-        "{} findings: {} critical, {} high, {} medium, {} low, {} info; {} not examined",
+        "{} findings ({}); {} not examined",
         outcome.findings.len(),
-        count(Severity::Critical),
-        count(Severity::High),
-        count(Severity::Medium),
-        count(Severity::Low),
-        count(Severity::Info),
+        counts_line(&outcome.findings),
         outcome.gaps.len()
     )?;
     out.flush()?;

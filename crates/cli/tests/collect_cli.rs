@@ -396,3 +396,44 @@ fn unreadable_files_become_gaps_not_failures() {
         .expect("verify");
     assert_eq!(ok.status.code(), Some(0));
 }
+
+/// `huoyan collect` on its own runs the deep webshell scan, so the bundle carries the webshell
+/// (before, only triage's bundle held it).
+#[test]
+fn collect_alone_carries_the_flagged_webshell() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().join("root");
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(huoyan_testkit::fixture("web-upload"))
+        .arg(&root)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    let out = tmp.path().join("case");
+    let run = huoyan()
+        .args(["collect", "--format", "tar.gz", "--root"])
+        .arg(&root)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run collect");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bundle = bundle_in(&out, ".tar.gz");
+    let listing = Command::new("tar")
+        .arg("-tzf")
+        .arg(&bundle)
+        .output()
+        .expect("tar");
+    let names = String::from_utf8_lossy(&listing.stdout);
+    assert!(
+        names
+            .lines()
+            .any(|l| l.ends_with("files/var/www/html/uploads/x.php")),
+        "webshell not in the bundle:\n{names}"
+    );
+}

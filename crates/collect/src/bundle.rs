@@ -214,14 +214,23 @@ fn build_bundle(
         journal.record(
             "scan",
             root.base().display().to_string(),
-            "running every check",
+            "running every check, the webshell scan included",
         );
         let window = huoyan_core::Window {
             since: opts.since,
             until: None,
         };
-        let ctx = huoyan_checks::Context::new(root.clone(), window);
-        let outcome = huoyan_checks::run_checks(&ctx, &huoyan_checks::Selection::default());
+        let mut ctx = huoyan_checks::Context::new(root.clone(), window);
+        // As in triage: the deep checks too (the webshell scan names the files worth keeping),
+        // with package verification limited to what changed after installation.
+        ctx.package_depth = huoyan_checks::Depth::Changed;
+        let outcome = huoyan_checks::run_checks(
+            &ctx,
+            &huoyan_checks::Selection {
+                deep: true,
+                ..huoyan_checks::Selection::default()
+            },
+        );
         gaps.extend(outcome.gaps.iter().cloned());
         findings = outcome.findings;
         journal.record("scan", "findings", format!("{} findings", findings.len()));
@@ -323,12 +332,12 @@ fn build_bundle(
         };
     if include_findings {
         counts.findings = findings.len();
-        add_list(
-            &mut writer,
-            &mut manifest,
-            "scan/findings.jsonl",
-            jsonl(&findings),
-        )
+        add_list(&mut writer, &mut manifest, "scan/findings.jsonl", {
+            // The same record shape as the case folder's findings.jsonl.
+            let mut buf = Vec::new();
+            huoyan_core::jsonl::write_records(&mut buf, &findings, &[]).map_err(werr)?;
+            buf
+        })
         .map_err(werr)?;
     }
     counts.skipped = plan.skipped.len();

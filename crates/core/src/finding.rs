@@ -103,6 +103,41 @@ impl Kind {
     }
 }
 
+/// What part a finding plays in the attack story. The registry gives each check its role
+/// (`huoyan_checks::role_of`), the report reads it instead of matching check ids.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// How an attacker may have come in: a brute force that succeeded, an exploit request, a
+    /// webshell used from an address. Candidates for the story's root cause.
+    EntryPoint,
+    /// A way back in that stays after the attacker leaves: backdoor accounts, keys, cron jobs,
+    /// services, webshell files, preload hooks, rootkits.
+    Foothold,
+    /// Anything else an attacker does on the host: commands, processes, connections, tampering.
+    #[default]
+    Activity,
+    /// Internet background noise: guessing and scanning that did not succeed.
+    Background,
+    /// A weakness of the host, not a sign of an attacker (always [`Kind::Hardening`]).
+    Hardening,
+}
+
+impl Role {
+    /// Lower-case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::EntryPoint => "entry_point",
+            Role::Foothold => "foothold",
+            Role::Activity => "activity",
+            Role::Background => "background",
+            Role::Hardening => "hardening",
+        }
+    }
+}
+
 /// The fixed facts of one check: identity, titles and remediation in both languages, ATT&CK.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckInfo {
@@ -128,6 +163,7 @@ impl CheckInfo {
             check_id: self.id.to_string(),
             severity,
             kind: Kind::Evidence,
+            role: Role::Activity,
             title: self.title.to_string(),
             title_zh: self.title_zh.to_string(),
             summary: summary.into(),
@@ -166,6 +202,9 @@ pub struct Finding {
     /// Evidence of an attacker's action, or a hardening weakness (never raises the verdict).
     #[serde(default)]
     pub kind: Kind,
+    /// Its part in the attack story (from the registry).
+    #[serde(default)]
+    pub role: Role,
     /// Short English title (from the check).
     pub title: String,
     /// Short Chinese title (from the check).
@@ -223,7 +262,25 @@ impl Finding {
     /// Marks this finding as a hardening weakness rather than evidence of an attack.
     pub fn hardening(mut self) -> Self {
         self.kind = Kind::Hardening;
+        self.role = Role::Hardening;
         self
+    }
+
+    /// Sets its part in the attack story; [`Role::Hardening`] also makes it hardening, and a
+    /// finding its check marked as hardening stays hardening.
+    pub fn with_role(mut self, role: Role) -> Self {
+        self.set_role(role);
+        self
+    }
+
+    /// In-place form of [`Finding::with_role`].
+    pub fn set_role(&mut self, role: Role) {
+        if self.kind == Kind::Hardening || role == Role::Hardening {
+            self.kind = Kind::Hardening;
+            self.role = Role::Hardening;
+        } else {
+            self.role = role;
+        }
     }
 
     /// True when it is evidence of an attacker's action (not hardening).
@@ -435,6 +492,7 @@ mod tests {
             "check_id",
             "severity",
             "kind",
+            "role",
             "title",
             "title_zh",
             "summary",

@@ -15,13 +15,14 @@ pub mod finding;
 pub mod hash;
 pub mod host;
 pub mod journal;
+pub mod jsonl;
 pub mod procfs;
 pub mod root;
 pub mod text;
 pub mod time;
 pub mod walked;
 
-pub use finding::{CheckInfo, Finding, Gap, GapReason, Kind, Outcome, Severity};
+pub use finding::{CheckInfo, Finding, Gap, GapReason, Kind, Outcome, Role, Severity};
 pub use journal::ActionJournal;
 pub use procfs::ProcFs;
 pub use root::{FileKind, Meta, Root, RootDir, RootError};

@@ -44,6 +44,9 @@ pub struct CaseInfo {
     pub finished: Option<Timestamp>,
     /// Window of interest.
     pub window: huoyan_core::Window,
+    /// Whether the artifacts the verdict rests on could be read.
+    #[serde(default)]
+    pub coverage: crate::verdict::Coverage,
 }
 
 /// Everything a report is made from.
@@ -61,6 +64,23 @@ pub struct Case {
     pub events: Vec<Event>,
     /// Action journal.
     pub journal: Vec<JournalEntry>,
+}
+
+impl Case {
+    /// The verdict of this case (evidence findings, given what could be examined).
+    pub fn verdict(&self) -> crate::Verdict {
+        crate::Verdict::of(&self.findings, &self.info.coverage)
+    }
+
+    /// The findings that are evidence of an attacker's action.
+    pub fn evidence(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.is_evidence())
+    }
+
+    /// The hardening findings (posture), which never raise the verdict.
+    pub fn hardening(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| !f.is_evidence())
+    }
 }
 
 /// Why a case folder could not be read.

@@ -33,7 +33,7 @@ const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI','Noto San
 h1{font-size:1.7em;border-bottom:3px solid #b3261e;padding-bottom:.3em}h2{margin-top:1.8em;border-bottom:1px solid #ccd;padding-bottom:.2em}
 table{border-collapse:collapse;width:100%;font-size:.92em}th,td{border:1px solid #d5d9e0;padding:.35em .5em;vertical-align:top;text-align:left}th{background:#f1f3f7}
 .verdict{display:inline-block;padding:.3em .8em;border-radius:4px;color:#fff;font-weight:700}
-.compromised{background:#b3261e}.suspicious{background:#c77700}.no_evidence_found{background:#2e7d32}
+.compromised{background:#b3261e}.suspicious{background:#c77700}.no_evidence_found{background:#2e7d32}.inconclusive{background:#546e7a}
 .sev{display:inline-block;min-width:5.5em;padding:.05em .4em;border-radius:3px;font-size:.85em;font-weight:700;color:#fff;text-align:center}
 .critical{background:#7b1010}.high{background:#c62828}.medium{background:#ef8f00}.low{background:#1e88e5}.info{background:#78909c}
 .finding{border:1px solid #d5d9e0;border-radius:6px;padding:.6em 1em;margin:.8em 0}
@@ -57,12 +57,8 @@ fn sev_colour(s: Severity) -> &'static str {
 /// Renders the HTML report.
 pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
     let w = words(lang);
-    let verdict = Verdict::of(&case.findings);
-    let verdict_class = match verdict {
-        Verdict::Compromised => "compromised",
-        Verdict::Suspicious => "suspicious",
-        Verdict::NoEvidenceFound => "no_evidence_found",
-    };
+    let verdict = case.verdict();
+    let verdict_class = verdict.as_str();
     let mut s = String::new();
     let _ = write!(
         s,
@@ -90,12 +86,12 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         esc(w.verdict),
         esc(verdict.label(lang))
     );
-    let count = |sev: Severity| case.findings.iter().filter(|f| f.severity == sev).count();
+    let count = |sev: Severity| case.evidence().filter(|f| f.severity == sev).count();
     let _ = writeln!(
         s,
         "<table><tr><th>{}</th><td>{} <span class=\"muted\">({})</span> · root <code>{}</code> · {}</td></tr>\
 <tr><th>{}</th><td>{} · huoyan {}</td></tr>\
-<tr><th>{}</th><td><span class=\"sev critical\">{} {}</span> <span class=\"sev high\">{} {}</span> <span class=\"sev medium\">{} {}</span> <span class=\"sev low\">{} {}</span> <span class=\"sev info\">{} {}</span></td></tr>\
+<tr><th>{}</th><td><span class=\"sev critical\">{} {}</span> <span class=\"sev high\">{} {}</span> <span class=\"sev medium\">{} {}</span> <span class=\"sev low\">{} {}</span> <span class=\"sev info\">{} {}</span> <span class=\"muted\">· {} {}</span></td></tr>\
 <tr><th>{}</th><td>{} <span class=\"muted\">({} {})</span></td></tr></table>",
         esc(w.host),
         esc(&case.info.hostname),
@@ -116,11 +112,24 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         count(Severity::Low),
         esc(lang.pick("info", Severity::Info.as_zh())),
         count(Severity::Info),
+        case.hardening().count(),
+        esc(w.hardening_count),
         esc(w.cause),
         esc(lang.pick(&story.root_cause.text, &story.root_cause.text_zh)),
         esc(w.confidence),
         esc(story.root_cause.confidence.label(lang)),
     );
+
+    let missing = case.info.coverage.missing();
+    if verdict == Verdict::Inconclusive && !missing.is_empty() {
+        let items: Vec<&str> = missing.iter().map(|(en, zh)| lang.pick(en, zh)).collect();
+        let _ = writeln!(
+            s,
+            "<p><b>{}:</b> {}</p>",
+            esc(w.inconclusive_why),
+            esc(&items.join(", "))
+        );
+    }
 
     // Cause.
     let _ = writeln!(s, "<h2 id=\"cause\">{}</h2>", esc(w.cause));
@@ -208,7 +217,7 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
 
     // Findings.
     let _ = writeln!(s, "<h2 id=\"findings\">{}</h2>", esc(w.findings));
-    for f in &case.findings {
+    for f in case.evidence() {
         let _ = writeln!(
             s,
             "<div class=\"finding\"><p><span class=\"sev {}\">{}</span> <b>{}</b> <code>{}</code></p><p>{}</p><ul>",
@@ -253,6 +262,37 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
             );
         }
         s.push_str("</div>\n");
+    }
+
+    // Hardening: posture, in its own section, never part of the verdict.
+    let _ = writeln!(
+        s,
+        "<h2 id=\"hardening\">{}</h2><p class=\"muted\">{}</p>",
+        esc(w.hardening),
+        esc(w.hardening_note)
+    );
+    let mut any_hardening = false;
+    for f in case.hardening() {
+        if !any_hardening {
+            s.push_str("<ul>");
+            any_hardening = true;
+        }
+        let _ = writeln!(
+            s,
+            "<li><span class=\"sev {}\">{}</span> <b>{}</b> <code>{}</code> — {}<br><span class=\"muted\">{}: {}</span></li>",
+            sev_class(f.severity),
+            esc(lang.pick(f.severity.as_str(), f.severity.as_zh())),
+            esc(lang.title(f)),
+            esc(&f.check_id),
+            esc(&huoyan_core::text::truncate_chars(&f.summary, 400)),
+            esc(w.remediation),
+            esc(lang.remediation(f))
+        );
+    }
+    if any_hardening {
+        s.push_str("</ul>\n");
+    } else {
+        let _ = writeln!(s, "<p>{}</p>", esc(w.none));
     }
 
     // Handling record.

@@ -114,6 +114,14 @@ pub struct Words {
     pub action: &'static str,
     /// Target column.
     pub target: &'static str,
+    /// Hardening heading (posture findings, which never raise the verdict).
+    pub hardening: &'static str,
+    /// The sentence under the hardening heading.
+    pub hardening_note: &'static str,
+    /// Label of the hardening count.
+    pub hardening_count: &'static str,
+    /// Why an inconclusive verdict was given.
+    pub inconclusive_why: &'static str,
 }
 
 /// The words of a language.
@@ -153,6 +161,10 @@ static EN: Words = Words {
     counts: "Findings",
     action: "Action",
     target: "Target",
+    hardening: "Hardening",
+    hardening_note: "Weaknesses of the host's configuration. They are not evidence that an attacker was here and do not affect the verdict; fix them after the incident is handled.",
+    hardening_count: "hardening",
+    inconclusive_why: "No verdict of \"no evidence\": these could not be examined",
 };
 
 static ZH: Words = Words {
@@ -184,4 +196,9 @@ static ZH: Words = Words {
     counts: "发现数量",
     action: "操作",
     target: "对象",
+    hardening: "安全加固",
+    hardening_note:
+        "主机配置上的薄弱项。它们不是攻击者到过的证据，不影响结论；事件处置完成后再逐项加固。",
+    hardening_count: "加固项",
+    inconclusive_why: "无法给出\u{201c}未发现入侵证据\u{201d}的结论：以下内容未能检查",
 };

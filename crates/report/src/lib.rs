@@ -3,10 +3,12 @@
 //! summary), in English or Chinese, as Markdown and as one self-contained HTML file.
 
 pub mod case;
+pub mod entities;
 pub mod html;
 pub mod i18n;
 pub mod markdown;
 pub mod prevention;
+pub mod rank;
 pub mod story;
 pub mod tactics;
 pub mod verdict;
@@ -14,4 +16,4 @@ pub mod verdict;
 pub use case::Case;
 pub use i18n::Lang;
 pub use story::{reconstruct, Story};
-pub use verdict::Verdict;
+pub use verdict::{Coverage, Verdict};

@@ -8,7 +8,7 @@ use huoyan_core::Severity;
 
 use crate::i18n::words;
 use crate::story::Story;
-use crate::{prevention, Case, Lang, Verdict};
+use crate::{prevention, Case, Lang};
 
 /// Escapes text for Markdown.
 pub fn md(s: &str) -> String {
@@ -34,7 +34,7 @@ fn time(t: Option<huoyan_core::Timestamp>, lang: Lang) -> String {
 /// Renders the Markdown report.
 pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
     let w = words(lang);
-    let verdict = Verdict::of(&case.findings);
+    let verdict = case.verdict();
     let mut s = String::new();
     let _ = writeln!(s, "# {} — {}\n", w.title, md(&case.info.hostname));
     let _ = writeln!(s, "## {}\n", w.summary);
@@ -62,17 +62,24 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
             .unwrap_or_default(),
         md(&case.info.huoyan_version)
     );
-    let count = |sev: Severity| case.findings.iter().filter(|f| f.severity == sev).count();
+    let count = |sev: Severity| case.evidence().filter(|f| f.severity == sev).count();
     let _ = writeln!(
         s,
-        "- **{}:** {} critical · {} high · {} medium · {} low · {} info",
+        "- **{}:** {} critical · {} high · {} medium · {} low · {} info · {} {}",
         w.counts,
         count(Severity::Critical),
         count(Severity::High),
         count(Severity::Medium),
         count(Severity::Low),
-        count(Severity::Info)
+        count(Severity::Info),
+        case.hardening().count(),
+        w.hardening_count
     );
+    let missing = case.info.coverage.missing();
+    if verdict == crate::Verdict::Inconclusive && !missing.is_empty() {
+        let items: Vec<&str> = missing.iter().map(|(en, zh)| lang.pick(en, zh)).collect();
+        let _ = writeln!(s, "- **{}:** {}", w.inconclusive_why, md(&items.join(", ")));
+    }
     let _ = writeln!(
         s,
         "- **{}:** {} ({} {})\n",
@@ -163,7 +170,7 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
     );
 
     let _ = writeln!(s, "## {}\n", w.findings);
-    for f in &case.findings {
+    for f in case.evidence() {
         let sev = lang.pick(f.severity.as_str(), f.severity.as_zh());
         let _ = writeln!(
             s,
@@ -202,6 +209,26 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         }
         s.push('\n');
     }
+
+    let _ = writeln!(s, "## {}\n\n{}\n", w.hardening, w.hardening_note);
+    let mut any_hardening = false;
+    for f in case.hardening() {
+        any_hardening = true;
+        let _ = writeln!(
+            s,
+            "- [{}] **{}** (`{}`) — {} — {}: {}",
+            lang.pick(f.severity.as_str(), f.severity.as_zh()),
+            md(lang.title(f)),
+            md(&f.check_id),
+            md(&huoyan_core::text::truncate_chars(&f.summary, 300)),
+            w.remediation,
+            md(lang.remediation(f))
+        );
+    }
+    if !any_hardening {
+        let _ = writeln!(s, "{}", w.none);
+    }
+    s.push('\n');
 
     let _ = writeln!(s, "## {}\n", w.handling);
     if case.journal.is_empty() {

@@ -7,11 +7,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use huoyan_core::{Finding, Severity, Timestamp};
+use huoyan_core::{Finding, Role, Severity, Timestamp};
 use huoyan_timeline::Event;
 use serde::Serialize;
 
-use crate::tactics::{self, Tactic};
+use crate::tactics;
+use crate::tactics::Tactic;
 
 /// How sure the hypothesis is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,6 +48,8 @@ pub struct Step {
     pub tactic: Option<Tactic>,
     /// Severity of the finding behind it.
     pub severity: Severity,
+    /// Its part in the attack story.
+    pub role: Role,
     /// The finding behind it.
     pub finding_id: String,
     /// Its check.
@@ -72,8 +75,10 @@ pub struct Hypothesis {
     pub text_zh: String,
     /// How sure.
     pub confidence: Confidence,
-    /// Supporting finding ids.
+    /// Supporting finding ids (the entry point first, then what links to it).
     pub evidence: Vec<String>,
+    /// The addresses the attacker came from, when the entry point names them.
+    pub ips: Vec<String>,
 }
 
 /// Everything touched by the attack.
@@ -103,14 +108,18 @@ pub struct Story {
     pub scope: Scope,
 }
 
-/// At most this many steps (a noisy host must not make the report unreadable).
+/// At most this many steps (a noisy host must not make the report unreadable). Critical and
+/// high steps are never cut; the rest fill what room is left, earliest first.
 const MAX_STEPS: usize = 300;
+
+/// At most this many steps of background noise (guessing and scanning that did not succeed).
+const MAX_BACKGROUND_STEPS: usize = 5;
 
 /// Reconstructs the attack from findings and timeline events.
 pub fn reconstruct(findings: &[Finding], events: &[Event]) -> Story {
     let relevant: Vec<&Finding> = findings
         .iter()
-        .filter(|f| f.severity >= Severity::Medium)
+        .filter(|f| f.is_evidence() && f.severity >= Severity::Medium)
         .collect();
     let chains = link(&relevant);
     let mtimes = file_mtimes(events);
@@ -135,6 +144,7 @@ pub fn reconstruct(findings: &[Finding], events: &[Event]) -> Story {
                 time_source,
                 tactic: tactics::of_finding(f),
                 severity: f.severity,
+                role: f.role,
                 finding_id: f.id.clone(),
                 check_id: f.check_id.clone(),
                 title: f.title.clone(),
@@ -151,23 +161,41 @@ pub fn reconstruct(findings: &[Finding], events: &[Event]) -> Story {
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => b.severity.cmp(&a.severity).then(a.tactic.cmp(&b.tactic)),
     });
-    let (posture, mut steps): (Vec<Step>, Vec<Step>) = steps
-        .into_iter()
-        .partition(|s| tactics::is_posture(&s.check_id));
-    steps.truncate(MAX_STEPS);
-    let root_cause = hypothesis(&steps);
+    let root_cause = hypothesis(&relevant, findings);
+    let steps = cap_steps(steps);
     let mut open_entries: Vec<Step> = steps
         .iter()
-        .filter(|s| {
-            let area = s.check_id.split('.').next().unwrap_or("");
-            s.severity >= Severity::High
-                && matches!(area, "persistence" | "accounts" | "web" | "ssh" | "rootkit")
-        })
+        .filter(|s| s.severity >= Severity::High && s.role == Role::Foothold)
         .cloned()
         .collect();
-    open_entries.extend(posture);
+    open_entries.extend(
+        findings
+            .iter()
+            .filter(|f| !f.is_evidence() && f.severity >= Severity::Medium)
+            .map(|f| Step {
+                time: f.time,
+                time_source: "finding".into(),
+                tactic: tactics::of_finding(f),
+                severity: f.severity,
+                role: f.role,
+                finding_id: f.id.clone(),
+                check_id: f.check_id.clone(),
+                title: f.title.clone(),
+                title_zh: f.title_zh.clone(),
+                summary: f.summary.clone(),
+                evidence: evidence_of(f),
+                chain: 0,
+            }),
+    );
     let mut scope = Scope::default();
-    for f in &relevant {
+    // What the attack touched: not the addresses and user names of guessing and scanning that
+    // never got anywhere (an entry point below high counts only when it is the cause's).
+    let in_scope = |f: &&&Finding| match f.role {
+        Role::Background => false,
+        Role::EntryPoint if f.severity < Severity::High => root_cause.evidence.contains(&f.id),
+        _ => true,
+    };
+    for f in relevant.iter().filter(in_scope) {
         scope.users.extend(f.users.iter().cloned());
         scope.paths.extend(f.paths.iter().cloned());
         scope.pids.extend(f.pids.iter().copied());
@@ -179,6 +207,38 @@ pub fn reconstruct(findings: &[Finding], events: &[Event]) -> Story {
         open_entries,
         scope,
     }
+}
+
+/// Keeps every critical and high step, at most [`MAX_BACKGROUND_STEPS`] of background noise,
+/// and the other steps in time order while room is left; the order of what is kept is unchanged.
+fn cap_steps(steps: Vec<Step>) -> Vec<Step> {
+    let must = steps
+        .iter()
+        .filter(|s| s.severity >= Severity::High && s.role != Role::Background)
+        .count();
+    let mut room = MAX_STEPS.saturating_sub(must);
+    let mut background = 0;
+    steps
+        .into_iter()
+        .filter(|s| {
+            if s.role == Role::Background {
+                background += 1;
+                if background > MAX_BACKGROUND_STEPS || room == 0 {
+                    return false;
+                }
+                room -= 1;
+                return true;
+            }
+            if s.severity >= Severity::High {
+                return true;
+            }
+            if room == 0 {
+                return false;
+            }
+            room -= 1;
+            true
+        })
+        .collect()
 }
 
 fn evidence_of(f: &Finding) -> Vec<String> {
@@ -224,18 +284,7 @@ fn link(findings: &[&Finding]) -> Vec<usize> {
     }
     let mut owner: HashMap<String, usize> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
-        let keys = f
-            .ips
-            .iter()
-            .map(|ip| format!("ip:{ip}"))
-            .chain(
-                f.users
-                    .iter()
-                    .filter(|u| *u != "root")
-                    .map(|u| format!("user:{u}")),
-            )
-            .chain(f.paths.iter().map(|p| format!("path:{p}")))
-            .chain(f.pids.iter().map(|p| format!("pid:{p}")));
+        let keys = crate::entities::keys(f, true);
         for key in keys {
             match owner.get(&key) {
                 Some(&j) => {
@@ -266,24 +315,93 @@ fn link(findings: &[&Finding]) -> Vec<usize> {
         .collect()
 }
 
-fn hypothesis(steps: &[Step]) -> Hypothesis {
-    let initial = steps
+/// Weight of a finding's severity when scoring entry points.
+fn weight(severity: Severity) -> u32 {
+    match severity {
+        Severity::Critical => 100,
+        Severity::High => 40,
+        Severity::Medium => 10,
+        Severity::Low => 2,
+        Severity::Info => 0,
+    }
+}
+
+/// One scored candidate for the root cause.
+struct Candidate<'a> {
+    finding: &'a Finding,
+    score: u32,
+    linked: Vec<&'a Finding>,
+}
+
+/// Scores every entry-point finding by its own severity and by the high and critical evidence
+/// it shares an address, user or path with: an address whose brute force succeeded and that
+/// then used a webshell beats an address with one odd query string.
+fn candidates<'a>(all: &'a [Finding]) -> Vec<Candidate<'a>> {
+    let serious: Vec<&Finding> = all
         .iter()
-        .filter(|s| s.tactic == Some(Tactic::InitialAccess))
-        .min_by(|a, b| match (a.time, b.time) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => b.severity.cmp(&a.severity),
-        });
-    if let Some(s) = initial {
-        let later = steps
-            .iter()
-            .filter(|o| o.chain == s.chain && o.finding_id != s.finding_id)
-            .count();
+        .filter(|f| f.is_evidence() && f.severity >= Severity::High)
+        .collect();
+    // Which serious findings name each entity (one pass; a candidate then looks up its keys).
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, f) in serious.iter().enumerate() {
+        for k in crate::entities::keys(f, false) {
+            by_key.entry(k).or_default().push(i);
+        }
+    }
+    let mut out: Vec<Candidate> = all
+        .iter()
+        .filter(|f| f.is_evidence() && f.role == Role::EntryPoint && f.severity >= Severity::Low)
+        .map(|f| {
+            let mut linked_idx: BTreeSet<usize> = BTreeSet::new();
+            for k in crate::entities::keys(f, false) {
+                if let Some(list) = by_key.get(&k) {
+                    linked_idx.extend(list.iter().copied());
+                }
+            }
+            let linked: Vec<&Finding> = linked_idx
+                .into_iter()
+                .map(|i| serious[i])
+                .filter(|o| o.id != f.id)
+                .collect();
+            let score = weight(f.severity)
+                + linked
+                    .iter()
+                    .map(|o| weight(o.severity) / 3 + u32::from(o.role == Role::EntryPoint) * 20)
+                    .sum::<u32>();
+            Candidate {
+                finding: f,
+                score,
+                linked,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| match (a.finding.time, b.finding.time) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
+            .then_with(|| a.finding.id.cmp(&b.finding.id))
+    });
+    out
+}
+
+fn hypothesis(relevant: &[&Finding], all: &[Finding]) -> Hypothesis {
+    let ranked = candidates(all);
+    // A cause must be serious itself, or be linked to serious evidence: one odd request from
+    // a visitor is never the way in.
+    if let Some(best) = ranked
+        .iter()
+        .find(|c| c.finding.severity >= Severity::High || !c.linked.is_empty())
+    {
+        let s = best.finding;
+        let later = best.linked.len();
         let confidence = if s.severity == Severity::Critical && later > 0 {
             Confidence::High
-        } else if s.severity >= Severity::High {
+        } else if s.severity >= Severity::High || later > 0 {
             Confidence::Medium
         } else {
             Confidence::Low
@@ -292,54 +410,65 @@ fn hypothesis(steps: &[Step]) -> Hypothesis {
             .time
             .map(huoyan_core::time::format_short)
             .unwrap_or_default();
+        let from = if s.ips.is_empty() {
+            String::new()
+        } else {
+            format!(" (from {})", s.ips.join(", "))
+        };
+        let from_zh = if s.ips.is_empty() {
+            String::new()
+        } else {
+            format!("（来源 {}）", s.ips.join("、"))
+        };
+        let mut evidence = vec![s.id.clone()];
+        evidence.extend(best.linked.iter().map(|o| o.id.clone()));
         return Hypothesis {
             text: format!(
-                "The attacker most likely got in through: {} — {} {}; {} later step(s) share its entities.",
-                s.title, s.summary, when, later
+                "The attacker most likely got in through: {}{} — {} {}; {} later finding(s) of high or critical severity share its address, user or files.",
+                s.title, from, s.summary, when, later
             ),
             text_zh: format!(
-                "攻击者最可能的入侵途径：{} —— {} {}；另有 {} 个后续步骤与其关联。",
-                s.title_zh, s.summary, when, later
+                "攻击者最可能的入侵途径：{}{} —— {} {}；另有 {} 个高危或严重发现与其地址、用户或文件关联。",
+                s.title_zh, from_zh, s.summary, when, later
             ),
             confidence,
-            evidence: vec![s.finding_id.clone()],
+            evidence,
+            ips: s.ips.clone(),
         };
     }
-    let brute: Vec<&Step> = steps
+    let serious = relevant.iter().any(|f| f.severity >= Severity::High);
+    let guessing: Vec<&&Finding> = relevant
         .iter()
-        .filter(|s| s.tactic == Some(Tactic::CredentialAccess) && s.check_id.starts_with("logs."))
+        .filter(|f| f.role == Role::Background && f.check_id.starts_with("logs."))
         .collect();
-    if let Some(s) = brute.first() {
-        return Hypothesis {
-            text: format!(
-                "No confirmed entry point. Password guessing was seen ({}), but no success was proven.",
-                s.summary
-            ),
-            text_zh: format!("未能确认入侵途径。发现了口令猜测（{}），但未证实成功。", s.summary),
-            confidence: Confidence::Low,
-            evidence: brute.iter().map(|s| s.finding_id.clone()).collect(),
-        };
-    }
-    let web: Vec<&Step> = steps
-        .iter()
-        .filter(|s| s.check_id.starts_with("web."))
-        .collect();
-    if let Some(s) = web.first() {
-        return Hypothesis {
-            text: format!(
-                "Likely entry through the web application: {} ({}).",
-                s.title, s.summary
-            ),
-            text_zh: format!("可能通过 Web 应用入侵：{}（{}）。", s.title_zh, s.summary),
-            confidence: Confidence::Medium,
-            evidence: web.iter().map(|s| s.finding_id.clone()).collect(),
-        };
+    if serious {
+        if let Some(s) = guessing.first() {
+            return Hypothesis {
+                text: format!(
+                    "No confirmed entry point. Password guessing was seen ({}), but no success was proven.",
+                    s.summary
+                ),
+                text_zh: format!("未能确认入侵途径。发现了口令猜测（{}），但未证实成功。", s.summary),
+                confidence: Confidence::Low,
+                evidence: guessing.iter().map(|s| s.id.clone()).collect(),
+                ips: Vec::new(),
+            };
+        }
     }
     Hypothesis {
-        text: "The entry point could not be determined from the evidence examined.".into(),
-        text_zh: "根据已检查的证据，无法确定入侵途径。".into(),
+        text: if serious {
+            "The entry point could not be determined from the evidence examined.".into()
+        } else {
+            "No entry point: nothing examined shows that an attacker got in.".into()
+        },
+        text_zh: if serious {
+            "根据已检查的证据，无法确定入侵途径。".into()
+        } else {
+            "未发现入侵途径：已检查的证据不表明攻击者曾进入。".into()
+        },
         confidence: Confidence::Low,
         evidence: Vec::new(),
+        ips: Vec::new(),
     }
 }
 
@@ -364,6 +493,34 @@ mod tests {
         remediation: "r",
         remediation_zh: "r",
     };
+    const WEB_ATTACK: CheckInfo = CheckInfo {
+        id: "web.attack",
+        title: "Web attack",
+        title_zh: "Web 攻击",
+        mitre: &["T1190"],
+        remediation: "r",
+        remediation_zh: "r",
+    };
+    const WEBSHELL: CheckInfo = CheckInfo {
+        id: "web.webshell",
+        title: "Webshell",
+        title_zh: "Webshell",
+        mitre: &["T1505.003"],
+        remediation: "r",
+        remediation_zh: "r",
+    };
+    const WEBSHELL_USE: CheckInfo = CheckInfo {
+        id: "web.webshell_use",
+        title: "Webshell used",
+        title_zh: "Webshell 被访问",
+        mitre: &["T1505.003"],
+        remediation: "r",
+        remediation_zh: "r",
+    };
+
+    fn at(s: &str) -> Option<Timestamp> {
+        Some(s.parse().expect("ts"))
+    }
 
     #[test]
     fn orders_links_and_explains() {
@@ -371,14 +528,16 @@ mod tests {
         out.add(
             CRON.finding(Severity::Critical, "cron line")
                 .path("/etc/cron.d/x")
-                .ip("203.0.113.7"),
+                .ip("203.0.113.7")
+                .with_role(Role::Foothold),
         );
         out.add(
             BRUTE_OK
                 .finding(Severity::Critical, "from 203.0.113.7")
                 .ip("203.0.113.7")
                 .user("root")
-                .at(Some("2026-11-27T02:14:09Z".parse().expect("ts"))),
+                .at(at("2026-11-27T02:14:09Z"))
+                .with_role(Role::EntryPoint),
         );
         let events = vec![huoyan_timeline::Event::new(
             "2026-11-27T02:30:00Z".parse().expect("ts"),
@@ -395,6 +554,100 @@ mod tests {
         assert_eq!(story.steps[1].time_source, "mtime of /etc/cron.d/x");
         assert_eq!(story.steps[0].chain, story.steps[1].chain);
         assert_eq!(story.root_cause.confidence, Confidence::High);
+        assert_eq!(story.root_cause.ips, vec!["203.0.113.7".to_string()]);
         assert_eq!(story.open_entries.len(), 1);
+    }
+
+    /// A visitor with one odd request, earlier than the attack, must never become the cause;
+    /// the address whose brute force succeeded and that then used the webshell is.
+    #[test]
+    fn a_benign_visitor_is_never_the_cause() {
+        let mut out = Outcome::default();
+        out.add(
+            WEB_ATTACK
+                .finding(
+                    Severity::Medium,
+                    "1 request classified as rfi from 192.0.2.50",
+                )
+                .ip("192.0.2.50")
+                .at(at("2026-11-01T10:00:00Z"))
+                .with_role(Role::EntryPoint),
+        );
+        out.add(
+            BRUTE_OK
+                .finding(Severity::Critical, "root from 198.51.100.23")
+                .ip("198.51.100.23")
+                .user("root")
+                .at(at("2026-11-27T02:14:09Z"))
+                .with_role(Role::EntryPoint),
+        );
+        out.add(
+            WEBSHELL_USE
+                .finding(Severity::Critical, "x.php used by 198.51.100.23")
+                .ip("198.51.100.23")
+                .path("/var/www/html/wp-content/uploads/x.php")
+                .at(at("2026-11-27T02:20:00Z"))
+                .with_role(Role::EntryPoint),
+        );
+        out.add(
+            WEBSHELL
+                .finding(Severity::Critical, "eval of POST")
+                .path("/var/www/html/wp-content/uploads/x.php")
+                .with_role(Role::Foothold),
+        );
+        let story = reconstruct(&out.findings, &[]);
+        assert_eq!(story.root_cause.ips, vec!["198.51.100.23".to_string()]);
+        assert!(story.root_cause.text.contains("198.51.100.23"));
+        assert!(!story.root_cause.text.contains("192.0.2.50"));
+        assert!(!story
+            .root_cause
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("web.attack")));
+    }
+
+    /// On a host with nothing serious, one odd request does not make a story's cause.
+    #[test]
+    fn no_cause_without_serious_evidence() {
+        let mut out = Outcome::default();
+        out.add(
+            WEB_ATTACK
+                .finding(Severity::Medium, "1 request classified as sqli")
+                .ip("192.0.2.50")
+                .with_role(Role::EntryPoint),
+        );
+        let story = reconstruct(&out.findings, &[]);
+        assert!(story.root_cause.evidence.is_empty());
+        assert!(story.root_cause.ips.is_empty());
+    }
+
+    /// Every critical step survives the cap, however many lesser steps there are.
+    #[test]
+    fn criticals_are_never_capped() {
+        let mut out = Outcome::default();
+        for i in 0..(MAX_STEPS + 50) {
+            out.add(
+                WEB_ATTACK
+                    .finding(Severity::Medium, format!("noise {i}"))
+                    .ip(format!("192.0.2.{}", i % 250))
+                    .at(at("2026-11-01T10:00:00Z")),
+            );
+        }
+        for i in 0..20 {
+            out.add(
+                CRON.finding(Severity::Critical, format!("cron {i}"))
+                    .at(at("2026-11-28T10:00:00Z")),
+            );
+        }
+        let story = reconstruct(&out.findings, &[]);
+        assert!(story.steps.len() <= MAX_STEPS);
+        assert_eq!(
+            story
+                .steps
+                .iter()
+                .filter(|s| s.severity == Severity::Critical)
+                .count(),
+            20
+        );
     }
 }

@@ -110,11 +110,10 @@ pub fn of_technique(id: &str) -> Option<Tactic> {
     })
 }
 
-/// The tactic of a finding: a successful break-in is initial access whatever technique it
-/// carries; otherwise the first technique that maps.
+/// The tactic of a finding: an entry point (its role, from the registry) is initial access
+/// whatever technique it carries; otherwise the first technique that maps.
 pub fn of_finding(f: &Finding) -> Option<Tactic> {
-    let id = f.check_id.as_str();
-    if id.contains("success") || id.contains("exploit") || id.contains("upload") {
+    if f.role == huoyan_core::Role::EntryPoint {
         return Some(Tactic::InitialAccess);
     }
     // The generic interpreter technique (T1059) accompanies most command findings; a more
@@ -124,21 +123,6 @@ pub fn of_finding(f: &Finding) -> Option<Tactic> {
         .filter(|t| !t.starts_with("T1059"))
         .find_map(|t| of_technique(t))
         .or_else(|| f.mitre.iter().find_map(|t| of_technique(t)))
-}
-
-/// Findings about the host's posture (weak settings, missing monitoring) rather than an action
-/// of the attacker: they are entry points left open, not steps of the attack.
-pub fn is_posture(check_id: &str) -> bool {
-    matches!(
-        check_id,
-        "ssh.empty_passwords"
-            | "ssh.gateway_ports"
-            | "ssh.password_auth"
-            | "ssh.permit_root_login"
-            | "ssh.port"
-            | "ssh.authorized_keys_config"
-            | "accounts.file_permissions"
-    ) || check_id.starts_with("monitoring.")
 }
 
 #[cfg(test)]

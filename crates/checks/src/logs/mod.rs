@@ -17,6 +17,7 @@ mod mtime_before_content;
 mod new_source;
 mod root_use;
 mod sshd_restart;
+mod unlogged_sessions;
 mod unusual_hours;
 
 /// Every check of this area.
@@ -35,4 +36,5 @@ pub static ALL: &[&dyn Check] = &[
     &configured_missing::ConfiguredMissing,
     &journal_integrity::JournalIntegrity,
     &mtime_before_content::MtimeBeforeContent,
+    &unlogged_sessions::UnloggedSessions,
 ];

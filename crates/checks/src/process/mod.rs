@@ -7,6 +7,7 @@ use huoyan_snapshot::collect::Scene;
 use crate::{Check, Context};
 
 mod deleted_exe;
+mod deleted_open_files;
 mod fake_kernel_thread;
 mod known_tools;
 mod ld_preload_env;
@@ -20,6 +21,7 @@ mod writable_exe;
 /// Every check of this area.
 pub static ALL: &[&dyn Check] = &[
     &deleted_exe::DeletedExecutable,
+    &deleted_open_files::DeletedOpenFiles,
     &writable_exe::ExecutableInWritablePlace,
     &fake_kernel_thread::FakeKernelThread,
     &script_in_writable::ScriptFromWritablePlace,

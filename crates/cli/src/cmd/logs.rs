@@ -66,6 +66,6 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             data.failures.by_source.len()
         )?;
     }
-    crate::output::print_outcome(&outcome, args.common.json)?;
+    crate::output::print_outcome(&outcome, args.common.json, args.common.min_severity)?;
     Ok(ExitCode::from(crate::exit::for_worst(outcome.worst())))
 }

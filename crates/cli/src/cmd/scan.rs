@@ -43,6 +43,6 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         deep: args.deep,
     };
     let outcome = run_checks(&ctx, &selection);
-    crate::output::print_outcome(&outcome, args.common.json)?;
+    crate::output::print_outcome(&outcome, args.common.json, args.common.min_severity)?;
     Ok(ExitCode::from(crate::exit::for_worst(outcome.worst())))
 }

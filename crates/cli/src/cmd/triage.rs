@@ -139,6 +139,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     );
     let scan_detail = format!("{} findings, {} gaps", scan.findings.len(), scan.gaps.len());
     outcome.merge(scan);
+    huoyan_checks::roles::assign(&mut outcome);
     outcome.sort();
     write_findings(&dir, &outcome)?;
     phases.done(&journal, "scan", scan_detail);
@@ -178,6 +179,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         started: Some(started),
         finished: Some(huoyan_core::time::now()),
         window: ctx.window,
+        coverage: huoyan_report::Coverage::of_root(&ctx.root),
     };
     std::fs::write(dir.join("case.json"), serde_json::to_vec_pretty(&info)?)
         .context("writing case.json")?;
@@ -199,8 +201,15 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     phases.done(&journal, "report", html.display().to_string());
     phases.bar.finish_and_clear();
 
-    print_verdict(&case, &html, lang)?;
-    let code = ExitCode::from(crate::exit::for_worst(outcome.worst()));
+    if args.common.json {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        crate::output::write_jsonl_filtered(&mut out, &outcome, args.common.min_severity)?;
+        out.flush()?;
+    } else {
+        print_verdict(&case, &html, lang, args.common.min_severity)?;
+    }
+    let code = ExitCode::from(crate::exit::for_verdict(case.verdict()));
     // The process ends here: the case, the findings and the scan context (hundreds of thousands
     // of small allocations) are left to the OS instead of being freed one by one. Nothing in
     // them writes on drop; the journal is dropped normally.
@@ -220,16 +229,26 @@ fn write_findings(dir: &Path, outcome: &Outcome) -> Result<()> {
     Ok(())
 }
 
-fn print_verdict(case: &Case, html: &Path, lang: huoyan_report::Lang) -> Result<()> {
+/// How many findings the terminal shows after the verdict; the rest are in the report.
+const TOP_FINDINGS: usize = 10;
+
+fn print_verdict(
+    case: &Case,
+    html: &Path,
+    lang: huoyan_report::Lang,
+    min: Option<Severity>,
+) -> Result<()> {
     let colour = crate::output::use_colour();
-    let verdict = Verdict::of(&case.findings);
+    let verdict = case.verdict();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let (code, text) = match verdict {
-        Verdict::Compromised => ("1;97;41", verdict.label(lang)),
-        Verdict::Suspicious => ("1;30;43", verdict.label(lang)),
-        Verdict::NoEvidenceFound => ("1;97;42", verdict.label(lang)),
+    let code = match verdict {
+        Verdict::Compromised => "1;97;41",
+        Verdict::Suspicious => "1;30;43",
+        Verdict::NoEvidenceFound => "1;97;42",
+        Verdict::Inconclusive => "1;97;100",
     };
+    let text = verdict.label(lang);
     let banner = format!(" {} ", text);
     if colour {
         writeln!(
@@ -244,17 +263,48 @@ fn print_verdict(case: &Case, html: &Path, lang: huoyan_report::Lang) -> Result<
             huoyan_core::text::sanitize(&case.info.hostname)
         )?;
     }
-    let top: Vec<_> = case
-        .findings
-        .iter()
-        .filter(|f| f.severity >= Severity::Medium)
-        .take(10)
+    writeln!(out, "{}", crate::output::counts_line(&case.findings))?;
+    let missing = case.info.coverage.missing();
+    if verdict == Verdict::Inconclusive {
+        let items: Vec<&str> = missing.iter().map(|(en, _)| *en).collect();
+        writeln!(
+            out,
+            "Too little could be examined to say \"no evidence found\": no {}.",
+            items.join(", no ")
+        )?;
+    }
+    let floor = min.unwrap_or(Severity::Medium);
+    let ranked: Vec<&huoyan_core::Finding> = huoyan_report::rank::ranked(&case.findings)
+        .into_iter()
+        .map(|i| &case.findings[i])
+        .filter(|f| f.is_evidence() && f.severity >= floor)
         .collect();
-    if !top.is_empty() {
-        writeln!(out, "\nTop findings:")?;
-        for f in top {
+    if !ranked.is_empty() {
+        writeln!(
+            out,
+            "\nTop findings (ranked by how much of the attack they explain):"
+        )?;
+        for f in ranked.iter().take(TOP_FINDINGS) {
             out.write_all(crate::output::render_finding(f, colour).as_bytes())?;
         }
+        if ranked.len() > TOP_FINDINGS {
+            writeln!(
+                out,
+                "… {} more at {} or above — see the report",
+                ranked.len() - TOP_FINDINGS,
+                floor
+            )?;
+        }
+    }
+    if verdict != Verdict::NoEvidenceFound && verdict != Verdict::Inconclusive {
+        let story = huoyan_report::reconstruct(&case.findings, &case.events);
+        writeln!(
+            out,
+            "\nCause: {}",
+            huoyan_core::text::sanitize(
+                lang.pick(&story.root_cause.text, &story.root_cause.text_zh)
+            )
+        )?;
     }
     if !case.gaps.is_empty() {
         writeln!(

@@ -26,6 +26,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         since: None,
         until: None,
         json: args.json,
+        min_severity: None,
     }
     .open_root()?;
     let (report, mut outcome) = huoyan_integrity::verify_all(&root);
@@ -35,7 +36,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         huoyan_integrity::unowned::unowned_elfs(&root, &index, &mut outcome);
     }
     outcome.sort();
-    crate::output::print_outcome(&outcome, args.json)?;
+    crate::output::print_outcome(&outcome, args.json, None)?;
     eprintln!(
         "verified {} files of {} packages ({:.1} MB) in {:.2} s; {} did not match or are missing",
         report.files_checked,

@@ -40,8 +40,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     for e in errors.iter().filter(|e| !e.is_not_found()) {
         outcome.gap(Gap::from_error("artifacts.users", e));
     }
+    huoyan_checks::roles::assign(&mut outcome);
     outcome.sort();
-    crate::output::print_outcome(&outcome, args.common.json)?;
+    crate::output::print_outcome(&outcome, args.common.json, args.common.min_severity)?;
     if !args.common.json {
         eprintln!(
             "huoyan web: {} files scanned ({:.1} MB) with {} YARA rules, {} flagged; {} log lines, {} client IPs; {:.1}s",
