@@ -276,6 +276,9 @@ fn real_apache_log_findings() {
         *by_sev.entry(f.severity).or_default() += 1;
     }
     println!("apache log web.attack findings by severity: {by_sev:?}");
+    for f in &findings {
+        println!("apache log finding: {} {}", f.severity, f.summary);
+    }
     let above: Vec<_> = findings
         .iter()
         .filter(|f| f.severity > Severity::Low)

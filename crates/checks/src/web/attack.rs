@@ -16,8 +16,8 @@
 //! are counted in ONE low finding with the top sources (see `huoyan_web::logs::verdict`).
 //!
 //! **Example:** `203.0.113.66: 412 requests (37 with attacks, 2 of them answered 2xx, 81% 4xx),
-//! classes cmd_injection,path_traversal,scanner,sqli`; and `183 sources sent scans or attack
-//! patterns that never succeeded (…)`.
+//! classes cmd_injection,path_traversal,scanner,sqli`; and `183 sources of background traffic,
+//! none with a sign of success (…)`.
 //!
 //! **ATT&CK:** T1190 (Exploit Public-Facing Application), T1595.002 (Vulnerability Scanning).
 

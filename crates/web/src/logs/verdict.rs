@@ -170,7 +170,7 @@ fn background_finding(info: &CheckInfo, sources: &[(&String, &IpStats)]) -> Find
     let mut f = info.finding(
         Severity::Low,
         format!(
-            "{} sources sent scans or attack patterns that never succeeded ({} requests, {} with attacks, {:.0}% 4xx); sources per class: {}; top: {}",
+            "{} sources of background traffic, none with a sign of success (scans, probes, crawler claims, odd requests: {} requests, {} with attack patterns, {:.0}% 4xx); sources per class: {}; top: {}",
             sources.len(),
             requests,
             attack_requests,
