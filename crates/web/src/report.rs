@@ -158,18 +158,6 @@ pub struct WebSummary {
     pub ips: usize,
 }
 
-fn sev_for_attack(classes: &[&str], exploit: bool, success: bool) -> Severity {
-    if exploit && success {
-        Severity::High
-    } else if exploit {
-        Severity::Medium
-    } else if classes.is_empty() {
-        Severity::Info
-    } else {
-        Severity::Low
-    }
-}
-
 /// Runs the web analysis on `root`.
 pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebSummary) {
     let mut out = Outcome::default();
@@ -427,48 +415,10 @@ fn report_hunt(hits: &[hunt::HuntHit], users: &UserDb, out: &mut Outcome) {
 }
 
 fn report_logs(a: &LogAnalysis, out: &mut Outcome) {
-    for (ip, s) in &a.ips.by_ip {
-        if s.classes.is_empty() {
-            continue;
-        }
-        let classes: Vec<&str> = s.classes.iter().map(|c| c.as_str()).collect();
-        let exploit = s.classes.iter().any(|c| c.is_exploit());
-        let samples = a.samples.get(ip).cloned().unwrap_or_default();
-        let success = samples.iter().any(|x| {
-            x.classes.iter().any(|c| c.is_exploit())
-                && x.status.is_some_and(|c| (200..300).contains(&c))
-        });
-        let sev = sev_for_attack(&classes, exploit, success);
-        if sev == Severity::Info {
-            continue;
-        }
-        out.add(
-            ATTACK
-                .finding(
-                    sev,
-                    format!(
-                        "{ip}: {} requests ({} with attacks, {:.0}% 4xx), classes {}",
-                        s.requests,
-                        s.attack_requests,
-                        s.client_error_ratio() * 100.0,
-                        classes.join(",")
-                    ),
-                )
-                .ip(ip.clone())
-                .at(s.first)
-                .evidence(json!({
-                    "requests": s.requests,
-                    "attack_requests": s.attack_requests,
-                    "posts": s.posts,
-                    "client_error_ratio": s.client_error_ratio(),
-                    "distinct_paths": s.distinct_paths,
-                    "first": s.first,
-                    "last": s.last,
-                    "classes": classes,
-                    "user_agents": s.user_agents_sorted(),
-                    "samples": samples,
-                })),
-        );
+    // Per source, weighed (crate::logs::verdict): own findings for answered exploits, one
+    // background finding for the rest.
+    for f in crate::logs::verdict::attack_findings(a, &ATTACK) {
+        out.add(f);
     }
     for (ip, e) in &a.errors {
         let total: u64 = e.events.values().sum();

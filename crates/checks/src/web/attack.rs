@@ -8,8 +8,16 @@
 //! requests: scanners (sqlmap, nuclei, dirsearch …), injection payloads (SQLi, XSS, traversal,
 //! command injection, Log4Shell, Struts, ThinkPHP …), then the webshell's own traffic.
 //!
-//! **Example:** `203.0.113.66: 412 requests (37 with attacks, 81% 4xx), classes
-//! cmd_injection,path_traversal,scanner,sqli`.
+//! **How it weighs them:** injection classes are judged per parameter value, by its shape (a
+//! URL, JSON, a token, plain text), so analytics beacons, OAuth redirects and search boxes stay
+//! quiet. A source gets a finding of its own only when an exploit request was answered 2xx —
+//! high when the source also behaves like an attacker (scan, tool agent, several classes),
+//! medium otherwise. Failed scans, crawler claims and a lone odd request among normal traffic
+//! are counted in ONE low finding with the top sources (see `huoyan_web::logs::verdict`).
+//!
+//! **Example:** `203.0.113.66: 412 requests (37 with attacks, 2 of them answered 2xx, 81% 4xx),
+//! classes cmd_injection,path_traversal,scanner,sqli`; and `183 sources of background traffic,
+//! none with a sign of success (…)`.
 //!
 //! **ATT&CK:** T1190 (Exploit Public-Facing Application), T1595.002 (Vulnerability Scanning).
 
@@ -65,6 +73,31 @@ mod tests {
             .find(|f| f.check_id == "web.attack")
             .expect("finding");
         assert_eq!(f.ips, vec!["203.0.113.66"]);
+    }
+
+    /// Failed scans from many addresses are one low finding, not one per address.
+    #[test]
+    fn failed_scans_are_one_background_finding() {
+        let mut log = String::new();
+        for i in 1..=40 {
+            log.push_str(&format!(
+                "192.0.2.{i} - - [01/Jan/2025:10:00:{:02} +0000] \"GET /?id=1%27%20OR%20%271%27=%271 HTTP/1.1\" 404 10 \"-\" \"Mozilla/5.0 zgrab/0.x\"\n",
+                i % 60
+            ));
+        }
+        let out = run_on(&log);
+        let found: Vec<_> = out
+            .findings
+            .iter()
+            .filter(|f| f.check_id == "web.attack")
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, huoyan_core::Severity::Low);
+        assert!(
+            found[0].summary.starts_with("40 sources"),
+            "{}",
+            found[0].summary
+        );
     }
 
     #[test]

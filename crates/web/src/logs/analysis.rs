@@ -86,6 +86,7 @@ pub struct LogAnalysis {
 struct SampleLog {
     seen: usize,
     exploits_seen: usize,
+    answered_seen: usize,
     samples: Vec<AttackSample>,
 }
 
@@ -93,16 +94,34 @@ fn is_exploit(s: &AttackSample) -> bool {
     s.classes.iter().any(|c| c.is_exploit())
 }
 
-/// Keeps `s` in `kept` by the sampling rule: the first [`SAMPLES_PER_IP`], then an exploit
-/// sample replaces the oldest reconnaissance one.
+/// An exploit sample the server answered 2xx: the evidence a responder needs to see first.
+fn is_answered_exploit(s: &AttackSample) -> bool {
+    is_exploit(s) && s.status.is_some_and(|c| (200..300).contains(&c))
+}
+
+/// How much a sample is worth keeping: answered exploit, exploit, reconnaissance.
+fn sample_rank(s: &AttackSample) -> u8 {
+    if is_answered_exploit(s) {
+        2
+    } else {
+        u8::from(is_exploit(s))
+    }
+}
+
+/// Keeps `s` in `kept` by the sampling rule: the first [`SAMPLES_PER_IP`], then a sample
+/// replaces the oldest one of a lower rank (reconnaissance, then unanswered exploits), so an
+/// attacker's successful request is kept however long the scan before it.
 fn keep_sample(kept: &mut Vec<AttackSample>, s: AttackSample) {
-    let exploit = is_exploit(&s);
     if kept.len() < SAMPLES_PER_IP {
         kept.push(s);
-    } else if exploit {
-        if let Some(i) = kept.iter().position(|k| !is_exploit(k)) {
+        return;
+    }
+    let rank = sample_rank(&s);
+    for lower in 0..rank {
+        if let Some(i) = kept.iter().position(|k| sample_rank(k) == lower) {
             kept.remove(i);
             kept.push(s);
+            return;
         }
     }
 }
@@ -210,11 +229,16 @@ impl LogAnalysis {
         if !c.classes.is_empty() && tracked {
             let log = self.sample_log.entry(rec.ip.clone()).or_default();
             let exploit = c.classes.iter().any(|c| c.is_exploit());
+            let answered = exploit && rec.status.is_some_and(|s| (200..300).contains(&s));
             log.seen += 1;
             log.exploits_seen += usize::from(exploit);
-            // Keep exploit samples preferentially (see `keep_sample`): only the first few of
-            // each kind can end up kept.
-            if log.seen <= SAMPLES_PER_IP || (exploit && log.exploits_seen <= SAMPLES_PER_IP) {
+            log.answered_seen += usize::from(answered);
+            // Keep exploit samples preferentially, answered ones first (see `keep_sample`):
+            // only the first few of each kind can end up kept.
+            if log.seen <= SAMPLES_PER_IP
+                || (exploit && log.exploits_seen <= SAMPLES_PER_IP)
+                || (answered && log.answered_seen <= SAMPLES_PER_IP)
+            {
                 log.samples.push(AttackSample {
                     time: rec.time,
                     method: rec.method.clone(),

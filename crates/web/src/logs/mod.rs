@@ -8,6 +8,7 @@ pub mod parse;
 pub mod reader;
 pub mod stats;
 pub mod urldecode;
+pub mod verdict;
 
 pub use classify::AttackClass;
 pub use parse::AccessRecord;

@@ -117,6 +117,8 @@ pub struct IpStats {
     pub posts: u64,
     /// Requests carrying at least one exploit class.
     pub attack_requests: u64,
+    /// Of those, the ones answered 2xx (the server did what was asked: possible success).
+    pub attacks_answered_ok: u64,
     /// Classes seen.
     pub classes: BTreeSet<AttackClass>,
     /// First request.
@@ -213,6 +215,9 @@ impl IpTable {
         }
         if classes.iter().any(|c| c.is_exploit()) {
             s.attack_requests += 1;
+            if rec.status.is_some_and(|c| (200..300).contains(&c)) {
+                s.attacks_answered_ok += 1;
+            }
         }
         s.classes.extend(classes.iter().copied());
         if let Some(t) = rec.time {
@@ -281,6 +286,7 @@ impl IpTable {
             s.client_errors += o.client_errors;
             s.posts += o.posts;
             s.attack_requests += o.attack_requests;
+            s.attacks_answered_ok += o.attacks_answered_ok;
             s.classes.extend(o.classes);
             s.first = match (s.first, o.first) {
                 (Some(a), Some(b)) => Some(a.min(b)),
