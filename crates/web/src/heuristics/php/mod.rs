@@ -7,6 +7,7 @@
 //! variable functions, `preg_replace` with the `/e` modifier and `include` of request input.
 
 mod anchored;
+mod calls;
 mod obfuscation;
 mod patterns;
 mod taint;
@@ -33,10 +34,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let direct = direct_tainted(lower);
     // The patterns below that name `$_GET`, `$_POST` … need one of these tokens to match.
     let request = mentions_request(lower);
+    // Calls, backticks and variable names count in code only, not inside string literals.
+    let code = CodeMap::new(text);
 
     for m in EXEC_SINK.captures_iter(lower) {
         let Some(whole) = m.get(0) else { continue };
-        if is_method_or_definition(text, whole.start()) {
+        if is_method_or_definition(text, whole.start()) || !code.in_code(whole.start()) {
             continue;
         }
         let args = call_args(text, whole.end());
@@ -58,10 +61,27 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
+    if !hits.iter().any(|h| h.rule == "php.request_to_exec") && request {
+        let wrappers = calls::sink_wrappers(text, lower, &code);
+        if let Some((start, end, name)) =
+            calls::wrapper_called_with_request(text, lower, &code, &wrappers, &tainted)
+        {
+            hits.push(Hit::heuristic(
+                "php.request_to_exec",
+                Severity::Critical,
+                &format!(
+                    "request input reaches a code or command execution function through {name}()"
+                ),
+                text,
+                start,
+                end,
+            ));
+        }
+    }
 
     for m in CALLBACK_SINK.captures_iter(lower) {
         let Some(whole) = m.get(0) else { continue };
-        if is_method_or_definition(text, whole.start()) {
+        if is_method_or_definition(text, whole.start()) || !code.in_code(whole.start()) {
             continue;
         }
         let args = call_args(text, whole.end());
@@ -71,7 +91,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             || m[1].eq_ignore_ascii_case("array_reduce")
             || m[1].eq_ignore_ascii_case("iterator_apply")
         {
-            args.split(',').nth(1).unwrap_or("")
+            nth_arg(args, 1).unwrap_or("")
         } else {
             first_arg(args)
         };
@@ -88,7 +108,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = request.then(|| REQUEST_VAR_CALL.find(lower)).flatten() {
+    if let Some(m) = request
+        .then(|| REQUEST_VAR_CALL.find_iter(lower))
+        .into_iter()
+        .flatten()
+        .find(|m| code.in_code(m.start()))
+    {
         hits.push(Hit::heuristic(
             "php.request_variable_function",
             Severity::Critical,
@@ -104,7 +129,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             anchored::VAR_CALL_AT.not_after_from(lower.as_str(), &starts, VAR_CALL_NOT_AFTER)
         {
             let name = name.map_or("", |g| &lower.as_str()[g.start()..g.end()]);
-            if tainted.contains(name) {
+            if tainted.contains(name) && code.in_code(start) {
                 hits.push(Hit::heuristic(
                     "php.tainted_variable_function",
                     Severity::Critical,
@@ -118,7 +143,43 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
+    if let Some((m, args)) = request
+        .then(|| EMBEDDED_EVAL.find_iter(lower))
+        .into_iter()
+        .flatten()
+        .filter(|m| code.in_code(m.start()))
+        .map(|m| (m, call_args(text, m.end())))
+        .find(|(_, args)| is_request_input(args, &tainted))
+    {
+        hits.push(Hit::heuristic(
+            "php.request_to_exec",
+            Severity::Critical,
+            "request input is evaluated by an embedded interpreter (Perl, V8Js, Lua …)",
+            text,
+            m.start(),
+            m.end() + args.len() + 1,
+        ));
+    }
+    if let Some(m) = request
+        .then(|| PAYLOAD_IN_STRING.find_iter(lower))
+        .into_iter()
+        .flatten()
+        .find(|m| !code.in_code(m.start()))
+    {
+        hits.push(Hit::heuristic(
+            "php.webshell_payload_string",
+            Severity::High,
+            "a string holds a webshell one-liner (written to a file or injected through SQL)",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+
     for m in INCLUDE_SINK.find_iter(lower) {
+        if !code.in_code(m.start()) {
+            continue;
+        }
         let end = text[m.end()..]
             .find([';', '\n'])
             .map_or(text.len(), |e| m.end() + e);
@@ -136,7 +197,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = request.then(|| BACKTICK_REQUEST.find(lower)).flatten() {
+    if let Some(m) = request
+        .then(|| BACKTICK_REQUEST.find_iter(lower))
+        .into_iter()
+        .flatten()
+        .find(|m| code.in_code(m.start()))
+    {
         hits.push(Hit::heuristic(
             "php.request_backtick",
             Severity::Critical,
@@ -152,6 +218,9 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         .into_iter()
         .flatten()
         .find(|m| {
+            if !code.in_code(m.start()) {
+                return false;
+            }
             let open = text[m.start()..]
                 .find('(')
                 .map_or(m.end(), |o| m.start() + o + 1);
@@ -171,7 +240,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     }
 
     if let Some(m) = EVAL_DECODED.find(lower) {
-        if !is_method_or_definition(text, m.start()) {
+        if !is_method_or_definition(text, m.start()) && code.in_code(m.start()) {
             hits.push(Hit::heuristic(
                 "php.eval_decoded",
                 Severity::High,
@@ -392,10 +461,13 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let non_ascii_vars = if text.is_ascii() {
         0
     } else {
-        anchored::non_ascii_variables(text).take(5).count()
+        anchored::non_ascii_variables(text)
+            .filter(|m| code.in_code(m.start()))
+            .take(5)
+            .count()
     };
     if non_ascii_vars >= 5 {
-        if let Some(m) = anchored::non_ascii_variables(text).next() {
+        if let Some(m) = anchored::non_ascii_variables(text).find(|m| code.in_code(m.start())) {
             hits.push(Hit::heuristic(
                 "php.non_printable_identifiers",
                 Severity::Medium,
@@ -407,8 +479,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    more_obfuscation(text, lower, &direct, hits);
-    assorted_tricks(text, lower, hits);
+    more_obfuscation(text, lower, &direct, &code, hits);
+    assorted_tricks(text, lower, &tainted, &code, hits);
     preg_replace_e(text, lower, &tainted, hits);
 }
 
