@@ -527,6 +527,80 @@ mod tests {
         assert!(r.is_empty(), "{r:?}");
     }
 
+    fn worst(text: &str) -> Option<Severity> {
+        let mut hits = Vec::new();
+        analyse(text, &mut hits);
+        hits.into_iter().map(|h| h.severity).max()
+    }
+
+    #[test]
+    fn dynamic_calls_without_request_input_are_not_evidence() {
+        // A function name kept in a variable, a callback from code: ordinary PHP.
+        for benign in [
+            "<?php $fn = 'strtolower'; echo $fn($x);",
+            "<?php $cb = [$this, 'render']; call_user_func($callback, $args); $f = $map[$k]; $f($v);",
+            "<?php array_filter( explode( '/', $_SERVER['PHP_SELF'] ) );",
+            "<?php $env = $_SERVER; proc_open($cmd, $spec, $pipes, null, $env);",
+            "<?php $rev = $_SERVER['argv'][2]; exec('svnlook log ' . escapeshellarg($rev));",
+            "<?php $this->source = 'System'; $type = \"system\";",
+            "<?php $sql = \"SELECT `id` FROM t WHERE x='\" . $_REQUEST['q'] . \"'\";",
+            "<?php $q = \"$row[partition_by]($row[partition])\" . $_GET['x']; $u = $_POST['u'];",
+        ] {
+            assert!(worst(benign) < Some(Severity::Medium), "{benign}: {:?}", rules(benign));
+        }
+        // A sink's name called without request input: a look, not evidence.
+        assert_eq!(
+            worst("<?php $f = 'system'; $f($x);"),
+            Some(Severity::Medium)
+        );
+        // The same with request input: evidence.
+        assert_eq!(
+            worst("<?php $f = 'system'; $f($_GET['c']);"),
+            Some(Severity::Critical)
+        );
+        assert!(
+            worst("<?php $i['w'] = 'assert'; $a[] = $i; $a[0]['w']($_POST['x']);")
+                >= Some(Severity::High)
+        );
+    }
+
+    #[test]
+    fn request_input_through_a_function_of_the_file() {
+        let shell = "<?php function exe($s_c){ $s_c = $s_c.\" 2>&1\"; ob_start(); @system($s_c);\n\
+            return ob_get_clean(); }\nif(isset($_REQUEST['cmd'])){ $s_cmd = base64_decode($_REQUEST['cmd']);\n\
+            echo exe($s_cmd); }";
+        assert!(
+            rules(shell).contains(&"php.request_to_exec".into()),
+            "{:?}",
+            rules(shell)
+        );
+        assert_eq!(worst(shell), Some(Severity::Critical));
+        let benign = "<?php function run($c){ return shell_exec($c); }\n\
+            echo run('uptime'); $n = $_GET['n']; echo htmlspecialchars($n);";
+        assert!(
+            worst(benign) < Some(Severity::Medium),
+            "{:?}",
+            rules(benign)
+        );
+    }
+
+    #[test]
+    fn code_inside_strings_is_not_code() {
+        let benign = "<?php $msg = 'create_function() is deprecated'; \
+            $h = \"<?php system(\\$x); ?>\"; echo \"`{$_GET['a']}`\";";
+        assert!(
+            worst(benign) < Some(Severity::Medium),
+            "{:?}",
+            rules(benign)
+        );
+        // …but a webshell one-liner inside a string (a dropper, an SQL INTO OUTFILE payload) is.
+        let dropper =
+            "<?php $sql = \"SELECT '<? system(\\$_GET[c]); ?>' INTO OUTFILE '/var/www/x.php'\";";
+        assert!(rules(dropper).contains(&"php.webshell_payload_string".into()));
+        let perl = "<?php $perl = new Perl(); $perl->eval(\"system('\" . $_GET['cmd'] . \"')\");";
+        assert_eq!(worst(perl), Some(Severity::Critical));
+    }
+
     #[test]
     fn hostile_input_does_not_panic() {
         for s in [
