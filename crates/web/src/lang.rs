@@ -79,7 +79,7 @@ impl Lang {
         };
         let h = head.as_bytes();
         let has = |needle: &str| contains_ignore_case(h, needle.as_bytes());
-        if has("<?php") || has("<?=") {
+        if php_tag(h).is_some() {
             return Some(Lang::Php);
         }
         if has("<%@ page") && (has("import=") || has("java")) {
@@ -114,11 +114,65 @@ impl Lang {
                 return Some(Lang::Shell);
             }
         }
-        if has("<?") && (has("$_") || has("eval(")) {
+        if has("<?") && (has("$_") || has("eval(")) && !looks_binary(h) {
             return Some(Lang::Php);
         }
         None
     }
+}
+
+/// The offset of the first PHP opening tag in `h` that code follows: `<?php` followed by a
+/// blank (or the end), or `<?=` followed by printable text that holds `?>`, `$` or `(`.
+///
+/// Compressed data (a PNG, a zlib font file) holds `<?=` by chance every few megabytes, and a
+/// GBK reading of its bytes turns the rest into letters; a tag is only code when code follows.
+pub fn php_tag(h: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'<', &h[from..]).map(|i| from + i) {
+        from = i + 1;
+        if h.get(i + 1) != Some(&b'?') {
+            continue;
+        }
+        let rest = &h[i + 2..];
+        let after = if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"php") {
+            if rest.get(3).is_none_or(|b| b.is_ascii_whitespace()) {
+                return Some(i);
+            }
+            &rest[3..]
+        } else if rest.first() == Some(&b'=') {
+            &rest[1..]
+        } else {
+            continue;
+        };
+        if code_follows(after) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Printable text right after a tag that closes it (`?>`) or holds `$` or `(`.
+fn code_follows(after: &[u8]) -> bool {
+    let run = after
+        .iter()
+        .take(64)
+        .take_while(|&&b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+        .count();
+    let run = &after[..run];
+    memchr::memmem::find(run, b"?>").is_some()
+        || (run.len() >= 4 && run.iter().any(|&b| b == b'$' || b == b'('))
+}
+
+/// True when the text's first 4 KiB hold many control characters or U+FFFD replacements: the
+/// decoding of a binary file, not source text.
+fn looks_binary(h: &[u8]) -> bool {
+    let head = &h[..h.len().min(4096)];
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+        .count();
+    let replaced = memchr::memmem::find_iter(head, "\u{fffd}".as_bytes()).count();
+    (control + replaced) * 20 > head.len().max(1)
 }
 
 /// True when `needle` (lower-case ASCII) occurs in `hay` ignoring ASCII case: what

@@ -14,6 +14,7 @@ pub mod heuristics;
 pub mod hunt;
 pub mod lang;
 pub mod logs;
+pub mod packages;
 pub mod report;
 pub mod scanner;
 pub mod textdecode;

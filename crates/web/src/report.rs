@@ -12,6 +12,7 @@ use crate::correlate;
 use crate::estate::{self, WebEstate};
 use crate::hunt;
 use crate::logs::analysis::{analyse_logs, LogAnalysis};
+use crate::packages::PackageFiles;
 use crate::scanner::{self, FileVerdict, ScanOptions, ScanStats};
 use crate::yara::RuleSet;
 
@@ -216,6 +217,16 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
             || hunt_in_roots.then(|| hunt::walk_files(root, &roots)),
         )
     };
+    // The dpkg database: files of packages installed under the web roots, with their MD5.
+    let package_dirs: Vec<PathBuf> = if opts.all {
+        vec![PathBuf::from("/")]
+    } else {
+        roots.clone()
+    };
+    let (packages, package_gaps) = PackageFiles::read(root, &package_dirs);
+    for g in package_gaps {
+        out.gap(g);
+    }
     let mut verdicts: Vec<FileVerdict> = Vec::new();
     if let Some((rule_count, skipped, (v, stats, gaps))) = scanned {
         summary.rules = rule_count;
@@ -233,9 +244,11 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
         for g in gaps {
             out.gap(g);
         }
+        let (v, unchanged) = set_aside_package_files(root, &packages, v);
         for v in &v {
             report_verdict(v, users, &mut out);
         }
+        report_unchanged_package_files(&unchanged, &mut out);
         verdicts = v;
     }
 
@@ -254,12 +267,15 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
             .iter()
             .filter_map(|v| v.mtime.map(|t| (v.path.clone(), t)))
             .collect();
+        let ctx = hunt::HuntContext {
+            web_uids,
+            webshell_times: times,
+            window: opts.window,
+            packages: Some(&packages),
+        };
         let (hits, gaps) = match hunt_walk {
-            Some((files, gaps)) => (
-                hunt::judge(root, &files, &web_uids, &times, &opts.window),
-                gaps,
-            ),
-            None => hunt::hunt(root, &[PathBuf::from("/")], &web_uids, &times, &opts.window),
+            Some((files, gaps)) => (hunt::judge(root, &files, &ctx), gaps),
+            None => hunt::hunt(root, &[PathBuf::from("/")], &ctx),
         };
         for g in gaps {
             out.gap(g);
@@ -330,6 +346,72 @@ fn report_estate(estate: &WebEstate, out: &mut Outcome) {
                 .evidence(json!({"config": conf, "directive": line})),
         );
     }
+}
+
+/// True for a rule that names a known webshell family (or one the responder supplied): such a
+/// hit stands even on a package's own file.
+fn names_a_family(rule: &str) -> bool {
+    rule.contains("known_family") || rule.starts_with("yara-user:")
+}
+
+/// Splits the verdicts into those to report and the package files that still match the MD5
+/// their package recorded (whose hits are only heuristics and generic rules): a Debian
+/// package's file, byte for byte, is not a webshell.
+fn set_aside_package_files(
+    root: &Root,
+    packages: &PackageFiles,
+    verdicts: Vec<FileVerdict>,
+) -> (Vec<FileVerdict>, Vec<(FileVerdict, String)>) {
+    if packages.is_empty() {
+        return (verdicts, Vec::new());
+    }
+    let mut kept = Vec::new();
+    let mut unchanged = Vec::new();
+    for v in verdicts {
+        let path = std::path::Path::new(&v.path);
+        let family = v.hits.iter().any(|h| names_a_family(&h.rule));
+        match (!family && packages.owner(path).is_some())
+            .then(|| packages.unchanged(root, path))
+            .flatten()
+        {
+            Some(pkg) => {
+                let pkg = pkg.to_string();
+                unchanged.push((v, pkg));
+            }
+            None => kept.push(v),
+        }
+    }
+    (kept, unchanged)
+}
+
+/// One info finding that says how many heuristic hits were on unchanged package files.
+fn report_unchanged_package_files(unchanged: &[(FileVerdict, String)], out: &mut Outcome) {
+    if unchanged.is_empty() {
+        return;
+    }
+    let listed: Vec<serde_json::Value> = unchanged
+        .iter()
+        .take(MAX_HUNT_FINDINGS_PER_REASON)
+        .map(|(v, pkg)| {
+            json!({
+                "path": v.path,
+                "package": pkg,
+                "rules": v.hits.iter().map(|h| h.rule.as_str()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    out.add(
+        WEBSHELL
+            .finding(
+                Severity::Info,
+                format!(
+                    "{} file(s) matched webshell heuristics but are unchanged files of Debian \
+                     packages (MD5 as dpkg recorded it): not reported as webshells",
+                    unchanged.len()
+                ),
+            )
+            .evidence(json!({ "files": listed, "count": unchanged.len() })),
+    );
 }
 
 fn report_verdict(v: &FileVerdict, users: &UserDb, out: &mut Outcome) {

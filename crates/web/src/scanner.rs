@@ -196,12 +196,7 @@ pub fn scan_bytes(
         FileRole::Code(l) => Some(l),
         FileRole::Unknown => Lang::sniff(&text),
         // Binary images contain "<?" and "$_" by chance: only an explicit PHP tag counts.
-        FileRole::Inert => {
-            let t = text.as_bytes();
-            (crate::lang::contains_ignore_case(t, b"<?php")
-                || crate::lang::contains_ignore_case(t, b"<?="))
-            .then_some(Lang::Php)
-        }
+        FileRole::Inert => crate::lang::php_tag(text.as_bytes()).map(|_| Lang::Php),
         FileRole::ServerConfig => None,
     };
     let name = path

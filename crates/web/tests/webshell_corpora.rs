@@ -10,6 +10,11 @@ use huoyan_web::lang::Lang;
 use huoyan_web::scanner::{scan_bytes, scan_tree, FileRole, ScanOptions};
 use huoyan_web::yara::RuleSet;
 
+/// The tune split (first SHA-256 byte < 0x80) of benign_apps.rs; the rest is the holdout.
+fn is_tune(sha256_hex: &str) -> bool {
+    u8::from_str_radix(sha256_hex.get(..2).unwrap_or("ff"), 16).is_ok_and(|b| b < 0x80)
+}
+
 fn tennc_lang(l: &str) -> Option<Lang> {
     Some(match l {
         "php" => Lang::Php,
@@ -28,6 +33,8 @@ fn tennc_webshells_detected_per_language() {
     let mut scanner = rules.scanner();
     let mut seen = HashSet::new();
     let mut totals: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    // (split, lang) → (flagged at medium+, total): the tune/holdout split of benign_apps.rs.
+    let mut medium: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
     let mut missed = Vec::new();
     for line in manifest.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
@@ -51,6 +58,14 @@ fn tennc_webshells_detected_per_language() {
         };
         let e = totals.entry(key).or_default();
         e.1 += 1;
+        let split = if is_tune(f[0]) { "tune" } else { "holdout" };
+        for s in [split, "all"] {
+            let m = medium.entry((s, key)).or_default();
+            m.1 += 1;
+            if hits.iter().any(|h| h.severity >= Severity::Medium) {
+                m.0 += 1;
+            }
+        }
         if hits.is_empty() {
             missed.push(format!("{}\t{}", f[3], f[6]));
         } else {
@@ -65,6 +80,10 @@ fn tennc_webshells_detected_per_language() {
     for (lang, (hit, total)) in &totals {
         let rate = *hit as f64 / *total as f64 * 100.0;
         println!("tennc {lang}: {hit}/{total} unique samples flagged = {rate:.1} %");
+    }
+    for ((split, lang), (hit, total)) in &medium {
+        let rate = *hit as f64 / *total as f64 * 100.0;
+        println!("tennc {split} {lang}: {hit}/{total} flagged at medium+ = {rate:.1} %");
     }
     for (lang, (hit, total)) in &totals {
         assert!(
@@ -178,4 +197,50 @@ fn signature_base_rules_load_and_run() {
         hits.iter().map(|h| &h.rule).collect::<Vec<_>>()
     );
     assert!(!hits.is_empty());
+}
+
+#[test]
+fn webshells_extra_detected() {
+    // for-just-we/webshell_sample, deduplicated against tennc and php-malware-finder; labels are
+    // the collector's ("mostly malicious": a few files are fragments of ordinary code).
+    let dir = huoyan_testkit::corpus("webshells-extra").join("webshells-extra/php-for-just-we");
+    let rules = RuleSet::load(true, &[]);
+    let mut scanner = rules.scanner();
+    // split → (any hit, medium+, high+, total)
+    let mut by_split: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .expect("webshells-extra")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in &entries {
+        let data = std::fs::read(path).expect("sample");
+        let sha = huoyan_core::hash::sha256_bytes(&data);
+        let (hits, _, _, _) = scan_bytes(&mut scanner, path, &data, FileRole::Code(Lang::Php));
+        let worst = hits.iter().map(|h| h.severity).max();
+        let split = if is_tune(&sha) { "tune" } else { "holdout" };
+        for s in [split, "all"] {
+            let c = by_split.entry(s).or_default();
+            c[3] += 1;
+            c[0] += usize::from(worst.is_some());
+            c[1] += usize::from(worst >= Some(Severity::Medium));
+            c[2] += usize::from(worst >= Some(Severity::High));
+        }
+    }
+    for (split, [any, medium, high, total]) in &by_split {
+        let pct = |n: &usize| *n as f64 / (*total).max(1) as f64 * 100.0;
+        println!(
+            "webshells-extra {split}: {total} files; flagged {any} ({:.1} %), medium+ {medium} ({:.1} %), high+ {high} ({:.1} %)",
+            pct(any),
+            pct(medium),
+            pct(high)
+        );
+    }
+    let [_, medium, _, total] = by_split["all"];
+    assert!(total > 5000);
+    assert!(
+        medium * 100 >= total * 30,
+        "only {medium}/{total} at medium+"
+    );
 }

@@ -73,6 +73,77 @@ mod tests {
             .any(|f| f.check_id == "web.webshell" && f.severity == Severity::Critical));
     }
 
+    fn run_in(dir: &std::path::Path) -> Outcome {
+        let ctx = Context::new(Root::new(dir).expect("root"), Window::default());
+        let mut out = Outcome::default();
+        WebshellCheck.run(&ctx, &mut out);
+        out
+    }
+
+    fn write(dir: &std::path::Path, path: &str, body: &[u8]) {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, body).expect("w");
+    }
+
+    #[test]
+    fn webshell_in_wordpress_uploads_is_critical_and_hunted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let shell = "/var/www/html/wp-content/uploads/2026/11/x.php";
+        write(dir.path(), &shell[1..], b"<?php system($_GET['cmd']);");
+        write(
+            dir.path(),
+            "var/www/html/index.php",
+            b"<?php require 'wp-blog-header.php';",
+        );
+        let out = run_in(dir.path());
+        assert!(out.findings.iter().any(|f| f.check_id == "web.webshell"
+            && f.severity == Severity::Critical
+            && f.paths == vec![shell.to_string()]));
+        assert!(out.findings.iter().any(|f| f.check_id == "web.files"
+            && f.severity == Severity::High
+            && f.summary.contains("upload directory")));
+    }
+
+    #[test]
+    fn unchanged_package_file_is_not_a_webshell() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        // Code a heuristic dislikes (request input reaching shell_exec through a function),
+        // shipped by a package under a cache-named directory, unchanged.
+        let code = b"<?php function run($c) { return shell_exec($c); }\necho run($_GET['c']);\n";
+        let owned = "var/www/html/includes/libs/objectcache/BagOStuff.php";
+        let changed = "var/www/html/includes/cache/LinkCache.php";
+        write(d, owned, code);
+        write(d, changed, code);
+        let md5: String = huoyan_web::packages::md5_of(code)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        write(
+            d,
+            "var/lib/dpkg/info/mediawiki.md5sums",
+            format!("{md5}  {owned}\n{}  {changed}\n", "0".repeat(32)).as_bytes(),
+        );
+        write(
+            d,
+            "var/lib/dpkg/status",
+            b"Package: mediawiki\nStatus: install ok installed\nVersion: 1:1.39\n\n",
+        );
+        let out = run_in(d);
+        let flagged: Vec<&str> = out
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Low)
+            .flat_map(|f| f.paths.iter().map(String::as_str))
+            .collect();
+        assert!(!flagged.contains(&&format!("/{owned}")[..]), "{flagged:?}");
+        // The package's file with other bytes is judged on its content.
+        assert!(out.findings.iter().any(|f| f.check_id == "web.webshell"
+            && f.severity == Severity::Critical
+            && f.paths == vec![format!("/{changed}")]));
+    }
+
     #[test]
     fn plain_page_is_quiet() {
         let out = run_on(

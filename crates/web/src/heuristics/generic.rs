@@ -17,8 +17,10 @@ use crate::fastre::{CiRegex, Lowered};
 use super::{entropy, Hit};
 use crate::lang::Lang;
 
+/// Request input of a CGI script. Not `$ENV{PATH}` or standard input in general: command-line
+/// scripts (pollers, mail helpers) shipped beside web applications set PATH and read stdin.
 static CGI_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)\bparam\s*\(|cgi\.fieldstorage|query_string|request\.(?:args|form|values)|\$ENV\{|#(?:form|url)\.\w+#|\bstdin\b|getvalue\s*\("#)
+    crate::fastre::new(r#"(?i)\bparam\s*\(|cgi\.fieldstorage|query_string|request\.(?:args|form|values)|\$ENV\{\s*['"]?(?:HTTP_|REQUEST_|CONTENT_|PATH_INFO)|#(?:form|url)\.\w+#|getvalue\s*\(|read\s*\(\s*STDIN\s*,"#)
         .expect("static regex")
 });
 static CGI_EXEC: LazyLock<Regex> = LazyLock::new(|| {
@@ -52,7 +54,10 @@ static VOCABULARY: LazyLock<CiRegex> = LazyLock::new(|| {
 /// webshell is one.
 pub fn analyse_vocabulary(text: &str, hits: &mut Vec<Hit>) {
     let lowered = text.to_ascii_lowercase();
-    if let Some(m) = VOCABULARY.find(Lowered::new(&lowered)) {
+    if let Some(m) = VOCABULARY
+        .find_iter(Lowered::new(&lowered))
+        .find(|m| !is_place_name(&lowered, m.start(), m.end()))
+    {
         hits.push(Hit::heuristic(
             "generic.webshell_vocabulary",
             Severity::Medium,
@@ -62,6 +67,18 @@ pub fn analyse_vocabulary(text: &str, hits: &mut Vec<Hit>) {
             m.end() + 40,
         ));
     }
+}
+
+/// 大马 is also a place: the start of 大马士革 (Damascus) and, alone in a string, Malaysia
+/// (locale and time-zone tables of every framework list both).
+fn is_place_name(text: &str, start: usize, end: usize) -> bool {
+    let word = &text[start..end];
+    if word != "大马" {
+        return false;
+    }
+    let after = &text[end..];
+    let before = &text[..start];
+    after.starts_with('士') || (before.ends_with(['\'', '"']) && after.starts_with(['\'', '"']))
 }
 
 #[cfg(test)]

@@ -278,7 +278,13 @@ static XOR_LOOP_AT: LazyLock<StartsAt> = LazyLock::new(|| {
 });
 
 /// The first match of `XOR_LOOP` (`$k[$i] ^ $d[`, `openssl_decrypt(`, `mcrypt_decrypt(`).
+#[cfg(test)]
 pub(super) fn xor_loop(text: &str) -> Option<Span> {
+    xor_loops(text).next()
+}
+
+/// Every match start of `XOR_LOOP`, left to right (matches may overlap).
+pub(super) fn xor_loops(text: &str) -> impl Iterator<Item = Span> + '_ {
     let b = text.as_bytes();
     let mut starts: Vec<usize> = memchr::memchr_iter(b'^', b)
         .filter_map(|x| {
@@ -299,7 +305,7 @@ pub(super) fn xor_loop(text: &str) -> Option<Span> {
         starts.extend(memchr::memmem::find_iter(b, lit.as_bytes()));
     }
     starts.sort_unstable();
-    starts.into_iter().find_map(|s| XOR_LOOP_AT.at(text, s))
+    starts.into_iter().filter_map(|s| XOR_LOOP_AT.at(text, s))
 }
 
 static REQUEST_INPUTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -326,7 +332,7 @@ pub(super) fn leftmost_first(tokens: &[&str]) -> AhoCorasick {
 }
 
 /// The pattern of `VAR_CALL_ON_REQUEST`, tried where a walk back from request input allows.
-pub(super) const VAR_CALL_ON_REQUEST: &str = r#"(?i)\$\{?[a-z_]\w*\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(\s*@?\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b|getallheaders\s*\(|file_get_contents\s*\(\s*["']php://input)"#;
+pub(super) const VAR_CALL_ON_REQUEST: &str = r#"(?i)\$\{?[a-z_]\w*\}?\s*(?:\[[^\]]{0,40}\]\s*)?\(\s*@?\s*(?:\$_(?:GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s*\[\s*["']HTTP_|getallheaders\s*\(|file_get_contents\s*\(\s*["']php://input)"#;
 
 static VAR_CALL_ON_REQUEST_AT: LazyLock<StartsAt> =
     LazyLock::new(|| StartsAt::new_ci(VAR_CALL_ON_REQUEST).expect("static regex"));

@@ -7,6 +7,7 @@
 //! variable functions, `preg_replace` with the `/e` modifier and `include` of request input.
 
 mod anchored;
+mod calls;
 mod obfuscation;
 mod patterns;
 mod taint;
@@ -33,10 +34,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let direct = direct_tainted(lower);
     // The patterns below that name `$_GET`, `$_POST` … need one of these tokens to match.
     let request = mentions_request(lower);
+    // Calls, backticks and variable names count in code only, not inside string literals.
+    let code = CodeMap::new(text);
 
     for m in EXEC_SINK.captures_iter(lower) {
         let Some(whole) = m.get(0) else { continue };
-        if is_method_or_definition(text, whole.start()) {
+        if is_method_or_definition(text, whole.start()) || !code.in_code(whole.start()) {
             continue;
         }
         let args = call_args(text, whole.end());
@@ -58,10 +61,27 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             break;
         }
     }
+    if !hits.iter().any(|h| h.rule == "php.request_to_exec") && request {
+        let wrappers = calls::sink_wrappers(text, lower, &code);
+        if let Some((start, end, name)) =
+            calls::wrapper_called_with_request(text, lower, &code, &wrappers, &tainted)
+        {
+            hits.push(Hit::heuristic(
+                "php.request_to_exec",
+                Severity::Critical,
+                &format!(
+                    "request input reaches a code or command execution function through {name}()"
+                ),
+                text,
+                start,
+                end,
+            ));
+        }
+    }
 
     for m in CALLBACK_SINK.captures_iter(lower) {
         let Some(whole) = m.get(0) else { continue };
-        if is_method_or_definition(text, whole.start()) {
+        if is_method_or_definition(text, whole.start()) || !code.in_code(whole.start()) {
             continue;
         }
         let args = call_args(text, whole.end());
@@ -71,7 +91,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             || m[1].eq_ignore_ascii_case("array_reduce")
             || m[1].eq_ignore_ascii_case("iterator_apply")
         {
-            args.split(',').nth(1).unwrap_or("")
+            nth_arg(args, 1).unwrap_or("")
         } else {
             first_arg(args)
         };
@@ -88,7 +108,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = request.then(|| REQUEST_VAR_CALL.find(lower)).flatten() {
+    if let Some(m) = request
+        .then(|| REQUEST_VAR_CALL.find_iter(lower))
+        .into_iter()
+        .flatten()
+        .find(|m| code.in_code(m.start()))
+    {
         hits.push(Hit::heuristic(
             "php.request_variable_function",
             Severity::Critical,
@@ -104,7 +129,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             anchored::VAR_CALL_AT.not_after_from(lower.as_str(), &starts, VAR_CALL_NOT_AFTER)
         {
             let name = name.map_or("", |g| &lower.as_str()[g.start()..g.end()]);
-            if tainted.contains(name) {
+            if tainted.contains(name) && code.in_code(start) {
                 hits.push(Hit::heuristic(
                     "php.tainted_variable_function",
                     Severity::Critical,
@@ -118,7 +143,43 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
+    if let Some((m, args)) = request
+        .then(|| EMBEDDED_EVAL.find_iter(lower))
+        .into_iter()
+        .flatten()
+        .filter(|m| code.in_code(m.start()))
+        .map(|m| (m, call_args(text, m.end())))
+        .find(|(_, args)| is_request_input(args, &tainted))
+    {
+        hits.push(Hit::heuristic(
+            "php.request_to_exec",
+            Severity::Critical,
+            "request input is evaluated by an embedded interpreter (Perl, V8Js, Lua …)",
+            text,
+            m.start(),
+            m.end() + args.len() + 1,
+        ));
+    }
+    if let Some(m) = request
+        .then(|| PAYLOAD_IN_STRING.find_iter(lower))
+        .into_iter()
+        .flatten()
+        .find(|m| !code.in_code(m.start()))
+    {
+        hits.push(Hit::heuristic(
+            "php.webshell_payload_string",
+            Severity::High,
+            "a string holds a webshell one-liner (written to a file or injected through SQL)",
+            text,
+            m.start(),
+            m.end() + 40,
+        ));
+    }
+
     for m in INCLUDE_SINK.find_iter(lower) {
+        if !code.in_code(m.start()) {
+            continue;
+        }
         let end = text[m.end()..]
             .find([';', '\n'])
             .map_or(text.len(), |e| m.end() + e);
@@ -136,7 +197,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    if let Some(m) = request.then(|| BACKTICK_REQUEST.find(lower)).flatten() {
+    if let Some(m) = request
+        .then(|| BACKTICK_REQUEST.find_iter(lower))
+        .into_iter()
+        .flatten()
+        .find(|m| code.in_code(m.start()))
+    {
         hits.push(Hit::heuristic(
             "php.request_backtick",
             Severity::Critical,
@@ -152,6 +218,9 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         .into_iter()
         .flatten()
         .find(|m| {
+            if !code.in_code(m.start()) {
+                return false;
+            }
             let open = text[m.start()..]
                 .find('(')
                 .map_or(m.end(), |o| m.start() + o + 1);
@@ -171,7 +240,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     }
 
     if let Some(m) = EVAL_DECODED.find(lower) {
-        if !is_method_or_definition(text, m.start()) {
+        if !is_method_or_definition(text, m.start()) && code.in_code(m.start()) {
             hits.push(Hit::heuristic(
                 "php.eval_decoded",
                 Severity::High,
@@ -392,10 +461,13 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let non_ascii_vars = if text.is_ascii() {
         0
     } else {
-        anchored::non_ascii_variables(text).take(5).count()
+        anchored::non_ascii_variables(text)
+            .filter(|m| code.in_code(m.start()))
+            .take(5)
+            .count()
     };
     if non_ascii_vars >= 5 {
-        if let Some(m) = anchored::non_ascii_variables(text).next() {
+        if let Some(m) = anchored::non_ascii_variables(text).find(|m| code.in_code(m.start())) {
             hits.push(Hit::heuristic(
                 "php.non_printable_identifiers",
                 Severity::Medium,
@@ -407,8 +479,8 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
         }
     }
 
-    more_obfuscation(text, lower, &direct, hits);
-    assorted_tricks(text, lower, hits);
+    more_obfuscation(text, lower, &direct, &code, hits);
+    assorted_tricks(text, lower, &tainted, &code, hits);
     preg_replace_e(text, lower, &tainted, hits);
 }
 
@@ -453,6 +525,80 @@ mod tests {
             $name = sanitize($_GET['n']); include __DIR__ . '/x.php'; echo base64_decode($s);";
         let r = rules(benign);
         assert!(r.is_empty(), "{r:?}");
+    }
+
+    fn worst(text: &str) -> Option<Severity> {
+        let mut hits = Vec::new();
+        analyse(text, &mut hits);
+        hits.into_iter().map(|h| h.severity).max()
+    }
+
+    #[test]
+    fn dynamic_calls_without_request_input_are_not_evidence() {
+        // A function name kept in a variable, a callback from code: ordinary PHP.
+        for benign in [
+            "<?php $fn = 'strtolower'; echo $fn($x);",
+            "<?php $cb = [$this, 'render']; call_user_func($callback, $args); $f = $map[$k]; $f($v);",
+            "<?php array_filter( explode( '/', $_SERVER['PHP_SELF'] ) );",
+            "<?php $env = $_SERVER; proc_open($cmd, $spec, $pipes, null, $env);",
+            "<?php $rev = $_SERVER['argv'][2]; exec('svnlook log ' . escapeshellarg($rev));",
+            "<?php $this->source = 'System'; $type = \"system\";",
+            "<?php $sql = \"SELECT `id` FROM t WHERE x='\" . $_REQUEST['q'] . \"'\";",
+            "<?php $q = \"$row[partition_by]($row[partition])\" . $_GET['x']; $u = $_POST['u'];",
+        ] {
+            assert!(worst(benign) < Some(Severity::Medium), "{benign}: {:?}", rules(benign));
+        }
+        // A sink's name called without request input: a look, not evidence.
+        assert_eq!(
+            worst("<?php $f = 'system'; $f($x);"),
+            Some(Severity::Medium)
+        );
+        // The same with request input: evidence.
+        assert_eq!(
+            worst("<?php $f = 'system'; $f($_GET['c']);"),
+            Some(Severity::Critical)
+        );
+        assert!(
+            worst("<?php $i['w'] = 'assert'; $a[] = $i; $a[0]['w']($_POST['x']);")
+                >= Some(Severity::High)
+        );
+    }
+
+    #[test]
+    fn request_input_through_a_function_of_the_file() {
+        let shell = "<?php function exe($s_c){ $s_c = $s_c.\" 2>&1\"; ob_start(); @system($s_c);\n\
+            return ob_get_clean(); }\nif(isset($_REQUEST['cmd'])){ $s_cmd = base64_decode($_REQUEST['cmd']);\n\
+            echo exe($s_cmd); }";
+        assert!(
+            rules(shell).contains(&"php.request_to_exec".into()),
+            "{:?}",
+            rules(shell)
+        );
+        assert_eq!(worst(shell), Some(Severity::Critical));
+        let benign = "<?php function run($c){ return shell_exec($c); }\n\
+            echo run('uptime'); $n = $_GET['n']; echo htmlspecialchars($n);";
+        assert!(
+            worst(benign) < Some(Severity::Medium),
+            "{:?}",
+            rules(benign)
+        );
+    }
+
+    #[test]
+    fn code_inside_strings_is_not_code() {
+        let benign = "<?php $msg = 'create_function() is deprecated'; \
+            $h = \"<?php system(\\$x); ?>\"; echo \"`{$_GET['a']}`\";";
+        assert!(
+            worst(benign) < Some(Severity::Medium),
+            "{:?}",
+            rules(benign)
+        );
+        // …but a webshell one-liner inside a string (a dropper, an SQL INTO OUTFILE payload) is.
+        let dropper =
+            "<?php $sql = \"SELECT '<? system(\\$_GET[c]); ?>' INTO OUTFILE '/var/www/x.php'\";";
+        assert!(rules(dropper).contains(&"php.webshell_payload_string".into()));
+        let perl = "<?php $perl = new Perl(); $perl->eval(\"system('\" . $_GET['cmd'] . \"')\");";
+        assert_eq!(worst(perl), Some(Severity::Critical));
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! PHP obfuscation heuristics: hidden function names, callbacks to sinks, variable functions.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use huoyan_core::Severity;
 
@@ -13,12 +16,15 @@ use crate::heuristics::Hit;
 pub(super) fn more_obfuscation(
     text: &str,
     lower: Lowered<'_>,
-    tainted: &HashSet<String>,
+    direct: &HashSet<String>,
+    code: &CodeMap,
     hits: &mut Vec<Hit>,
 ) {
+    let tainted = direct;
     if let Some(m) = mentions_request(lower)
         .then(|| super::anchored::var_call_on_request(lower, CALL_NOT_AFTER))
         .flatten()
+        .filter(|m| code.in_code(m.start()))
     {
         hits.push(Hit::heuristic(
             "php.variable_function_on_request",
@@ -31,12 +37,27 @@ pub(super) fn more_obfuscation(
     }
     // The cheap condition first: most files have no variable variables at all.
     if let Some(m) = (text.contains("$$") || text.contains("${"))
-        .then(|| SUPERGLOBAL_VARVAR.find(lower))
+        .then(|| SUPERGLOBAL_VARVAR.find_iter(lower))
+        .into_iter()
         .flatten()
+        .find(|m| code.in_code(m.start()))
     {
+        // `${'_POST'}`, `${$_POST…}` are written only to hide a name. A list of superglobal
+        // names walked in a loop is also how old applications emulate register_globals or strip
+        // magic quotes: evidence only when request keys become variables ($$k = $v) and a
+        // variable is then called or evaluated.
+        let severity = if !m.as_str().starts_with("array") {
+            Severity::High
+        } else if !registers_request_keys(lower) {
+            Severity::Low
+        } else if calls_a_variable(text, lower, code) {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
         hits.push(Hit::heuristic(
             "php.superglobal_variable_variables",
-            Severity::High,
+            severity,
             "request superglobals are walked by name into variable variables ($$k = $v)",
             text,
             m.start(),
@@ -84,7 +105,7 @@ pub(super) fn more_obfuscation(
             break;
         }
     }
-    if let Some(m) = bare_sink_arg(lower) {
+    if let Some(m) = bare_sink_arg(lower).filter(|m| code.in_code(m.start() + 1)) {
         hits.push(Hit::heuristic(
             "php.sink_passed_as_name",
             Severity::High,
@@ -96,9 +117,11 @@ pub(super) fn more_obfuscation(
     }
     let request = mentions_request(lower);
     if let Some(m) = request.then(|| DECODED_REQUEST.find(lower)).flatten() {
+        // Applications pass state in base64 parameters; what matters is where the decoded
+        // value goes, which the taint rules follow (the decoder keeps the taint).
         hits.push(Hit::heuristic(
             "php.decoded_request_input",
-            Severity::Medium,
+            Severity::Low,
             "request input is decoded (base64/gzip/rot13) — payload smuggling",
             text,
             m.start(),
@@ -108,7 +131,9 @@ pub(super) fn more_obfuscation(
     let has_source = SOURCE.is_match(lower);
     // Cheapest condition first; the XOR search walks the whole file.
     if has_source && DYNAMIC_EXEC.is_match(lower) {
-        if let Some(x) = super::anchored::xor_loop(text) {
+        if let Some(x) = super::anchored::xor_loops(text)
+            .find(|x| code.in_code(x.start()) && decrypted_and_run(lower, code, x.start()))
+        {
             hits.push(Hit::heuristic(
                 "php.encrypted_request_loader",
                 Severity::Critical,
@@ -123,6 +148,9 @@ pub(super) fn more_obfuscation(
         if let Some(m) = EVAL_ANY
             .find_iter_not_after(lower, CALL_NOT_AFTER)
             .find(|m| {
+                if !code.in_code(m.start()) {
+                    return false;
+                }
                 let open = m.end();
                 let args = call_args(text, open);
                 let a = args.trim_start();
@@ -182,6 +210,9 @@ pub(super) fn more_obfuscation(
         ));
     }
     for m in FILE_ACCESS.find_iter_not_after(lower, CALL_NOT_AFTER) {
+        if !code.in_code(m.start()) {
+            continue;
+        }
         let args = call_args(text, m.end());
         let first = first_arg(args);
         if starts_with_direct_source(first) || starts_with_tainted(first, tainted) {
@@ -200,6 +231,9 @@ pub(super) fn more_obfuscation(
         if let Some(m) = EXEC_VARIABLE
             .find_iter_not_after(lower, CALL_NOT_AFTER)
             .find(|m| {
+                if !code.in_code(m.start()) {
+                    return false;
+                }
                 let name_start = m.start()
                     + text[m.start()..]
                         .find(|c: char| c.is_ascii_alphabetic())
@@ -219,6 +253,89 @@ pub(super) fn more_obfuscation(
     }
 }
 
+/// Bytes around a decryption in which the loader's execution and its request input must be.
+const LOADER_SPAN: usize = 1500;
+
+/// True when, near the decryption at `at`, something runs code (`eval`, `assert`,
+/// `call_user_func`, `include $x`, `__invoke`, `new $c`) and the request is read: Behinder and
+/// Godzilla decrypt the request body and run it within a few lines. A library that decrypts a
+/// cookie in one method and has a callback somewhere else in the file is not a loader.
+fn decrypted_and_run(lower: Lowered<'_>, code: &CodeMap, at: usize) -> bool {
+    let hay = lower.as_str();
+    let mut from = at.saturating_sub(LOADER_SPAN);
+    while from > 0 && !hay.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (at + LOADER_SPAN).min(hay.len());
+    while to < hay.len() && !hay.is_char_boundary(to) {
+        to += 1;
+    }
+    let near = &hay[from..to];
+    let runs = DYNAMIC_EXEC
+        .find_iter(Lowered::new(near))
+        .any(|m| code.in_code(from + m.start()));
+    runs && (SOURCE.is_match(Lowered::new(near))
+        || near.contains("$_post")
+        || near.contains("$_request"))
+}
+
+static FOREACH_VARVAR: LazyLock<Regex> = LazyLock::new(|| {
+    crate::fastre::new(r"foreach\s*\(\s*\$\$\{?\s*(\w+)\s*\}?\s+as\s+\$(\w+)\s*=>")
+        .expect("static regex")
+});
+
+/// True when a loop over a superglobal named by a variable turns request keys into variables:
+/// `foreach ($$_r as $k => $v) { $$k = $v; }` (register_globals emulation).
+fn registers_request_keys(lower: Lowered<'_>) -> bool {
+    let hay = lower.as_str();
+    FOREACH_VARVAR.captures_iter(hay).any(|c| {
+        let key = format!("$${}", &c[2]);
+        hay.match_indices(&key).any(|(i, _)| {
+            let rest = hay[i + key.len()..].trim_start();
+            rest.starts_with('=') && !rest.starts_with("==")
+        })
+    })
+}
+
+/// True when code calls a variable as a function (`$f(…)`, not a method) or evaluates a
+/// computed string.
+fn calls_a_variable(text: &str, lower: Lowered<'_>, code: &CodeMap) -> bool {
+    let starts = super::anchored::var_call_starts(lower);
+    super::anchored::VAR_CALL_AT
+        .not_after_from(lower.as_str(), &starts, VAR_CALL_NOT_AFTER)
+        .any(|(start, _, _)| code.in_code(start))
+        || EVAL_ANY
+            .find_iter_not_after(lower, CALL_NOT_AFTER)
+            .any(|m| code.in_code(m.start()) && call_args(text, m.end()).contains('$'))
+}
+
+/// True when `arg` is one string literal without interpolation: `'…'`, or `"…"` without `$`.
+fn is_single_literal(arg: &str) -> bool {
+    let a = arg.trim();
+    let b = a.as_bytes();
+    let Some(&q) = b.first().filter(|&&q| q == b'\'' || q == b'"') else {
+        return false;
+    };
+    let mut i = 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            c if c == q => return i == b.len() - 1,
+            b'$' if q == b'"' => return false,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// The plain variable (`$name`, lower-case, without `$`) assigned by the `=` at `eq`.
+fn assigned_variable(hay: &str, eq: usize) -> Option<String> {
+    let b = hay.as_bytes();
+    let end = crate::fastre::skip_space_back(b, eq);
+    let start = crate::fastre::word_run_back(b, end);
+    (start < end && start > 0 && b[start - 1] == b'$').then(|| hay[start..end].to_string())
+}
+
 /// True when `piece` is a strict prefix or suffix (≥ 3 letters) of an execution function name.
 pub(super) fn is_partial_sink(piece: &str) -> bool {
     let p: String = piece
@@ -226,10 +343,17 @@ pub(super) fn is_partial_sink(piece: &str) -> bool {
         .filter(|c| c.is_ascii_alphabetic() || *c == '_')
         .collect();
     let p = p.to_ascii_lowercase();
+    // A piece must be more than an ordinary word: `'create_' . $table`, `'base' . $n`,
+    // `'val' . $i` and `'sys' . $x` are everywhere in real code. The telling pieces are a
+    // sink's distinctive part: `ass`/`sert`, `syst`/`stem`, `_func`, `_decode` …
     p.len() >= 3
+        && ![
+            "create", "create_", "base", "base_", "base6", "base64", "base64_", "val", "eva",
+            "sys", "tem", "shell", "shell_", "exec", "_exec", "pass", "decode", "_decode",
+        ]
+        .contains(&p.as_str())
         && [
             "assert",
-            "eval",
             "system",
             "create_function",
             "shell_exec",
@@ -240,12 +364,18 @@ pub(super) fn is_partial_sink(piece: &str) -> bool {
         .any(|n| p.len() < n.len() && (n.starts_with(&p) || n.ends_with(&p)))
 }
 
-pub(super) fn callback_and_literal_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit>) {
+pub(super) fn callback_and_literal_tricks(
+    text: &str,
+    lower: Lowered<'_>,
+    code: &CodeMap,
+    hits: &mut Vec<Hit>,
+) {
     // A callback-taking function given an execution function's name in any argument, written
     // plainly or with escapes ("ass\x65rt").
     for m in CALLBACK_SINK
         .find_iter(lower)
         .chain(LAST_ARG_CALLBACK.find_iter(lower))
+        .filter(|m| code.in_code(m.start()))
     {
         let args = call_args(text, m.end());
         for c in STRING_LITERAL.captures_iter(args) {
@@ -270,8 +400,14 @@ pub(super) fn callback_and_literal_tricks(text: &str, lower: Lowered<'_>, hits: 
     }
 }
 
-pub(super) fn assorted_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit>) {
-    callback_and_literal_tricks(text, lower, hits);
+pub(super) fn assorted_tricks(
+    text: &str,
+    lower: Lowered<'_>,
+    tainted: &HashSet<String>,
+    code: &CodeMap,
+    hits: &mut Vec<Hit>,
+) {
+    callback_and_literal_tricks(text, lower, code, hits);
     if let Some(m) = MB_EREG_E.find(lower) {
         hits.push(Hit::heuristic(
             "php.preg_replace_e",
@@ -282,13 +418,21 @@ pub(super) fn assorted_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit
             m.end(),
         ));
     }
-    if let Some(m) = CREATE_FUNCTION.find_not_after(lower, CALL_NOT_AFTER) {
+    if let Some(m) = CREATE_FUNCTION
+        .find_iter_not_after(lower, CALL_NOT_AFTER)
+        .find(|m| code.in_code(m.start()))
+    {
         let args = call_args(text, m.end());
-        let decoded_or_request = DECODED_CODE.is_match(args) || SOURCE_IN_SLICE.is_match(args);
+        let decoded_or_request = DECODED_CODE.is_match(args) || is_request_input(args, tainted);
+        // Libraries written for PHP 5 build small closures from literal code
+        // (`create_function('$x', 'return …;')`): context only. Computed code needs a look.
+        let literal = nth_arg(args, 1).is_some_and(is_single_literal);
         hits.push(Hit::heuristic(
             "php.create_function",
             if decoded_or_request {
                 Severity::High
+            } else if literal {
+                Severity::Low
             } else {
                 Severity::Medium
             },
@@ -298,10 +442,26 @@ pub(super) fn assorted_tricks(text: &str, lower: Lowered<'_>, hits: &mut Vec<Hit
             m.end() + args.len() + 1,
         ));
     }
-    if let Some(m) = super::anchored::sink_literal_assign(lower) {
+    if let Some(m) = super::anchored::sink_literal_assign(lower).filter(|m| code.in_code(m.start()))
+    {
+        // Evidence is the stored name being called on request input; a name called on
+        // anything else needs a look; a name stored and never called is context
+        // (`$type = 'system';`).
+        let severity = if super::calls::dynamic_call_with_request(text, code, tainted).is_some() {
+            Severity::High
+        } else if assigned_variable(lower.as_str(), m.start())
+            .is_some_and(|v| super::calls::variable_called(lower.as_str(), code, &v))
+            || EXEC_VARIABLE
+                .find_iter_not_after(lower, CALL_NOT_AFTER)
+                .any(|m| code.in_code(m.start()))
+        {
+            Severity::Medium
+        } else {
+            Severity::Low
+        };
         hits.push(Hit::heuristic(
             "php.sink_name_in_variable",
-            Severity::High,
+            severity,
             "an execution function's name is stored in a variable (to be called later)",
             text,
             m.start(),

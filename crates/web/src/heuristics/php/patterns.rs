@@ -126,7 +126,7 @@ pub(super) static OBFUSCATED_INCLUDE: LazyLock<CiRegex> = LazyLock::new(|| {
 });
 
 pub(super) static INCLUDE_ODD_EXT: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r#"(?i)\b(?:include|require)(?:_once)?\s*\(?\s*["'][^"'\n]{0,200}\.(?:ico|png|jpe?g|gif|txt|bmp|css)["']"#)
+    CiRegex::new(r#"(?i)\b(?:include|require)(?:_once)?\s*\(?\s*["'][^"'\n]{0,200}\.(?:ico|png|jpe?g|gif|txt|bmp)["']"#)
         .expect("static regex")
 });
 
@@ -154,7 +154,7 @@ pub(super) static BARE_SINK_ARG: LazyLock<CiRegex> = LazyLock::new(|| {
 });
 
 pub(super) static DECODED_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
-    CiRegex::new(r"(?i)\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode)\s*\(\s*@?\s*\$_(?:POST|GET|REQUEST|COOKIE|SERVER)")
+    CiRegex::new(r#"(?i)\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode)\s*\(\s*@?\s*(?:\$_(?:POST|GET|REQUEST|COOKIE)|\$_SERVER\s*\[\s*["']HTTP_)"#)
         .expect("static regex")
 });
 
@@ -206,6 +206,17 @@ pub(super) static STRING_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
     crate::fastre::new(r#""((?:[^"\\]|\\.){2,40})"|'([^'\\]{2,40})'"#).expect("static regex")
 });
 
+/// `$perl->eval(…)`, `$v8->executeString(…)`: an embedded interpreter's eval (Perl, V8Js, Lua).
+pub(super) static EMBEDDED_EVAL: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)->\s*(?:eval|executestring|evaluate)\s*\(").expect("static regex")
+});
+
+/// A webshell one-liner written inside a string (a dropper, or an SQL `INTO OUTFILE` payload).
+pub(super) static PAYLOAD_IN_STRING: LazyLock<CiRegex> = LazyLock::new(|| {
+    CiRegex::new(r"(?i)<\?(?:php\b|=)?\s*@?\s*(?:eval|assert|system|passthru|shell_exec|exec|popen)\s*\(\s*@?\s*\\?\$_(?:GET|POST|REQUEST|COOKIE)\b")
+        .expect("static regex")
+});
+
 pub(super) static EXTRACT_REQUEST: LazyLock<CiRegex> = LazyLock::new(|| {
     CiRegex::new(r"(?i)\b(?:extract|parse_str|import_request_variables)\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)")
         .expect("static regex")
@@ -234,12 +245,12 @@ pub const SINK_NAMES: &[&str] = &[
 ];
 
 pub(super) static WRAPPED_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r#"(?i)^\s*@?\s*(?:\(\s*string\s*\)\s*)?(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|strval|implode|join|array_pop|array_shift|end|current|reset|file_get_contents|explode|substr|str_replace|unserialize|json_decode)\s*\(\s*@?\s*(?:["'][^"']*["']\s*,\s*){0,2})*(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|getallheaders\s*\(|["']php://input|\$HTTP_)"#)
+    crate::fastre::new(r#"(?i)^\s*@?\s*(?:\(\s*string\s*\)\s*)?(?:(?:trim|stripslashes|base64_decode|urldecode|rawurldecode|str_rot13|strrev|gzinflate|gzuncompress|hex2bin|strval|implode|join|array_pop|array_shift|end|current|reset|file_get_contents|explode|substr|str_replace|unserialize|json_decode)\s*\(\s*@?\s*(?:["'][^"']*["']\s*,\s*){0,2})*(?:\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|ORIG_PATH_INFO|PATH_TRANSLATED|PHP_SELF)|getallheaders\s*\(|["']php://input|\$HTTP_)"#)
         .expect("static regex")
 });
 
 pub(super) static DECODED_CODE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fastre::new(r"(?i)base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|\$_")
+    crate::fastre::new(r"(?i)base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)\b")
         .expect("static regex")
 });
 

@@ -141,14 +141,23 @@ pub(super) fn mentions_tainted(s: &str, tainted: &HashSet<String>) -> bool {
     false
 }
 
-/// The expression begins with a request superglobal itself.
+/// The expression begins with a request superglobal itself (`$_SERVER` only with a
+/// request-controlled key: headers, the query, the URI).
 pub(super) fn starts_with_direct_source(expr: &str) -> bool {
     let e = expr.trim_start().trim_start_matches('@').trim_start();
-    let lower = e.get(..9).unwrap_or(e).to_ascii_uppercase();
-    ["$_GET", "$_POST", "$_REQUEST", "$_COOKIE", "$_SERVER"]
+    let upper = e.get(..9).unwrap_or(e).to_ascii_uppercase();
+    ["$_GET", "$_POST", "$_REQUEST", "$_COOKIE"]
         .iter()
-        .any(|p| lower.starts_with(p))
+        .any(|p| upper.starts_with(p))
+        || (upper.starts_with("$_SERVER") && SERVER_REQUEST_KEY.is_match(e))
 }
+
+static SERVER_REQUEST_KEY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    crate::fastre::new(
+        r#"(?i)^\$_SERVER\s*\[\s*["'](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|ORIG_PATH_INFO|PATH_TRANSLATED|PHP_SELF)"#,
+    )
+    .expect("static regex")
+});
 
 pub(super) fn starts_with_tainted(expr: &str, tainted: &HashSet<String>) -> bool {
     let e = expr.trim_start().trim_start_matches('@').trim_start();

@@ -46,16 +46,37 @@ pub(super) fn call_args(text: &str, open_end: usize) -> &str {
 
 /// The first argument (up to a top-level comma).
 pub(super) fn first_arg(args: &str) -> &str {
-    let mut depth = 0i32;
-    for (i, c) in args.char_indices() {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth -= 1,
-            ',' if depth == 0 => return &args[..i],
+    nth_arg(args, 0).unwrap_or(args)
+}
+
+/// The `n`th argument (0-based) of an argument list: split at commas outside brackets and
+/// string literals.
+pub(super) fn nth_arg(args: &str, n: usize) -> Option<&str> {
+    let b = args.as_bytes();
+    let (mut depth, mut start, mut index) = (0i32, 0usize, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b',' if depth == 0 => {
+                if index == n {
+                    return Some(&args[start..i]);
+                }
+                index += 1;
+                start = i + 1;
+            }
             _ => {}
         }
+        i += 1;
     }
-    args
+    (index == n).then(|| &args[start.min(args.len())..])
 }
 
 pub(super) fn rot13(s: &str) -> String {
@@ -251,6 +272,116 @@ pub(super) fn strip_comments_reference(text: &str) -> std::borrow::Cow<'_, str> 
     }
 }
 
+/// Where PHP code is, as opposed to string literals (quoted, heredoc, nowdoc) and the text
+/// outside `<?php … ?>`. A call, a backtick or a variable name inside a string is not one:
+/// `"$function("` in an SQL template interpolates a name, `'create_function()'` is a message,
+/// a backtick in a quoted SQL statement quotes an identifier.
+///
+/// Built from text whose comments [`strip_comments`] blanked (a quote in a comment is gone).
+pub(super) struct CodeMap {
+    /// Sorted, disjoint byte ranges that are not code.
+    not_code: Vec<(usize, usize)>,
+}
+
+impl CodeMap {
+    pub(super) fn new(text: &str) -> CodeMap {
+        let b = text.as_bytes();
+        let mut not_code = Vec::new();
+        // A file with no opening tag at all (a fragment, a decoded payload) is all code.
+        let tagged = memchr::memmem::find(b, b"<?").is_some();
+        let mut i = 0;
+        if tagged {
+            // Outside PHP up to the first tag.
+            let open = memchr::memmem::find(b, b"<?").unwrap_or(b.len());
+            not_code.push((0, open));
+            i = open;
+        }
+        while i < b.len() {
+            let Some(o) = memchr::memchr3(b'\'', b'"', b'<', &b[i..])
+                .into_iter()
+                .chain(tagged.then(|| memchr::memchr(b'?', &b[i..])).flatten())
+                .min()
+            else {
+                break;
+            };
+            i += o;
+            match b[i] {
+                q @ (b'\'' | b'"') => {
+                    let start = i;
+                    i += 1;
+                    while i < b.len() {
+                        match memchr::memchr2(q, b'\\', &b[i..]) {
+                            Some(o) if b[i + o] == b'\\' => i += o + 2,
+                            Some(o) => {
+                                i += o + 1;
+                                break;
+                            }
+                            None => i = b.len(),
+                        }
+                    }
+                    not_code.push((start, i.min(b.len())));
+                }
+                b'<' if b[i..].starts_with(b"<<<") => {
+                    let start = i;
+                    i = heredoc_end(b, i + 3);
+                    not_code.push((start, i));
+                }
+                b'?' if tagged && b.get(i + 1) == Some(&b'>') => {
+                    let start = i + 2;
+                    let open =
+                        memchr::memmem::find(&b[start..], b"<?").map_or(b.len(), |o| start + o);
+                    not_code.push((start, open));
+                    i = open.max(start);
+                }
+                _ => i += 1,
+            }
+        }
+        CodeMap { not_code }
+    }
+
+    /// True when the byte at `pos` is PHP code (not in a string or outside the tags).
+    pub(super) fn in_code(&self, pos: usize) -> bool {
+        let k = self.not_code.partition_point(|&(s, _)| s <= pos);
+        k == 0 || self.not_code[k - 1].1 <= pos
+    }
+}
+
+/// The end of a heredoc/nowdoc whose `<<<` ends just before `i`: the line that starts (after
+/// blanks) with its label, or the end of the text.
+fn heredoc_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    let quoted = matches!(b.get(i), Some(b'\'' | b'"'));
+    if quoted {
+        i += 1;
+    }
+    let label_start = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
+        i += 1;
+    }
+    let label = &b[label_start..i];
+    if label.is_empty() {
+        return i;
+    }
+    // The body starts on the next line.
+    let mut line = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |o| i + o + 1);
+    while line < b.len() {
+        let mut j = line;
+        while j < b.len() && matches!(b[j], b' ' | b'\t') {
+            j += 1;
+        }
+        if b[j..].starts_with(label)
+            && b.get(j + label.len())
+                .is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80))
+        {
+            return j + label.len();
+        }
+        line = memchr::memchr(b'\n', &b[line..]).map_or(b.len(), |o| line + o + 1);
+    }
+    b.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +404,24 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn code_map_tells_strings_and_html_from_code() {
+        let text = "<html>$x(<?php $f = \"$function(\" . 'create_function()';\n\
+                    echo <<<EOT\n`ls $_GET[a]`\nEOT;\n$g($y); ?> tail `x` <?= $h() ?>";
+        let code = CodeMap::new(text);
+        let at = |needle: &str| text.find(needle).expect(needle);
+        assert!(!code.in_code(at("$x(")), "HTML before the tag");
+        assert!(code.in_code(at("$f =")));
+        assert!(!code.in_code(at("$function(")));
+        assert!(!code.in_code(at("create_function")));
+        assert!(!code.in_code(at("`ls")), "heredoc body");
+        assert!(code.in_code(at("$g(")));
+        assert!(!code.in_code(at("`x`")));
+        assert!(code.in_code(at("$h()")));
+        // No tag at all: a fragment, all code.
+        let frag = "$a($_POST[1]);";
+        assert!(CodeMap::new(frag).in_code(0));
     }
 }
