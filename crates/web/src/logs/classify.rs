@@ -8,6 +8,13 @@
 //! (China Chopper, AntSword, Behinder, Godzilla), scanners by user agent, and reconnaissance
 //! (404s on well-known admin paths, 400s with garbage request lines). The patterns are the
 //! project's own, written from the published shape of each attack.
+//!
+//! Precision (docs/PRECISION.md, "Access logs"): the whole query is matched once as a
+//! pre-filter; the injection classes are then confirmed parameter by parameter, by the value's
+//! shape — a URL is judged as a path and a query, JSON by its strings, a base64/JWT token by
+//! the text it decodes to — and the patterns ask for syntax (shell metacharacters before a
+//! command, a break-out before SQL keywords, an expression inside template delimiters), not
+//! for words that natural language, analytics beacons and OAuth redirects are full of.
 
 use std::sync::LazyLock;
 
