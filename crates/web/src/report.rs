@@ -497,26 +497,10 @@ fn report_hunt(hits: &[hunt::HuntHit], users: &UserDb, out: &mut Outcome) {
 }
 
 fn report_logs(a: &LogAnalysis, out: &mut Outcome) {
-    // Per source, weighed (crate::logs::verdict): own findings for answered exploits, one
-    // background finding for the rest.
-    for f in crate::logs::verdict::attack_findings(a, &ATTACK) {
+    // Per source, weighed (crate::logs::verdict): own findings for answered exploits (and
+    // Shellshock in the error log), one background finding per log kind for the rest.
+    for f in crate::logs::verdict::log_findings(a, &ATTACK, &ERRORS) {
         out.add(f);
-    }
-    for (ip, e) in &a.errors {
-        let total: u64 = e.events.values().sum();
-        let sev = if e.events.contains_key("shellshock") || e.events.contains_key("mod_security") {
-            Severity::Medium
-        } else {
-            Severity::Low
-        };
-        let kinds: Vec<String> = e.events.iter().map(|(k, n)| format!("{k}×{n}")).collect();
-        out.add(
-            ERRORS
-                .finding(sev, format!("{ip}: {total} error-log events ({})", kinds.join(", ")))
-                .ip(ip.clone())
-                .at(e.first)
-                .evidence(json!({"events": e.events, "first": e.first, "last": e.last, "samples": e.samples})),
-        );
     }
 }
 

@@ -380,6 +380,19 @@ fn payload_recall_per_split() {
 #[test]
 #[ignore]
 fn classify_env() {
+    if let Some(file) = std::env::var_os("HUOYAN_CLASSIFY_LINES") {
+        // Whole log lines: print the classified ones.
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for line in text.lines() {
+            if let Some(r) = parse_line(line) {
+                let c = classify(&r).classes;
+                if c.iter().any(|c| c.is_exploit()) {
+                    println!("{c:?}\t{} {}", r.status.unwrap_or(0), r.target);
+                }
+            }
+        }
+        return;
+    }
     let target = std::env::var("HUOYAN_CLASSIFY").unwrap_or_default();
     for t in target.split('\n') {
         let line = format!(
@@ -388,4 +401,30 @@ fn classify_env() {
         let c = parse_line(&line).map(|r| classify(&r).classes);
         println!("{c:?}\t{t}");
     }
+}
+
+/// Debugging aid: the `web.attack` findings of a whole root's logs,
+/// `HUOYAN_ROOT=/path log_precision findings_of_root --ignored --nocapture`.
+#[test]
+#[ignore]
+fn findings_of_root() {
+    let Some(dir) = std::env::var_os("HUOYAN_ROOT") else {
+        return;
+    };
+    let root = Root::new(std::path::Path::new(&dir)).expect("root");
+    let opts = WebOptions {
+        window: Window::default(),
+        read_logs: true,
+        report_log_findings: true,
+        ..WebOptions::default()
+    };
+    let (out, _) = huoyan_web::analyse(&root, &Default::default(), &opts);
+    let mut by_sev: BTreeMap<(String, Severity), usize> = BTreeMap::new();
+    for f in &out.findings {
+        *by_sev.entry((f.check_id.clone(), f.severity)).or_default() += 1;
+        if f.check_id == "web.attack" {
+            println!("{} {}", f.severity, f.summary);
+        }
+    }
+    println!("{by_sev:?}");
 }

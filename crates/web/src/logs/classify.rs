@@ -8,6 +8,13 @@
 //! (China Chopper, AntSword, Behinder, Godzilla), scanners by user agent, and reconnaissance
 //! (404s on well-known admin paths, 400s with garbage request lines). The patterns are the
 //! project's own, written from the published shape of each attack.
+//!
+//! Precision (docs/PRECISION.md, "Access logs"): the whole query is matched once as a
+//! pre-filter; the injection classes are then confirmed parameter by parameter, by the value's
+//! shape — a URL is judged as a path and a query, JSON by its strings, a base64/JWT token by
+//! the text it decodes to — and the patterns ask for syntax (shell metacharacters before a
+//! command, a break-out before SQL keywords, an expression inside template delimiters), not
+//! for words that natural language, analytics beacons and OAuth redirects are full of.
 
 use std::sync::LazyLock;
 
@@ -85,6 +92,13 @@ impl AttackClass {
             AttackClass::BadBot => "bad_bot",
             AttackClass::CrawlerClaim => "crawler_claim",
         }
+    }
+
+    /// True for classes whose success acts on the server (a 2xx to one of them may mean the
+    /// attacker got what was asked): not XSS (it acts in a visitor's browser) nor a bare `../`
+    /// without a sensitive file (that is [`AttackClass::Lfi`]).
+    pub fn acts_on_server(self) -> bool {
+        self.is_exploit() && !matches!(self, AttackClass::Xss | AttackClass::PathTraversal)
     }
 
     /// True for classes that are exploitation attempts (not mere noise or recon).
@@ -172,7 +186,7 @@ const TARGET_PATTERNS: &[(AttackClass, &str)] = &[
     ),
     (
         AttackClass::Xss,
-        r#"<\s*/?\s*[a-z][a-z0-9:_-]*[\s/][^>]*?\b(?:on[a-z]+|src|href|style|action|formaction|data|xlink:href)\s*=|<[!?%]|\b(?:alert|prompt|confirm)\s*(?:&\w+;|&#x?[0-9a-f]+;?)|=\s*(?:alert|prompt|confirm)\s*[,;]|data\s*:\s*text/html|data\s*:[^,]{0,40};base64|fscommand|navigator\s*\.|window\s*\.\s*open|\blocation(?:\.href)?\s*=\s*(?:['"`/]|name\b|atob|javascript)|\$\(\s*["']|\.click\s*\(|@font-face|\burl\s*\(\s*['"]?\s*(?:javascript|vbscript|data|//)|#default#|\bdatasrc\b|\bdatafld\b|\bxmlns\b|(?:\+|\s)adw-[a-z/]|\((?:alert|prompt|confirm)\)\s*\(|\.\w+\(\s*(?:alert|prompt|confirm)\s*\)|</?(?:a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|blink|blockquote|body|br|button|canvas|caption|center|cite|code|col|colgroup|datalist|dd|del|details|dfn|dialog|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|frame|frameset|h[1-6]|head|header|hr|html|i|iframe|img|image|input|ins|isindex|kbd|keygen|label|legend|li|link|listing|main|map|mark|marquee|math|menu|meta|meter|nav|noembed|noframes|noscript|object|ol|optgroup|option|output|p|param|picture|plaintext|pre|progress|q|s|samp|script|section|select|slot|small|source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|tt|u|ul|var|video|wbr|xmp|xml|xss|x|animate\w*|set|circle|ellipse|line|path|polygon|polyline|rect|g|defs|use|fe[a-z]+|foreignobject|handler|xsl:[a-z-]+)(?:\s[^<>]*)?/?>|(?:&lt;?|&#0*60;?|&#x0*3c;?)(?:$|&|\s*/?[a-z!])|\xbc\s*/?\s*(?:script|img|svg|iframe)|\bfunction\s*\w*\s*\([^)]{0,40}\)\s*\{|(?:^|[=&])\s*on(?:abort|activate|afterprint|afterupdate|animation\w*|auxclick|before\w+|begin|blur|bounce|canplay\w*|cellchange|change|click|contextmenu|controlselect|copy|cut|dataavailable|datasetchanged|datasetcomplete|dblclick|deactivate|drag\w*|drop|durationchange|emptied|end|ended|error|errorupdate|filterchange|finish|focus\w*|fullscreenchange|hashchange|help|input|invalid|key\w+|layoutcomplete|load\w*|losecapture|mediacomplete|mediaerror|message|mouse\w*|move\w*|mozfullscreen\w*|outofsync|paste|pause|play\w*|popstate|progress|propertychange|ratechange|readystatechange|redo|repeat|reset|resize\w*|resume|reverse|row\w*|scroll|seek\w*|select\w*|show|stalled|start|stop|storage|submit|suspend|syncrestored|timeerror|timeupdate|toggle|touch\w*|trackchange|transition\w*|undo|unload|urlflip|volumechange|waiting|webkit\w*|wheel|pointer\w*|page(?:show|hide)|cuechange|visibilitychange|afterscriptexecute|beforescriptexecute)\s*(?:$|&)"#,
+        r#"<\s*/?\s*[a-z][a-z0-9:_-]*[\s/][^>]*?\b(?:on[a-z]+|src|href|style|action|formaction|data|xlink:href)\s*=|<[!?%]|\b(?:alert|prompt|confirm)\s*(?:&\w+;|&#x?[0-9a-f]+;?)|=\s*(?:alert|prompt|confirm)\s*[,;]|data\s*:\s*text/html|data\s*:[^,]{0,40};base64|fscommand|navigator\s*\.|window\s*\.\s*open|\blocation(?:\.href)?\s*=\s*(?:['"`/]|name\b|atob|javascript)|\$\(\s*["']|\.click\s*\(|@font-face|\burl\s*\(\s*['"]?\s*(?:javascript|vbscript|data|//)|#default#|\bdatasrc\b|\bdatafld\b|\bxmlns\b|(?:\+|\s)adw-[a-z/]|\((?:alert|prompt|confirm)\)\s*\(|\.\w+\(\s*(?:alert|prompt|confirm)\s*\)|</?(?:applet|area|audio|base|basefont|bgsound|body|button|canvas|details|dialog|embed|fieldset|form|frame|frameset|head|html|iframe|img|image|input|isindex|keygen|layer|ilayer|link|listing|map|marquee|math|meta|noembed|noframes|noscript|object|optgroup|option|param|picture|plaintext|script|select|slot|source|style|svg|table|template|textarea|title|track|video|xmp|xml|xss|x|animate\w*|set|circle|ellipse|line|path|polygon|polyline|rect|defs|use|fe[a-z]+|foreignobject|handler|xsl:[a-z-]+)(?:\s[^<>]*)?/?>|(?:&lt;?|&#0*60;?|&#x0*3c;?)(?:$|&|\s*/?[a-z!])|\xbc\s*/?\s*(?:script|img|svg|iframe)|\bfunction\s*\w*\s*\([^)]{0,40}\)\s*\{|(?:^|[=&])\s*on(?:abort|activate|afterprint|afterupdate|animation\w*|auxclick|before\w+|begin|blur|bounce|canplay\w*|cellchange|change|click|contextmenu|controlselect|copy|cut|dataavailable|datasetchanged|datasetcomplete|dblclick|deactivate|drag\w*|drop|durationchange|emptied|end|ended|error|errorupdate|filterchange|finish|focus\w*|fullscreenchange|hashchange|help|input|invalid|key\w+|layoutcomplete|load\w*|losecapture|mediacomplete|mediaerror|message|mouse\w*|move\w*|mozfullscreen\w*|outofsync|paste|pause|play\w*|popstate|progress|propertychange|ratechange|readystatechange|redo|repeat|reset|resize\w*|resume|reverse|row\w*|scroll|seek\w*|select\w*|show|stalled|start|stop|storage|submit|suspend|syncrestored|timeerror|timeupdate|toggle|touch\w*|trackchange|transition\w*|undo|unload|urlflip|volumechange|waiting|webkit\w*|wheel|pointer\w*|page(?:show|hide)|cuechange|visibilitychange|afterscriptexecute|beforescriptexecute)\s*(?:$|&)"#,
     ),
     // Path traversal
     (
@@ -523,11 +537,11 @@ fn classify_value(name: &str, raw: &str, depth: usize, out: &mut Vec<AttackClass
     let lower = value.to_ascii_lowercase();
     if name.contains("sql") && is_sql_statement(&lower) {
         // A query tool's own parameter (phpMyAdmin `sql_query=`, Adminer `sql=`): a statement,
-        // not an injection into one. The other classes still apply.
+        // not an injection into one (its backticks quote identifiers). The other classes apply.
         let mut classes = Vec::new();
         classify_plain(&lower, &mut classes);
         for c in classes {
-            if c != AttackClass::Sqli {
+            if !matches!(c, AttackClass::Sqli | AttackClass::CmdInjection) {
                 push(out, c);
             }
         }

@@ -22,6 +22,54 @@ pub const MAX_IPS: usize = 500_000;
 pub const MAX_ATTACKER_IPS_EXTRA: usize = 10_000;
 /// Cap on distinct user agents shared between IPs (beyond it each IP keeps its own copy).
 pub const MAX_SHARED_AGENTS: usize = 16_384;
+/// Answered server-side exploit targets remembered per IP.
+pub const ANSWERED_TARGETS_PER_IP: usize = 64;
+/// Distinct exploit targets whose senders are counted (beyond it a new target counts as rare).
+pub const MAX_TARGETS: usize = 200_000;
+/// Sources counted per exploit target: this many or more make it a campaign.
+pub const CAMPAIGN_SOURCES: usize = 3;
+
+/// The hash an exploit request's target is remembered by: lower-cased, digit runs folded to
+/// `0`, so a botnet's copies of one payload (`vars[1][]=HelloThinkPHP21`, `?id=1'…`) meet.
+pub fn target_hash(target: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher};
+    let mut h = BuildHasherDefault::<DefaultHasher>::default().build_hasher();
+    let mut in_digits = false;
+    for b in target.bytes() {
+        if b.is_ascii_digit() {
+            if !in_digits {
+                h.write_u8(b'0');
+            }
+            in_digits = true;
+        } else {
+            in_digits = false;
+            h.write_u8(b.to_ascii_lowercase());
+        }
+    }
+    h.finish()
+}
+
+/// Up to [`CAMPAIGN_SOURCES`] distinct senders (address hashes) of one exploit target.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TargetSources {
+    ips: [u64; CAMPAIGN_SOURCES],
+    n: u8,
+}
+
+impl TargetSources {
+    fn add(&mut self, ip: u64) {
+        let n = usize::from(self.n);
+        if n < CAMPAIGN_SOURCES && !self.ips[..n].contains(&ip) {
+            self.ips[n] = ip;
+            self.n += 1;
+        }
+    }
+
+    /// Distinct senders, capped at [`CAMPAIGN_SOURCES`].
+    pub fn count(&self) -> usize {
+        usize::from(self.n)
+    }
+}
 
 /// Hashes a value that already is a 64-bit hash: as it is.
 #[derive(Default)]
@@ -119,6 +167,12 @@ pub struct IpStats {
     pub attack_requests: u64,
     /// Of those, the ones answered 2xx (the server did what was asked: possible success).
     pub attacks_answered_ok: u64,
+    /// The targets (see [`target_hash`]) of the first [`ANSWERED_TARGETS_PER_IP`] distinct
+    /// requests answered 2xx whose class acts on the server: whether one of them was this
+    /// source's own (not a campaign many sources sent) is decided at the end, with
+    /// [`IpTable::sources_of`].
+    #[serde(skip)]
+    pub answered_targets: Vec<u64>,
     /// Classes seen.
     pub classes: BTreeSet<AttackClass>,
     /// First request.
@@ -196,9 +250,26 @@ pub struct IpTable {
     pub dropped: u64,
     /// User agents shared by the IPs that sent them (browsers repeat a handful of strings).
     agents: HashSet<Arc<str>>,
+    /// Senders of each exploit target (at most [`MAX_TARGETS`] targets).
+    targets: HashMap<u64, TargetSources, BuildHasherDefault<AlreadyHashed>>,
 }
 
 impl IpTable {
+    /// How many distinct sources sent the exploit target `hash` (capped at
+    /// [`CAMPAIGN_SOURCES`]; 0 when it was not tracked).
+    pub fn sources_of(&self, hash: u64) -> usize {
+        self.targets.get(&hash).map_or(0, TargetSources::count)
+    }
+
+    /// True when one of the answered server-side exploits of `s` was its own: sent by fewer
+    /// than [`CAMPAIGN_SOURCES`] sources. A payload that hundreds of addresses send to every
+    /// server (and that a front controller answers 200 like any other URL) is not a success.
+    pub fn answered_own_exploit(&self, s: &IpStats) -> bool {
+        s.answered_targets
+            .iter()
+            .any(|t| self.sources_of(*t) < CAMPAIGN_SOURCES)
+    }
+
     /// Adds one request.
     pub fn add(&mut self, rec: &AccessRecord, classes: &[AttackClass]) {
         if self.by_ip.len() >= room_for(!classes.is_empty()) && !self.by_ip.contains_key(&rec.ip) {
@@ -215,8 +286,25 @@ impl IpTable {
         }
         if classes.iter().any(|c| c.is_exploit()) {
             s.attack_requests += 1;
-            if rec.status.is_some_and(|c| (200..300).contains(&c)) {
+            let answered = rec.status.is_some_and(|c| (200..300).contains(&c));
+            if answered {
                 s.attacks_answered_ok += 1;
+            }
+            let target = target_hash(&rec.target);
+            if answered
+                && classes.iter().any(|c| c.acts_on_server())
+                && s.answered_targets.len() < ANSWERED_TARGETS_PER_IP
+                && !s.answered_targets.contains(&target)
+            {
+                s.answered_targets.push(target);
+            }
+            let len = self.targets.len();
+            match self.targets.entry(target) {
+                Entry::Occupied(mut e) => e.get_mut().add(path_hash(&rec.ip)),
+                Entry::Vacant(e) if len < MAX_TARGETS => {
+                    e.insert(TargetSources::default()).add(path_hash(&rec.ip))
+                }
+                Entry::Vacant(_) => {}
             }
         }
         s.classes.extend(classes.iter().copied());
@@ -258,6 +346,20 @@ impl IpTable {
     /// addresses that sent attacks first, then by first request, then by address.
     pub fn merge(&mut self, other: IpTable) {
         self.dropped += other.dropped;
+        for (target, o) in other.targets {
+            let len = self.targets.len();
+            match self.targets.entry(target) {
+                Entry::Occupied(mut e) => {
+                    for ip in &o.ips[..usize::from(o.n)] {
+                        e.get_mut().add(*ip);
+                    }
+                }
+                Entry::Vacant(e) if len < MAX_TARGETS => {
+                    e.insert(o);
+                }
+                Entry::Vacant(_) => {}
+            }
+        }
         let mut entries: Vec<(String, IpStats)> = other.by_ip.into_iter().collect();
         if self.by_ip.len() + entries.len() > MAX_IPS {
             entries.sort_unstable_by(|a, b| {
@@ -287,6 +389,13 @@ impl IpTable {
             s.posts += o.posts;
             s.attack_requests += o.attack_requests;
             s.attacks_answered_ok += o.attacks_answered_ok;
+            for t in o.answered_targets {
+                if s.answered_targets.len() < ANSWERED_TARGETS_PER_IP
+                    && !s.answered_targets.contains(&t)
+                {
+                    s.answered_targets.push(t);
+                }
+            }
             s.classes.extend(o.classes);
             s.first = match (s.first, o.first) {
                 (Some(a), Some(b)) => Some(a.min(b)),

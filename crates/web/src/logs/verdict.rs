@@ -3,8 +3,10 @@
 //! A public server is probed all day by crawlers and scanners that never get anything; and a
 //! browser sometimes sends one odd-looking request among hundreds of ordinary ones. Neither is
 //! evidence that an attacker acted. A source gets its own `web.attack` finding only when a
-//! request that carried an exploit class was answered 2xx (the server did what was asked) and
-//! the source is not one oddity among normal traffic:
+//! request that carried a server-side exploit class (not XSS, not a bare `../`) was answered
+//! 2xx, that request was its own — fewer than [`super::stats::CAMPAIGN_SOURCES`] sources sent the same target
+//! (a front controller answers a botnet's payload 200 like any URL) — and the source is not one
+//! oddity among normal traffic:
 //!
 //! - **high**: the answered exploit comes from a source that behaves like an attacker — a tool
 //!   user agent or webshell client, mostly 4xx answers (a scan), reconnaissance probes, several
@@ -15,15 +17,20 @@
 //!
 //! A webshell that was requested after it was written is reported separately, as critical
 //! (`web.webshell_use`, see [`crate::correlate`]).
+//!
+//! The error log is weighed the same way ([`error_findings`]): 404s, denied paths, failed
+//! logins and blocked requests are background — one low finding — except a Shellshock event
+//! (CGI saw a function definition: medium) and the error lines of an address that got its own
+//! access-log finding (context for it).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use huoyan_core::{CheckInfo, Finding, Severity};
 use serde_json::json;
 
 use super::analysis::LogAnalysis;
 use super::classify::AttackClass;
-use super::stats::IpStats;
+use super::stats::{IpStats, IpTable};
 
 /// Sources listed by name in the background finding.
 pub const TOP_BACKGROUND: usize = 10;
@@ -43,13 +50,13 @@ pub enum SourceVerdict {
 /// request is an oddity, not an attack.
 const ODDITY_SHARE: f64 = 0.05;
 
-/// Judges one source from its statistics.
-pub fn judge(s: &IpStats) -> SourceVerdict {
+/// Judges one source from its statistics (`table` knows which targets were campaigns).
+pub fn judge(s: &IpStats, table: &IpTable) -> SourceVerdict {
     if s.classes.is_empty() {
         return SourceVerdict::Quiet;
     }
     let exploit_classes = s.classes.iter().filter(|c| c.is_exploit()).count();
-    if exploit_classes == 0 || s.attacks_answered_ok == 0 {
+    if exploit_classes == 0 || !table.answered_own_exploit(s) {
         return SourceVerdict::Background;
     }
     let tool = s.classes.contains(&AttackClass::Scanner)
@@ -75,7 +82,7 @@ pub fn attack_findings(a: &LogAnalysis, info: &CheckInfo) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut background: Vec<(&String, &IpStats)> = Vec::new();
     for (ip, s) in ips {
-        match judge(s) {
+        match judge(s, &a.ips) {
             SourceVerdict::Quiet => {}
             SourceVerdict::Background => background.push((ip, s)),
             SourceVerdict::Own(sev) => out.push(source_finding(a, info, ip, s, sev)),
@@ -84,6 +91,108 @@ pub fn attack_findings(a: &LogAnalysis, info: &CheckInfo) -> Vec<Finding> {
     if !background.is_empty() {
         out.push(background_finding(info, &background));
     }
+    out
+}
+
+/// Every finding of the logs: [`attack_findings`] under `attack`, then [`error_findings`]
+/// under `errors`.
+pub fn log_findings(a: &LogAnalysis, attack: &CheckInfo, errors: &CheckInfo) -> Vec<Finding> {
+    let mut out = attack_findings(a, attack);
+    let own: HashSet<String> = out
+        .iter()
+        .filter(|f| f.evidence.get("background").is_none())
+        .flat_map(|f| f.ips.iter().cloned())
+        .collect();
+    out.extend(error_findings(a, errors, &own));
+    out
+}
+
+/// The error-log findings: per address for Shellshock events and for the addresses in `own`
+/// (those with their own access-log finding), one low background finding for the rest.
+pub fn error_findings(a: &LogAnalysis, info: &CheckInfo, own: &HashSet<String>) -> Vec<Finding> {
+    let mut ips: Vec<_> = a.errors.iter().collect();
+    ips.sort_by(|x, y| x.0.cmp(y.0));
+    let mut out = Vec::new();
+    let mut background = Vec::new();
+    for (ip, e) in ips {
+        let shellshock = e.events.contains_key("shellshock");
+        if !shellshock && !own.contains(ip) {
+            background.push((ip, e));
+            continue;
+        }
+        let total: u64 = e.events.values().sum();
+        let sev = if shellshock {
+            Severity::Medium
+        } else {
+            Severity::Low
+        };
+        let kinds: Vec<String> = e.events.iter().map(|(k, n)| format!("{k}×{n}")).collect();
+        out.push(
+            info.finding(
+                sev,
+                format!("{ip}: {total} error-log events ({})", kinds.join(", ")),
+            )
+            .ip(ip.clone())
+            .at(e.first)
+            .evidence(
+                json!({"events": e.events, "first": e.first, "last": e.last, "samples": e.samples}),
+            ),
+        );
+    }
+    if background.is_empty() {
+        return out;
+    }
+    let mut per_event: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    let (mut first, mut last) = (None, None);
+    for (_, e) in &background {
+        for (k, n) in &e.events {
+            let v = per_event.entry(k.as_str()).or_default();
+            v.0 += 1;
+            v.1 += n;
+        }
+        first = match (first, e.first) {
+            (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
+            (a, b) => a.or(b),
+        };
+        last = match (last, e.last) {
+            (Some(a), Some(b)) => Some(std::cmp::max(a, b)),
+            (a, b) => a.or(b),
+        };
+    }
+    let total = |e: &super::analysis::ErrorSummary| e.events.values().sum::<u64>();
+    background.sort_by(|x, y| (total(y.1), x.0).cmp(&(total(x.1), y.0)));
+    let sources = background.len();
+    background.truncate(TOP_BACKGROUND);
+    let events: Vec<String> = per_event
+        .iter()
+        .map(|(k, (sources, n))| format!("{k}×{n} from {sources}"))
+        .collect();
+    let top = &background;
+    let mut f = info
+        .finding(
+            Severity::Low,
+            format!(
+                "{sources} sources of background error-log events ({}); top: {}",
+                events.join(", "),
+                top.iter()
+                    .take(3)
+                    .map(|(ip, e)| format!("{ip} ({})", total(e)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .at(first);
+    for (ip, _) in top.iter() {
+        f = f.ip(ip.to_string());
+    }
+    out.push(f.evidence(json!({
+        "background": true,
+        "sources": sources,
+        "events": per_event.iter().map(|(k, (s, n))| (k.to_string(), json!({"sources": s, "events": n}))).collect::<serde_json::Map<_, _>>(),
+        "first": first,
+        "last": last,
+        "top_sources": top.iter().map(|(ip, e)| json!({"ip": ip, "events": e.events, "samples": e.samples})).collect::<Vec<_>>(),
+    })));
     out
 }
 
@@ -219,9 +328,14 @@ mod tests {
             client_errors: errors,
             attack_requests: attacks,
             attacks_answered_ok: ok,
+            answered_targets: (0..ok).collect(),
             classes: classes.iter().copied().collect(),
             ..IpStats::default()
         }
+    }
+
+    fn judge(s: &IpStats) -> SourceVerdict {
+        super::judge(s, &IpTable::default())
     }
 
     #[test]
@@ -253,5 +367,38 @@ mod tests {
             SourceVerdict::Own(Severity::Medium)
         );
         assert_eq!(judge(&stats(3, 0, 0, 0, &[])), SourceVerdict::Quiet);
+    }
+
+    /// The same payload from many addresses, answered 200 by a front controller, is a
+    /// campaign: background for each sender; the one address with its own payload stands out.
+    #[test]
+    fn campaigns_are_background() {
+        use crate::logs::classify::classify;
+        use crate::logs::parse::parse_line;
+        let mut t = IpTable::default();
+        let mut add = |ip: &str, target: &str| {
+            let r = parse_line(&format!(
+                "{ip} - - [01/Jan/2025:10:00:00 +0000] \"GET {target} HTTP/1.1\" 200 41210 \"-\" \"python-requests/2.31.0\""
+            ))
+            .expect("parse");
+            t.add(&r, &classify(&r).classes);
+        };
+        for i in 0..5 {
+            add(&format!("192.0.2.{i}"), "/?page=../../../../etc/passwd");
+            add(
+                &format!("192.0.2.{i}"),
+                "/?id=1%27%20UNION%20SELECT%20NULL,user()--%20-",
+            );
+        }
+        add("203.0.113.9", "/?page=../../../../etc/passwd");
+        add("203.0.113.9", "/item.php?id=-7%20UNION%20SELECT%201,concat(user,0x3a,password)%20FROM%20mysql.user--%20-");
+        assert_eq!(
+            super::judge(&t.by_ip["192.0.2.1"], &t),
+            SourceVerdict::Background
+        );
+        assert_eq!(
+            super::judge(&t.by_ip["203.0.113.9"], &t),
+            SourceVerdict::Own(Severity::High)
+        );
     }
 }
