@@ -85,10 +85,14 @@ pub fn role_of(check_id: &str) -> Role {
     }
 }
 
-/// Gives every finding of an outcome its role (and hardening kind where the role says so).
+/// Gives every finding of an outcome its check's role (and hardening kind where the role says
+/// so). A role the check gave one finding itself (anything but the default, activity) is kept:
+/// the background summary of `web.attack` is background, not an entry point.
 pub fn assign(outcome: &mut Outcome) {
     for finding in &mut outcome.findings {
-        finding.set_role(role_of(&finding.check_id));
+        if finding.role == Role::Activity {
+            finding.set_role(role_of(&finding.check_id));
+        }
     }
 }
 
@@ -131,5 +135,27 @@ mod tests {
         assert_eq!(out.findings[0].kind, Kind::Hardening);
         assert_eq!(out.findings[0].role, Role::Hardening);
         assert_eq!(out.worst(), None, "hardening never raises the verdict");
+    }
+
+    #[test]
+    fn a_role_the_check_gave_is_kept() {
+        use huoyan_core::{CheckInfo, Severity};
+        const INFO: CheckInfo = CheckInfo {
+            id: "web.attack",
+            title: "t",
+            title_zh: "t",
+            mitre: &["T1190"],
+            remediation: "r",
+            remediation_zh: "r",
+        };
+        let mut out = Outcome::default();
+        out.add(
+            INFO.finding(Severity::Low, "background")
+                .with_role(Role::Background),
+        );
+        out.add(INFO.finding(Severity::High, "one address"));
+        assign(&mut out);
+        assert_eq!(out.findings[0].role, Role::Background);
+        assert_eq!(out.findings[1].role, Role::EntryPoint);
     }
 }

@@ -288,7 +288,8 @@ fn background_finding(info: &CheckInfo, sources: &[(&String, &IpStats)]) -> Find
             top_text.join(", ")
         ),
     )
-    .at(first);
+    .at(first)
+    .with_role(huoyan_core::Role::Background);
     for (ip, _) in &top {
         f = f.ip(ip.to_string());
     }
