@@ -55,12 +55,12 @@ const FOOTHOLDS: &[&str] = &[
 /// Checks whose findings are, by themselves, background noise of the internet.
 const BACKGROUND: &[&str] = &["logs.bruteforce"];
 
-/// Checks that only ever describe the host's posture: weak settings, missing monitoring.
+/// Checks that only ever describe the host's posture: weak settings, missing monitoring. (Checks
+/// whose findings can be either — `accounts.sudo_conf`, `ssh.authorized_keys_config`, whose
+/// setting may point at a writable place an intruder uses — mark each finding themselves.)
 const HARDENING: &[&str] = &[
     "accounts.file_permissions",
     "accounts.hash_scheme",
-    "accounts.sudo_conf",
-    "ssh.authorized_keys_config",
     "ssh.empty_passwords",
     "ssh.gateway_ports",
     "ssh.password_auth",

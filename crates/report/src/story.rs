@@ -393,10 +393,23 @@ fn hypothesis(relevant: &[&Finding], all: &[Finding]) -> Hypothesis {
     let ranked = candidates(all);
     // A cause must be serious itself, or be linked to serious evidence: one odd request from
     // a visitor is never the way in.
-    if let Some(best) = ranked
+    let best = ranked
         .iter()
-        .find(|c| c.finding.severity >= Severity::High || !c.linked.is_empty())
-    {
+        .find(|c| c.finding.severity >= Severity::High || !c.linked.is_empty());
+    // The same attacker's first way in: a serious entry point from the same address that came
+    // earlier (a brute force that succeeded the day before the webshells it then uploaded).
+    let best = best.map(|b| {
+        ranked
+            .iter()
+            .filter(|c| {
+                c.finding.severity >= Severity::High
+                    && c.finding.ips.iter().any(|ip| b.finding.ips.contains(ip))
+            })
+            .filter(|c| matches!((c.finding.time, b.finding.time), (Some(x), Some(y)) if x < y))
+            .min_by_key(|c| c.finding.time)
+            .unwrap_or(b)
+    });
+    if let Some(best) = best {
         let s = best.finding;
         let later = best.linked.len();
         let confidence = if s.severity == Severity::Critical && later > 0 {
@@ -598,6 +611,12 @@ mod tests {
         let story = reconstruct(&out.findings, &[]);
         assert_eq!(story.root_cause.ips, vec!["198.51.100.23".to_string()]);
         assert!(story.root_cause.text.contains("198.51.100.23"));
+        // The brute force came first; the webshell use the day after is a later step.
+        assert!(
+            story.root_cause.evidence[0].starts_with("logs.bruteforce_success"),
+            "{:?}",
+            story.root_cause.evidence
+        );
         assert!(!story.root_cause.text.contains("192.0.2.50"));
         assert!(!story
             .root_cause
