@@ -11,7 +11,8 @@ use std::collections::HashMap;
 
 use huoyan_core::{Finding, Role, Severity};
 
-fn weight(severity: Severity) -> u32 {
+/// Weight of a severity when ranking findings and scoring entry points.
+pub(crate) fn weight(severity: Severity) -> u32 {
     match severity {
         Severity::Critical => 100,
         Severity::High => 40,

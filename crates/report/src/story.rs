@@ -11,6 +11,7 @@ use huoyan_core::{Finding, Role, Severity, Timestamp};
 use huoyan_timeline::Event;
 use serde::Serialize;
 
+use crate::rank::weight;
 use crate::tactics;
 use crate::tactics::Tactic;
 
@@ -313,17 +314,6 @@ fn link(findings: &[&Finding]) -> Vec<usize> {
         .iter()
         .map(|r| rank.get(r).copied().unwrap_or(0))
         .collect()
-}
-
-/// Weight of a finding's severity when scoring entry points.
-fn weight(severity: Severity) -> u32 {
-    match severity {
-        Severity::Critical => 100,
-        Severity::High => 40,
-        Severity::Medium => 10,
-        Severity::Low => 2,
-        Severity::Info => 0,
-    }
 }
 
 /// One scored candidate for the root cause.
