@@ -230,6 +230,32 @@ mod tests {
         "web.webshell_use",
     ];
 
+    /// Every check's documentation states how it is calibrated (its role, or what each of its
+    /// severities means): the rule of docs/PRECISION.md, check by check.
+    #[test]
+    fn every_check_documents_its_calibration() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut missing = Vec::new();
+        for area in std::fs::read_dir(&src).expect("src").flatten() {
+            if !area.path().is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(area.path()).expect("area").flatten() {
+                let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+                if text.contains("impl Check for")
+                    && !text.contains("**Calibration:**")
+                    && !text.contains("**Severity:**")
+                {
+                    missing.push(file.path().display().to_string());
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "checks without a **Calibration:** or **Severity:** paragraph: {missing:?}"
+        );
+    }
+
     #[test]
     fn role_tables_name_only_known_ids() {
         let ids: std::collections::HashSet<&str> = registry().iter().map(|c| c.info().id).collect();

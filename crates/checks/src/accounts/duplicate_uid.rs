@@ -10,6 +10,10 @@
 //!
 //! **Example:** `sysupd:x:1000:1000::/home/alice:/bin/bash` duplicating uid 1000 of `alice`.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1136.001 (Create Account: Local Account), T1078.003 (Valid Accounts: Local).
 
 use std::collections::BTreeMap;

@@ -12,6 +12,10 @@
 //!
 //! **Example:** `backup::19800:0:99999:7:::` at `/etc/shadow` line 14.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1098 (Account Manipulation), T1078.003 (Valid Accounts: Local Accounts).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

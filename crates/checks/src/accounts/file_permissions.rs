@@ -15,6 +15,9 @@
 //! **Evidence or hardening:** a wrong owner or mode is a weakness, reported as hardening whatever
 //! its severity; a file replaced by a symbolic link is evidence.
 //!
+//! **Calibration:** posture: every finding is of kind `hardening` (listed in its own section,
+//! never raises the verdict or the exit code; docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1222.002 (File and Directory Permissions Modification: Linux), T1003.008 (OS
 //! Credential Dumping: /etc/passwd and /etc/shadow).
 

@@ -10,6 +10,10 @@
 //!
 //! **Example:** `svc:x:1001:0::/home/svc:/bin/bash` at `/etc/passwd` line 22.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1136.001 (Create Account: Local Account), T1098 (Account Manipulation).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -14,6 +14,9 @@
 //!
 //! **Example:** `toor` has an MD5 (`$1$`) hash while 3 other accounts use yescrypt (`$y$`).
 //!
+//! **Calibration:** posture: every finding is of kind `hardening` (listed in its own section,
+//! never raises the verdict or the exit code; docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1098 (Account Manipulation), T1136.001 (Create Account: Local Account).
 
 use std::collections::HashMap;

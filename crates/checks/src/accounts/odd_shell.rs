@@ -10,6 +10,10 @@
 //!
 //! **Example:** `backup:x:34:34:backup:/var/backups:/dev/shm/.b/sh` (line 14).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1546 (Event Triggered Execution), T1098 (Account Manipulation).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

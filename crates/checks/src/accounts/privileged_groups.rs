@@ -12,6 +12,10 @@
 //!
 //! **Example:** `sudo:x:27:alice,www-data` — `www-data` (uid 33) in group `sudo`.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1098 (Account Manipulation), T1078.003 (Valid Accounts: Local Accounts).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -12,6 +12,10 @@
 //! **Example:** `sysadm` — shadow last change 2026-11-20, home `/home/sysadm` born
 //! 2026-11-20T03:12:44Z.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1136.001 (Create Account: Local Account), T1098 (Account Manipulation).
 
 use std::collections::HashMap;

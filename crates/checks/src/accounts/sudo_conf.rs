@@ -12,6 +12,10 @@
 //!
 //! **Example:** `/etc/sudo.conf` line 3: `Plugin sudoers_policy /var/tmp/.s/sudoers.so`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1548.003 (Abuse Elevation Control Mechanism: Sudo and Sudo Caching), T1556
 //! (Modify Authentication Process).
 

@@ -20,6 +20,10 @@
 //!
 //! **Example:** `/etc/sudoers.d/90-cloud: www-data ALL=(ALL:ALL) NOPASSWD: ALL` (line 3).
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1548.003 (Abuse Elevation Control Mechanism: Sudo and Sudo Caching).
 
 use huoyan_artifacts::sudoers::{self, Entry, EntryKind, SudoersFile};

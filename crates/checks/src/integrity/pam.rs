@@ -15,6 +15,10 @@
 //! **Example:** `/usr/lib/x86_64-linux-gnu/security/pam_unix2.so is a PAM module no package
 //! owns` (critical); `/etc/pam.d/sshd line 4: pam_exec.so runs /dev/shm/.l expose_authtok`.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1556.003 (Modify Authentication Process: Pluggable Authentication Modules).
 
 use std::path::{Path, PathBuf};

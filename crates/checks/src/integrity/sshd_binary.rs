@@ -12,6 +12,10 @@
 //!
 //! **Example:** `/usr/sbin/sshd differs from package openssh-server` (critical).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1554 (Compromise Host Software Binary), T1556 (Modify Authentication Process).
 
 use std::path::{Path, PathBuf};

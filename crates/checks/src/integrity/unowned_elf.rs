@@ -12,6 +12,10 @@
 //!
 //! **Example:** `/usr/sbin/kworkerd is an ELF file that no package owns` (high).
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1036.005 (Match Legitimate Name or Location), T1574.006, T1014.
 
 use huoyan_core::{CheckInfo, Outcome};

@@ -9,6 +9,10 @@
 //!
 //! **Example:** `useradd: new user: name=support, UID=0, GID=0, home=/root, shell=/bin/bash`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1136.001 (Create Account: Local Account), T1098 (Account Manipulation).
 
 use huoyan_artifacts::auth_system::AccountAction;

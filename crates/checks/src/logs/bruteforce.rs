@@ -16,6 +16,9 @@
 //! `logs.bruteforce_success`, critical). Guessing that never led to a login is one low finding
 //! for the whole host, with the counts, the loudest sources and the most-tried users.
 //!
+//! **Calibration:** role `background` (internet noise that did not succeed: one low finding,
+//! never the story's cause); what did succeed is its own finding (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1110.001 (Brute Force: Password Guessing), T1110.003 (Password Spraying).
 
 use huoyan_core::{CheckInfo, Gap, GapReason, Outcome, Severity};

@@ -10,6 +10,10 @@
 //! **Example:** `root logged in (password) from 203.0.113.50 at 2026-11-27 03:41:02 after 1,204
 //! failures from that address since 02:14:09`.
 //!
+//! **Calibration:** role `entry_point` (a candidate for the story's cause, chosen by what links
+//! to it); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1110 (Brute Force), T1078 (Valid Accounts).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

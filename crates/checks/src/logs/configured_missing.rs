@@ -17,6 +17,10 @@
 //! state naming it; otherwise it is information (hardening). `Storage=none|volatile` is a
 //! setting: hardening unless its file changed inside the window.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1070.002 (Clear Linux or Mac System Logs), T1562.006 (Indicator Blocking).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

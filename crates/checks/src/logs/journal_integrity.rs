@@ -11,6 +11,10 @@
 //! **Example:** `/var/log/journal/…/system.journal: sequence numbers 8,812..8,939 missing (at
 //! offset 4,415,880)`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1070.002 (Clear Linux or Mac System Logs).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

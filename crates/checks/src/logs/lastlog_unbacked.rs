@@ -9,6 +9,10 @@
 //! **Example:** `lastlog: root last logged in from 203.0.113.50 on pts/2 at 03:41:02, but wtmp
 //! has no login of root near that time`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1070.002 (Clear Linux or Mac System Logs).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

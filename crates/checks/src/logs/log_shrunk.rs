@@ -12,6 +12,10 @@
 //! **Example:** `/var/log/auth.log is empty (0 bytes, modified 03:55) while auth.log.1 holds
 //! 48,113,220 bytes`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1070.002 (Indicator Removal: Clear Linux or Mac System Logs).
 
 use huoyan_core::{CheckInfo, Finding, Outcome, Severity};

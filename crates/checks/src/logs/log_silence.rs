@@ -12,6 +12,10 @@
 //! **Example:** `/var/log/auth.log: no line between 02:10:55 and 04:31:09 (2 h 20 min) although
 //! 99 % of its lines follow the previous within 64 s (line 18,220)`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1070.002 (Clear Linux or Mac System Logs), T1562.006 (Indicator Blocking).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

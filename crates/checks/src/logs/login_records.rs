@@ -11,6 +11,10 @@
 //!
 //! **Example:** `/var/log/wtmp: record at offset 11,520 zeroed (all bytes 0)`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1070.002 (Clear Linux or Mac System Logs).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -12,6 +12,10 @@
 //! **Example:** `/var/log/auth.log was last modified 2026-11-20 06:25:01 but its newest line is
 //! from 2026-11-27 03:41:02`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1070.006 (Indicator Removal: Timestomp), T1070.002.
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -10,6 +10,10 @@
 //! **Example:** `deploy logged in (publickey) from 198.51.100.77 at 2026-11-27 03:12:44; its 41
 //! earlier logins came from 10.0.0.5, 10.0.0.6`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1078 (Valid Accounts), T1021.004 (Remote Services: SSH).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -9,6 +9,10 @@
 //!
 //! **Example:** `www-data became root with sudo 3 times between … (commands: /bin/bash -i)`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1548.003 (Sudo and Sudo Caching), T1078.003 (Valid Accounts: Local Accounts).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -10,6 +10,10 @@
 //! **Example:** `sshd reloaded its configuration 2 times and restarted 1 time; last at
 //! 2026-11-27 03:50:02`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1556 (Modify Authentication Process), T1021.004 (Remote Services: SSH).
 
 use huoyan_artifacts::auth::AuthKind;

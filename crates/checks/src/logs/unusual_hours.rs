@@ -10,6 +10,10 @@
 //! **Example:** `alice logged in from 198.51.100.7 at 03:12 local time; 95 % of her 60 logins
 //! are between 07:00 and 21:00`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1078 (Valid Accounts).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

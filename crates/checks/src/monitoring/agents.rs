@@ -16,6 +16,9 @@
 //!
 //! **Example:** `wazuh` installed (`/var/ossec/bin/wazuh-agentd`) but no `wazuh-agentd` process.
 //!
+//! **Calibration:** posture: every finding is of kind `hardening` (listed in its own section,
+//! never raises the verdict or the exit code; docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1562.001 (Impair Defenses: Disable or Modify Tools).
 
 use std::collections::HashSet;

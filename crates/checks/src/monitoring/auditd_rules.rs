@@ -13,6 +13,9 @@
 //!
 //! **Example:** `/etc/audit/rules.d/audit.rules` contains only `-D`.
 //!
+//! **Calibration:** posture: every finding is of kind `hardening` (listed in its own section,
+//! never raises the verdict or the exit code; docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1562.012 (Impair Defenses: Disable or Modify Linux Audit System).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -13,6 +13,10 @@
 //!
 //! **Example:** `/usr/bin/python3.11` has `cap_setuid=ep`.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1548 (Abuse Elevation Control Mechanism), T1222.002 (File and Directory
 //! Permissions Modification: Linux).
 

@@ -15,6 +15,10 @@
 //! **Example:** `/etc/ld.so.preload` → `/usr/local/lib/libprocesshider.so` (8 KB, root, created
 //! 2026-11-20T03:14Z).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1574.006 (Hijack Execution Flow: Dynamic Linker Hijacking), T1014 (Rootkit).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -11,6 +11,10 @@
 //!
 //! **Example:** `/etc/ld.so.conf.d/00-x.conf` line 1: `/dev/shm/.lib`.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1574.006 (Hijack Execution Flow: Dynamic Linker Hijacking).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

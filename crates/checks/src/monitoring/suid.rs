@@ -15,6 +15,10 @@
 //!
 //! **Example:** `/var/tmp/.cache/bash` mode 4755 owner root, 1234376 bytes.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1548.001 (Abuse Elevation Control Mechanism: Setuid and Setgid).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

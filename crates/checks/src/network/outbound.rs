@@ -10,6 +10,10 @@
 //!
 //! **Example:** pid 5150 `bash -i` 10.0.0.5:43122 → 203.0.113.7:4444 ESTABLISHED.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1071 (Application Layer Protocol), T1571 (Non-Standard Port).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -8,6 +8,10 @@
 //!
 //! **Example:** pid 1337 `/dev/shm/kdmtmpflush --init` holds a packet socket for all protocols.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1040 (Network Sniffing), T1205.002 (Traffic Signaling: Socket Filters).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -8,6 +8,10 @@
 //!
 //! **Example:** `eth0` flags UP,BROADCAST,RUNNING,PROMISC,MULTICAST.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1040 (Network Sniffing).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

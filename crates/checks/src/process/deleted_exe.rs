@@ -10,6 +10,10 @@
 //!
 //! **Example:** pid 4242 `/dev/shm/.x (deleted)`, sha256 of the running image.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1070.004 (Indicator Removal: File Deletion), T1620 (Reflective Code Loading).
 
 use huoyan_artifacts::proc::LinkTarget;

@@ -9,6 +9,10 @@
 //!
 //! **Example:** pid 8812 `[kworker/1:2]` with exe `/usr/lib/.x/kw` and parent 1.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1036.004 (Masquerade Task or Service).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

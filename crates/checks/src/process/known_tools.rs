@@ -9,6 +9,10 @@
 //!
 //! **Example:** pid 611 `kdevtmpfsi` as www-data.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1496 (Resource Hijacking), T1572 (Protocol Tunneling), T1046 (Network Service
 //! Discovery).
 

@@ -8,6 +8,10 @@
 //!
 //! **Example:** pid 913 `sshd` with `LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libext.so.1`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1574.006 (Hijack Execution Flow: Dynamic Linker Hijacking).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

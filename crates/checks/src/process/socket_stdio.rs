@@ -9,6 +9,10 @@
 //!
 //! **Example:** pid 5150 `bash -i` with fd 0, 1, 2 → TCP 10.0.0.5:43122 ↔ 203.0.113.7:4444.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1059.004 (Unix Shell), T1071 (Application Layer Protocol).
 
 use std::collections::HashMap;

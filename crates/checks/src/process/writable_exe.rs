@@ -9,6 +9,10 @@
 //!
 //! **Example:** pid 31337 `/tmp/.ICE-unix/kworker` owned by www-data.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1036.005 (Masquerading: Match Legitimate Name or Location), T1564.001 (Hidden
 //! Files and Directories).
 

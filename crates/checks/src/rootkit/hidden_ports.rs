@@ -17,6 +17,10 @@
 //!
 //! **Example:** `tcp port 31337 is bound on this host but missing from /proc/net` (high).
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1014 (Rootkit), T1205 (Traffic Signaling), T1571 (Non-Standard Port).
 
 use std::collections::HashSet;

@@ -19,6 +19,10 @@
 //! **Example:** pid 31337 answers `kill(31337, 0)` and `/proc/31337/status` reads `Name: kworkerd`,
 //! `Tgid: 31337`, but `getdents64("/proc")` does not list it.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1014 (Rootkit), T1564 (Hide Artifacts).
 
 use std::collections::HashSet;

@@ -22,6 +22,10 @@
 //! **Example:** `pid 4242 (kworkerd) exists but is hidden from the /proc listing (seen by:
 //! children of 1, ppid of 4250)` (critical).
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1014 (Rootkit), T1564 (Hide Artifacts).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};

@@ -16,6 +16,10 @@
 //!
 //! **Example:** `/root/.ssh/authorized_keys is immutable (chattr +i)` (high).
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1222.002 (File and Directory Permissions Modification: Linux), T1098.004.
 
 use std::path::{Path, PathBuf};

@@ -18,6 +18,10 @@
 //! **Example:** `module diamorphine is in /sys/module but hidden from /proc/modules` (critical);
 //! `/etc/modprobe.d/nf.conf line 1: install nf_conntrack runs /usr/local/.x/load.sh` (high).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1014 (Rootkit), T1547.006 (Boot or Logon Autostart: Kernel Modules and
 //! Extensions).
 

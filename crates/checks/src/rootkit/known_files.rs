@@ -14,6 +14,10 @@
 //!
 //! **Example:** `/usr/lib/libsh (dir) of SHV5 Rootkit is present`.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1014 (Rootkit), T1564.001 (Hidden Files and Directories).
 
 use std::collections::HashSet;

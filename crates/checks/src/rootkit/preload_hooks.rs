@@ -17,6 +17,10 @@
 //! **Example:** `/etc/ld.so.preload loads /usr/lib/libprocesshider.so, which overrides readdir,
 //! readdir64` (critical).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1574.006 (Hijack Execution Flow: Dynamic Linker Hijacking), T1014 (Rootkit).
 
 use std::collections::{BTreeMap, HashMap};

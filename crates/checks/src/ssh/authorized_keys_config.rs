@@ -18,6 +18,10 @@
 //! **Example:** `authorizedkeysfile .ssh/authorized_keys /etc/ssh/.keys/%u` at
 //! `/etc/ssh/sshd_config.d/50-cloud.conf:2`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1098.004 (Account Manipulation: SSH Authorized Keys), T1556 (Modify
 //! Authentication Process).
 

@@ -10,6 +10,9 @@
 //! **Example:** `permitemptypasswords yes` at `/etc/ssh/sshd_config:58`, account `backup` with an
 //! empty hash.
 //!
+//! **Calibration:** posture: every finding is of kind `hardening` (listed in its own section,
+//! never raises the verdict or the exit code; docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1556 (Modify Authentication Process), T1078.003 (Valid Accounts: Local Accounts).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -9,6 +9,9 @@
 //!
 //! **Example:** `gatewayports yes` at `/etc/ssh/sshd_config:92`.
 //!
+//! **Calibration:** posture: every finding is of kind `hardening` (listed in its own section,
+//! never raises the verdict or the exit code; docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1572 (Protocol Tunneling), T1090 (Proxy).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

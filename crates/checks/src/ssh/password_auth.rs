@@ -11,6 +11,9 @@
 //! **Example:** `passwordauthentication yes` inside `Match User backup` at
 //! `/etc/ssh/sshd_config:131`.
 //!
+//! **Calibration:** posture: every finding is of kind `hardening` (listed in its own section,
+//! never raises the verdict or the exit code; docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1556 (Modify Authentication Process), T1110 (Brute Force).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -11,6 +11,9 @@
 //!
 //! **Example:** `permitrootlogin yes` at `/etc/ssh/sshd_config.d/99-x.conf:1`.
 //!
+//! **Calibration:** posture: every finding is of kind `hardening` (listed in its own section,
+//! never raises the verdict or the exit code; docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1021.004 (Remote Services: SSH), T1556 (Modify Authentication Process).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -10,6 +10,9 @@
 //!
 //! **Example:** `port 22` and `port 8443` at `/etc/ssh/sshd_config.d/zz.conf:1`.
 //!
+//! **Calibration:** posture: every finding is of kind `hardening` (listed in its own section,
+//! never raises the verdict or the exit code; docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1021.004 (Remote Services: SSH), T1571 (Non-Standard Port).
 
 use huoyan_core::{CheckInfo, Outcome, Severity};

@@ -12,6 +12,10 @@
 //!
 //! **Example:** `/root/.ssh/rc`: `nohup /dev/shm/.x >/dev/null 2>&1 &`.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1546 (Event Triggered Execution), T1098.004 (Account Manipulation: SSH
 //! Authorized Keys).
 

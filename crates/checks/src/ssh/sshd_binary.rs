@@ -11,6 +11,10 @@
 //!
 //! **Example:** `/usr/sbin/sshd` begins `#!/usr/bin/perl` (412 bytes).
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1554 (Compromise Host Software Binary), T1556 (Modify Authentication Process).
 
 use std::io::Read;

@@ -19,6 +19,10 @@
 //! classes cmd_injection,path_traversal,scanner,sqli`; and `183 sources of background traffic,
 //! none with a sign of success (…)`.
 //!
+//! **Calibration:** role `entry_point` (a candidate for the story's cause, chosen by what links
+//! to it); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1190 (Exploit Public-Facing Application), T1595.002 (Vulnerability Scanning).
 
 use huoyan_core::{CheckInfo, Outcome};

@@ -9,6 +9,10 @@
 //!
 //! **Example:** `/etc/php/8.2/fpm/php.ini sets auto_prepend_file = /var/www/html/uploads/.a.jpg`.
 //!
+//! **Calibration:** role `activity`; critical or high only for evidence that an attacker acted,
+//! medium for what needs a look, low and info for context; a weakness rather than an act is
+//! marked `hardening` (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1505.003 (Server Software Component: Web Shell), T1546 (Event Triggered Execution).
 
 use huoyan_core::{CheckInfo, Outcome};

@@ -14,6 +14,10 @@
 //! `203.0.113.66 requested /var/www/html/uploads/x.php at 2025-01-01T10:05:00Z (POST 200), after
 //! the file was written at 2025-01-01T10:04:12Z`.
 //!
+//! **Calibration:** role `foothold` (a way back in: listed among the entries still open when
+//! high); critical or high only for evidence that an attacker acted, medium for what needs a
+//! look, low and info for context (docs/PRECISION.md).
+//!
 //! **ATT&CK:** T1505.003 (Server Software Component: Web Shell), T1190, T1105.
 
 use huoyan_core::{CheckInfo, Outcome};
