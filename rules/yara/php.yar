@@ -42,7 +42,7 @@ rule huoyan_php_shell_capabilities
 {
     meta:
         description = "PHP file combining several command-execution functions with shell UI markers"
-        severity = "high"
+        severity = "medium"
     strings:
         $x1 = "shell_exec" nocase
         $x2 = "passthru" nocase
@@ -130,8 +130,6 @@ rule huoyan_php_obfuscated_eval
         severity = "high"
     strings:
         $a = /(eval|assert)\s*\(\s*(@\s*)?(gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin)\s*\(/ nocase
-        $b = /\$[a-zA-Z0-9_]{1,20}\s*=\s*["']?(as|ass|asse|asser|ev|eva|cr|crea|bas|base64_)["']?\s*\.\s*["']/ nocase
-        $c = /preg_replace\s*\(\s*["'][^"']{0,40}\/e["']/ nocase
         $d = /create_function\s*\(\s*["']{2}\s*,\s*(\$_(POST|GET|REQUEST|COOKIE)|base64_decode|gzinflate|str_rot13)/ nocase
     condition:
         huoyan_is_php and any of them
@@ -214,11 +212,12 @@ rule huoyan_php_reverse_shell
 rule huoyan_php_udp_flood
 {
     meta:
-        description = "PHP UDP flooder (DoS kit often dropped with shells)"
+        description = "PHP UDP flooder aimed by the request (DoS kit often dropped with shells)"
         severity = "high"
     strings:
         $a = /fsockopen\s*\(\s*["']udp:\/\// nocase
         $b = /(while|for)\s*\(/ nocase
+        $r = /\$_(POST|GET|REQUEST)\b/
     condition:
-        huoyan_is_php and $a and $b
+        huoyan_is_php and $a and $b and $r
 }

@@ -136,3 +136,75 @@ fn benign_apps_code_is_not_flagged() {
         assert!(s.high.is_empty(), "{name}: {} flagged high+", s.high.len());
     }
 }
+
+/// The file hunt over the same trees, without the package database (as for an application
+/// unpacked from its release archive): no code is "in an upload directory" at high, and hardly
+/// any at medium.
+#[test]
+#[ignore = "needs the benign apps cache (tests/benign-apps/fetch.sh)"]
+fn benign_apps_hunt_finds_no_upload_code() {
+    use huoyan_web::hunt::{hunt, HuntContext, HuntReason};
+    let dir = benign_root();
+    let root = Root::new(&dir).expect("root");
+    let ctx = HuntContext {
+        web_uids: std::collections::HashSet::from([33]),
+        ..HuntContext::default()
+    };
+    let (hits, _gaps) = hunt(
+        &root,
+        &[PathBuf::from("/usr/share"), PathBuf::from("/var/lib")],
+        &ctx,
+    );
+    let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
+    for h in &hits {
+        *by_reason.entry(format!("{:?}", h.reason)).or_default() += 1;
+        if h.reason.severity() >= Severity::Medium {
+            println!("benign-apps hunt: {} {:?}", h.path, h.reason);
+        }
+    }
+    println!("benign-apps hunt: {by_reason:?}");
+    let high = hits
+        .iter()
+        .filter(|h| h.reason.severity() >= Severity::High)
+        .count();
+    let upload = hits
+        .iter()
+        .filter(|h| h.reason == HuntReason::CodeInUploadNamedDir)
+        .count();
+    assert_eq!(high, 0);
+    assert!(upload <= 5, "{upload} files in upload-named directories");
+}
+
+/// `huoyan web` on the unpacked root, as on a server with these packages installed: the web
+/// roots come from its nginx configuration, the package database sets aside unchanged files.
+#[test]
+#[ignore = "needs the benign apps cache (tests/benign-apps/fetch.sh)"]
+fn benign_apps_web_analysis_is_quiet() {
+    use huoyan_artifacts::users::UserDb;
+    let dir = benign_root();
+    let root = Root::new(&dir).expect("root");
+    let mut opts = huoyan_web::WebOptions::full(huoyan_core::Window::default());
+    opts.read_logs = false;
+    let (outcome, summary) = huoyan_web::analyse(&root, &UserDb::default(), &opts);
+    let mut shown = 0;
+    for f in &outcome.findings {
+        if f.severity >= Severity::Low || f.check_id == "web.webshell" {
+            println!(
+                "benign-apps web: {} {} {}",
+                f.severity, f.check_id, f.summary
+            );
+            shown += 1;
+        }
+    }
+    println!(
+        "benign-apps web: {} files scanned, {} findings shown",
+        summary.scan.files_scanned, shown
+    );
+    assert!(summary.scan.files_scanned > 5_000);
+    let serious: Vec<_> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Medium && f.check_id.starts_with("web."))
+        .collect();
+    assert!(serious.is_empty(), "{} medium+ web findings", serious.len());
+}

@@ -68,7 +68,8 @@ pub fn analyse_inert(text: &str, ext: &str, hits: &mut Vec<Hit>) {
         let code = CODE_IN_INERT.find_at(text, open_start);
         let textual = TEXT_EXTENSIONS.contains(&ext);
         let (severity, end) = match code {
-            Some(c) if textual => (Severity::High, c.end() + 40),
+            // Documentation and notes quote PHP; an image never does.
+            Some(c) if textual => (Severity::Medium, c.end() + 40),
             Some(c) => (Severity::Critical, c.end() + 40),
             None if textual => return,
             None => (Severity::High, open_end + 60),

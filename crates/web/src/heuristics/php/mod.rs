@@ -31,6 +31,12 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     let lowered = text.to_ascii_lowercase();
     let lower = Lowered::new(&lowered);
     let tainted = tainted_vars(text, lower);
+    // Where each variable is assigned (for flow: the last assignment before a use decides).
+    let assigned = if tainted.is_empty() {
+        Vec::new()
+    } else {
+        assignments(lower)
+    };
     let direct = direct_tainted(lower);
     // The patterns below that name `$_GET`, `$_POST` … need one of these tokens to match.
     let request = mentions_request(lower);
@@ -43,7 +49,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             continue;
         }
         let args = call_args(text, whole.end());
-        if is_request_input(args, &tainted) {
+        if is_request_input_at(text, args, whole.start(), &assigned, &tainted) {
             let name = m[1].to_ascii_lowercase();
             let rule = if name == "create_function" {
                 "php.request_to_create_function"
@@ -129,7 +135,10 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
             anchored::VAR_CALL_AT.not_after_from(lower.as_str(), &starts, VAR_CALL_NOT_AFTER)
         {
             let name = name.map_or("", |g| &lower.as_str()[g.start()..g.end()]);
-            if tainted.contains(name) && code.in_code(start) {
+            if tainted.contains(name)
+                && code.in_code(start)
+                && tainted_at(text, &assigned, name, start, &tainted)
+            {
                 hits.push(Hit::heuristic(
                     "php.tainted_variable_function",
                     Severity::Critical,
@@ -481,7 +490,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
 
     more_obfuscation(text, lower, &direct, &code, hits);
     assorted_tricks(text, lower, &tainted, &code, hits);
-    preg_replace_e(text, lower, &tainted, hits);
+    preg_replace_e(text, lower, &tainted, &code, hits);
 }
 
 #[cfg(test)]
@@ -561,6 +570,26 @@ mod tests {
         assert!(
             worst("<?php $i['w'] = 'assert'; $a[] = $i; $a[0]['w']($_POST['x']);")
                 >= Some(Severity::High)
+        );
+    }
+
+    #[test]
+    fn the_last_assignment_before_a_call_decides() {
+        let reassigned =
+            "<?php $f = $_GET['f']; echo $f;\n$f = function ($x) { return $x; };\n$f(1);\n\
+            $c = $_POST['c']; $c = 'uptime'; system($c);";
+        assert!(
+            worst(reassigned) < Some(Severity::Medium),
+            "{:?}",
+            rules(reassigned)
+        );
+        let shell =
+            "<?php $f = 'x'; $f = $_GET['f']; $f($_GET['a']); $c = $_POST['c']; system($c);";
+        assert_eq!(worst(shell), Some(Severity::Critical));
+        // /e without request input: code of the PHP 5 era, a look; with it, evidence.
+        assert_eq!(
+            worst("<?php $s = preg_replace('/(\\d+)/e', 'chr($1)', $s);"),
+            Some(Severity::Medium)
         );
     }
 

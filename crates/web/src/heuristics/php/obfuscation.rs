@@ -154,8 +154,13 @@ pub(super) fn more_obfuscation(
                 let open = m.end();
                 let args = call_args(text, open);
                 let a = args.trim_start();
-                // eval of a constant string is odd but harmless; of anything computed, not.
-                !(a.starts_with('\'') && a.trim_end().ends_with('\'') && !a.contains('$'))
+                // eval of a constant string is odd but harmless; so is an expression
+                // evaluator (`eval('return (' . $expr . ');')`, as template engines and
+                // validators do): what a webshell evaluates is a statement it was sent.
+                let evaluator = a.get(1..).is_some_and(|rest| {
+                    rest.trim_start().to_ascii_lowercase().starts_with("return")
+                }) && (a.starts_with('\'') || a.starts_with('"'));
+                !(is_single_literal(a) || evaluator)
             })
         {
             hits.push(Hit::heuristic(
@@ -189,9 +194,17 @@ pub(super) fn more_obfuscation(
                 .next()
                 .is_some()
         {
+            // Frameworks read doc comments and constants all day; the trick is evidence when
+            // the name so fetched is called on request input.
+            let severity = if super::calls::dynamic_call_with_request(text, code, tainted).is_some()
+            {
+                Severity::High
+            } else {
+                Severity::Low
+            };
             hits.push(Hit::heuristic(
                 "php.reflection_hidden_name",
-                Severity::High,
+                severity,
                 "a function name is fetched through reflection (doc comments, constants) and called",
                 text,
                 m.start(),
@@ -336,6 +349,26 @@ fn assigned_variable(hay: &str, eq: usize) -> Option<String> {
     (start < end && start > 0 && b[start - 1] == b'$').then(|| hay[start..end].to_string())
 }
 
+/// True when the assignment whose `=` is at `eq` declares a class property or constant
+/// (`protected $type = 'system';`): a name, not a function about to be called.
+fn is_property(hay: &str, eq: usize) -> bool {
+    let b = hay.as_bytes();
+    let end = crate::fastre::skip_space_back(b, eq);
+    let start = crate::fastre::word_run_back(b, end);
+    let before = hay[..start.saturating_sub(1)].trim_end();
+    [
+        "public",
+        "protected",
+        "private",
+        "var",
+        "static",
+        "const",
+        "readonly",
+    ]
+    .iter()
+    .any(|k| before.ends_with(k))
+}
+
 /// True when `piece` is a strict prefix or suffix (≥ 3 letters) of an execution function name.
 pub(super) fn is_partial_sink(piece: &str) -> bool {
     let p: String = piece
@@ -449,12 +482,13 @@ pub(super) fn assorted_tricks(
         // (`$type = 'system';`).
         let severity = if super::calls::dynamic_call_with_request(text, code, tainted).is_some() {
             Severity::High
-        } else if assigned_variable(lower.as_str(), m.start())
-            .is_some_and(|v| super::calls::variable_called(lower.as_str(), code, &v))
-            || EXEC_VARIABLE
-                .find_iter_not_after(lower, CALL_NOT_AFTER)
-                .any(|m| code.in_code(m.start()))
-        {
+        } else if assigned_variable(lower.as_str(), m.start()).is_some_and(|v| {
+            super::calls::variable_called(lower.as_str(), code, &v)
+                || (!is_property(lower.as_str(), m.start())
+                    && EXEC_VARIABLE
+                        .find_iter_not_after(lower, CALL_NOT_AFTER)
+                        .any(|m| code.in_code(m.start())))
+        }) {
             Severity::Medium
         } else {
             Severity::Low
@@ -484,12 +518,16 @@ pub(super) fn preg_replace_e(
     text: &str,
     lower: Lowered<'_>,
     tainted: &HashSet<String>,
+    code: &CodeMap,
     hits: &mut Vec<Hit>,
 ) {
     for c in PREG_E.captures_iter(lower) {
         let (Some(whole), Some(q)) = (c.get(0), c.get(1)) else {
             continue;
         };
+        if !code.in_code(whole.start()) {
+            continue;
+        }
         let quote = q.as_str().as_bytes()[0];
         let rest = &text.as_bytes()[whole.end()..];
         let Some(close) = memchr::memchr(quote, &rest[..rest.len().min(400)]) else {
@@ -521,7 +559,8 @@ pub(super) fn preg_replace_e(
             let severity = if is_request_input(args, tainted) {
                 Severity::Critical
             } else {
-                Severity::High
+                // Code of the PHP 5 era evaluated a replacement it built itself: a look.
+                Severity::Medium
             };
             hits.push(Hit::heuristic(
                 "php.preg_replace_e",

@@ -70,7 +70,10 @@ pub(super) fn assignments(lower: Lowered<'_>) -> Vec<(String, Range<usize>)> {
             .map(|(i, _)| value_start + i);
         match semicolon {
             Some(end) => {
-                out.push((name.to_string(), value_start..end));
+                // A default parameter (`function f($a = 'x') { … }`) or an assignment inside a
+                // condition ends at the `)` that closes what it is in.
+                let value_end = value_start + unbalanced_close(&hay[value_start..end]);
+                out.push((name.to_string(), value_start..value_end));
                 pos = end + 1;
             }
             // No `;` close enough: no assignment starts here; the next may start inside.
@@ -78,6 +81,34 @@ pub(super) fn assignments(lower: Lowered<'_>) -> Vec<(String, Range<usize>)> {
         }
     }
     out
+}
+
+/// The offset of the first `)` or `]` that closes a bracket opened before `value` (outside
+/// string literals), or `value.len()`.
+fn unbalanced_close(value: &str) -> usize {
+    let b = value.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => {
+                if depth == 0 {
+                    return i;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
 }
 
 pub(super) fn tainted_vars(text: &str, lower: Lowered<'_>) -> HashSet<String> {
@@ -110,6 +141,54 @@ pub(super) fn tainted_vars(text: &str, lower: Lowered<'_>) -> HashSet<String> {
         set.extend(more);
     }
     set
+}
+
+/// Flow for one variable: true when the last assignment of `var` before `pos` holds request
+/// input (or a tainted variable), or when `var` is not assigned before `pos` at all (its taint
+/// then comes from elsewhere: a loop, an include, register_globals). A variable that took
+/// request input once and was later given a closure or a constant is not request input where
+/// it is called.
+pub(super) fn tainted_at(
+    text: &str,
+    assigned: &[(String, Range<usize>)],
+    var: &str,
+    pos: usize,
+    tainted: &HashSet<String>,
+) -> bool {
+    match assigned
+        .iter()
+        .rev()
+        .find(|(name, value)| name == var && value.end <= pos)
+    {
+        None => true,
+        Some((_, value)) => {
+            let v = &text[value.clone()];
+            starts_with_source(v) || SOURCE_IN_SLICE.is_match(v) || mentions_tainted(v, tainted)
+        }
+    }
+}
+
+/// [`is_request_input`] at `pos`: the arguments name request input directly, or a tainted
+/// variable whose last assignment before `pos` is request input ([`tainted_at`]).
+pub(super) fn is_request_input_at(
+    text: &str,
+    args: &str,
+    pos: usize,
+    assigned: &[(String, Range<usize>)],
+    tainted: &HashSet<String>,
+) -> bool {
+    if SOURCE_IN_SLICE.is_match(args) {
+        return true;
+    }
+    let b = args.as_bytes();
+    memchr::memchr_iter(b'$', b).any(|i| {
+        let n = b[i + 1..]
+            .iter()
+            .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_')
+            .count();
+        let name = args[i + 1..i + 1 + n].to_ascii_lowercase();
+        n > 0 && tainted.contains(&name) && tainted_at(text, assigned, &name, pos, tainted)
+    })
 }
 
 /// True when the expression *is* request input (possibly decoded), not merely uses it as an

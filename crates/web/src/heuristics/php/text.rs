@@ -17,7 +17,8 @@ pub(super) fn is_method_or_definition(text: &str, start: usize) -> bool {
         || trimmed.ends_with("?->")
 }
 
-/// The argument text of a call whose `(` is just before `open_end`, balanced, capped.
+/// The argument text of a call whose `(` is just before `open_end`, balanced, capped. Parens
+/// and `;` inside string literals do not count (`eval('echo 1; system($x);')`).
 pub(super) fn call_args(text: &str, open_end: usize) -> &str {
     let bytes = text.as_bytes();
     let mut depth = 1usize;
@@ -25,6 +26,14 @@ pub(super) fn call_args(text: &str, open_end: usize) -> &str {
     let cap = (open_end + 600).min(bytes.len());
     while i < cap {
         match bytes[i] {
+            q @ (b'\'' | b'"') => {
+                // To the closing quote, within the cap; an unclosed one ends the arguments.
+                let mut j = i + 1;
+                while j < cap && bytes[j] != q {
+                    j += if bytes[j] == b'\\' { 2 } else { 1 };
+                }
+                i = j.min(cap);
+            }
             b'(' => depth += 1,
             b')' => {
                 depth -= 1;
