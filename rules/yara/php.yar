@@ -213,7 +213,7 @@ rule huoyan_php_udp_flood
 {
     meta:
         description = "PHP UDP flooder aimed by the request (DoS kit often dropped with shells)"
-        severity = "high"
+        severity = "medium"
     strings:
         $a = /fsockopen\s*\(\s*["']udp:\/\// nocase
         $b = /(while|for)\s*\(/ nocase

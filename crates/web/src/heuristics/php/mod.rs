@@ -139,9 +139,16 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
                 && code.in_code(start)
                 && tainted_at(text, &assigned, name, start, &tainted)
             {
+                // A dispatcher that checks the name against a list first (`in_array($action,
+                // $allowed)`) calls only functions of the application: a look, not evidence.
+                let severity = if validated(lower, name) {
+                    Severity::Medium
+                } else {
+                    Severity::Critical
+                };
                 hits.push(Hit::heuristic(
                     "php.tainted_variable_function",
-                    Severity::Critical,
+                    severity,
                     "a variable holding request input is called as a function",
                     text,
                     start,
@@ -493,6 +500,43 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     preg_replace_e(text, lower, &tainted, &code, hits);
 }
 
+/// True when the (lower-case) text checks `$name` against a list or a pattern:
+/// `in_array($name, …)`, `array_key_exists($name, …)`, `isset($map[$name])`,
+/// `preg_match('/^…$/', $name)`, `switch ($name)`.
+fn validated(lower: Lowered<'_>, name: &str) -> bool {
+    let hay = lower.as_str();
+    let var = format!("${name}");
+    let ends = |i: usize| {
+        hay.as_bytes()
+            .get(i + var.len())
+            .is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+    };
+    hay.match_indices(&var).any(|(i, _)| {
+        if !ends(i) {
+            return false;
+        }
+        let before = hay[..i].trim_end();
+        let before = before.strip_suffix('[').map_or(before, str::trim_end);
+        [
+            "in_array(",
+            "array_key_exists(",
+            "switch (",
+            "switch(",
+            "isset(",
+        ]
+        .iter()
+        .any(|k| before.ends_with(k))
+            || (before.ends_with(',') && {
+                let b = &hay[..i];
+                b.rfind("preg_match")
+                    .is_some_and(|p| i - p < 120 && !b[p..].contains(';'))
+            })
+            || hay[..i].rfind("isset(").is_some_and(|p| {
+                i - p < 60 && !hay[p..i].contains([')', ';']) && hay[p..i].contains('[')
+            })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,6 +635,27 @@ mod tests {
             worst("<?php $s = preg_replace('/(\\d+)/e', 'chr($1)', $s);"),
             Some(Severity::Medium)
         );
+    }
+
+    #[test]
+    fn escaped_or_checked_request_input_is_not_evidence() {
+        let escaped = "<?php $h = $_GET['host']; exec('ping -c 1 ' . escapeshellarg($h), $out);\n\
+            system('ls ' . escapeshellarg($_GET['d'])); passthru('id ' . (int) $_GET['n']);";
+        assert!(
+            worst(escaped) < Some(Severity::High),
+            "{:?}",
+            rules(escaped)
+        );
+        for shell in [
+            "<?php system(escapeshellarg($_GET['c']));",
+            "<?php system(escapeshellcmd($_GET['c']));",
+        ] {
+            assert_eq!(worst(shell), Some(Severity::Critical), "{shell}");
+        }
+        let dispatch = "<?php $a = $_GET['action']; if (in_array($a, $allowed)) { $a(); }";
+        assert_eq!(worst(dispatch), Some(Severity::Medium));
+        let shell = "<?php $a = $_GET['f']; $a($_GET['x']);";
+        assert_eq!(worst(shell), Some(Severity::Critical));
     }
 
     #[test]

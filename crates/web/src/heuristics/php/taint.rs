@@ -177,6 +177,13 @@ pub(super) fn is_request_input_at(
     assigned: &[(String, Range<usize>)],
     tainted: &HashSet<String>,
 ) -> bool {
+    let escaped;
+    let args = if ESCAPED.is_match(args) {
+        escaped = without_escaped(args);
+        escaped.as_str()
+    } else {
+        args
+    };
     if SOURCE_IN_SLICE.is_match(args) {
         return true;
     }
@@ -189,6 +196,50 @@ pub(super) fn is_request_input_at(
         let name = args[i + 1..i + 1 + n].to_ascii_lowercase();
         n > 0 && tainted.contains(&name) && tainted_at(text, assigned, &name, pos, tainted)
     })
+}
+
+static ESCAPED: LazyLock<regex::Regex> = LazyLock::new(|| {
+    crate::fastre::new(
+        r"(?i)\b(?:escapeshellarg|intval|floatval)\s*\(|\(\s*(?:int|float|bool)\s*\)",
+    )
+    .expect("static regex")
+});
+
+/// `args` with every `escapeshellarg(…)`, `intval(…)` … call and `(int)` cast operand blanked
+/// when a command comes before it: request input passed through them reaches the command as
+/// one quoted word or a number, which is how applications call programs safely. At the start
+/// of the command it still names the program to run, and is kept (`escapeshellcmd` never
+/// counts: it leaves the command to the request).
+fn without_escaped(args: &str) -> String {
+    let mut out = args.to_string();
+    for m in ESCAPED
+        .find_iter(args)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
+        let head = args[..m.start()].trim_matches(|c: char| c.is_whitespace() || c == '@');
+        if head.is_empty() {
+            continue;
+        }
+        let lower = m.as_str().to_ascii_lowercase();
+        let end = if lower.starts_with('(') {
+            // A cast: blank the operand (one variable with its indexes).
+            let rest = &args[m.end()..];
+            let n = rest
+                .char_indices()
+                .find(|&(_, c)| !(c.is_ascii_alphanumeric() || "$_[]'\"".contains(c) || c == ' '))
+                .map_or(rest.len(), |(i, _)| i);
+            m.end() + n
+        } else {
+            m.end() + super::text::call_args(args, m.end()).len()
+        };
+        out.replace_range(
+            m.start()..end.min(out.len()),
+            &" ".repeat(end.min(out.len()) - m.start()),
+        );
+    }
+    out
 }
 
 /// True when the expression *is* request input (possibly decoded), not merely uses it as an
