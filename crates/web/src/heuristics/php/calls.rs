@@ -8,7 +8,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::patterns::EXEC_SINK;
-use super::taint::{is_request_input, starts_with_source, starts_with_tainted};
+use super::taint::{
+    is_request_input, is_request_input_at, starts_with_source, starts_with_tainted,
+};
 use super::text::{call_args, is_method_or_definition, nth_arg, CodeMap};
 use crate::fastre::{is_word, skip_space_back, word_run_back, Lowered};
 
@@ -87,6 +89,7 @@ pub(super) fn wrapper_called_with_request(
     lower: Lowered<'_>,
     code: &CodeMap,
     wrappers: &[SinkWrapper],
+    assigned: &[(String, std::ops::Range<usize>)],
     tainted: &HashSet<String>,
 ) -> Option<(usize, usize, String)> {
     let hay = lower.as_str();
@@ -113,7 +116,10 @@ pub(super) fn wrapper_called_with_request(
             let Some(arg) = nth_arg(args, w.param) else {
                 continue;
             };
-            if starts_with_source(arg) || starts_with_tainted(arg, tainted) {
+            if starts_with_source(arg)
+                || starts_with_tainted(arg, tainted)
+                || is_request_input_at(text, arg, at, assigned, tainted)
+            {
                 return Some((at, open + 1 + args.len() + 1, w.name.clone()));
             }
         }

@@ -70,7 +70,7 @@ pub fn analyse(text: &str, hits: &mut Vec<Hit>) {
     if !hits.iter().any(|h| h.rule == "php.request_to_exec") && request {
         let wrappers = calls::sink_wrappers(text, lower, &code);
         if let Some((start, end, name)) =
-            calls::wrapper_called_with_request(text, lower, &code, &wrappers, &tainted)
+            calls::wrapper_called_with_request(text, lower, &code, &wrappers, &assigned, &tainted)
         {
             hits.push(Hit::heuristic(
                 "php.request_to_exec",

@@ -143,11 +143,13 @@ pub(super) fn tainted_vars(text: &str, lower: Lowered<'_>) -> HashSet<String> {
     set
 }
 
-/// Flow for one variable: true when the last assignment of `var` before `pos` holds request
-/// input (or a tainted variable), or when `var` is not assigned before `pos` at all (its taint
-/// then comes from elsewhere: a loop, an include, register_globals). A variable that took
-/// request input once and was later given a closure or a constant is not request input where
-/// it is called.
+/// Flow for one variable at `pos`: walking back over its assignments before `pos`, a value
+/// holding request input (or a tainted variable) taints it; an untainted assignment that
+/// dominates `pos` (its block is still open there: no `}` closes it in between) ends the walk
+/// untainted. An assignment in a branch (`if (…) { $c = $_POST['c']; } else { $c = $d; }`)
+/// does not end it. A variable not reassigned before `pos` keeps the file-wide verdict. So a
+/// variable that took request input once and was later given a closure or a constant in the
+/// same block is not request input where it is called.
 pub(super) fn tainted_at(
     text: &str,
     assigned: &[(String, Range<usize>)],
@@ -155,17 +157,48 @@ pub(super) fn tainted_at(
     pos: usize,
     tainted: &HashSet<String>,
 ) -> bool {
-    match assigned
+    for (_, value) in assigned
         .iter()
         .rev()
-        .find(|(name, value)| name == var && value.end <= pos)
+        .filter(|(name, value)| name == var && value.end <= pos)
     {
-        None => true,
-        Some((_, value)) => {
-            let v = &text[value.clone()];
-            starts_with_source(v) || SOURCE_IN_SLICE.is_match(v) || mentions_tainted(v, tainted)
+        let v = &text[value.clone()];
+        if starts_with_source(v) || SOURCE_IN_SLICE.is_match(v) || mentions_tainted(v, tainted) {
+            return true;
+        }
+        if block_open_between(text, value.start, pos) {
+            return false;
         }
     }
+    true
+}
+
+/// True when no `}` closes, between `from` and `to`, a block that was open at `from` (string
+/// literals skipped).
+fn block_open_between(text: &str, from: usize, to: usize) -> bool {
+    let b = text.as_bytes();
+    let mut depth = 0i64;
+    let mut i = from;
+    while i < to.min(b.len()) {
+        match b[i] {
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    true
 }
 
 /// [`is_request_input`] at `pos`: the arguments name request input directly, or a tainted
