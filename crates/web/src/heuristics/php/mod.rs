@@ -670,7 +670,9 @@ mod tests {
         );
         assert_eq!(worst(shell), Some(Severity::Critical));
         let benign = "<?php function run($c){ return shell_exec($c); }\n\
-            echo run('uptime'); $n = $_GET['n']; echo htmlspecialchars($n);";
+            echo run('uptime'); $n = $_GET['n']; echo htmlspecialchars($n);\n\
+            function calc($e) { return eval('return ' . $e . ';'); }\n\
+            calc(str_replace('{}', '$_REQUEST[\"'.$field.'\"]', $expression));";
         assert!(
             worst(benign) < Some(Severity::Medium),
             "{:?}",

@@ -217,6 +217,14 @@ pub(super) fn is_request_input_at(
     } else {
         args
     };
+    // `'$_REQUEST["x"]'` is text: single quotes interpolate nothing.
+    let unquoted;
+    let args = if args.contains('\'') {
+        unquoted = without_single_quoted(args);
+        unquoted.as_str()
+    } else {
+        args
+    };
     if SOURCE_IN_SLICE.is_match(args) {
         return true;
     }
@@ -229,6 +237,39 @@ pub(super) fn is_request_input_at(
         let name = args[i + 1..i + 1 + n].to_ascii_lowercase();
         n > 0 && tainted.contains(&name) && tainted_at(text, assigned, &name, pos, tainted)
     })
+}
+
+/// `args` with the contents of single-quoted literals blanked (double-quoted ones interpolate
+/// and are kept).
+fn without_single_quoted(args: &str) -> String {
+    let b = args.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    let step = if b[i] == b'\\' { 2 } else { 1 };
+                    for x in out.iter_mut().skip(i).take(step) {
+                        if x.is_ascii() {
+                            *x = b' ';
+                        }
+                    }
+                    i += step;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| args.to_string())
 }
 
 static ESCAPED: LazyLock<regex::Regex> = LazyLock::new(|| {
