@@ -527,14 +527,24 @@ fn validated(lower: Lowered<'_>, name: &str) -> bool {
         .iter()
         .any(|k| before.ends_with(k))
             || (before.ends_with(',') && {
-                let b = &hay[..i];
-                b.rfind("preg_match")
-                    .is_some_and(|p| i - p < 120 && !b[p..].contains(';'))
+                let b = window_before(hay, i, 120);
+                b.rfind("preg_match").is_some_and(|p| !b[p..].contains(';'))
             })
-            || hay[..i].rfind("isset(").is_some_and(|p| {
-                i - p < 60 && !hay[p..i].contains([')', ';']) && hay[p..i].contains('[')
-            })
+            || {
+                let b = window_before(hay, i, 60);
+                b.rfind("isset(")
+                    .is_some_and(|p| !b[p..].contains([')', ';']) && b[p..].contains('['))
+            }
     })
+}
+
+/// At most `n` bytes of `hay` before `end` (from a character boundary).
+fn window_before(hay: &str, end: usize, n: usize) -> &str {
+    let mut start = end.saturating_sub(n);
+    while start > 0 && !hay.is_char_boundary(start) {
+        start -= 1;
+    }
+    &hay[start..end]
 }
 
 #[cfg(test)]

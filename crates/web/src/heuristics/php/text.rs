@@ -305,13 +305,18 @@ impl CodeMap {
             not_code.push((0, open));
             i = open;
         }
+        // The next `?` is remembered, not searched for from every stop: a file with quotes
+        // everywhere and no `?` would be walked once per quote.
+        let mut next_q = 0usize;
         while i < b.len() {
-            let Some(o) = memchr::memchr3(b'\'', b'"', b'<', &b[i..])
-                .into_iter()
-                .chain(tagged.then(|| memchr::memchr(b'?', &b[i..])).flatten())
-                .min()
-            else {
-                break;
+            if tagged && next_q < i {
+                next_q = memchr::memchr(b'?', &b[i..]).map_or(usize::MAX, |o| i + o);
+            }
+            let limit = if tagged { next_q.min(b.len()) } else { b.len() };
+            let o = match memchr::memchr3(b'\'', b'"', b'<', &b[i..limit]) {
+                Some(o) => o,
+                None if limit < b.len() => limit - i,
+                None => break,
             };
             i += o;
             match b[i] {
