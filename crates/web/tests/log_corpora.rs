@@ -4,6 +4,8 @@
 //! cmd_injection, lfi_rfi, log4shell); fail2ban's labelled apache/nginx lines must agree with
 //! their labels (verdict, client address, time).
 
+mod common;
+use common::expected;
 use std::collections::BTreeMap;
 
 use huoyan_web::logs::classify::{classify, is_probe_path, AttackClass};
@@ -21,25 +23,6 @@ fn encode(payload: &[u8]) -> String {
         }
     }
     out
-}
-
-fn expected(class: &str) -> Option<&'static [AttackClass]> {
-    Some(match class {
-        "sqli" => &[AttackClass::Sqli],
-        "xss" => &[AttackClass::Xss],
-        "path_traversal" => &[AttackClass::PathTraversal],
-        "cmd_injection" => &[AttackClass::CmdInjection],
-        // Traversal is how most local file inclusion is done; the lfi_rfi lists mix both.
-        "lfi_rfi" => &[
-            AttackClass::Lfi,
-            AttackClass::Rfi,
-            AttackClass::PathTraversal,
-        ],
-        "log4shell" => &[AttackClass::Log4Shell],
-        "ssti" => &[AttackClass::Ssti],
-        "xxe" => &[AttackClass::Xxe],
-        _ => return None,
-    })
 }
 
 const REQUIRED: &[&str] = &[

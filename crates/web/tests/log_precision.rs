@@ -11,6 +11,8 @@
 //!
 //! Figures (printed by every run) are recorded in docs/PRECISION.md, section "Access logs".
 
+mod common;
+use common::expected;
 use std::collections::BTreeMap;
 
 use huoyan_core::{Root, Severity, Window};
@@ -287,24 +289,6 @@ fn real_apache_log_findings() {
         println!("above low: {} {}", f.severity, f.summary);
     }
     assert!(above.is_empty(), "{} findings above low", above.len());
-}
-
-fn expected(class: &str) -> Option<&'static [AttackClass]> {
-    Some(match class {
-        "sqli" => &[AttackClass::Sqli],
-        "xss" => &[AttackClass::Xss],
-        "path_traversal" => &[AttackClass::PathTraversal],
-        "cmd_injection" => &[AttackClass::CmdInjection],
-        "lfi_rfi" => &[
-            AttackClass::Lfi,
-            AttackClass::Rfi,
-            AttackClass::PathTraversal,
-        ],
-        "log4shell" => &[AttackClass::Log4Shell],
-        "ssti" => &[AttackClass::Ssti],
-        "xxe" => &[AttackClass::Xxe],
-        _ => return None,
-    })
 }
 
 const REQUIRED: &[&str] = &[
