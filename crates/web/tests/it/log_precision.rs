@@ -11,7 +11,7 @@
 //!
 //! Figures (printed by every run) are recorded in docs/PRECISION.md, section "Access logs".
 
-mod common;
+use crate::common;
 use common::expected;
 use std::collections::BTreeMap;
 

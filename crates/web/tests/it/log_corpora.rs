@@ -4,7 +4,7 @@
 //! cmd_injection, lfi_rfi, log4shell); fail2ban's labelled apache/nginx lines must agree with
 //! their labels (verdict, client address, time).
 
-mod common;
+use crate::common;
 use common::expected;
 use std::collections::BTreeMap;
 

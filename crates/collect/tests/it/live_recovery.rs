@@ -2,7 +2,7 @@
 //! byte-identical through /proc/PID/fd/N; a process started from a deleted binary has the
 //! binary recovered through /proc/PID/exe with the original SHA-256.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

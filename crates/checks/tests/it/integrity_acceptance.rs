@@ -1,7 +1,7 @@
 //! Acceptance tests of issue 6 on a real Debian root (debootstrap, cached): package verification,
 //! baselines, and the rootkit checks' clean and planted cases.
 
-mod debian_root;
+use crate::debian_root;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! /etc/passwd (not NSS), sessions from its utmp (with hostile text escaped in w.txt), and a
 //! library mapped from a deleted file shows as `DEL`.
 
-mod common;
+use crate::common;
 
 use std::net::Ipv4Addr;
 

@@ -6,7 +6,7 @@
 //! Needs root, `ip`, `nft` (only to list and compare rulesets) and `ping`
 //! (.ci/packages/contain.txt); skipped with a message otherwise.
 
-mod contain_lab;
+use crate::contain_lab;
 
 use std::process::Command;
 use std::time::Duration;

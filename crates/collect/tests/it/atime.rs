@@ -1,7 +1,7 @@
 //! Reading never changes atime: collection on a tmpfs mounted with `strictatime` (where every
 //! ordinary read updates atime) leaves every collected file's atime as it was.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;

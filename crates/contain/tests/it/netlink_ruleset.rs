@@ -1,7 +1,7 @@
 //! The ruleset programmed over netlink is the one the kernel holds: Debian's `nft` lists it back
 //! inside a throwaway network namespace, rule for rule.
 
-mod common;
+use crate::common;
 
 use common::{can_run_live, Netns};
 use huoyan_contain::policy::{Allowance, Policy};

@@ -1,6 +1,6 @@
 //! Live acceptance tests of `huoyan_snapshot::capture` against real processes on this host.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! Acceptance: on a fixture root, the bundle holds every required category (checked file by
 //! file), `verify` says intact, and flipping one byte makes it fail naming the member.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Live test: a listener inside another network namespace (invisible in /proc/net of ours) is
 //! captured with its namespace and owner. Needs root and iproute2; skipped otherwise.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

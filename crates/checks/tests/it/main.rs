@@ -1,0 +1,8 @@
+//! One test binary for the crate (links once): each module below is one former tests/*.rs file.
+
+mod debian_root;
+mod deleted_open_live;
+mod immutable_live;
+mod integrity_acceptance;
+mod logs_checks;
+mod preload_live;

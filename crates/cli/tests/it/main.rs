@@ -1,0 +1,14 @@
+//! One test binary for the crate (links once): each module below is one former tests/*.rs file.
+
+mod collect_cli;
+mod contain_lab;
+mod contain_live;
+mod integrity_cli;
+mod precision_registry;
+mod process_live;
+mod scan_accounts_ssh_host;
+mod scan_fixtures;
+mod scan_live;
+mod server_gate;
+mod snapshot_cli;
+mod triage;

@@ -1,0 +1,4 @@
+//! One test binary for the crate (links once): each module below is one former tests/*.rs file.
+
+mod revshells_corpus;
+mod rule_examples;

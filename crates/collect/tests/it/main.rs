@@ -1,0 +1,7 @@
+//! One test binary for the crate (links once): each module below is one former tests/*.rs file.
+
+mod atime;
+mod bundle_fixture;
+mod common;
+mod image_loop;
+mod live_recovery;

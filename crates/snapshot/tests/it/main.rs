@@ -1,0 +1,6 @@
+//! One test binary for the crate (links once): each module below is one former tests/*.rs file.
+
+mod common;
+mod fixture_root;
+mod live;
+mod netns;

@@ -1,0 +1,3 @@
+//! One test binary for the crate (links once): each module below is one former tests/*.rs file.
+
+mod sftp_openssh;

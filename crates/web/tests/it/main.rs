@@ -1,0 +1,10 @@
+//! One test binary for the crate (links once): each module below is one former tests/*.rs file.
+
+mod benign_apps;
+mod common;
+mod log_corpora;
+mod log_modern_traffic;
+mod log_precision;
+mod log_throughput;
+mod web_upload_chain;
+mod webshell_corpora;
