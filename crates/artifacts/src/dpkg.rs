@@ -278,84 +278,10 @@ pub fn parse_dpkg_cfg(data: &[u8]) -> Vec<PathFilter> {
         .collect()
 }
 
-/// fnmatch(3) without flags: `*`, `?` and `[...]` classes; `*` matches `/` too.
+/// fnmatch(3) without flags: `*`, `?` and `[...]` classes; `*` matches `/` too (the one
+/// wildcard matcher of the crate, [`crate::config_glob::wildcard_match`]).
 pub fn glob_match(glob: &[u8], text: &[u8]) -> bool {
-    let (mut g, mut t) = (0usize, 0usize);
-    let (mut star_g, mut star_t) = (None::<usize>, 0usize);
-    while t < text.len() {
-        if g < glob.len() {
-            match glob[g] {
-                b'*' => {
-                    star_g = Some(g);
-                    star_t = t;
-                    g += 1;
-                    continue;
-                }
-                b'?' => {
-                    g += 1;
-                    t += 1;
-                    continue;
-                }
-                b'[' => {
-                    if let Some((matched, len)) = match_class(&glob[g..], text[t]) {
-                        if matched {
-                            g += len;
-                            t += 1;
-                            continue;
-                        }
-                    } else if text[t] == b'[' {
-                        g += 1;
-                        t += 1;
-                        continue;
-                    }
-                }
-                c if c == text[t] => {
-                    g += 1;
-                    t += 1;
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        match star_g {
-            Some(sg) => {
-                g = sg + 1;
-                star_t += 1;
-                t = star_t;
-            }
-            None => return false,
-        }
-    }
-    glob[g..].iter().all(|&c| c == b'*')
-}
-
-/// Matches a `[...]` class at the start of `glob`; returns (matched, class length).
-fn match_class(glob: &[u8], c: u8) -> Option<(bool, usize)> {
-    let mut i = 1;
-    let negate = matches!(glob.get(1), Some(b'!') | Some(b'^'));
-    if negate {
-        i += 1;
-    }
-    let mut matched = false;
-    let mut first = true;
-    while i < glob.len() {
-        if glob[i] == b']' && !first {
-            return Some((matched != negate, i + 1));
-        }
-        first = false;
-        if glob.get(i + 1) == Some(&b'-') && glob.get(i + 2).is_some_and(|&e| e != b']') {
-            if glob[i] <= c && c <= glob[i + 2] {
-                matched = true;
-            }
-            i += 3;
-        } else {
-            if glob[i] == c {
-                matched = true;
-            }
-            i += 1;
-        }
-    }
-    None
+    crate::config_glob::wildcard_match(glob, text)
 }
 
 /// Everything huoyan needs from a dpkg database.

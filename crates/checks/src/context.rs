@@ -53,7 +53,7 @@ impl Context {
     /// The recent file times the scan's set-id walk gathered, for the timeline to reuse; `None`
     /// when no check of this context walked (the timeline then walks itself).
     pub fn walked_times(&self) -> Option<std::sync::Arc<huoyan_core::walked::WalkedTimes>> {
-        crate::monitoring::privileged_walk::cached(self)?
+        crate::persistence::privileged_walk::cached(self)?
             .handed_on
             .clone()
     }

@@ -37,6 +37,30 @@ pub enum Area {
 }
 
 impl Area {
+    /// Every area, in the order of the registry.
+    pub const ALL: [Area; 12] = [
+        Area::Accounts,
+        Area::History,
+        Area::Persistence,
+        Area::Process,
+        Area::Network,
+        Area::Ssh,
+        Area::Monitoring,
+        Area::Logs,
+        Area::Web,
+        Area::Integrity,
+        Area::Rootkit,
+        Area::Files,
+    ];
+
+    /// The area a check id belongs to: its prefix (`logs.bruteforce` → `Logs`). The id is the one
+    /// place the area is written; `None` only for an id with an unknown prefix (a registry test
+    /// rules that out).
+    pub fn of_id(id: &str) -> Option<Area> {
+        let prefix = id.split('.').next()?;
+        Area::ALL.into_iter().find(|a| a.name() == prefix)
+    }
+
     /// Lower-case name for `--only`/`--skip`.
     pub fn name(self) -> &'static str {
         match self {
@@ -60,8 +84,16 @@ impl Area {
 pub trait Check: Sync + Send {
     /// Id, titles, ATT&CK and remediation.
     fn info(&self) -> &'static CheckInfo;
-    /// The area it belongs to.
-    fn area(&self) -> Area;
+    /// The area it belongs to: the prefix of its id.
+    fn area(&self) -> Area {
+        Area::of_id(self.info().id).unwrap_or(Area::Files)
+    }
+    /// Further ids this check emits findings under (a second kind of result of the same work,
+    /// e.g. `web.webshell` also reports `web.files`). They are registered ids like any other:
+    /// `--only`/`--skip` select them, and the report and docs know them.
+    fn emits(&self) -> &'static [&'static CheckInfo] {
+        &[]
+    }
     /// True when it needs the live host (/proc, sockets); skipped with a gap on an image.
     fn live_only(&self) -> bool {
         false
@@ -105,20 +137,53 @@ pub struct Selection {
 }
 
 impl Selection {
-    fn matches(list: &[String], check: &dyn Check) -> bool {
-        list.iter().any(|s| {
-            s == check.area().name()
-                || s == check.info().id
-                || check.info().id.starts_with(&format!("{s}."))
-        })
+    /// True when `entry` (an area name, a check id or an id prefix) names `id`.
+    fn names(entry: &str, id: &str) -> bool {
+        id == entry || id.strip_prefix(entry).is_some_and(|rest| rest.starts_with('.'))
     }
 
-    /// True when the check is selected.
+    /// True when findings under this check id are wanted.
+    pub fn wants_id(&self, id: &str) -> bool {
+        (self.only.is_empty() || self.only.iter().any(|e| Self::names(e, id)))
+            && !self.skip.iter().any(|e| Self::names(e, id))
+    }
+
+    /// True when the check is selected: it (or one of the further ids it emits) is wanted.
     pub fn includes(&self, check: &dyn Check) -> bool {
-        (self.only.is_empty() || Self::matches(&self.only, check))
-            && !Self::matches(&self.skip, check)
+        std::iter::once(check.info())
+            .chain(check.emits().iter().copied())
+            .any(|info| self.wants_id(info.id))
             && (self.deep || !check.deep() || !self.only.is_empty())
     }
+
+    /// Entries of `only`/`skip` that name no area and no registered check id: a typo would
+    /// otherwise select nothing (or skip nothing) without a word.
+    pub fn unknown_entries(&self) -> Vec<String> {
+        let ids = registered_ids();
+        self.only
+            .iter()
+            .chain(&self.skip)
+            .filter(|entry| !ids.iter().any(|id| Self::names(entry, id)))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Every id a finding can carry: each check's own id and the further ids it emits.
+pub fn registered_ids() -> Vec<&'static str> {
+    registry()
+        .into_iter()
+        .flat_map(|c| std::iter::once(c.info()).chain(c.emits().iter().copied()))
+        .map(|info| info.id)
+        .collect()
+}
+
+/// The documentation of every registered id (own and further emitted ones).
+pub fn registered_infos() -> Vec<&'static CheckInfo> {
+    registry()
+        .into_iter()
+        .flat_map(|c| std::iter::once(c.info()).chain(c.emits().iter().copied()))
+        .collect()
 }
 
 /// Checks that take most of a scan's time, longest first, and the ones that wait for another's
@@ -147,7 +212,7 @@ fn queue_rank(check: &dyn Check) -> usize {
     }
 }
 
-fn run_one(ctx: &Context, check: &dyn Check, show_times: bool) -> Outcome {
+fn run_one(ctx: &Context, check: &dyn Check, selection: &Selection, show_times: bool) -> Outcome {
     let started = std::time::Instant::now();
     let mut out = Outcome::default();
     if check.live_only() && !ctx.has_live_view() {
@@ -158,6 +223,9 @@ fn run_one(ctx: &Context, check: &dyn Check, show_times: bool) -> Outcome {
         ));
     } else {
         check.run(ctx, &mut out);
+        // A check selected for one of its ids keeps only the wanted ones (`--skip web.files`
+        // still runs web.webshell, without its web.files findings).
+        out.findings.retain(|f| selection.wants_id(&f.check_id));
     }
     if show_times {
         eprintln!(
@@ -188,7 +256,7 @@ pub fn run_checks(ctx: &Context, selection: &Selection) -> Outcome {
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(check) = checks.get(i) else { break };
-                out.merge(run_one(ctx, *check, show_times));
+                out.merge(run_one(ctx, *check, selection, show_times));
             }
             out
         })
@@ -206,29 +274,96 @@ pub fn run_checks(ctx: &Context, selection: &Selection) -> Outcome {
 mod tests {
     use super::*;
 
+    /// Ids with no ATT&CK technique: huoyan's own activity.
+    const WITHOUT_TECHNIQUE: &[&str] = &["process.own_chain"];
+
     #[test]
     fn check_ids_are_unique_and_documented() {
-        let mut ids = std::collections::HashSet::new();
+        let mut own = std::collections::HashSet::new();
         for c in registry() {
             let info = c.info();
-            assert!(ids.insert(info.id), "duplicate check id {}", info.id);
-            assert!(info.id.contains('.'), "{} has no area prefix", info.id);
+            assert!(own.insert(info.id), "duplicate check id {}", info.id);
+        }
+        for info in registered_infos() {
+            assert!(
+                Area::of_id(info.id).is_some(),
+                "{}: its prefix is not an area",
+                info.id
+            );
             assert!(!info.title_zh.is_empty() && !info.remediation_zh.is_empty());
             assert!(
-                !info.mitre.is_empty(),
+                !info.mitre.is_empty() || WITHOUT_TECHNIQUE.contains(&info.id),
                 "{} has no ATT&CK technique",
                 info.id
             );
         }
+        for c in registry() {
+            for further in c.emits() {
+                assert!(
+                    !own.contains(further.id),
+                    "{} emits {}, which is another check's own id",
+                    c.info().id,
+                    further.id
+                );
+            }
+        }
     }
 
-    /// Ids that a registered check emits under another name (to be registered on their own).
-    const EMITTED_UNDER_ANOTHER_ID: &[&str] = &[
-        "web.config_trick",
-        "web.files",
-        "web.error_log",
-        "web.webshell_use",
-    ];
+    /// The id says where the check lives: `logs.bruteforce` is `src/logs/bruteforce.rs` (area =
+    /// folder = id prefix, file stem = the rest; one name for one thing).
+    #[test]
+    fn each_check_lives_in_the_file_its_id_names() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut wrong = Vec::new();
+        for c in registry() {
+            let id = c.info().id;
+            let Some((area, stem)) = id.split_once('.') else {
+                wrong.push(format!("{id}: no area prefix"));
+                continue;
+            };
+            let file = src.join(area).join(format!("{stem}.rs"));
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            // The file defines the id, or hands out the CheckInfo of the crate that does.
+            let defines = text.contains(&format!("id: \"{id}\""))
+                || (text.contains("impl Check for") && text.contains("fn info(&self)"));
+            if !defines {
+                wrong.push(format!("{id}: expected in {}", file.display()));
+            }
+        }
+        assert!(wrong.is_empty(), "checks not where their id says: {wrong:#?}");
+    }
+
+    #[test]
+    fn selection_names_emitted_ids_and_rejects_unknown_ones() {
+        let only_files = Selection {
+            only: vec!["web.files".into()],
+            ..Selection::default()
+        };
+        let webshell = registry()
+            .into_iter()
+            .find(|c| c.info().id == "web.webshell")
+            .expect("web.webshell");
+        assert!(only_files.includes(webshell));
+        assert!(only_files.wants_id("web.files") && !only_files.wants_id("web.webshell"));
+        let skip_files = Selection {
+            skip: vec!["web.files".into()],
+            ..Selection::default()
+        };
+        assert!(skip_files.wants_id("web.webshell") && !skip_files.wants_id("web.files"));
+        let typo = Selection {
+            only: vec!["acounts".into(), "logs".into(), "persistence.cron".into()],
+            skip: vec!["web.nosuch".into()],
+            ..Selection::default()
+        };
+        assert_eq!(typo.unknown_entries(), vec!["acounts", "web.nosuch"]);
+        // An area is the id prefix: `--only monitoring` selects no persistence check.
+        let monitoring = Selection {
+            only: vec!["monitoring".into()],
+            ..Selection::default()
+        };
+        assert!(!monitoring.wants_id("persistence.suid"));
+        assert!(!Selection::names("web", "webx.a") && Selection::names("web", "web.a"));
+    }
 
     /// Every check's documentation states how it is calibrated (its role, or what each of its
     /// severities means): the rule of docs/PRECISION.md, check by check.
@@ -258,10 +393,10 @@ mod tests {
 
     #[test]
     fn role_tables_name_only_known_ids() {
-        let ids: std::collections::HashSet<&str> = registry().iter().map(|c| c.info().id).collect();
+        let ids: std::collections::HashSet<&str> = registered_ids().into_iter().collect();
         for id in crate::roles::named_ids() {
             assert!(
-                ids.contains(id) || EMITTED_UNDER_ANOTHER_ID.contains(&id),
+                ids.contains(id),
                 "role table names unknown check id {id}"
             );
         }

@@ -53,7 +53,7 @@ const FOOTHOLDS: &[&str] = &[
 ];
 
 /// Checks whose findings are, by themselves, background noise of the internet.
-const BACKGROUND: &[&str] = &["logs.bruteforce"];
+const BACKGROUND: &[&str] = &["logs.bruteforce", "process.own_chain"];
 
 /// Checks that only ever describe the host's posture: weak settings, missing monitoring. (Checks
 /// whose findings can be either — `accounts.sudo_conf`, `ssh.authorized_keys_config`, whose

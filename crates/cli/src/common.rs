@@ -17,13 +17,59 @@ pub struct RootArgs {
     /// End of the window of interest (same forms as --since).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
-    /// Print JSON Lines (one object per line) instead of a table.
+    /// Print JSON Lines (one object per line) instead of a table (same as --format jsonl).
     #[arg(long)]
     pub json: bool,
+}
+
+/// How the findings of a run are shown and which the responder accepts: for the commands that
+/// print findings (scan, triage, web, logs).
+#[derive(Debug, Clone, clap::Args)]
+pub struct FindingsArgs {
+    /// Output format of the findings: table (default), jsonl, csv or sarif (SARIF 2.1.0).
+    #[arg(long, value_enum, conflicts_with = "json")]
+    pub format: Option<Format>,
     /// Show only findings of at least this severity (info, low, medium, high, critical); the
     /// verdict and the exit code still weigh every finding.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub min_severity: Option<huoyan_core::Severity>,
+    /// Findings the responder examined and accepts (TOML: `[[ignore]]` entries with `check`,
+    /// optional `path`/`user`/`ip` globs, and a `reason`). They leave the verdict but are listed
+    /// with their reasons, never hidden.
+    #[arg(long = "ignore", value_name = "FILE")]
+    pub ignore: Option<PathBuf>,
+}
+
+impl FindingsArgs {
+    /// The output format: `--format`, or `--json`, or the table.
+    pub fn output_format(&self, root: &RootArgs) -> Format {
+        self.format.unwrap_or(Format::from_json_flag(root.json))
+    }
+
+}
+
+/// How findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A ranked table for people (colour on a terminal).
+    Table,
+    /// One JSON object per line: findings, then gaps (huoyan's own form).
+    Jsonl,
+    /// One line per finding, for a spreadsheet.
+    Csv,
+    /// SARIF 2.1.0, for code-scanning dashboards and ticketing pipelines.
+    Sarif,
+}
+
+impl Format {
+    /// `--json` as a format.
+    pub fn from_json_flag(json: bool) -> Format {
+        if json {
+            Format::Jsonl
+        } else {
+            Format::Table
+        }
+    }
 }
 
 fn parse_severity(s: &str) -> std::result::Result<huoyan_core::Severity, String> {
@@ -32,6 +78,35 @@ fn parse_severity(s: &str) -> std::result::Result<huoyan_core::Severity, String>
 }
 
 impl RootArgs {
+    /// Takes the findings named by `--ignore FILE` out of `outcome` (none without the option).
+    /// The file is the responder's, not evidence: read directly. Its check names must exist.
+    pub fn apply_ignore(
+        &self,
+        outcome: &mut huoyan_core::Outcome,
+    ) -> Result<Vec<huoyan_report::suppress::Suppressed>> {
+        let Some(file) = &self.ignore else {
+            return Ok(Vec::new());
+        };
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading --ignore file {}", file.display()))?;
+        let rules = huoyan_report::suppress::Suppressions::parse(&text, &file.display().to_string())
+            .map_err(|e| crate::exit::Usage(e.to_string()))?;
+        let selection = huoyan_checks::Selection {
+            only: rules.checks().map(str::to_string).collect(),
+            ..huoyan_checks::Selection::default()
+        };
+        let unknown = selection.unknown_entries();
+        if !unknown.is_empty() {
+            return Err(crate::exit::Usage(format!(
+                "--ignore {}: {} names no area and no check id",
+                file.display(),
+                unknown.join(", ")
+            ))
+            .into());
+        }
+        Ok(rules.apply(&mut outcome.findings))
+    }
+
     /// Opens the root.
     pub fn open_root(&self) -> Result<Root> {
         Root::new(&self.root).with_context(|| format!("cannot use {} as root", self.root.display()))
@@ -40,7 +115,7 @@ impl RootArgs {
     /// Parses the window.
     pub fn window(&self) -> Result<Window> {
         let now = huoyan_core::time::now();
-        Ok(Window {
+        let window = Window {
             since: self
                 .since
                 .as_deref()
@@ -51,7 +126,18 @@ impl RootArgs {
                 .as_deref()
                 .map(|s| parse_when(s, now))
                 .transpose()?,
-        })
+        };
+        if let (Some(since), Some(until)) = (window.since, window.until) {
+            if since > until {
+                return Err(crate::exit::Usage(format!(
+                    "--since ({}) is later than --until ({}): the window would be empty",
+                    huoyan_core::time::format_utc(since),
+                    huoyan_core::time::format_utc(until)
+                ))
+                .into());
+            }
+        }
+        Ok(window)
     }
 }
 

@@ -8,6 +8,10 @@ pub const ERROR: u8 = 1;
 pub const SUSPICIOUS: u8 = 3;
 /// Ran, evidence of compromise (critical findings).
 pub const COMPROMISED: u8 = 4;
+/// Bad arguments (clap's own code for usage errors).
+pub const USAGE: u8 = 2;
+/// `verify`: the bundle is damaged (a member, a frame, the manifest or the sidecar differs).
+pub const DAMAGED: u8 = 6;
 /// Ran, nothing above low, but too little could be examined to say "no evidence found"
 /// (no accounts, no package database or no logs).
 pub const INCONCLUSIVE: u8 = 5;
@@ -32,3 +36,16 @@ pub fn for_worst(worst: Option<huoyan_core::Severity>) -> u8 {
         _ => CLEAN,
     }
 }
+
+/// An error in the arguments that clap cannot see (an unknown check id, an empty window): the
+/// run stops with [`USAGE`], like clap's own usage errors.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}

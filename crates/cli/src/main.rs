@@ -12,10 +12,20 @@ mod common;
 mod exit;
 mod output;
 
+/// `huoyan --version`: the release, the commit and the embedded rules it was built with.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("HUOYAN_COMMIT"),
+    "; rules: ",
+    env!("HUOYAN_RULES"),
+    ")"
+);
+
 /// huoyan (火眼): find out what happened on a hacked Linux server, keep the evidence, contain the
 /// damage and write the report — without trusting anything on the host.
 #[derive(Debug, Parser)]
-#[command(name = "huoyan", version, about, long_about = None)]
+#[command(name = "huoyan", version = VERSION, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,6 +63,15 @@ enum Command {
     Image(cmd::image::Args),
     /// Web forensics: webshells, suspicious web files, attacks in access logs, upload/use chains.
     Web(cmd::web::Args),
+    /// What changed between two case folders of the same host: new, gone and changed findings.
+    Diff(cmd::diff::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout: `huoyan man > huoyan.1`.
+    Man,
 }
 
 fn main() -> ExitCode {
@@ -73,6 +92,19 @@ fn main() -> ExitCode {
         Command::Verify(args) => cmd::verify::run(args),
         Command::Image(args) => cmd::image::run(args),
         Command::Web(args) => cmd::web::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "huoyan", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command)
+                .render(&mut std::io::stdout())
+                .map_err(anyhow::Error::from)
+                .map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -90,7 +122,11 @@ fn main() -> ExitCode {
                 "huoyan: error: {}",
                 huoyan_core::text::sanitize(&format!("{err:#}"))
             );
-            ExitCode::from(exit::ERROR)
+            if err.chain().any(|e| e.downcast_ref::<exit::Usage>().is_some()) {
+                ExitCode::from(exit::USAGE)
+            } else {
+                ExitCode::from(exit::ERROR)
+            }
         }
     }
 }

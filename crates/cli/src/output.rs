@@ -10,6 +10,10 @@ use anyhow::Result;
 use huoyan_core::text::{sanitize, truncate_chars};
 use huoyan_core::{Finding, Gap, Outcome, Severity};
 
+use huoyan_report::suppress::Suppressed;
+
+use crate::common::Format;
+
 /// Writes one JSON object per line: findings (`"record":"finding"`), then gaps (`"record":"gap"`).
 pub fn write_jsonl(out: &mut dyn Write, outcome: &Outcome) -> Result<()> {
     huoyan_core::jsonl::write_records(out, &outcome.findings, &outcome.gaps)?;
@@ -235,15 +239,34 @@ pub fn write_table(
 }
 
 /// Prints an outcome to stdout as JSON Lines or as a ranked table with a summary line.
-pub fn print_outcome(outcome: &Outcome, json: bool, min: Option<Severity>) -> Result<()> {
+pub fn print_outcome(outcome: &Outcome, format: Format, min: Option<Severity>) -> Result<()> {
     let stdout = std::io::stdout();
     // Block-buffered: stdout's own line buffering would search every write for a newline and
     // make one system call per finding.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    if json {
-        write_jsonl_filtered(&mut out, outcome, min)?;
-        out.flush()?;
-        return Ok(());
+    let shown: Vec<Finding> = outcome
+        .findings
+        .iter()
+        .filter(|f| min.is_none_or(|m| f.severity >= m))
+        .cloned()
+        .collect();
+    match format {
+        Format::Table => {}
+        Format::Jsonl => {
+            write_jsonl_filtered(&mut out, outcome, min)?;
+            out.flush()?;
+            return Ok(());
+        }
+        Format::Csv => {
+            huoyan_report::export::write_csv(&mut out, &shown)?;
+            out.flush()?;
+            return Ok(());
+        }
+        Format::Sarif => {
+            huoyan_report::export::write_sarif(&mut out, &shown, env!("CARGO_PKG_VERSION"))?;
+            out.flush()?;
+            return Ok(());
+        }
     }
     let colour = use_colour();
     write_table(&mut out, &outcome.findings, min, colour)?;
@@ -260,6 +283,45 @@ pub fn print_outcome(outcome: &Outcome, json: bool, min: Option<Severity>) -> Re
         counts_line(&outcome.findings),
         outcome.gaps.len()
     )?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Lists the findings `--ignore` took out: one JSON line each (`"record": "suppressed"`) or a
+/// short section after the table. CSV and SARIF carry only the findings that count.
+pub fn print_suppressed(suppressed: &[Suppressed], format: Format) -> Result<()> {
+    if suppressed.is_empty() {
+        return Ok(());
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match format {
+        Format::Jsonl => {
+            for s in suppressed {
+                let line = serde_json::json!({
+                    "record": "suppressed",
+                    "finding": s.finding,
+                    "entry": s.entry,
+                    "source": s.source,
+                });
+                writeln!(out, "{line}")?;
+            }
+        }
+        Format::Table => {
+            writeln!(out, "Suppressed by --ignore ({}):", suppressed.len())?;
+            for s in suppressed {
+                writeln!(
+                    out,
+                    "  - {} {} {} — {}",
+                    s.finding.severity.as_str(),
+                    sanitize(&s.finding.check_id),
+                    truncate_chars(&sanitize(&s.finding.summary), 200),
+                    sanitize(&s.entry.reason)
+                )?;
+            }
+        }
+        Format::Csv | Format::Sarif => {}
+    }
     out.flush()?;
     Ok(())
 }

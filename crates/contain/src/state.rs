@@ -172,38 +172,8 @@ impl StateFile {
     }
 }
 
-/// Parses a duration such as `5m`, `3s`, `1h30m`, `90` (seconds).
-pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    if let Ok(secs) = s.parse::<u64>() {
-        return Some(std::time::Duration::from_secs(secs));
-    }
-    let mut total = 0u64;
-    let mut num = String::new();
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: u64 = num.parse().ok()?;
-        num.clear();
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86400,
-            _ => return None,
-        };
-        total = total.checked_add(n.checked_mul(unit)?)?;
-    }
-    if !num.is_empty() {
-        return None;
-    }
-    Some(std::time::Duration::from_secs(total))
-}
+/// Durations (`5m`, `1h30m`, `90`) are parsed by the one parser of the workspace.
+pub use huoyan_core::time::parse_duration;
 
 #[cfg(test)]
 mod tests {

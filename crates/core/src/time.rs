@@ -51,18 +51,10 @@ pub fn parse_when(s: &str, now: Timestamp) -> Result<Timestamp, TimeParseError> 
         let secs: i64 = secs.parse().map_err(|_| err())?;
         return from_unix(secs, 0).ok_or_else(err);
     }
-    if let Some(unit) = s.chars().last().filter(|c| c.is_ascii_alphabetic()) {
-        if let Ok(n) = s[..s.len() - 1].parse::<i64>() {
-            let secs = match unit {
-                's' => n,
-                'm' => n * 60,
-                'h' => n * 3600,
-                'd' => n * 86_400,
-                'w' => n * 7 * 86_400,
-                _ => return Err(err()),
-            };
-            return from_unix(now.as_second().saturating_sub(secs), 0).ok_or_else(err);
-        }
+    if s.ends_with(|c: char| c.is_ascii_alphabetic()) && s.starts_with(|c: char| c.is_ascii_digit()) {
+        let secs = parse_duration(s).ok_or_else(err)?.as_secs();
+        let secs = i64::try_from(secs).map_err(|_| err())?;
+        return from_unix(now.as_second().saturating_sub(secs), 0).ok_or_else(err);
     }
     for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(dt) = jiff::civil::DateTime::strptime(fmt, s) {
@@ -79,6 +71,41 @@ pub fn parse_when(s: &str, now: Timestamp) -> Result<Timestamp, TimeParseError> 
             .map_err(|_| err());
     }
     Err(err())
+}
+
+/// Parses a duration such as `5m`, `3s`, `1h30m`, `2w`, `90` (seconds): the one duration parser
+/// of the workspace (`--rollback-after`, the `7d` of `--since`).
+pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(secs) = s.parse::<u64>() {
+        return Some(std::time::Duration::from_secs(secs));
+    }
+    let mut total = 0u64;
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: u64 = num.parse().ok()?;
+        num.clear();
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            'w' => 7 * 86400,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+    }
+    if !num.is_empty() {
+        return None;
+    }
+    Some(std::time::Duration::from_secs(total))
 }
 
 /// The time zone of a root, from its own `/etc/localtime` (TZif), else `/etc/timezone` naming a

@@ -64,6 +64,9 @@ pub struct Case {
     pub events: Vec<Event>,
     /// Action journal.
     pub journal: Vec<JournalEntry>,
+    /// Findings the responder accepted (`--ignore FILE`), with their reasons: out of the
+    /// verdict, listed in the report.
+    pub suppressed: Vec<crate::suppress::Suppressed>,
 }
 
 impl Case {
@@ -146,6 +149,7 @@ impl Case {
         }
         case.events = read_jsonl(&dir.join("timeline/events.jsonl"), false)?;
         case.journal = read_jsonl(&dir.join("journal.jsonl"), false)?;
+        case.suppressed = read_jsonl(&dir.join("suppressed.jsonl"), false)?;
         Ok(case)
     }
 }

@@ -295,6 +295,30 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         let _ = writeln!(s, "<p>{}</p>", esc(w.none));
     }
 
+    // What the responders accepted (--ignore), with their reasons: out of the verdict, in view.
+    if !case.suppressed.is_empty() {
+        let _ = writeln!(
+            s,
+            "<h2 id=\"suppressed\">{}</h2><p class=\"muted\">{}</p><ul>",
+            esc(w.suppressed),
+            esc(w.suppressed_note)
+        );
+        for x in &case.suppressed {
+            let f = &x.finding;
+            let _ = writeln!(
+                s,
+                "<li><span class=\"sev {}\">{}</span> <code>{}</code> — {}<br><span class=\"muted\">{} ({})</span></li>",
+                sev_class(f.severity),
+                esc(lang.pick(f.severity.as_str(), f.severity.as_zh())),
+                esc(&f.check_id),
+                esc(&huoyan_core::text::truncate_chars(&f.summary, 400)),
+                esc(&x.entry.reason),
+                esc(&x.source)
+            );
+        }
+        s.push_str("</ul>\n");
+    }
+
     // Handling record.
     let _ = writeln!(s, "<h2 id=\"handling\">{}</h2>", esc(w.handling));
     if case.journal.is_empty() {

@@ -122,6 +122,10 @@ pub struct Words {
     pub hardening_count: &'static str,
     /// Why an inconclusive verdict was given.
     pub inconclusive_why: &'static str,
+    /// Heading of the findings the responder accepted (`--ignore`).
+    pub suppressed: &'static str,
+    /// The sentence under it.
+    pub suppressed_note: &'static str,
 }
 
 /// The words of a language.
@@ -165,6 +169,8 @@ static EN: Words = Words {
     hardening_note: "Weaknesses of the host's configuration. They are not evidence that an attacker was here and do not affect the verdict; fix them after the incident is handled.",
     hardening_count: "hardening",
     inconclusive_why: "No verdict of \"no evidence\": these could not be examined",
+    suppressed: "Accepted by the responder (--ignore)",
+    suppressed_note: "Findings the responders examined and accepted as known, with their reasons. They do not count towards the verdict.",
 };
 
 static ZH: Words = Words {
@@ -201,4 +207,6 @@ static ZH: Words = Words {
         "主机配置上的薄弱项。它们不是攻击者到过的证据，不影响结论；事件处置完成后再逐项加固。",
     hardening_count: "加固项",
     inconclusive_why: "无法给出\u{201c}未发现入侵证据\u{201d}的结论：以下内容未能检查",
+    suppressed: "已确认的忽略项（--ignore）",
+    suppressed_note: "响应人员核实后确认为已知、可接受的发现及其理由，不计入结论。",
 };

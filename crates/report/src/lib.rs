@@ -3,13 +3,16 @@
 //! summary), in English or Chinese, as Markdown and as one self-contained HTML file.
 
 pub mod case;
+pub mod diff;
 pub mod entities;
+pub mod export;
 pub mod html;
 pub mod i18n;
 pub mod markdown;
 pub mod prevention;
 pub mod rank;
 pub mod story;
+pub mod suppress;
 pub mod tactics;
 pub mod verdict;
 

@@ -230,6 +230,23 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
     }
     s.push('\n');
 
+    if !case.suppressed.is_empty() {
+        let _ = writeln!(s, "## {}\n\n{}\n", w.suppressed, w.suppressed_note);
+        for x in &case.suppressed {
+            let f = &x.finding;
+            let _ = writeln!(
+                s,
+                "- [{}] `{}` — {} — *{}* ({})",
+                lang.pick(f.severity.as_str(), f.severity.as_zh()),
+                md(&f.check_id),
+                md(&huoyan_core::text::truncate_chars(&f.summary, 300)),
+                md(&x.entry.reason),
+                md(&x.source)
+            );
+        }
+        s.push('\n');
+    }
+
     let _ = writeln!(s, "## {}\n", w.handling);
     if case.journal.is_empty() {
         let _ = writeln!(s, "{}\n", w.none);

@@ -84,6 +84,27 @@ pub fn is_root() -> bool {
         .unwrap_or(false)
 }
 
+/// Whether a test that needs `what` (root, a tool, a kernel feature) can run here. When it
+/// cannot, the test prints why and returns early on a developer's machine — but under CI (`CI`
+/// set; CI runs as root with every package of .ci/install-packages) it fails: a skipped test
+/// there would be a silent pass.
+pub fn require(available: bool, what: &str) -> bool {
+    if available {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what}: unavailable under CI, where every test must run"
+    );
+    eprintln!("skipped: {what}");
+    false
+}
+
+/// [`require`] for root: namespaces, mounts, nftables, ptrace of other users' processes.
+pub fn require_root(what: &str) -> bool {
+    require(is_root(), what)
+}
+
 /// A command for a test to run (a helper process, a host tool to compare with). huoyan's own
 /// code never runs host binaries; tests go through here so that stays easy to check.
 pub fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {

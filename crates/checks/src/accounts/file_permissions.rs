@@ -24,7 +24,7 @@
 use huoyan_core::{CheckInfo, FileKind, Meta, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -108,10 +108,6 @@ fn examine(path: &str, meta: &Meta, kind: Kind, owner: u32, out: &mut Outcome) {
 impl Check for AccountFilePermissions {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Accounts
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

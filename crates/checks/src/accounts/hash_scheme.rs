@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -71,10 +71,6 @@ fn weak(s: &str) -> bool {
 impl Check for HashScheme {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Accounts
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use huoyan_core::{CheckInfo, Outcome, Severity, Timestamp};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -49,10 +49,6 @@ fn day_start(day: i64) -> Option<Timestamp> {
 impl Check for RecentAccount {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Accounts
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -22,7 +22,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -66,10 +66,6 @@ fn writable_or_hidden(path: &str) -> bool {
 impl Check for SudoConf {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Accounts
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

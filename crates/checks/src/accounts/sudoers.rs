@@ -30,7 +30,7 @@ use huoyan_artifacts::sudoers::{self, Entry, EntryKind, SudoersFile};
 use huoyan_core::{CheckInfo, Finding, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -399,10 +399,6 @@ fn check_user_spec(
 impl Check for SudoersRules {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Accounts
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -20,7 +20,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -44,10 +44,6 @@ const SHIPPED_WITH_SHELL: &[&str] = &["postgres", "git", "gitlab", "oracle", "je
 impl Check for SystemAccountShell {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Accounts
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -34,7 +34,7 @@ use huoyan_core::root::{WalkControl, WalkOptions};
 use huoyan_core::{CheckInfo, FileKind, Gap, GapReason, Outcome, Root, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -90,10 +90,6 @@ const MINER_WORDS: &[&[u8]] = &[
 impl Check for StagedExecutables {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Files
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -2,12 +2,12 @@
 
 use crate::Check;
 
-mod commands;
+mod suspicious_command;
 mod context;
-mod tampering;
+mod tampered;
 
 /// Every check of this area.
 pub static ALL: &[&dyn Check] = &[
-    &commands::SuspiciousHistoryCommand,
-    &tampering::HistoryTampering,
+    &suspicious_command::SuspiciousHistoryCommand,
+    &tampered::HistoryTampering,
 ];

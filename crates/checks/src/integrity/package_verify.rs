@@ -25,7 +25,7 @@
 
 use huoyan_core::{CheckInfo, Outcome};
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -36,8 +36,8 @@ impl Check for PackageVerify {
         &huoyan_integrity::findings::MODIFIED
     }
 
-    fn area(&self) -> Area {
-        Area::Integrity
+    fn emits(&self) -> &'static [&'static CheckInfo] {
+        &[&huoyan_integrity::findings::CONFFILE, &huoyan_integrity::findings::MISSING]
     }
 
     fn deep(&self) -> bool {

@@ -27,7 +27,7 @@ use huoyan_core::{CheckInfo, FileKind, Outcome, Root, Severity};
 use huoyan_integrity::PackageIndex;
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -157,10 +157,6 @@ fn in_writable_place(path: &str) -> bool {
 impl Check for PamIntegrity {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Integrity
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -24,7 +24,7 @@ use huoyan_core::{CheckInfo, FileKind, Outcome, Root, Severity};
 use huoyan_integrity::PackageIndex;
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -70,10 +70,6 @@ fn exec_start_programs(data: &[u8]) -> Vec<PathBuf> {
 impl Check for SshdBinary {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Integrity
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

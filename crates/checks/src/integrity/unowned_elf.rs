@@ -20,7 +20,7 @@
 
 use huoyan_core::{CheckInfo, Outcome};
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -31,8 +31,8 @@ impl Check for UnownedElf {
         &huoyan_integrity::unowned::UNOWNED_ELF
     }
 
-    fn area(&self) -> Area {
-        Area::Integrity
+    fn emits(&self) -> &'static [&'static CheckInfo] {
+        &[&huoyan_integrity::unowned::SCRIPT_FOR_ELF]
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

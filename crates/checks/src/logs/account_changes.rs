@@ -21,7 +21,7 @@ use huoyan_logs::activity::account_changes;
 use serde_json::json;
 
 use super::common::{data, path_of, short, ts};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -45,10 +45,6 @@ const PRIVILEGED: &[&str] = &[
 impl Check for AccountChanges {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Logs
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

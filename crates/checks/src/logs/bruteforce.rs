@@ -28,7 +28,7 @@ use huoyan_logs::bruteforce::{
 use serde_json::json;
 
 use super::common::{data, short, ts};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -65,10 +65,6 @@ fn top_names<'a>(
 impl Check for BruteForce {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Logs
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -27,7 +27,7 @@ use huoyan_core::{CheckInfo, Outcome, Severity};
 use huoyan_logs::tamper::{configured_missing, journal_dir_missing, journald_storage};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -47,10 +47,6 @@ static INFO: CheckInfo = CheckInfo {
 impl Check for ConfiguredMissing {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Logs
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -22,7 +22,7 @@ use huoyan_logs::tamper::broken_journals;
 use serde_json::json;
 
 use super::common::data;
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -43,10 +43,6 @@ static INFO: CheckInfo = CheckInfo {
 impl Check for JournalIntegrity {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Logs
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -20,7 +20,7 @@ use huoyan_logs::tamper::lastlog_unbacked;
 use serde_json::json;
 
 use super::common::{data, short, ts};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -40,10 +40,6 @@ static INFO: CheckInfo = CheckInfo {
 impl Check for LastlogUnbacked {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Logs
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -23,7 +23,7 @@ use huoyan_logs::tamper::silences;
 use serde_json::json;
 
 use super::common::{data, short, ts};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -44,10 +44,6 @@ static INFO: CheckInfo = CheckInfo {
 impl Check for LogSilence {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Logs
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -21,7 +21,7 @@ use huoyan_logs::activity::new_sources;
 use serde_json::json;
 
 use super::common::{data, path_of, short, ts};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -41,10 +41,6 @@ static INFO: CheckInfo = CheckInfo {
 impl Check for NewSource {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Logs
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

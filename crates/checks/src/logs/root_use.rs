@@ -20,7 +20,7 @@ use huoyan_logs::activity::root_use;
 use serde_json::json;
 
 use super::common::{data, short, ts};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -43,10 +43,6 @@ const ADMIN_GROUPS: &[&str] = &["sudo", "wheel", "admin", "root"];
 impl Check for RootUse {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Logs
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -27,7 +27,7 @@ use huoyan_core::{CheckInfo, Gap, GapReason, Outcome, Severity, Timestamp};
 use serde_json::json;
 
 use super::common::{data, short, ts};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -67,10 +67,6 @@ struct Login {
 impl Check for UnloggedSessions {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Logs
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

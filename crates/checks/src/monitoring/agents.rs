@@ -27,7 +27,7 @@ use huoyan_artifacts::proc::LinkTarget;
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -224,10 +224,6 @@ fn running_names(ctx: &Context, out: &mut Outcome) -> Option<HashSet<String>> {
 impl Check for MonitoringAgents {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Monitoring
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -21,7 +21,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -79,10 +79,6 @@ fn summarize(files: &[(String, Vec<u8>)]) -> Summary {
 impl Check for AuditdRules {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Monitoring
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -7,17 +7,17 @@ use huoyan_snapshot::collect::Scene;
 
 use crate::Check;
 
-mod listeners;
+mod listener;
 mod outbound;
-mod packet_sockets;
+mod packet_socket;
 mod promiscuous;
 
 /// Every check of this area.
 pub static ALL: &[&dyn Check] = &[
     &outbound::UnusualOutbound,
-    &listeners::UnexpectedListener,
+    &listener::UnexpectedListener,
     &promiscuous::PromiscuousInterface,
-    &packet_sockets::PacketSniffer,
+    &packet_socket::PacketSniffer,
 ];
 
 /// True for addresses on the public internet (not loopback, private, link-local, CGNAT,

@@ -19,7 +19,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -42,9 +42,6 @@ const COMMON_PORTS: &[u16] = &[
 impl Check for UnusualOutbound {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-    fn area(&self) -> Area {
-        Area::Network
     }
     fn live_only(&self) -> bool {
         true

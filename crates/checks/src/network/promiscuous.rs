@@ -17,7 +17,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -38,9 +38,6 @@ static INFO: CheckInfo = CheckInfo {
 impl Check for PromiscuousInterface {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-    fn area(&self) -> Area {
-        Area::Network
     }
     fn live_only(&self) -> bool {
         true

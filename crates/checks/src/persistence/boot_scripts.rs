@@ -35,7 +35,7 @@ use huoyan_artifacts::persistence::systemd::parse_unit;
 
 use super::common::{distinct_dirs, read_dir_files, read_file, report_recent, scan_lines};
 use crate::command_findings::{scan_and_report, CommandSource};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -149,10 +149,6 @@ fn rc_local(ctx: &Context, path: &str, out: &mut Outcome) {
 impl Check for BootScripts {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Persistence
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

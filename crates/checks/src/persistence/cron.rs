@@ -31,7 +31,7 @@ use super::common::{
     entry_name, entry_path, list_dir, read_dir_files, read_file, report_recent, scan_lines,
 };
 use crate::command_findings::{scan_and_report, CommandSource};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -158,10 +158,6 @@ fn user_spool(ctx: &Context, dir: &str, out: &mut Outcome) {
 impl Check for CronJobs {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Persistence
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -1,9 +1,11 @@
 //! Checks of the `persistence` area: everything on disk that brings an attacker back, read
-//! straight from the files.
+//! straight from the files — cron, at, systemd, boot scripts, shell rc files, package and system
+//! hooks, PAM stacks, `/etc/ld.so.preload` and `/etc/ld.so.conf`, and the one walk for set-id
+//! files and file capabilities (`privileged_walk`, shared with `rootkit.kernel_modules`).
 
 use crate::Check;
 
-mod at_jobs;
+mod at;
 mod boot_scripts;
 mod common;
 
@@ -33,15 +35,24 @@ mod pam;
 mod shell_rc;
 mod system_hooks;
 mod systemd;
+mod file_caps;
+mod ld_so_preload;
+mod ld_so_conf;
+mod suid;
+pub(crate) mod privileged_walk;
 
 /// Every check of this area.
 pub static ALL: &[&dyn Check] = &[
     &cron::CronJobs,
-    &at_jobs::AtJobs,
+    &at::AtJobs,
     &systemd::SystemdUnits,
     &boot_scripts::BootScripts,
     &shell_rc::ShellStartupFiles,
     &package_hooks::PackageManagerHooks,
     &pam::PamStacks,
     &system_hooks::SystemHooks,
+    &file_caps::FileCapabilities,
+    &ld_so_preload::LdSoPreload,
+    &ld_so_conf::LdSoConf,
+    &suid::SetIdFiles,
 ];

@@ -28,7 +28,7 @@ use serde_json::json;
 
 use super::common::{read_dir_files, read_file, report_recent};
 use crate::command_findings::{scan_and_report, CommandSource};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -73,10 +73,6 @@ fn report(path: &str, hooks: &[NamedCommand], kind: &str, out: &mut Outcome) {
 impl Check for PackageManagerHooks {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Persistence
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

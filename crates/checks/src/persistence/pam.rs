@@ -36,7 +36,7 @@ use super::common::{
     distinct_dirs, entry_name, entry_path, list_dir, read_dir_files, read_file, report_recent,
 };
 use crate::command_findings::{scan_and_report, CommandSource};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -176,10 +176,6 @@ fn examine_rule(path: &str, rule: &PamRule, out: &mut Outcome) {
 impl Check for PamStacks {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Persistence
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -41,7 +41,7 @@ use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
 use super::common::{read_dir_files, read_file, report_recent, scan_lines};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -380,10 +380,6 @@ fn gitconfig(ctx: &Context, path: &str, user: &str, out: &mut Outcome) {
 impl Check for ShellStartupFiles {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Persistence
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -37,7 +37,7 @@ use serde_json::json;
 
 use super::common::{distinct_dirs, read_dir_files, read_file, report_recent};
 use crate::command_findings::{scan_and_report, CommandSource};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -273,10 +273,6 @@ fn modules(ctx: &Context, out: &mut Outcome) {
 impl Check for SystemHooks {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Persistence
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -35,7 +35,7 @@ use serde_json::json;
 
 use super::common::{distinct_dirs, entry_name, entry_path, list_dir, read_file, report_recent};
 use crate::command_findings::{finding_for, CommandSource};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -292,10 +292,6 @@ fn examine_dir(ctx: &Context, dir: &UnitDir, enabled: &Enabled, out: &mut Outcom
 impl Check for SystemdUnits {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Persistence
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -20,7 +20,7 @@ use huoyan_artifacts::proc::LinkTarget;
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -41,9 +41,6 @@ impl Check for DeletedExecutable {
     fn info(&self) -> &'static CheckInfo {
         &INFO
     }
-    fn area(&self) -> Area {
-        Area::Process
-    }
     fn live_only(&self) -> bool {
         true
     }
@@ -51,7 +48,7 @@ impl Check for DeletedExecutable {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in super::examined(ctx, scene, out) {
+        for p in super::examined(ctx, scene) {
             let Some(LinkTarget::Path {
                 path,
                 deleted,

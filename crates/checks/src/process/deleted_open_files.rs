@@ -27,7 +27,7 @@ use huoyan_artifacts::proc::link::LinkTarget;
 use huoyan_core::{CheckInfo, FileKind, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -104,10 +104,6 @@ pub(crate) fn classify(path: &str, runs_it: bool) -> Option<Deleted> {
 impl Check for DeletedOpenFiles {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Process
     }
 
     fn live_only(&self) -> bool {

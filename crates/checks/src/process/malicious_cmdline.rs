@@ -20,7 +20,7 @@
 use huoyan_core::{CheckInfo, Outcome};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -40,9 +40,6 @@ impl Check for MaliciousCommandLine {
     fn info(&self) -> &'static CheckInfo {
         &INFO
     }
-    fn area(&self) -> Area {
-        Area::Process
-    }
     fn live_only(&self) -> bool {
         true
     }
@@ -50,7 +47,7 @@ impl Check for MaliciousCommandLine {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in super::examined(ctx, scene, out) {
+        for p in super::examined(ctx, scene) {
             if p.cmdline.is_empty() || p.pid == std::process::id() {
                 continue;
             }

@@ -21,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -61,9 +61,6 @@ impl Check for MinerActivity {
     fn info(&self) -> &'static CheckInfo {
         &INFO
     }
-    fn area(&self) -> Area {
-        Area::Process
-    }
     fn live_only(&self) -> bool {
         true
     }
@@ -85,7 +82,7 @@ impl Check for MinerActivity {
                 }
             }
         }
-        for p in super::examined(ctx, scene, out) {
+        for p in super::examined(ctx, scene) {
             let cmd = p.command().to_ascii_lowercase();
             let words: Vec<&str> = POOL_WORDS
                 .iter()

@@ -9,12 +9,13 @@ use crate::{Check, Context};
 
 mod deleted_exe;
 mod deleted_open_files;
-mod fake_kernel_thread;
-mod known_tools;
-mod ld_preload_env;
+mod fake_kthread;
+mod known_tool;
+mod ld_preload;
 mod malicious_cmdline;
 mod miner;
-mod script_in_writable;
+mod own_chain;
+mod script_writable;
 mod service_user_shell;
 mod socket_stdio;
 mod writable_exe;
@@ -24,14 +25,15 @@ pub static ALL: &[&dyn Check] = &[
     &deleted_exe::DeletedExecutable,
     &deleted_open_files::DeletedOpenFiles,
     &writable_exe::ExecutableInWritablePlace,
-    &fake_kernel_thread::FakeKernelThread,
-    &script_in_writable::ScriptFromWritablePlace,
+    &fake_kthread::FakeKernelThread,
+    &script_writable::ScriptFromWritablePlace,
     &socket_stdio::SocketOnStdio,
-    &ld_preload_env::PreloadInEnvironment,
+    &ld_preload::PreloadInEnvironment,
     &service_user_shell::ServiceUserShell,
-    &known_tools::KnownToolName,
+    &known_tool::KnownToolName,
     &miner::MinerActivity,
     &malicious_cmdline::MaliciousCommandLine,
+    &own_chain::OwnChain,
 ];
 
 /// The live scene, or `None` (recording why when /proc could not be read).
@@ -62,6 +64,15 @@ const MAX_OWN_CHAIN: usize = 16;
 
 /// huoyan's own process and the wrappers above it, found by following parent pids from
 /// `self_pid` while the parent is a wrapper (a login shell's `sshd`, `systemd`, `tmux` end it).
+/// huoyan's own chain in the scene: empty for an image (no live /proc).
+pub(crate) fn own_processes<'a>(ctx: &Context, scene: &'a Scene) -> Vec<&'a Process> {
+    if ctx.proc_fs.is_some() {
+        own_chain(scene, std::process::id())
+    } else {
+        Vec::new()
+    }
+}
+
 pub(crate) fn own_chain(scene: &Scene, self_pid: u32) -> Vec<&Process> {
     let mut chain = Vec::new();
     let mut pid = self_pid;
@@ -82,49 +93,10 @@ pub(crate) fn own_chain(scene: &Scene, self_pid: u32) -> Vec<&Process> {
     chain
 }
 
-static SELF_INFO: huoyan_core::CheckInfo = huoyan_core::CheckInfo {
-    id: "process.self",
-    title: "huoyan's own processes (not examined)",
-    title_zh: "huoyan 自身进程（未检查）",
-    mitre: &[],
-    remediation: "Nothing to do: these are huoyan and the commands the responder started it \
-                  with.",
-    remediation_zh: "无需处理：这些是 huoyan 本身及响应人员启动它所用的命令。",
-};
-
 /// The processes a live check examines: all of the scene's but huoyan's own chain
-/// ([`own_chain`], on the live host only), which is recorded once as an information finding.
-pub(crate) fn examined<'a>(ctx: &Context, scene: &'a Scene, out: &mut Outcome) -> Vec<&'a Process> {
-    let own: Vec<&Process> = if ctx.proc_fs.is_some() {
-        own_chain(scene, std::process::id())
-    } else {
-        Vec::new()
-    };
-    if !own.is_empty() {
-        let listed: Vec<String> = own
-            .iter()
-            .map(|p| format!("{} ({})", p.pid, p.comm))
-            .collect();
-        // Every process check adds the same finding; the run keeps one (same id).
-        out.add(
-            SELF_INFO
-                .finding(
-                    Severity::Info,
-                    format!(
-                        "huoyan's own process chain is left out of the process checks: {}",
-                        listed.join(" ← ")
-                    ),
-                )
-                .evidence(serde_json::json!({
-                    "excluded": own.iter().map(|p| serde_json::json!({
-                        "pid": p.pid,
-                        "ppid": p.ppid,
-                        "comm": p.comm,
-                        "cmdline": p.cmdline,
-                    })).collect::<Vec<_>>(),
-                })),
-        );
-    }
+/// ([`own_chain`], on the live host only), which `process.own_chain` records once.
+pub(crate) fn examined<'a>(ctx: &Context, scene: &'a Scene) -> Vec<&'a Process> {
+    let own = own_processes(ctx, scene);
     scene
         .processes
         .iter()
@@ -490,14 +462,14 @@ pub(crate) mod fixtures {
         let own = out
             .findings
             .iter()
-            .filter(|f| f.check_id == "process.self")
+            .filter(|f| f.check_id == "process.own_chain")
             .collect::<Vec<_>>();
         assert_eq!(own.len(), 1, "{own:#?}");
         assert_eq!(own[0].evidence["excluded"][0]["pid"], me);
         assert!(out
             .findings
             .iter()
-            .filter(|f| f.check_id != "process.self")
+            .filter(|f| f.check_id != "process.own_chain")
             .all(|f| !f.pids.contains(&me)));
     }
 

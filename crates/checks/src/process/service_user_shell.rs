@@ -20,7 +20,7 @@ use huoyan_artifacts::proc::LinkTarget;
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -69,9 +69,6 @@ impl Check for ServiceUserShell {
     fn info(&self) -> &'static CheckInfo {
         &INFO
     }
-    fn area(&self) -> Area {
-        Area::Process
-    }
     fn live_only(&self) -> bool {
         true
     }
@@ -79,7 +76,7 @@ impl Check for ServiceUserShell {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in super::examined(ctx, scene, out) {
+        for p in super::examined(ctx, scene) {
             let user = p.user_label();
             if !SERVICE_USERS.contains(&user.as_str()) {
                 continue;

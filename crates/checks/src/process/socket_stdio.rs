@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -47,9 +47,6 @@ impl Check for SocketOnStdio {
     fn info(&self) -> &'static CheckInfo {
         &INFO
     }
-    fn area(&self) -> Area {
-        Area::Process
-    }
     fn live_only(&self) -> bool {
         true
     }
@@ -73,7 +70,7 @@ impl Check for SocketOnStdio {
                 }
             }
         }
-        for p in super::examined(ctx, scene, out) {
+        for p in super::examined(ctx, scene) {
             let Some(fds) = stdio.get(&p.pid) else {
                 continue;
             };

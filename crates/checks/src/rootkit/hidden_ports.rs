@@ -31,7 +31,7 @@ use rustix::net::{AddressFamily, SocketFlags, SocketType};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -161,10 +161,6 @@ pub fn find_hidden_ports(
 impl Check for HiddenPorts {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Rootkit
     }
 
     fn live_only(&self) -> bool {

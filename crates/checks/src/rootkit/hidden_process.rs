@@ -32,7 +32,7 @@ use huoyan_artifacts::proc::status;
 use huoyan_core::{CheckInfo, Gap, GapReason, Outcome, ProcFs, RootError, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -54,10 +54,6 @@ static INFO: CheckInfo = CheckInfo {
 impl Check for HiddenProcess {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Rootkit
     }
 
     fn live_only(&self) -> bool {

@@ -33,7 +33,7 @@ use huoyan_core::root::{WalkControl, WalkOptions};
 use huoyan_core::{CheckInfo, FileKind, Gap, GapReason, Outcome, Root, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -100,10 +100,6 @@ pub fn hidden_modules(listed: &[LoadedModule], sys_loadable: &[String]) -> Vec<H
 impl Check for KernelModules {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Rootkit
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
@@ -267,7 +263,7 @@ fn stray_module_files(ctx: &Context, out: &mut Outcome) {
     };
     // The set-id walk of this scan already went through most of these trees: its module-named
     // files are taken from there, and only the directories it did not cover are walked.
-    let shared = crate::monitoring::privileged_walk::get(ctx);
+    let shared = crate::persistence::privileged_walk::get(ctx);
     let covered: Vec<PathBuf> = shared
         .starts
         .iter()

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use huoyan_core::{CheckInfo, FileKind, Gap, GapReason, Outcome, Root, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -167,10 +167,6 @@ fn candidates(root: &Root, value: &str, homes: &[PathBuf]) -> Vec<PathBuf> {
 impl Check for KnownRootkitFiles {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Rootkit
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -5,21 +5,21 @@ use crate::Check;
 
 pub mod hidden_ports;
 mod hidden_process;
-pub mod hidden_threads;
-pub mod immutable;
+pub mod hidden_tasks;
+pub mod immutable_files;
 pub mod kernel_modules;
 pub mod known_files;
 pub mod preload_hooks;
-pub mod trojan_strings;
+pub mod trojaned_binaries;
 
 /// Every check of this area.
 pub static ALL: &[&dyn Check] = &[
     &hidden_process::HiddenProcess,
     &known_files::KnownRootkitFiles,
     &kernel_modules::KernelModules,
-    &hidden_threads::HiddenTasks,
+    &hidden_tasks::HiddenTasks,
     &hidden_ports::HiddenPorts,
     &preload_hooks::PreloadHooks,
-    &immutable::ImmutableFiles,
-    &trojan_strings::TrojanedBinaries,
+    &immutable_files::ImmutableFiles,
+    &trojaned_binaries::TrojanedBinaries,
 ];

@@ -31,7 +31,7 @@ use huoyan_core::{CheckInfo, Outcome, Root, Severity};
 use huoyan_integrity::PackageIndex;
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -101,10 +101,6 @@ fn is_libc_itself(path: &Path) -> bool {
 impl Check for PreloadHooks {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Rootkit
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -30,7 +30,7 @@ use huoyan_artifacts::sshd_config;
 use huoyan_core::{CheckInfo, FileKind, Meta, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -148,10 +148,6 @@ impl FileCtx<'_> {
 impl Check for AuthorizedKeys {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Persistence
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

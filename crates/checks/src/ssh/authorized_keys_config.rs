@@ -28,7 +28,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 
 use super::config_source::{directive_finding, judged, load};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -74,10 +74,6 @@ fn writable_place(p: &str) -> bool {
 impl Check for AuthorizedKeysConfig {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Ssh
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

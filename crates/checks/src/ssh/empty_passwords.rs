@@ -18,7 +18,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 
 use super::config_source::{directive_finding, judged, load};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -39,10 +39,6 @@ static INFO: CheckInfo = CheckInfo {
 impl Check for PermitEmptyPasswords {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Ssh
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -11,7 +11,7 @@ mod gateway_ports;
 mod password_auth;
 mod permit_root_login;
 mod port;
-mod rc_files;
+mod rc;
 mod sshd_binary;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -26,5 +26,5 @@ pub static ALL: &[&dyn Check] = &[
     &gateway_ports::GatewayPorts,
     &sshd_binary::SshdBinary,
     &authorized_keys::AuthorizedKeys,
-    &rc_files::SshRc,
+    &rc::SshRc,
 ];

@@ -18,7 +18,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 
 use super::config_source::{directive_finding, judged, load};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -48,10 +48,6 @@ fn listen_port(addr: &str) -> Option<&str> {
 impl Check for NonStandardPort {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Ssh
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -22,7 +22,7 @@ use std::io::Read;
 use huoyan_core::{CheckInfo, FileKind, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -45,10 +45,6 @@ const CANDIDATES: &[&str] = &["/usr/sbin/sshd", "/sbin/sshd", "/usr/bin/sshd"];
 impl Check for SshdBinary {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Ssh
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -27,7 +27,7 @@
 
 use huoyan_core::{CheckInfo, Outcome};
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -38,8 +38,8 @@ impl Check for WebAttackCheck {
         &huoyan_web::report::ATTACK
     }
 
-    fn area(&self) -> Area {
-        Area::Web
+    fn emits(&self) -> &'static [&'static CheckInfo] {
+        &[&huoyan_web::report::ERRORS]
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -17,7 +17,7 @@
 
 use huoyan_core::{CheckInfo, Outcome};
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -28,8 +28,8 @@ impl Check for WebEstateCheck {
         &huoyan_web::report::ESTATE
     }
 
-    fn area(&self) -> Area {
-        Area::Web
+    fn emits(&self) -> &'static [&'static CheckInfo] {
+        &[&huoyan_web::report::CONFIG_TRICK]
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

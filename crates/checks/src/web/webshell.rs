@@ -22,7 +22,7 @@
 
 use huoyan_core::{CheckInfo, Outcome};
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -33,8 +33,8 @@ impl Check for WebshellCheck {
         &huoyan_web::report::WEBSHELL
     }
 
-    fn area(&self) -> Area {
-        Area::Web
+    fn emits(&self) -> &'static [&'static CheckInfo] {
+        &[&huoyan_web::report::CONFIG_TRICK, &huoyan_web::report::FILES, &huoyan_web::report::WEBSHELL_USE]
     }
 
     fn deep(&self) -> bool {

@@ -15,20 +15,22 @@ use crate::common::RootArgs;
 pub struct Args {
     #[command(flatten)]
     pub common: RootArgs,
+    #[command(flatten)]
+    pub findings_args: crate::common::FindingsArgs,
 }
 
 /// Runs the log checks.
 pub fn run(args: &Args) -> Result<ExitCode> {
     let root = args.common.open_root()?;
     let ctx = Context::new(root, args.common.window()?);
-    let outcome = run_checks(
+    let mut outcome = run_checks(
         &ctx,
         &Selection {
             only: vec!["logs".into()],
             ..Selection::default()
         },
     );
-    if !args.common.json {
+    if args.findings_args.output_format(&args.common) == crate::common::Format::Table {
         let data = huoyan_logs::data_for(&ctx.root, ctx.window);
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
@@ -66,6 +68,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             data.failures.by_source.len()
         )?;
     }
-    crate::output::print_outcome(&outcome, args.common.json, args.common.min_severity)?;
+    let suppressed = args.findings_args.apply_ignore(&mut outcome)?;
+    crate::output::print_outcome(&outcome, args.findings_args.output_format(&args.common), args.findings_args.min_severity)?;
+    crate::output::print_suppressed(&suppressed, args.findings_args.output_format(&args.common))?;
     Ok(ExitCode::from(crate::exit::for_worst(outcome.worst())))
 }

@@ -10,6 +10,7 @@ use huoyan_timeline::Event;
 pub mod baseline;
 pub mod collect;
 pub mod contain;
+pub mod diff;
 pub mod image;
 pub mod logins;
 pub mod logs;

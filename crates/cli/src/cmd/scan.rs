@@ -12,6 +12,8 @@ use crate::common::RootArgs;
 pub struct Args {
     #[command(flatten)]
     pub common: RootArgs,
+    #[command(flatten)]
+    pub findings_args: crate::common::FindingsArgs,
     /// Run only these areas or check ids (comma-separated, e.g. accounts,persistence.cron).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
@@ -42,7 +44,18 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         skip: args.skip.clone(),
         deep: args.deep,
     };
-    let outcome = run_checks(&ctx, &selection);
-    crate::output::print_outcome(&outcome, args.common.json, args.common.min_severity)?;
+    let unknown = selection.unknown_entries();
+    if !unknown.is_empty() {
+        return Err(crate::exit::Usage(format!(
+            "--only/--skip: {} names no area and no check id (areas: {})",
+            unknown.join(", "),
+            huoyan_checks::Area::ALL.map(|a| a.name()).join(", ")
+        ))
+        .into());
+    }
+    let mut outcome = run_checks(&ctx, &selection);
+    let suppressed = args.findings_args.apply_ignore(&mut outcome)?;
+    crate::output::print_outcome(&outcome, args.findings_args.output_format(&args.common), args.findings_args.min_severity)?;
+    crate::output::print_suppressed(&suppressed, args.findings_args.output_format(&args.common))?;
     Ok(ExitCode::from(crate::exit::for_worst(outcome.worst())))
 }

@@ -24,6 +24,8 @@ use crate::common::RootArgs;
 pub struct Args {
     #[command(flatten)]
     pub common: RootArgs,
+    #[command(flatten)]
+    pub findings_args: crate::common::FindingsArgs,
     /// Case folder (default ./huoyan-<host>-<UTC>/); must not exist or be empty.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -78,11 +80,41 @@ impl Phases {
     }
 }
 
-/// Prepares the case folder: creates it, or accepts an existing empty one.
-fn prepare_case_dir(dir: &Path) -> Result<()> {
-    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+/// `path` with its longest existing ancestor resolved (symlinks followed), the rest appended:
+/// where a folder that does not exist yet would be created.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// Prepares the case folder: creates it, or accepts an existing empty one. It must not lie
+/// inside an examined image (`--root` other than `/`): that would write into the evidence.
+fn prepare_case_dir(dir: &Path, examined_root: &Path) -> Result<()> {
+    let absolute = resolved(dir);
     if absolute.starts_with("/proc") || absolute.starts_with("/sys") {
         bail!("the case folder cannot be inside /proc or /sys");
+    }
+    let root = resolved(examined_root);
+    if root != Path::new("/") && absolute.starts_with(&root) {
+        bail!(
+            "the case folder {} is inside the examined root {}: write it outside the evidence \
+             (e.g. --out /mnt/usb/case)",
+            absolute.display(),
+            root.display()
+        );
     }
     if dir.exists() {
         let mut entries =
@@ -106,6 +138,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         ctx.package_depth = huoyan_checks::Depth::Changed;
     }
     crate::common::install_command_rules(&args.rule_dirs)?;
+    // A bad --ignore file stops the run before it starts, not after minutes of work.
+    args.findings_args.apply_ignore(&mut Outcome::default())?;
     let host = HostIdentity::read(&ctx.root, ctx.proc_fs.as_ref());
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -114,11 +148,21 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             started.strftime("%Y%m%dT%H%M%SZ")
         ))
     });
-    prepare_case_dir(&dir)?;
+    prepare_case_dir(&dir, &args.common.root)?;
     let journal = ActionJournal::to_file(&dir.join("journal.jsonl"))
         .with_context(|| format!("creating the journal in {}", dir.display()))?;
     let command: Vec<String> = std::env::args().collect();
     journal.record("start", dir.display().to_string(), command.join(" "));
+    if args.out.is_none() && resolved(&args.common.root) == Path::new("/") {
+        // The default folder is in the current directory: on the examined disk itself.
+        let note = format!(
+            "writing the case to {} on the examined host's own disk (no --out given); prefer \
+             --out on removable or network storage",
+            resolved(&dir).display()
+        );
+        eprintln!("huoyan: warning: {note}");
+        journal.record("warning", dir.display().to_string(), note);
+    }
     let phases = Phases::new(5);
     let mut outcome = Outcome::default();
 
@@ -141,6 +185,23 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     outcome.merge(scan);
     huoyan_checks::roles::assign(&mut outcome);
     outcome.sort();
+    let suppressed = args.findings_args.apply_ignore(&mut outcome)?;
+    if !suppressed.is_empty() {
+        let path = dir.join("suppressed.jsonl");
+        let mut f = std::io::BufWriter::new(
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+        );
+        for s in &suppressed {
+            serde_json::to_writer(&mut f, s)?;
+            f.write_all(b"\n")?;
+        }
+        f.flush()?;
+        journal.record(
+            "suppress",
+            path.display().to_string(),
+            format!("{} findings accepted by --ignore", suppressed.len()),
+        );
+    }
     write_findings(&dir, &outcome)?;
     phases.done(&journal, "scan", scan_detail);
 
@@ -191,6 +252,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         gaps: outcome.gaps.clone(),
         events,
         journal: journal.entries(),
+        suppressed,
     };
     let html = crate::cmd::report::write_reports(&case, &dir, lang)?;
     let other = match lang {
@@ -201,13 +263,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     phases.done(&journal, "report", html.display().to_string());
     phases.bar.finish_and_clear();
 
-    if args.common.json {
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::new(stdout.lock());
-        crate::output::write_jsonl_filtered(&mut out, &outcome, args.common.min_severity)?;
-        out.flush()?;
-    } else {
-        print_verdict(&case, &html, lang, args.common.min_severity)?;
+    match args.findings_args.output_format(&args.common) {
+        crate::common::Format::Table => {
+            print_verdict(&case, &html, lang, args.findings_args.min_severity)?;
+        }
+        format => crate::output::print_outcome(&outcome, format, args.findings_args.min_severity)?,
     }
     let code = ExitCode::from(crate::exit::for_verdict(case.verdict()));
     // The process ends here: the case, the findings and the scan context (hundreds of thousands

@@ -26,7 +26,6 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         since: None,
         until: None,
         json: args.json,
-        min_severity: None,
     }
     .open_root()?;
     let (report, mut outcome) = huoyan_integrity::verify_all(&root);
@@ -36,7 +35,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         huoyan_integrity::unowned::unowned_elfs(&root, &index, &mut outcome);
     }
     outcome.sort();
-    crate::output::print_outcome(&outcome, args.json, None)?;
+    crate::output::print_outcome(&outcome, crate::common::Format::from_json_flag(args.json), None)?;
     eprintln!(
         "verified {} files of {} packages ({:.1} MB) in {:.2} s; {} did not match or are missing",
         report.files_checked,

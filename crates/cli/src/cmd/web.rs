@@ -15,6 +15,8 @@ use crate::common::RootArgs;
 pub struct Args {
     #[command(flatten)]
     pub common: RootArgs,
+    #[command(flatten)]
+    pub findings_args: crate::common::FindingsArgs,
     /// Extra web roots to examine (besides those found in the server configs).
     #[arg(long = "web-root", value_name = "DIR")]
     pub web_roots: Vec<PathBuf>,
@@ -42,8 +44,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     huoyan_checks::roles::assign(&mut outcome);
     outcome.sort();
-    crate::output::print_outcome(&outcome, args.common.json, args.common.min_severity)?;
-    if !args.common.json {
+    let suppressed = args.findings_args.apply_ignore(&mut outcome)?;
+    crate::output::print_outcome(&outcome, args.findings_args.output_format(&args.common), args.findings_args.min_severity)?;
+    crate::output::print_suppressed(&suppressed, args.findings_args.output_format(&args.common))?;
+    if args.findings_args.output_format(&args.common) == crate::common::Format::Table {
         eprintln!(
             "huoyan web: {} files scanned ({:.1} MB) with {} YARA rules, {} flagged; {} log lines, {} client IPs; {:.1}s",
             summary.scan.files_scanned,

@@ -66,7 +66,7 @@ fn collect_then_verify_then_tamper() {
         .arg(&bundle)
         .output()
         .expect("verify");
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(bad.status.code(), Some(6));
     let v: serde_json::Value = serde_json::from_slice(&bad.stdout).expect("json");
     assert_eq!(v["intact"], false);
     assert!(v["member"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
@@ -193,8 +193,7 @@ fn keygen(path: &Path) {
 }
 
 fn start_sshd() -> Option<Sshd> {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: needs root to run sshd");
+    if !huoyan_testkit::require_root("needs root to run sshd") {
         return None;
     }
     assert!(
@@ -335,8 +334,7 @@ fn collect_uploads_the_bundle_over_sftp_and_no_keep_removes_it() {
 
 #[test]
 fn unreadable_files_become_gaps_not_failures() {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: needs root to drop privileges with setpriv");
+    if !huoyan_testkit::require_root("needs root to drop privileges with setpriv") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");

@@ -1,5 +1,6 @@
 //! One test binary for the crate (links once): each module below is one former tests/*.rs file.
 
+mod cli_surface;
 mod collect_cli;
 mod contain_lab;
 mod contain_live;

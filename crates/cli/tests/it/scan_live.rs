@@ -59,8 +59,7 @@ fn has_pid(findings: &[Value], pid: u32) -> bool {
 
 #[test]
 fn live_processes_are_reported_with_their_pids() {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: needs root for network namespaces");
+    if !huoyan_testkit::require_root("needs root for network namespaces") {
         return;
     }
     let tag = std::process::id();

@@ -25,8 +25,7 @@ fn refuses_a_non_empty_directory() {
 
 #[test]
 fn unprivileged_snapshot_completes_with_gaps() {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: needs root to drop to nobody with setpriv");
+    if !huoyan_testkit::require_root("needs root to drop to nobody with setpriv") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -78,8 +77,7 @@ fn unprivileged_snapshot_completes_with_gaps() {
 /// namespace so the host is untouched) is reported as a gap, not silently dropped.
 #[test]
 fn masked_proc_entry_is_reported_as_a_gap() {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: needs root for unshare -m and mount");
+    if !huoyan_testkit::require_root("needs root for unshare -m and mount") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -99,11 +97,13 @@ kill "$p"
         .arg(HUOYAN)
         .output()
         .expect("run unshare");
-    if !out.status.success() {
-        eprintln!(
-            "skipped: unshare/mount not permitted here: {}",
+    if !huoyan_testkit::require(
+        out.status.success(),
+        &format!(
+            "unshare/mount not permitted here: {}",
             String::from_utf8_lossy(&out.stderr)
-        );
+        ),
+    ) {
         return;
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -131,8 +131,7 @@ kill "$p"
 /// bind mount (in a private mount namespace; the host is untouched) as critical, exit code 4.
 #[test]
 fn scan_reports_masked_proc_entry_as_critical() {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: needs root for unshare -m and mount");
+    if !huoyan_testkit::require_root("needs root for unshare -m and mount") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -153,11 +152,13 @@ kill "$p"
         .output()
         .expect("run unshare");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    if !stdout.contains("pid=") {
-        eprintln!(
-            "skipped: unshare/mount not permitted here: {}",
+    if !huoyan_testkit::require(
+        stdout.contains("pid="),
+        &format!(
+            "unshare/mount not permitted here: {}",
             String::from_utf8_lossy(&out.stderr)
-        );
+        ),
+    ) {
         return;
     }
     let pid: u32 = stdout
@@ -179,8 +180,7 @@ kill "$p"
 /// see other users' processes: that is reported as a gap, not as hidden processes.
 #[test]
 fn hidepid_is_a_gap_not_a_rootkit() {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: needs root for unshare -m and mount");
+    if !huoyan_testkit::require_root("needs root for unshare -m and mount") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -198,8 +198,10 @@ setpriv --reuid=65534 --regid=65534 --clear-groups "$2" snapshot --no-hash --out
         .arg(&bin)
         .output()
         .expect("run unshare");
-    if out.status.code() == Some(99) {
-        eprintln!("skipped: cannot mount proc with hidepid here");
+    if !huoyan_testkit::require(
+        out.status.code() != Some(99),
+        "cannot mount proc with hidepid here",
+    ) {
         return;
     }
     let stdout = String::from_utf8_lossy(&out.stdout);

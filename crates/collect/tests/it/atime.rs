@@ -27,8 +27,7 @@ fn atime(path: &Path) -> (i64, i64) {
 
 #[test]
 fn collection_leaves_atime_unchanged_on_strictatime() {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: mounting a tmpfs needs root");
+    if !huoyan_testkit::require_root("mounting a tmpfs needs root") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");

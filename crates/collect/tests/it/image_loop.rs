@@ -30,8 +30,7 @@ fn attach(backing: &Path) -> Loop {
 
 #[test]
 fn loop_device_image_hash_equals_source_hash() {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: loop devices need root");
+    if !huoyan_testkit::require_root("loop devices need root") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");

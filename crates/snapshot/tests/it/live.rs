@@ -219,8 +219,7 @@ fn refuses_non_empty_dir_and_proc() {
 
 #[test]
 fn a_process_holding_too_many_fds_is_capped_with_a_gap() {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: needs root to raise RLIMIT_NOFILE above the cap");
+    if !huoyan_testkit::require_root("needs root to raise RLIMIT_NOFILE above the cap") {
         return;
     }
     let kid = python(
@@ -232,8 +231,10 @@ held=[os.dup(fd) for _ in range(70000)]\n\
 print('ready',flush=True)\ntime.sleep(120)\n",
         &[],
     );
-    if kid.ready == "skip" {
-        eprintln!("skipped: cannot raise RLIMIT_NOFILE here (no CAP_SYS_RESOURCE)");
+    if !huoyan_testkit::require(
+        kid.ready != "skip",
+        "cannot raise RLIMIT_NOFILE here (no CAP_SYS_RESOURCE)",
+    ) {
         return;
     }
     let snap = capture();

@@ -17,14 +17,12 @@ impl Drop for Netns {
 
 #[test]
 fn listener_in_other_network_namespace_is_captured() {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: needs root for ip netns");
+    if !huoyan_testkit::require_root("needs root for ip netns") {
         return;
     }
     let name = format!("huoyan-snap-{}", std::process::id());
     let created = Command::new("ip").args(["netns", "add", &name]).status();
-    if !created.is_ok_and(|s| s.success()) {
-        eprintln!("skipped: ip netns add failed");
+    if !huoyan_testkit::require(created.is_ok_and(|s| s.success()), "ip netns add failed") {
         return;
     }
     let ns = Netns(name);

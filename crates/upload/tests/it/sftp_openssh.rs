@@ -45,8 +45,7 @@ fn fingerprint(pub_key: &Path) -> String {
 }
 
 fn start_sshd() -> Option<Sshd> {
-    if !huoyan_testkit::is_root() {
-        eprintln!("skipped: needs root to run sshd");
+    if !huoyan_testkit::require_root("needs root to run sshd") {
         return None;
     }
     let sshd = Path::new("/usr/sbin/sshd");

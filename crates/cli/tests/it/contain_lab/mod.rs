@@ -29,10 +29,7 @@ pub fn can_run() -> bool {
                 .map(|_| true)
                 .unwrap_or(false)
         });
-    if !ok {
-        eprintln!("skipping: needs root, ip, nft and ping (.ci/packages/contain.txt)");
-    }
-    ok
+    huoyan_testkit::require(ok, "needs root, ip, nft and ping (.ci/packages/contain.txt)")
 }
 
 pub fn run(cmd: &[&str]) -> Output {

@@ -89,8 +89,8 @@ pub fn can_run_live() -> bool {
             .map(|_| true)
             .unwrap_or(false)
     });
-    if !root || !tools {
-        eprintln!("skipping live test: needs root, ip and nft (.ci/packages/contain.txt)");
-    }
-    root && tools
+    huoyan_testkit::require(
+        root && tools,
+        "live test needs root, ip and nft (.ci/packages/contain.txt)",
+    )
 }

@@ -20,7 +20,7 @@ use huoyan_artifacts::proc::LinkTarget;
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -57,9 +57,6 @@ impl Check for KnownToolName {
     fn info(&self) -> &'static CheckInfo {
         &INFO
     }
-    fn area(&self) -> Area {
-        Area::Process
-    }
     fn live_only(&self) -> bool {
         true
     }
@@ -68,7 +65,7 @@ impl Check for KnownToolName {
             return;
         };
         let rules = rules();
-        for p in super::examined(ctx, scene, out) {
+        for p in super::examined(ctx, scene) {
             if p.kernel_thread {
                 continue;
             }

@@ -25,7 +25,7 @@ use huoyan_core::{CheckInfo, FileKind, Outcome, Severity};
 use regex::bytes::Regex;
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -78,10 +78,6 @@ pub fn parse_rules(text: &str) -> Vec<Rule> {
 impl Check for TrojanedBinaries {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Rootkit
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -17,7 +17,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -38,9 +38,6 @@ impl Check for PreloadInEnvironment {
     fn info(&self) -> &'static CheckInfo {
         &INFO
     }
-    fn area(&self) -> Area {
-        Area::Process
-    }
     fn live_only(&self) -> bool {
         true
     }
@@ -48,7 +45,7 @@ impl Check for PreloadInEnvironment {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in super::examined(ctx, scene, out) {
+        for p in super::examined(ctx, scene) {
             let preload = p.env.get("LD_PRELOAD").filter(|v| !v.trim().is_empty());
             let libpath = p.env.get("LD_LIBRARY_PATH").filter(|v| {
                 v.split(':').any(|d| {

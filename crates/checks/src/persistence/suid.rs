@@ -27,7 +27,7 @@ use serde_json::json;
 use super::privileged_walk::{
     self, container_store, dropper_place, is_shell_like, Allowlist, OsTrees,
 };
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -50,10 +50,6 @@ static ALLOWLIST: &str = include_str!("../../../../rules/suid-allowlist.txt");
 impl Check for SetIdFiles {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Persistence
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

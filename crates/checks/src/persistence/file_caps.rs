@@ -26,7 +26,7 @@ use serde_json::json;
 use super::privileged_walk::{
     self, container_store, dropper_place, is_shell_like, Allowlist, OsTrees,
 };
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -60,10 +60,6 @@ const NETWORK_ONLY: &[&str] = &[
 impl Check for FileCapabilities {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Persistence
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -27,7 +27,7 @@ use huoyan_artifacts::utmp::{self, UtmpType};
 use huoyan_core::{CheckInfo, FileKind, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -142,10 +142,6 @@ fn examine_file(file: &HistoryFile, logins: Option<usize>, out: &mut Outcome) {
 impl Check for HistoryTampering {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::History
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

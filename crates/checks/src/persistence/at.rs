@@ -23,7 +23,7 @@ use huoyan_core::{CheckInfo, FileKind, Outcome, Severity};
 use serde_json::json;
 
 use super::common::{entry_name, entry_path, list_dir, read_file, scan_lines};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -43,10 +43,6 @@ static INFO: CheckInfo = CheckInfo {
 impl Check for AtJobs {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Persistence
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -19,7 +19,7 @@ use huoyan_artifacts::proc::LinkTarget;
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -87,9 +87,6 @@ const EXPECTED: &[&str] = &[
 impl Check for UnexpectedListener {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-    fn area(&self) -> Area {
-        Area::Network
     }
     fn live_only(&self) -> bool {
         true

@@ -18,7 +18,7 @@
 use huoyan_core::{CheckInfo, Outcome, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -58,9 +58,6 @@ impl Check for FakeKernelThread {
     fn info(&self) -> &'static CheckInfo {
         &INFO
     }
-    fn area(&self) -> Area {
-        Area::Process
-    }
     fn live_only(&self) -> bool {
         true
     }
@@ -68,7 +65,7 @@ impl Check for FakeKernelThread {
         let Some(scene) = super::scene(ctx, out) else {
             return;
         };
-        for p in super::examined(ctx, scene, out) {
+        for p in super::examined(ctx, scene) {
             if p.kernel_thread || p.exe.is_none() {
                 continue;
             }

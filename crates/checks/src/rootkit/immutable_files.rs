@@ -28,7 +28,7 @@ use huoyan_core::{CheckInfo, FileKind, Gap, GapReason, Outcome, Root, Severity};
 use rustix::fs::{AtFlags, StatxAttributes, StatxFlags, CWD};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -176,10 +176,6 @@ fn targets(root: &Root) -> Vec<PathBuf> {
 impl Check for ImmutableFiles {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Rootkit
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -33,7 +33,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use huoyan_core::{CheckInfo, Gap, GapReason, Outcome, ProcFs, Severity};
 use serde_json::json;
 
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -133,10 +133,6 @@ fn nested_pid_namespace(proc_fs: &ProcFs) -> bool {
 impl Check for HiddenTasks {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::Rootkit
     }
 
     fn live_only(&self) -> bool {

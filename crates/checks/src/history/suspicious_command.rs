@@ -31,7 +31,7 @@ use huoyan_artifacts::history::read_user_histories;
 use huoyan_core::{CheckInfo, Gap, GapReason, Outcome};
 
 use crate::command_findings::{finding_for, CommandSource};
-use crate::registry::{Area, Check};
+use crate::registry::Check;
 use crate::Context;
 
 /// See the module documentation.
@@ -58,10 +58,6 @@ static INFO: CheckInfo = CheckInfo {
 impl Check for SuspiciousHistoryCommand {
     fn info(&self) -> &'static CheckInfo {
         &INFO
-    }
-
-    fn area(&self) -> Area {
-        Area::History
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
