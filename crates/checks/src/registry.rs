@@ -139,7 +139,10 @@ pub struct Selection {
 impl Selection {
     /// True when `entry` (an area name, a check id or an id prefix) names `id`.
     fn names(entry: &str, id: &str) -> bool {
-        id == entry || id.strip_prefix(entry).is_some_and(|rest| rest.starts_with('.'))
+        id == entry
+            || id
+                .strip_prefix(entry)
+                .is_some_and(|rest| rest.starts_with('.'))
     }
 
     /// True when findings under this check id are wanted.
@@ -330,7 +333,10 @@ mod tests {
                 wrong.push(format!("{id}: expected in {}", file.display()));
             }
         }
-        assert!(wrong.is_empty(), "checks not where their id says: {wrong:#?}");
+        assert!(
+            wrong.is_empty(),
+            "checks not where their id says: {wrong:#?}"
+        );
     }
 
     #[test]
@@ -395,10 +401,7 @@ mod tests {
     fn role_tables_name_only_known_ids() {
         let ids: std::collections::HashSet<&str> = registered_ids().into_iter().collect();
         for id in crate::roles::named_ids() {
-            assert!(
-                ids.contains(id),
-                "role table names unknown check id {id}"
-            );
+            assert!(ids.contains(id), "role table names unknown check id {id}");
         }
     }
 }

@@ -41,11 +41,40 @@ pub struct FindingsArgs {
 }
 
 impl FindingsArgs {
+    /// Takes the findings named by `--ignore FILE` out of `outcome` (none without the option).
+    /// The file is the responder's, not evidence: read directly. Its check names must exist.
+    pub fn apply_ignore(
+        &self,
+        outcome: &mut huoyan_core::Outcome,
+    ) -> Result<Vec<huoyan_report::suppress::Suppressed>> {
+        let Some(file) = &self.ignore else {
+            return Ok(Vec::new());
+        };
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading --ignore file {}", file.display()))?;
+        let rules =
+            huoyan_report::suppress::Suppressions::parse(&text, &file.display().to_string())
+                .map_err(|e| crate::exit::Usage(e.to_string()))?;
+        let selection = huoyan_checks::Selection {
+            only: rules.checks().map(str::to_string).collect(),
+            ..huoyan_checks::Selection::default()
+        };
+        let unknown = selection.unknown_entries();
+        if !unknown.is_empty() {
+            return Err(crate::exit::Usage(format!(
+                "--ignore {}: {} names no area and no check id",
+                file.display(),
+                unknown.join(", ")
+            ))
+            .into());
+        }
+        Ok(rules.apply(&mut outcome.findings))
+    }
+
     /// The output format: `--format`, or `--json`, or the table.
     pub fn output_format(&self, root: &RootArgs) -> Format {
         self.format.unwrap_or(Format::from_json_flag(root.json))
     }
-
 }
 
 /// How findings are printed.
@@ -78,35 +107,6 @@ fn parse_severity(s: &str) -> std::result::Result<huoyan_core::Severity, String>
 }
 
 impl RootArgs {
-    /// Takes the findings named by `--ignore FILE` out of `outcome` (none without the option).
-    /// The file is the responder's, not evidence: read directly. Its check names must exist.
-    pub fn apply_ignore(
-        &self,
-        outcome: &mut huoyan_core::Outcome,
-    ) -> Result<Vec<huoyan_report::suppress::Suppressed>> {
-        let Some(file) = &self.ignore else {
-            return Ok(Vec::new());
-        };
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("reading --ignore file {}", file.display()))?;
-        let rules = huoyan_report::suppress::Suppressions::parse(&text, &file.display().to_string())
-            .map_err(|e| crate::exit::Usage(e.to_string()))?;
-        let selection = huoyan_checks::Selection {
-            only: rules.checks().map(str::to_string).collect(),
-            ..huoyan_checks::Selection::default()
-        };
-        let unknown = selection.unknown_entries();
-        if !unknown.is_empty() {
-            return Err(crate::exit::Usage(format!(
-                "--ignore {}: {} names no area and no check id",
-                file.display(),
-                unknown.join(", ")
-            ))
-            .into());
-        }
-        Ok(rules.apply(&mut outcome.findings))
-    }
-
     /// Opens the root.
     pub fn open_root(&self) -> Result<Root> {
         Root::new(&self.root).with_context(|| format!("cannot use {} as root", self.root.display()))

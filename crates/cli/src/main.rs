@@ -122,7 +122,10 @@ fn main() -> ExitCode {
                 "huoyan: error: {}",
                 huoyan_core::text::sanitize(&format!("{err:#}"))
             );
-            if err.chain().any(|e| e.downcast_ref::<exit::Usage>().is_some()) {
+            if err
+                .chain()
+                .any(|e| e.downcast_ref::<exit::Usage>().is_some())
+            {
                 ExitCode::from(exit::USAGE)
             } else {
                 ExitCode::from(exit::ERROR)

@@ -51,7 +51,8 @@ pub fn parse_when(s: &str, now: Timestamp) -> Result<Timestamp, TimeParseError> 
         let secs: i64 = secs.parse().map_err(|_| err())?;
         return from_unix(secs, 0).ok_or_else(err);
     }
-    if s.ends_with(|c: char| c.is_ascii_alphabetic()) && s.starts_with(|c: char| c.is_ascii_digit()) {
+    if s.ends_with(|c: char| c.is_ascii_alphabetic()) && s.starts_with(|c: char| c.is_ascii_digit())
+    {
         let secs = parse_duration(s).ok_or_else(err)?.as_secs();
         let secs = i64::try_from(secs).map_err(|_| err())?;
         return from_unix(now.as_second().saturating_sub(secs), 0).ok_or_else(err);

@@ -67,12 +67,12 @@ pub fn compare<'a>(before: &'a [Finding], after: &'a [Finding]) -> Vec<Change<'a
             (true, false) => "new",
             (false, true) => "gone",
             _ => {
-                let key = |v: &[&Finding]| {
+                fn key<'f>(v: &[&'f Finding]) -> Vec<(Severity, &'f str)> {
                     let mut k: Vec<(Severity, &str)> =
                         v.iter().map(|f| (f.severity, f.summary.as_str())).collect();
                     k.sort_unstable();
                     k
-                };
+                }
                 if key(&b) == key(&a) {
                     continue;
                 }

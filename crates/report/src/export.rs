@@ -52,7 +52,9 @@ pub fn write_csv(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             f.severity.as_str().to_string(),
             f.kind.as_str().to_string(),
             f.role.as_str().to_string(),
-            f.time.map(huoyan_core::time::format_utc).unwrap_or_default(),
+            f.time
+                .map(huoyan_core::time::format_utc)
+                .unwrap_or_default(),
             f.title.clone(),
             f.summary.clone(),
             f.paths.join("; "),
@@ -174,9 +176,12 @@ mod tests {
     };
 
     fn hostile() -> Finding {
-        INFO.finding(Severity::High, "=cmd|' /C calc'!A0 \u{1b}[31mred\nnext \"q\"")
-            .path("/var/www/a b\n.php")
-            .with_id()
+        INFO.finding(
+            Severity::High,
+            "=cmd|' /C calc'!A0 \u{1b}[31mred\nnext \"q\"",
+        )
+        .path("/var/www/a b\n.php")
+        .with_id()
     }
 
     #[test]

@@ -160,10 +160,7 @@ impl Suppressions {
                 || f.check_id
                     .strip_prefix(check)
                     .is_some_and(|rest| rest.starts_with('.'));
-            names_check
-                && any(&c.path, &f.paths)
-                && any(&c.user, &f.users)
-                && any(&c.ip, &f.ips)
+            names_check && any(&c.path, &f.paths) && any(&c.user, &f.users) && any(&c.ip, &f.ips)
         })
     }
 
@@ -250,11 +247,15 @@ reason = "nightly backup, approved"
     fn entries_without_reason_or_with_unknown_keys_are_refused() {
         assert!(Suppressions::parse("[[ignore]]\ncheck = \"a.b\"\nreason = \" \"\n", "f").is_err());
         assert!(Suppressions::parse("[[ignore]]\ncheck = \"a.b\"\n", "f").is_err());
-        assert!(
-            Suppressions::parse("[[ignore]]\ncheck = \"a.b\"\nreason = \"r\"\npaths = \"x\"\n", "f")
-                .is_err()
-        );
-        assert!(Suppressions::parse("[[ignore]]\ncheck = \"a.b\"\nreason = \"r\"\npath = \"[\"\n", "f")
-            .is_err());
+        assert!(Suppressions::parse(
+            "[[ignore]]\ncheck = \"a.b\"\nreason = \"r\"\npaths = \"x\"\n",
+            "f"
+        )
+        .is_err());
+        assert!(Suppressions::parse(
+            "[[ignore]]\ncheck = \"a.b\"\nreason = \"r\"\npath = \"[\"\n",
+            "f"
+        )
+        .is_err());
     }
 }

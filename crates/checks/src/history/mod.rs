@@ -2,8 +2,8 @@
 
 use crate::Check;
 
-mod suspicious_command;
 mod context;
+mod suspicious_command;
 mod tampered;
 
 /// Every check of this area.

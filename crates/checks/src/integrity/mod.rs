@@ -3,7 +3,7 @@
 
 use crate::Check;
 
-pub mod package_verify;
+pub mod package_files;
 pub(crate) mod packaged;
 pub mod pam;
 pub mod sshd_binary;
@@ -11,7 +11,7 @@ pub mod unowned_elf;
 
 /// Every check of this area.
 pub static ALL: &[&dyn Check] = &[
-    &package_verify::PackageVerify,
+    &package_files::PackageVerify,
     &unowned_elf::UnownedElf,
     &pam::PamIntegrity,
     &sshd_binary::SshdBinary,

@@ -23,6 +23,9 @@ use huoyan_core::{CheckInfo, Outcome};
 use crate::registry::Check;
 use crate::Context;
 
+/// The further ids this check reports under.
+static EMITS: &[&CheckInfo] = &[&huoyan_integrity::unowned::SCRIPT_FOR_ELF];
+
 /// See the module documentation.
 pub struct UnownedElf;
 
@@ -32,7 +35,7 @@ impl Check for UnownedElf {
     }
 
     fn emits(&self) -> &'static [&'static CheckInfo] {
-        &[&huoyan_integrity::unowned::SCRIPT_FOR_ELF]
+        EMITS
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

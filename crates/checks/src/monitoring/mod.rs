@@ -6,7 +6,4 @@ mod agents;
 mod auditd_rules;
 
 /// Every check of this area.
-pub static ALL: &[&dyn Check] = &[
-    &agents::MonitoringAgents,
-    &auditd_rules::AuditdRules,
-];
+pub static ALL: &[&dyn Check] = &[&agents::MonitoringAgents, &auditd_rules::AuditdRules];

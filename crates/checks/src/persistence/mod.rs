@@ -30,16 +30,16 @@ pub(crate) fn window_signs(ctx: &crate::Context, path: &str) -> Vec<String> {
     }
 }
 mod cron;
+mod file_caps;
+mod ld_so_conf;
+mod ld_so_preload;
 mod package_hooks;
 mod pam;
+pub(crate) mod privileged_walk;
 mod shell_rc;
+mod suid;
 mod system_hooks;
 mod systemd;
-mod file_caps;
-mod ld_so_preload;
-mod ld_so_conf;
-mod suid;
-pub(crate) mod privileged_walk;
 
 /// Every check of this area.
 pub static ALL: &[&dyn Check] = &[

@@ -2,7 +2,7 @@
 //! (see [`crate::Context::scene`]).
 
 use huoyan_artifacts::proc::Process;
-use huoyan_core::{Outcome, Severity};
+use huoyan_core::Outcome;
 use huoyan_snapshot::collect::Scene;
 
 use crate::{Check, Context};

@@ -30,6 +30,9 @@ use huoyan_core::{CheckInfo, Outcome};
 use crate::registry::Check;
 use crate::Context;
 
+/// The further ids this check reports under.
+static EMITS: &[&CheckInfo] = &[&huoyan_web::report::ERRORS];
+
 /// See the module documentation.
 pub struct WebAttackCheck;
 
@@ -39,7 +42,7 @@ impl Check for WebAttackCheck {
     }
 
     fn emits(&self) -> &'static [&'static CheckInfo] {
-        &[&huoyan_web::report::ERRORS]
+        EMITS
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

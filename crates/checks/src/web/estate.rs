@@ -20,6 +20,9 @@ use huoyan_core::{CheckInfo, Outcome};
 use crate::registry::Check;
 use crate::Context;
 
+/// The further ids this check reports under.
+static EMITS: &[&CheckInfo] = &[&huoyan_web::report::CONFIG_TRICK];
+
 /// See the module documentation.
 pub struct WebEstateCheck;
 
@@ -29,7 +32,7 @@ impl Check for WebEstateCheck {
     }
 
     fn emits(&self) -> &'static [&'static CheckInfo] {
-        &[&huoyan_web::report::CONFIG_TRICK]
+        EMITS
     }
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {

@@ -25,6 +25,13 @@ use huoyan_core::{CheckInfo, Outcome};
 use crate::registry::Check;
 use crate::Context;
 
+/// The further ids this check reports under.
+static EMITS: &[&CheckInfo] = &[
+    &huoyan_web::report::CONFIG_TRICK,
+    &huoyan_web::report::FILES,
+    &huoyan_web::report::WEBSHELL_USE,
+];
+
 /// See the module documentation.
 pub struct WebshellCheck;
 
@@ -34,7 +41,7 @@ impl Check for WebshellCheck {
     }
 
     fn emits(&self) -> &'static [&'static CheckInfo] {
-        &[&huoyan_web::report::CONFIG_TRICK, &huoyan_web::report::FILES, &huoyan_web::report::WEBSHELL_USE]
+        EMITS
     }
 
     fn deep(&self) -> bool {

@@ -67,7 +67,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             let b = baseline::read(file)?;
             let mut outcome = baseline::compare(&b, &root);
             outcome.sort();
-            crate::output::print_outcome(&outcome, crate::common::Format::from_json_flag(*json), None)?;
+            crate::output::print_outcome(
+                &outcome,
+                crate::common::Format::from_json_flag(*json),
+                None,
+            )?;
             Ok(ExitCode::from(crate::exit::for_worst(outcome.worst())))
         }
     }

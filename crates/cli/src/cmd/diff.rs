@@ -38,7 +38,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             writeln!(out)?;
             continue;
         }
-        let shown = if c.after.is_empty() { &c.before } else { &c.after };
+        let shown = if c.after.is_empty() {
+            &c.before
+        } else {
+            &c.after
+        };
         let sign = match c.change {
             "new" => "+",
             "gone" => "-",

@@ -55,7 +55,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     let mut outcome = run_checks(&ctx, &selection);
     let suppressed = args.findings_args.apply_ignore(&mut outcome)?;
-    crate::output::print_outcome(&outcome, args.findings_args.output_format(&args.common), args.findings_args.min_severity)?;
+    crate::output::print_outcome(
+        &outcome,
+        args.findings_args.output_format(&args.common),
+        args.findings_args.min_severity,
+    )?;
     crate::output::print_suppressed(&suppressed, args.findings_args.output_format(&args.common))?;
     Ok(ExitCode::from(crate::exit::for_worst(outcome.worst())))
 }

@@ -92,7 +92,10 @@ fn not_a_bundle(path: &std::path::Path) -> Option<String> {
     if zstd || skippable || gzip {
         None
     } else {
-        Some("neither a zstd nor a gzip stream (a bundle is <host>-<UTC>.tar.zst or .tar.gz)".to_string())
+        Some(
+            "neither a zstd nor a gzip stream (a bundle is <host>-<UTC>.tar.zst or .tar.gz)"
+                .to_string(),
+        )
     }
 }
 

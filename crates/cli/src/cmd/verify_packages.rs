@@ -35,7 +35,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         huoyan_integrity::unowned::unowned_elfs(&root, &index, &mut outcome);
     }
     outcome.sort();
-    crate::output::print_outcome(&outcome, crate::common::Format::from_json_flag(args.json), None)?;
+    crate::output::print_outcome(
+        &outcome,
+        crate::common::Format::from_json_flag(args.json),
+        None,
+    )?;
     eprintln!(
         "verified {} files of {} packages ({:.1} MB) in {:.2} s; {} did not match or are missing",
         report.files_checked,

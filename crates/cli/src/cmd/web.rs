@@ -45,7 +45,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     huoyan_checks::roles::assign(&mut outcome);
     outcome.sort();
     let suppressed = args.findings_args.apply_ignore(&mut outcome)?;
-    crate::output::print_outcome(&outcome, args.findings_args.output_format(&args.common), args.findings_args.min_severity)?;
+    crate::output::print_outcome(
+        &outcome,
+        args.findings_args.output_format(&args.common),
+        args.findings_args.min_severity,
+    )?;
     crate::output::print_suppressed(&suppressed, args.findings_args.output_format(&args.common))?;
     if args.findings_args.output_format(&args.common) == crate::common::Format::Table {
         eprintln!(

@@ -24,10 +24,20 @@ fn unknown_check_ids_are_usage_errors() {
     let out = huoyan(&["scan", "--root", root, "--only", "nosuchcheck"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("nosuchcheck"), "{}", stderr(&out));
-    let out = huoyan(&["scan", "--root", root, "--only", "accounts", "--skip", "bogus"]);
+    let out = huoyan(&[
+        "scan", "--root", root, "--only", "accounts", "--skip", "bogus",
+    ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     // A further id a check emits is a real id.
-    let out = huoyan(&["scan", "--root", root, "--only", "accounts", "--skip", "web.files"]);
+    let out = huoyan(&[
+        "scan",
+        "--root",
+        root,
+        "--only",
+        "accounts",
+        "--skip",
+        "web.files",
+    ]);
     assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
@@ -44,14 +54,22 @@ fn an_empty_window_is_a_usage_error() {
         "2025-01-01",
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("later than --until"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("later than --until"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn triage_refuses_a_case_folder_inside_the_examined_image() {
     let image = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir_all(image.path().join("etc")).expect("mkdir");
-    std::fs::write(image.path().join("etc/passwd"), "root:x:0:0::/root:/bin/sh\n").expect("w");
+    std::fs::write(
+        image.path().join("etc/passwd"),
+        "root:x:0:0::/root:/bin/sh\n",
+    )
+    .expect("w");
     let inside = image.path().join("case");
     let out = huoyan(&[
         "triage",
@@ -62,7 +80,11 @@ fn triage_refuses_a_case_folder_inside_the_examined_image() {
         "--no-collect",
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("inside the examined root"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("inside the examined root"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!inside.exists(), "nothing may be written into the image");
 }
 
@@ -82,8 +104,7 @@ fn verify_names_what_is_not_a_bundle_and_never_blocks() {
     let out = huoyan(&["verify", "--json", fifo.to_str().expect("utf-8")]);
     assert!(started.elapsed() < Duration::from_secs(20));
     assert_eq!(out.status.code(), Some(6));
-    let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     assert_eq!(v["intact"], false);
     assert!(v["first_mismatch"]
         .as_str()
@@ -95,11 +116,17 @@ fn version_completions_and_man_page() {
     let out = huoyan(&["--version"]);
     let version = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success());
-    assert!(version.contains("commit ") && version.contains("rules: "), "{version}");
+    assert!(
+        version.contains("commit ") && version.contains("rules: "),
+        "{version}"
+    );
     let out = huoyan(&["completions", "bash"]);
     assert!(out.status.success());
     let script = String::from_utf8_lossy(&out.stdout);
-    assert!(script.contains("huoyan") && script.contains("triage"), "{script}");
+    assert!(
+        script.contains("huoyan") && script.contains("triage"),
+        "{script}"
+    );
     let out = huoyan(&["man"]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains(".TH huoyan"));
@@ -109,15 +136,26 @@ fn version_completions_and_man_page() {
 fn findings_as_csv_and_sarif() {
     let root = huoyan_testkit::fixture("scan-accounts-bad");
     let root = root.to_str().expect("utf-8 path");
-    let out = huoyan(&["scan", "--root", root, "--only", "accounts", "--format", "csv"]);
+    let out = huoyan(&[
+        "scan", "--root", root, "--only", "accounts", "--format", "csv",
+    ]);
     let csv = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut lines = csv.lines();
-    assert!(lines.next().is_some_and(|h| h.starts_with("id,check_id,severity")), "{csv}");
+    assert!(
+        lines
+            .next()
+            .is_some_and(|h| h.starts_with("id,check_id,severity")),
+        "{csv}"
+    );
     assert!(lines.count() >= 1, "{csv}");
-    let out = huoyan(&["scan", "--root", root, "--only", "accounts", "--format", "sarif"]);
+    let out = huoyan(&[
+        "scan", "--root", root, "--only", "accounts", "--format", "sarif",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
     assert_eq!(v["version"], "2.1.0");
-    assert!(v["runs"][0]["results"].as_array().is_some_and(|r| !r.is_empty()));
+    assert!(v["runs"][0]["results"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty()));
     // --json and --format cannot both be given.
     let out = huoyan(&["scan", "--root", root, "--json", "--format", "csv"]);
     assert_eq!(out.status.code(), Some(2));
@@ -138,7 +176,11 @@ fn diff_of_two_cases_names_new_gone_and_changed() {
         let dir = tempfile::tempdir().expect("tempdir");
         let list: Vec<_> = findings
             .iter()
-            .map(|(path, sev)| INFO.finding(*sev, format!("webshell {path}")).path(*path).with_id())
+            .map(|(path, sev)| {
+                INFO.finding(*sev, format!("webshell {path}"))
+                    .path(*path)
+                    .with_id()
+            })
             .collect();
         let mut buf = Vec::new();
         huoyan_core::jsonl::write_records(&mut buf, &list, std::iter::empty::<&huoyan_core::Gap>())
@@ -146,8 +188,14 @@ fn diff_of_two_cases_names_new_gone_and_changed() {
         std::fs::write(dir.path().join("findings.jsonl"), buf).expect("write");
         dir
     };
-    let a = case(&[("/var/www/a.php", Severity::Critical), ("/var/www/b.php", Severity::High)]);
-    let b = case(&[("/var/www/b.php", Severity::High), ("/var/www/c.php", Severity::Critical)]);
+    let a = case(&[
+        ("/var/www/a.php", Severity::Critical),
+        ("/var/www/b.php", Severity::High),
+    ]);
+    let b = case(&[
+        ("/var/www/b.php", Severity::High),
+        ("/var/www/c.php", Severity::Critical),
+    ]);
     let out = huoyan(&[
         "diff",
         a.path().to_str().expect("utf-8"),
@@ -171,7 +219,14 @@ fn ignore_file_takes_findings_out_of_the_verdict_but_lists_them() {
             .map(|l| serde_json::from_str(l).expect("json line"))
             .collect()
     };
-    let before = lines(&huoyan(&["scan", "--root", root, "--only", "persistence.cron", "--json"]));
+    let before = lines(&huoyan(&[
+        "scan",
+        "--root",
+        root,
+        "--only",
+        "persistence.cron",
+        "--json",
+    ]));
     let target = before
         .iter()
         .find(|v| v["record"] == "finding" && v["paths"][0].is_string())
@@ -181,32 +236,65 @@ fn ignore_file_takes_findings_out_of_the_verdict_but_lists_them() {
     let ignore = dir.path().join("ignore.toml");
     std::fs::write(
         &ignore,
-        format!("[[ignore]]\ncheck = \"persistence.cron\"\npath = \"{path}\"\nreason = \"known job\"\n"),
+        format!(
+            "[[ignore]]\ncheck = \"persistence.cron\"\npath = \"{path}\"\nreason = \"known job\"\n"
+        ),
     )
     .expect("write");
     let ignore = ignore.to_str().expect("utf-8");
     let after = lines(&huoyan(&[
-        "scan", "--root", root, "--only", "persistence.cron", "--json", "--ignore", ignore,
+        "scan",
+        "--root",
+        root,
+        "--only",
+        "persistence.cron",
+        "--json",
+        "--ignore",
+        ignore,
     ]));
     let names_path = |v: &&serde_json::Value| {
-        v["paths"].as_array().is_some_and(|p| p.iter().any(|x| x == path.as_str()))
+        v["paths"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|x| x == path.as_str()))
     };
-    assert!(!after.iter().filter(|v| v["record"] == "finding").any(|v| names_path(&v)));
-    let suppressed: Vec<_> = after.iter().filter(|v| v["record"] == "suppressed").collect();
+    assert!(!after
+        .iter()
+        .filter(|v| v["record"] == "finding")
+        .any(|v| names_path(&v)));
+    let suppressed: Vec<_> = after
+        .iter()
+        .filter(|v| v["record"] == "suppressed")
+        .collect();
     assert!(!suppressed.is_empty());
-    assert!(suppressed.iter().all(|v| v["entry"]["reason"] == "known job"));
+    assert!(suppressed
+        .iter()
+        .all(|v| v["entry"]["reason"] == "known job"));
 
     // An entry without a reason, or naming no check, is a usage error.
-    std::fs::write(dir.path().join("bad.toml"), "[[ignore]]\ncheck = \"persistence.cron\"\n")
-        .expect("write");
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[ignore]]\ncheck = \"persistence.cron\"\n",
+    )
+    .expect("write");
     let out = huoyan(&[
-        "scan", "--root", root, "--ignore", dir.path().join("bad.toml").to_str().expect("utf-8"),
+        "scan",
+        "--root",
+        root,
+        "--ignore",
+        dir.path().join("bad.toml").to_str().expect("utf-8"),
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    std::fs::write(dir.path().join("typo.toml"), "[[ignore]]\ncheck = \"persistance\"\nreason = \"r\"\n")
-        .expect("write");
+    std::fs::write(
+        dir.path().join("typo.toml"),
+        "[[ignore]]\ncheck = \"persistance\"\nreason = \"r\"\n",
+    )
+    .expect("write");
     let out = huoyan(&[
-        "scan", "--root", root, "--ignore", dir.path().join("typo.toml").to_str().expect("utf-8"),
+        "scan",
+        "--root",
+        root,
+        "--ignore",
+        dir.path().join("typo.toml").to_str().expect("utf-8"),
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }

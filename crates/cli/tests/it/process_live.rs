@@ -31,8 +31,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 #[test]
 fn dump_keeps_the_marker_and_kill_waits_for_the_dump() {
     if !huoyan_testkit::require(
-        rustix::process::geteuid().is_root()
-            && Command::new("python3").arg("-V").output().is_ok(),
+        rustix::process::geteuid().is_root() && Command::new("python3").arg("-V").output().is_ok(),
         "needs root and python3",
     ) {
         return;

@@ -29,7 +29,10 @@ pub fn can_run() -> bool {
                 .map(|_| true)
                 .unwrap_or(false)
         });
-    huoyan_testkit::require(ok, "needs root, ip, nft and ping (.ci/packages/contain.txt)")
+    huoyan_testkit::require(
+        ok,
+        "needs root, ip, nft and ping (.ci/packages/contain.txt)",
+    )
 }
 
 pub fn run(cmd: &[&str]) -> Output {

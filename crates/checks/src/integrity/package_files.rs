@@ -28,6 +28,12 @@ use huoyan_core::{CheckInfo, Outcome};
 use crate::registry::Check;
 use crate::Context;
 
+/// The further ids this check reports under.
+static EMITS: &[&CheckInfo] = &[
+    &huoyan_integrity::findings::CONFFILE,
+    &huoyan_integrity::findings::MISSING,
+];
+
 /// See the module documentation.
 pub struct PackageVerify;
 
@@ -37,7 +43,7 @@ impl Check for PackageVerify {
     }
 
     fn emits(&self) -> &'static [&'static CheckInfo] {
-        &[&huoyan_integrity::findings::CONFFILE, &huoyan_integrity::findings::MISSING]
+        EMITS
     }
 
     fn deep(&self) -> bool {
