@@ -9,6 +9,7 @@ pub mod hidden_threads;
 pub mod immutable;
 pub mod kernel_modules;
 pub mod known_files;
+pub mod preload_hidden;
 pub mod preload_hooks;
 pub mod trojan_strings;
 
@@ -20,6 +21,7 @@ pub static ALL: &[&dyn Check] = &[
     &hidden_threads::HiddenTasks,
     &hidden_ports::HiddenPorts,
     &preload_hooks::PreloadHooks,
+    &preload_hidden::PreloadHidden,
     &immutable::ImmutableFiles,
     &trojan_strings::TrojanedBinaries,
 ];

@@ -6,4 +6,5 @@ mod immutable_live;
 mod integrity_acceptance;
 mod logs_checks;
 mod netns_sniffer_live;
+mod preload_hidden_live;
 mod preload_live;
