@@ -158,3 +158,72 @@ impl Check for PacketSniffer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use huoyan_artifacts::net::netns::{NetNamespace, NsLink};
+    use huoyan_artifacts::sockets::{Owned, Owners, PacketSocket};
+    use huoyan_core::Severity;
+
+    use crate::process::fixtures::{benign, process, run};
+
+    const HOST_NS: u64 = 4026531840;
+    const OTHER_NS: u64 = 4026532456;
+
+    /// The benign server plus one packet socket, held by `comm`, in another namespace.
+    fn scene_with(comm_exe: &str) -> huoyan_snapshot::collect::Scene {
+        let mut scene = benign();
+        scene.sockets.namespaces.insert(HOST_NS, None);
+        scene.sockets.namespaces.insert(OTHER_NS, Some(4300));
+        scene
+            .processes
+            .push(process(4300, "root", comm_exe, &[comm_exe, "-q"]));
+        scene.sockets.packet.push(Owned {
+            socket: PacketSocket {
+                sock_type: 3,
+                protocol: 3,
+                ifindex: 2,
+                rmem: 0,
+                uid: 0,
+                inode: 777,
+            },
+            owners: Owners {
+                net_ns: Some(OTHER_NS),
+                pids: vec![4300],
+            },
+        });
+        scene.network.namespaces.push(NetNamespace {
+            inode: OTHER_NS,
+            names: vec!["blue".into()],
+            pids: vec![4300],
+            process_count: 1,
+            links: vec![NsLink {
+                index: 2,
+                name: "veth-in".into(),
+                ..NsLink::default()
+            }],
+            entered: true,
+        });
+        scene
+    }
+
+    #[test]
+    fn unknown_sniffer_in_another_namespace_is_high_and_names_it() {
+        let out = run(scene_with("/dev/shm/.snf"), "network.packet_socket");
+        assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
+        let f = &out.findings[0];
+        assert_eq!(f.severity, Severity::High);
+        assert_eq!(f.pids, vec![4300]);
+        assert!(f.summary.contains("veth-in") && f.summary.contains("net:[4026532456]"));
+        assert!(f.summary.contains("\"blue\""));
+        assert_eq!(f.paths, vec!["/run/netns/blue".to_string()]);
+        assert_eq!(f.evidence["host_namespace"], false);
+    }
+
+    #[test]
+    fn dhcp_client_in_another_namespace_is_info() {
+        let out = run(scene_with("/usr/sbin/dhclient"), "network.packet_socket");
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].severity, Severity::Info);
+    }
+}

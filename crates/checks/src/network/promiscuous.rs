@@ -214,4 +214,36 @@ mod tests {
         other_namespace(&scene, &ns(), &link("veth12ab", None), &mut out);
         assert!(out.findings.iter().all(|f| f.severity == Severity::Low));
     }
+
+    #[test]
+    fn capture_tool_in_another_namespace_is_low_and_named() {
+        use huoyan_artifacts::sockets::{Owned, Owners, PacketSocket};
+        let mut scene = Scene::default();
+        scene.processes.push(crate::process::fixtures::process(
+            4300,
+            "root",
+            "/usr/bin/tcpdump",
+            &["tcpdump", "-i", "eth1"],
+        ));
+        scene.sockets.packet.push(Owned {
+            socket: PacketSocket {
+                sock_type: 3,
+                protocol: 3,
+                ifindex: 2,
+                rmem: 0,
+                uid: 0,
+                inode: 777,
+            },
+            owners: Owners {
+                net_ns: Some(4026532456),
+                pids: vec![4300],
+            },
+        });
+        let mut out = Outcome::default();
+        other_namespace(&scene, &ns(), &link("eth1", None), &mut out);
+        let f = &out.findings[0];
+        assert_eq!(f.severity, Severity::Low);
+        assert_eq!(f.pids, vec![4300]);
+        assert!(f.summary.contains("pid 4300 (tcpdump -i eth1)"));
+    }
 }
