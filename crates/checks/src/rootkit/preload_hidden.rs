@@ -9,8 +9,10 @@
 //! see through the host's loader: `ls -1a /proc`, `cat` and `sed -n p` of the socket tables
 //! (`cat` reads with `read(2)`, `sed` through stdio's `fopen`, the two paths rootkits hook), and
 //! `ls -1a` of the hider's own directory, of `/etc` when the hider is global, and of the
-//! directories of the absolute paths named in the library's strings. For a library found only in
-//! some processes, the tools run with `LD_PRELOAD` set to it (the view those processes get). The
+//! directories of the absolute paths named in the library's strings. For a library some
+//! processes preload through `LD_PRELOAD` (not /etc/ld.so.preload), the tools run with
+//! `LD_PRELOAD` set to it (the view those processes and their children get); a library only
+//! mapped (`dlopen`) gets no view. The
 //! tools' output is compared, never trusted: each runs with an empty environment (plus `PATH`,
 //! `LC_ALL=C` and that `LD_PRELOAD`), no stdin, a 5 s timeout and a 16 MiB output cap, and every
 //! run is written to the action journal. A pid, socket or name counts as hidden only when
@@ -125,7 +127,12 @@ fn views(found: &[Hider]) -> Vec<View<'_>> {
             hiders: global,
         });
     }
-    for h in found.iter().filter(|h| !h.global).take(MAX_LIBRARY_VIEWS) {
+    // A library only mapped (dlopen) is not loaded into the host's tools by anyone: no view.
+    for h in found
+        .iter()
+        .filter(|h| !h.global && h.preloaded)
+        .take(MAX_LIBRARY_VIEWS)
+    {
         out.push(View {
             preload: Some(&h.path),
             hiders: vec![h],
@@ -826,19 +833,24 @@ mod tests {
 
     #[test]
     fn views_per_hider_kind() {
-        let h = |p: &str, global| Hider {
+        let h = |p: &str, global, preloaded| Hider {
             path: PathBuf::from(p),
             hooks: vec!["readdir".into()],
             global,
-            pids: vec![],
+            preloaded,
         };
         let found = [
-            h("/lib/a.so", true),
-            h("/lib/b.so", true),
-            h("/tmp/c.so", false),
+            h("/lib/a.so", true, false),
+            h("/lib/b.so", true, false),
+            h("/tmp/c.so", false, true),
+            h("/opt/app/plugin.so", false, false),
         ];
         let v = views(&found);
-        assert_eq!(v.len(), 2);
+        assert_eq!(
+            v.len(),
+            2,
+            "one global view, one for the LD_PRELOAD library, none for dlopen"
+        );
         assert!(v[0].preload.is_none() && v[0].hiders.len() == 2);
         assert_eq!(v[1].preload, Some(Path::new("/tmp/c.so")));
     }

@@ -159,8 +159,8 @@ pub(crate) struct Hider {
     pub hooks: Vec<String>,
     /// True when `/etc/ld.so.preload` loads it into every dynamically linked program.
     pub global: bool,
-    /// Processes that map or preload it.
-    pub pids: Vec<u32>,
+    /// True when some process's `LD_PRELOAD` names it (not only mapped, e.g. by `dlopen`).
+    pub preloaded: bool,
 }
 
 /// The hiding libraries of the live host: `/etc/ld.so.preload` entries that export hooks, and
@@ -177,20 +177,42 @@ pub(crate) fn hiders(root: &Root, proc_fs: &huoyan_core::ProcFs) -> Vec<Hider> {
                     path,
                     hooks: v.hooks,
                     global: true,
-                    pids: Vec::new(),
+                    preloaded: false,
                 });
             }
         }
     }
-    for (lib, v, pids) in process_libraries(root, &index, proc_fs) {
+    let preloaded = preloaded_libraries(proc_fs);
+    for (lib, v, _pids) in process_libraries(root, &index, proc_fs) {
+        let by_env = preloaded.contains(&lib);
         match out.iter_mut().find(|h| h.path == lib) {
-            Some(h) => h.pids = pids,
+            Some(h) => h.preloaded = by_env,
             None => out.push(Hider {
                 path: lib,
                 hooks: v.hooks,
                 global: false,
-                pids,
+                preloaded: by_env,
             }),
+        }
+    }
+    out
+}
+
+/// Libraries named by some process's `LD_PRELOAD`.
+fn preloaded_libraries(proc_fs: &huoyan_core::ProcFs) -> std::collections::BTreeSet<PathBuf> {
+    let mut out = std::collections::BTreeSet::new();
+    for pid in proc_fs.pids().unwrap_or_default() {
+        if let Ok(env) = proc_fs.read(&format!("{pid}/environ")) {
+            for var in env.split(|&b| b == 0) {
+                if let Some(v) = var.strip_prefix(b"LD_PRELOAD=") {
+                    out.extend(
+                        parse_preload(v)
+                            .into_iter()
+                            .filter(|l| l.starts_with('/'))
+                            .map(PathBuf::from),
+                    );
+                }
+            }
         }
     }
     out
