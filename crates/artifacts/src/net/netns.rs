@@ -41,6 +41,9 @@ const IFLA_PROMISCUITY: u16 = 30;
 /// Most namespaces entered in one capture (a container host may run thousands).
 pub const MAX_NAMESPACES: usize = 4096;
 
+/// Most namespaces that could not be entered reported one by one (the rest are counted).
+const MAX_NAMESPACE_GAPS: usize = 20;
+
 /// Most links kept per namespace.
 pub const MAX_LINKS: usize = 4096;
 
@@ -315,6 +318,7 @@ pub fn read_namespaces(
         ));
     }
     let mut out = Vec::new();
+    let mut failed = 0usize;
     for (inode, mut pids) in members.into_iter().take(MAX_NAMESPACES) {
         pids.sort_unstable();
         let ns_names = names.get(&inode).cloned().unwrap_or_default();
@@ -342,6 +346,9 @@ pub fn read_namespaces(
             }
         }
         if links.is_none() {
+            failed += 1;
+        }
+        if links.is_none() && failed <= MAX_NAMESPACE_GAPS {
             gaps.push(Gap {
                 area: "artifacts.netns".into(),
                 path: ways.first().map(|w| w.display().to_string()),
@@ -364,6 +371,16 @@ pub fn read_namespaces(
             entered: links.is_some(),
             links: links.unwrap_or_default(),
         });
+    }
+    if failed > MAX_NAMESPACE_GAPS {
+        gaps.push(Gap::new(
+            "artifacts.netns",
+            GapReason::Error,
+            format!(
+                "{} more network namespaces whose interfaces could not be read",
+                failed - MAX_NAMESPACE_GAPS
+            ),
+        ));
     }
     (out, gaps)
 }
@@ -438,5 +455,31 @@ mod tests {
         if let Ok(v) = dump_links() {
             assert!(v.iter().any(|l| l.name == "lo"));
         }
+    }
+
+    #[test]
+    fn a_reused_pid_is_not_entered() {
+        let Some(proc_fs) = ProcFs::live() else {
+            return;
+        };
+        let Some(own) = proc_fs
+            .read_link("self/ns/net")
+            .ok()
+            .and_then(|t| crate::proc::parse_ns_link(&t))
+        else {
+            return;
+        };
+        // Our own pid claimed to live in another namespace (as when a pid was reused): its ns
+        // file is checked by inode and refused, never entered.
+        let me = std::process::id();
+        let (v, gaps) = read_namespaces(&proc_fs, &Root::host(), &[(me, Some(own + 1))], Some(own));
+        let ns = v.iter().find(|n| n.inode == own + 1).expect("listed");
+        assert!(!ns.entered && ns.links.is_empty());
+        assert!(gaps
+            .iter()
+            .any(|g| g.detail.contains(&format!("{}", own + 1))));
+        // Without knowing our own namespace nothing is entered.
+        let (v, gaps) = read_namespaces(&proc_fs, &Root::host(), &[(me, Some(own))], None);
+        assert!(v.is_empty() && gaps.len() == 1);
     }
 }
