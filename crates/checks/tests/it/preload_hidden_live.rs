@@ -200,3 +200,125 @@ fn what_a_preload_rootkit_hides_is_named() {
     drop(listener);
     drop(guard);
 }
+
+/// The same library through `/etc/ld.so.preload`, the way rootkits install themselves: the test
+/// binary re-runs itself (`inner_global_view`) in a private mount namespace whose `/etc` is a
+/// copy with an `ld.so.preload` naming the library, so the host's real /etc is never touched.
+/// Needs root and unshare(1): skipped without them, but a failure under `CI`.
+#[test]
+fn a_global_preload_hider_is_compared_in_a_private_mount_namespace() {
+    let ready = huoyan_testkit::is_root()
+        && Command::new("unshare")
+            .arg("--version")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    if !ready {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI runs as root with util-linux: this live test must run there");
+        }
+        eprintln!("skipped: needs root and unshare");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secret = dir.path().join("hy_secret_payload");
+    std::fs::write(&secret, "#!/bin/sh\n").expect("write");
+    let target = Command::new("sleep").arg("300").spawn().expect("sleep");
+    let target_pid = target.id();
+    let guard = Kill(vec![target]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("addr").port();
+    let lib = build_hider(dir.path(), target_pid, port);
+    let etc = dir.path().join("etc");
+    let copied = Command::new("cp")
+        .arg("-a")
+        .arg("/etc/.")
+        .arg(&etc)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(copied, "copying /etc failed");
+    std::fs::write(etc.join("ld.so.preload"), format!("{}\n", lib.display())).expect("write");
+    let me = std::env::current_exe().expect("test binary");
+    let status = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c"])
+        .arg(
+            "mount --bind \"$1\" /etc && exec \"$2\" --exact \
+             preload_hidden_live::inner_global_view --ignored --nocapture --test-threads 1",
+        )
+        .arg("sh")
+        .arg(&etc)
+        .arg(&me)
+        .env("HUOYAN_INNER_PID", target_pid.to_string())
+        .env("HUOYAN_INNER_PORT", port.to_string())
+        .env("HUOYAN_INNER_LIB", &lib)
+        .env("HUOYAN_INNER_SECRET", &secret)
+        .env("HUOYAN_INNER_OWNER", std::process::id().to_string())
+        .status()
+        .expect("run unshare");
+    assert!(
+        status.success(),
+        "the view inside the mount namespace failed"
+    );
+    drop(listener);
+    drop(guard);
+}
+
+/// Run by the test above inside its mount namespace; does nothing when run on its own.
+#[test]
+#[ignore = "run inside a private mount namespace by a_global_preload_hider_is_compared_…"]
+fn inner_global_view() {
+    let var = |k: &str| std::env::var(k).ok();
+    let (Some(pid), Some(port), Some(lib), Some(secret), Some(owner)) = (
+        var("HUOYAN_INNER_PID"),
+        var("HUOYAN_INNER_PORT"),
+        var("HUOYAN_INNER_LIB"),
+        var("HUOYAN_INNER_SECRET"),
+        var("HUOYAN_INNER_OWNER"),
+    ) else {
+        eprintln!("not inside the mount namespace: nothing to do");
+        return;
+    };
+    let preload = std::fs::read_to_string("/etc/ld.so.preload").expect("the copied /etc");
+    assert_eq!(preload.trim(), lib);
+    let pid: u32 = pid.parse().expect("pid");
+    let owner: u32 = owner.parse().expect("pid");
+    let mut ctx = Context::new(Root::host(), Window::default());
+    let journal = Arc::new(ActionJournal::in_memory());
+    ctx.journal = Some(Arc::clone(&journal));
+    let outcome = run_checks(
+        &ctx,
+        &Selection {
+            only: vec!["rootkit.preload_hidden".into()],
+            ..Selection::default()
+        },
+    );
+    let mine: Vec<_> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.evidence["preloaded_into_tool"].is_null() && f.paths.contains(&lib))
+        .collect();
+    for f in &mine {
+        eprintln!("{}", f.summary);
+    }
+    let kind = |k: &str| {
+        mine.iter()
+            .find(|f| f.evidence["kind"] == k)
+            .unwrap_or_else(|| panic!("no hidden {k} named: {outcome:#?}"))
+    };
+    assert_eq!(kind("process").pids, vec![pid]);
+    assert!(kind("process").summary.contains("/etc/ld.so.preload"));
+    assert_eq!(
+        kind("socket").evidence["local_port"].as_u64(),
+        port.parse().ok()
+    );
+    assert!(kind("socket").pids.contains(&owner));
+    assert_eq!(kind("file").paths[0], secret);
+    assert!(mine.iter().all(|f| f.severity == Severity::Critical));
+    assert_eq!(mine.len(), 3, "{mine:#?}");
+    // No LD_PRELOAD was given to the tools: the loader took the library from /etc itself.
+    assert!(journal
+        .entries()
+        .iter()
+        .filter(|e| e.action == "run")
+        .any(|e| e.target.contains("ls -1a /proc") && !e.target.contains("LD_PRELOAD")));
+}
