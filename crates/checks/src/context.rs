@@ -29,6 +29,9 @@ pub struct Context {
     /// How many packaged files `integrity.package_files` re-hashes (every one unless the caller
     /// asks for the quick pass).
     pub package_depth: huoyan_integrity::Depth,
+    /// The action journal of the run, when it keeps one (triage): a check that acts on the host
+    /// (`rootkit.preload_hidden` starts the host's own `ls`) records it there.
+    pub journal: Option<std::sync::Arc<huoyan_core::ActionJournal>>,
     users: OnceLock<(UserDb, Vec<Gap>)>,
     scene: OnceLock<Result<Scene, Gap>>,
 }
@@ -45,6 +48,7 @@ impl Context {
             rule_dirs: Vec::new(),
             web_roots: Vec::new(),
             package_depth: huoyan_integrity::Depth::Every,
+            journal: None,
             users: OnceLock::new(),
             scene: OnceLock::new(),
         }

@@ -323,6 +323,16 @@ pub fn collect(
     let (mut socket_table, socket_gaps) = sockets::read_all(proc_fs, &ns_of);
     socket_table.attach_owners(&socket_owners(&open_files));
     gaps.extend(socket_gaps);
+    let own_ns = socket_table
+        .namespaces
+        .iter()
+        .find(|(_, pid)| pid.is_none())
+        .map(|(ns, _)| *ns);
+    let mut network = network;
+    let (namespaces, ns_gaps) =
+        huoyan_artifacts::net::netns::read_namespaces(proc_fs, &host, &ns_of, own_ns);
+    network.namespaces = namespaces;
+    gaps.extend(ns_gaps);
     let mounts = read_mounts(proc_fs, &mut gaps);
     gaps.extend(login_gaps);
     gaps.extend(net_gaps);

@@ -9,6 +9,7 @@
 
 pub mod addr;
 pub mod dev;
+pub mod netns;
 pub mod route;
 
 use huoyan_core::{Gap, GapReason, ProcFs, Root};
@@ -51,6 +52,9 @@ pub struct Network {
     pub routes: Vec<Route>,
     /// ARP neighbours.
     pub neighbours: Vec<Neighbour>,
+    /// The other network namespaces (containers, `ip netns`) and their interfaces; filled by the
+    /// snapshot once the processes are known ([`netns::read_namespaces`]).
+    pub namespaces: Vec<netns::NetNamespace>,
 }
 
 fn gap_parse(path: &str, e: &crate::ParseError) -> Gap {

@@ -1,7 +1,7 @@
 //! Every live-artifact parser against hostile input: every prefix of a real sample (truncation at
 //! each byte), and pseudo-random garbage. None may panic; the harness only checks they return.
 
-use huoyan_artifacts::net::{addr, dev, route};
+use huoyan_artifacts::net::{addr, dev, netns, route};
 use huoyan_artifacts::proc::{
     args, crossview, kernel_stat, link, maps, mountinfo, session, stat, status, tty,
 };
@@ -37,6 +37,7 @@ fn feed_all(data: &[u8]) {
     let _ = route::parse_arp(data);
     let _ = addr::parse_if_inet6(data);
     let _ = addr::parse_netlink_dump(data);
+    let _ = netns::parse_link_dump(data);
     let _ = system::parse_uptime(data);
     let _ = system::parse_loadavg(data);
     let _ = system::parse_meminfo(data);
@@ -66,6 +67,8 @@ const SAMPLES: &[&[u8]] = &[
     b"cpu  1 2 3 4\nbtime 1795903940\n",
     b"/memfd:payload (deleted)",
     b"socket:[19242]",
+    // RTM_NEWLINK for lo (little-endian): header, ifinfomsg, IFLA_IFNAME, IFLA_PROMISCUITY.
+    b"\x30\x00\x00\x00\x10\x00\x02\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x03\x01\x00\x00\x00\x49\x00\x01\x00\x00\x00\x00\x00\x07\x00\x03\x00lo\x00\x00\x08\x00\x1e\x00\x01\x00\x00\x00",
 ];
 
 #[test]

@@ -9,6 +9,7 @@ pub mod hidden_tasks;
 pub mod immutable_files;
 pub mod kernel_modules;
 pub mod known_files;
+pub mod preload_hidden;
 pub mod preload_hooks;
 pub mod trojaned_binaries;
 
@@ -20,6 +21,7 @@ pub static ALL: &[&dyn Check] = &[
     &hidden_tasks::HiddenTasks,
     &hidden_ports::HiddenPorts,
     &preload_hooks::PreloadHooks,
+    &preload_hidden::PreloadHidden,
     &immutable_files::ImmutableFiles,
     &trojaned_binaries::TrojanedBinaries,
 ];

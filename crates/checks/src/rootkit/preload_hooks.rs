@@ -145,13 +145,85 @@ fn check_preload_file(root: &Root, index: &PackageIndex, out: &mut Outcome) {
     }
 }
 
-fn check_processes(
+/// A preloaded library that overrides the libc functions rootkits hook (what
+/// `rootkit.preload_hidden` compares the host's tools against).
+#[derive(Debug, Clone)]
+pub(crate) struct Hider {
+    /// The library.
+    pub path: PathBuf,
+    /// The hooked functions it exports.
+    pub hooks: Vec<String>,
+    /// True when `/etc/ld.so.preload` loads it into every dynamically linked program.
+    pub global: bool,
+    /// True when some process's `LD_PRELOAD` names it (not only mapped, e.g. by `dlopen`).
+    pub preloaded: bool,
+}
+
+/// The hiding libraries of the live host: `/etc/ld.so.preload` entries that export hooks, and
+/// libraries no package owns that a process maps or preloads and that export hooks.
+pub(crate) fn hiders(root: &Root, proc_fs: &huoyan_core::ProcFs) -> Vec<Hider> {
+    let index = PackageIndex::shared(root);
+    let mut out = Vec::new();
+    if let Ok(c) = root.read_capped("/etc/ld.so.preload", 1 << 20) {
+        for lib in parse_preload(&c.data) {
+            let path = PathBuf::from(&lib);
+            let v = examine(root, &index, &path);
+            if !v.hooks.is_empty() && !out.iter().any(|h: &Hider| h.path == path) {
+                out.push(Hider {
+                    path,
+                    hooks: v.hooks,
+                    global: true,
+                    preloaded: false,
+                });
+            }
+        }
+    }
+    let preloaded = preloaded_libraries(proc_fs);
+    for (lib, v, _pids) in process_libraries(root, &index, proc_fs) {
+        let by_env = preloaded.contains(&lib);
+        match out.iter_mut().find(|h| h.path == lib) {
+            Some(h) => h.preloaded = by_env,
+            None => out.push(Hider {
+                path: lib,
+                hooks: v.hooks,
+                global: false,
+                preloaded: by_env,
+            }),
+        }
+    }
+    out
+}
+
+/// Libraries named by some process's `LD_PRELOAD`.
+fn preloaded_libraries(proc_fs: &huoyan_core::ProcFs) -> std::collections::BTreeSet<PathBuf> {
+    let mut out = std::collections::BTreeSet::new();
+    for pid in proc_fs.pids().unwrap_or_default() {
+        if let Ok(env) = proc_fs.read(&format!("{pid}/environ")) {
+            for var in env.split(|&b| b == 0) {
+                if let Some(v) = var.strip_prefix(b"LD_PRELOAD=") {
+                    out.extend(
+                        parse_preload(v)
+                            .into_iter()
+                            .filter(|l| l.starts_with('/'))
+                            .map(PathBuf::from),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Libraries no package owns, mapped or preloaded by live processes, that export hooks; with
+/// the pids using each.
+fn process_libraries(
     root: &Root,
     index: &PackageIndex,
     proc_fs: &huoyan_core::ProcFs,
-    out: &mut Outcome,
-) {
-    let Ok(pids) = proc_fs.pids() else { return };
+) -> Vec<(PathBuf, LibVerdict, Vec<u32>)> {
+    let Ok(pids) = proc_fs.pids() else {
+        return Vec::new();
+    };
     // library → pids that map or preload it
     let mut users: BTreeMap<PathBuf, Vec<u32>> = BTreeMap::new();
     for pid in pids {
@@ -173,6 +245,7 @@ fn check_processes(
         }
     }
     let mut cache: HashMap<PathBuf, LibVerdict> = HashMap::new();
+    let mut out = Vec::new();
     for (lib, mut pids) in users {
         if is_libc_itself(&lib) || index.is_owned(&lib) {
             continue;
@@ -186,6 +259,18 @@ fn check_processes(
         }
         pids.sort_unstable();
         pids.dedup();
+        out.push((lib, v, pids));
+    }
+    out
+}
+
+fn check_processes(
+    root: &Root,
+    index: &PackageIndex,
+    proc_fs: &huoyan_core::ProcFs,
+    out: &mut Outcome,
+) {
+    for (lib, v, pids) in process_libraries(root, index, proc_fs) {
         let shown = lib.display().to_string();
         let mut f = INFO
             .finding(

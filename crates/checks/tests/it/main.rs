@@ -5,4 +5,6 @@ mod deleted_open_live;
 mod immutable_live;
 mod integrity_acceptance;
 mod logs_checks;
+mod netns_sniffer_live;
+mod preload_hidden_live;
 mod preload_live;

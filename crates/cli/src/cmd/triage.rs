@@ -149,8 +149,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         ))
     });
     prepare_case_dir(&dir, &args.common.root)?;
-    let journal = ActionJournal::to_file(&dir.join("journal.jsonl"))
-        .with_context(|| format!("creating the journal in {}", dir.display()))?;
+    let journal = std::sync::Arc::new(
+        ActionJournal::to_file(&dir.join("journal.jsonl"))
+            .with_context(|| format!("creating the journal in {}", dir.display()))?,
+    );
+    ctx.journal = Some(std::sync::Arc::clone(&journal));
     let command: Vec<String> = std::env::args().collect();
     journal.record("start", dir.display().to_string(), command.join(" "));
     if args.out.is_none() && resolved(&args.common.root) == Path::new("/") {
