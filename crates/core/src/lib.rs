@@ -11,6 +11,7 @@
 //! - [`journal`]: the action journal that records every action huoyan takes.
 #![deny(missing_docs)]
 
+pub mod attack;
 pub mod finding;
 pub mod hash;
 pub mod host;

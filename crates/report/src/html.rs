@@ -181,7 +181,7 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td><span class=\"sev {}\">{}</span> <b>{}</b><br>{}</td><td><small>{}</small></td></tr>",
             i + 1,
             esc(&when),
-            esc(step.tactic.map(|t| t.name(lang)).unwrap_or("—")),
+            esc(step.tactic.map(|t| crate::tactics::name(t, lang)).unwrap_or("—")),
             sev_class(step.severity),
             esc(lang.pick(step.severity.as_str(), step.severity.as_zh())),
             esc(lang.pick(&step.title, &step.title_zh)),
@@ -402,7 +402,7 @@ fn chart(steps: &[Step], lang: Lang) -> String {
     );
     for (row, tactic) in tactics.iter().enumerate() {
         let y = top + row_h * row as f64 + row_h / 2.0;
-        let name = tactic.map(|t| t.name(lang)).unwrap_or("—");
+        let name = tactic.map(|t| crate::tactics::name(t, lang)).unwrap_or("—");
         let _ = writeln!(
             s,
             "<text x=\"4\" y=\"{:.1}\">{}</text><line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#e1e5eb\"/>",

@@ -116,7 +116,10 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
     );
     let _ = writeln!(s, "|---|---|---|---|---|");
     for (i, step) in story.steps.iter().enumerate() {
-        let tactic = step.tactic.map(|t| t.name(lang)).unwrap_or("—");
+        let tactic = step
+            .tactic
+            .map(|t| crate::tactics::name(t, lang))
+            .unwrap_or("—");
         let title = lang.pick(&step.title, &step.title_zh);
         let when = if step.time_source == "finding" || step.time.is_none() {
             time(step.time, lang)

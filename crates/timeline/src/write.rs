@@ -151,10 +151,19 @@ fn push_csv_field(out: &mut String, v: &str) {
     }
 }
 
+/// The ECS version the rows follow.
+pub const ECS_VERSION: &str = "8.11.0";
+
+#[derive(Serialize)]
+struct EcsVersion {
+    version: &'static str,
+}
+
 #[derive(Serialize)]
 struct EcsRow<'a> {
     #[serde(rename = "@timestamp")]
     timestamp: String,
+    ecs: EcsVersion,
     message: &'a str,
     event: EcsEvent<'a>,
     host: Named<'a>,
@@ -178,6 +187,11 @@ struct EcsRow<'a> {
 struct EcsEvent<'a> {
     kind: &'static str,
     category: [&'static str; 1],
+    #[serde(rename = "type")]
+    kind_type: [&'static str; 1],
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
     action: &'a str,
     provider: &'a str,
     created: &'a str,
@@ -206,13 +220,86 @@ struct EcsLabels<'a> {
 #[derive(Serialize)]
 struct EcsRule<'a> {
     id: &'a str,
-    uuid: Option<&'a str>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uuid: Option<String>,
 }
 
 #[derive(Serialize)]
 struct EcsThreat<'a> {
     framework: &'static str,
     technique: EcsTechnique<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tactic: Option<EcsTactic>,
+}
+
+#[derive(Serialize)]
+struct EcsTactic {
+    id: Vec<&'static str>,
+    name: Vec<&'static str>,
+}
+
+/// ECS `event.type` for an event: one of the values ECS allows for its category.
+fn ecs_type(e: &Event) -> &'static str {
+    use crate::Category::*;
+    let kind = e.kind.as_str();
+    match e.category {
+        Authentication if kind.contains("logout") || kind.ends_with("_end") => "end",
+        Authentication => "start",
+        File if kind.contains("creat") || kind.contains("birth") => "creation",
+        File if kind.contains("delet") || kind.contains("remov") => "deletion",
+        File if kind.contains("access") => "access",
+        File => "change",
+        Process if kind.contains("end") || kind.contains("exit") => "end",
+        Process => "start",
+        Network => "connection",
+        Package if kind.contains("remov") || kind.contains("purge") => "deletion",
+        Package if kind.contains("upgrad") => "change",
+        Package => "installation",
+        Iam if kind.contains("group") => "group",
+        Iam if kind.contains("add") || kind.contains("creat") || kind.contains("new") => "creation",
+        Iam if kind.contains("del") || kind.contains("remov") => "deletion",
+        Iam => "change",
+        Web => "access",
+        Host if kind.contains("shutdown") || kind.contains("stop") => "end",
+        Host if kind.contains("boot") || kind.contains("start") => "start",
+        Host => "change",
+        IntrusionDetection => "info",
+    }
+}
+
+/// ECS `event.outcome`: failure for failed logins and refusals, success for what happened,
+/// unknown for a finding (an alert is neither).
+fn ecs_outcome(e: &Event) -> &'static str {
+    let kind = e.kind.as_str();
+    if e.finding_id.is_some() {
+        "unknown"
+    } else if kind.contains("fail") || kind.contains("invalid") || kind.contains("denied") {
+        "failure"
+    } else {
+        "success"
+    }
+}
+
+/// A name-based UUID (version 5 layout) from a finding id: stable across exports of one case.
+fn uuid_of(text: &str) -> String {
+    let hex = huoyan_core::hash::sha256_bytes(text.as_bytes());
+    let mut c: Vec<char> = hex.chars().take(32).collect();
+    if c.len() < 32 {
+        return String::new();
+    }
+    c[12] = '5';
+    let variant = c[16].to_digit(16).unwrap_or(0);
+    c[16] = char::from_digit((variant & 0x3) | 0x8, 16).unwrap_or('8');
+    let s: String = c.into_iter().collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &s[0..8],
+        &s[8..12],
+        &s[12..16],
+        &s[16..20],
+        &s[20..32]
+    )
 }
 
 #[derive(Serialize)]
@@ -240,8 +327,18 @@ pub fn write_ecs_jsonl(out: &mut dyn Write, events: &[Event], host_name: &str) -
     let created = huoyan_core::time::format_utc(huoyan_core::time::now());
     for e in events {
         let severity = e.check_id.as_ref().and(e.severity);
+        let mut tactics: Vec<huoyan_core::attack::Tactic> = e
+            .mitre
+            .iter()
+            .filter_map(|t| huoyan_core::attack::of_technique(t))
+            .collect();
+        tactics.sort();
+        tactics.dedup();
         let row = EcsRow {
             timestamp: huoyan_core::time::format_utc(e.time),
+            ecs: EcsVersion {
+                version: ECS_VERSION,
+            },
             message: &e.message,
             event: EcsEvent {
                 kind: if e.finding_id.is_some() {
@@ -250,6 +347,9 @@ pub fn write_ecs_jsonl(out: &mut dyn Write, events: &[Event], host_name: &str) -
                     "event"
                 },
                 category: [e.category.ecs()],
+                kind_type: [ecs_type(e)],
+                outcome: ecs_outcome(e),
+                id: e.finding_id.as_deref(),
                 action: &e.kind,
                 provider: &e.source,
                 created: &created,
@@ -272,11 +372,16 @@ pub fn write_ecs_jsonl(out: &mut dyn Write, events: &[Event], host_name: &str) -
             },
             rule: e.check_id.as_deref().map(|id| EcsRule {
                 id,
-                uuid: e.finding_id.as_deref(),
+                name: id,
+                uuid: e.finding_id.as_deref().map(uuid_of),
             }),
-            threat: (!e.mitre.is_empty()).then_some(EcsThreat {
+            threat: (!e.mitre.is_empty()).then(|| EcsThreat {
                 framework: "MITRE ATT&CK",
                 technique: EcsTechnique { id: &e.mitre },
+                tactic: (!tactics.is_empty()).then(|| EcsTactic {
+                    id: tactics.iter().map(|t| t.id()).collect(),
+                    name: tactics.iter().map(|t| t.names().0).collect(),
+                }),
             }),
             process: e.pids.first().map(|&pid| EcsProcess { pid }),
             file: e.paths.first().map(|path| EcsFile { path }),
@@ -332,6 +437,127 @@ mod tests {
         assert_eq!(v["source"]["ip"], "203.0.113.7");
         assert_eq!(v["user"]["name"], "root");
         assert!(v["@timestamp"].as_str().expect("ts").ends_with('Z'));
+    }
+
+    /// Every ECS row uses only values the ECS field reference allows (event.kind, category,
+    /// the types allowed for that category, outcome), carries ecs.version, and a finding's
+    /// rule.uuid is a UUID and its threat.tactic is named.
+    #[test]
+    fn ecs_values_are_the_allowed_ones() {
+        use std::collections::HashMap;
+        let allowed_types: HashMap<&str, &[&str]> = HashMap::from([
+            ("authentication", &["start", "end", "info"][..]),
+            (
+                "file",
+                &["access", "change", "creation", "deletion", "info"][..],
+            ),
+            ("host", &["access", "change", "end", "info", "start"][..]),
+            (
+                "iam",
+                &[
+                    "admin", "change", "creation", "deletion", "group", "info", "user",
+                ][..],
+            ),
+            ("intrusion_detection", &["allowed", "denied", "info"][..]),
+            (
+                "network",
+                &[
+                    "access",
+                    "allowed",
+                    "connection",
+                    "denied",
+                    "end",
+                    "info",
+                    "protocol",
+                    "start",
+                ][..],
+            ),
+            (
+                "package",
+                &[
+                    "access",
+                    "change",
+                    "deletion",
+                    "info",
+                    "installation",
+                    "start",
+                ][..],
+            ),
+            ("process", &["access", "change", "end", "info", "start"][..]),
+            ("web", &["access", "error", "info"][..]),
+        ]);
+        let at = "2026-11-27T02:14:09Z".parse().expect("ts");
+        let mut events = Vec::new();
+        for (cat, kinds) in [
+            (
+                Category::Authentication,
+                &["login", "failed_login", "logout"][..],
+            ),
+            (
+                Category::File,
+                &["file_modified", "file_created", "file_changed"][..],
+            ),
+            (Category::Process, &["process_start", "command"][..]),
+            (Category::Network, &["connection"][..]),
+            (
+                Category::Package,
+                &["package_install", "package_remove", "package_upgrade"][..],
+            ),
+            (
+                Category::Iam,
+                &["user_added", "group_changed", "password_changed"][..],
+            ),
+            (Category::Web, &["request", "attack"][..]),
+            (Category::Host, &["boot", "shutdown", "service_change"][..]),
+        ] {
+            for kind in kinds {
+                events.push(Event::new(at, "test", *kind, "t", cat, "m"));
+            }
+        }
+        const INFO: huoyan_core::CheckInfo = huoyan_core::CheckInfo {
+            id: "web.webshell",
+            title: "t",
+            title_zh: "t",
+            mitre: &["T1505.003"],
+            remediation: "r",
+            remediation_zh: "r",
+        };
+        let finding = INFO
+            .finding(huoyan_core::Severity::Critical, "shell")
+            .at(Some(at))
+            .with_id();
+        events.push(Event::from_finding(&finding).expect("a timed finding is an event"));
+        let mut buf = Vec::new();
+        write_ecs_jsonl(&mut buf, &events, "web01").expect("write");
+        let text = String::from_utf8(buf).expect("utf-8");
+        let is_uuid = |u: &str| {
+            let parts: Vec<&str> = u.split('-').collect();
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+                && u.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+                && parts[2].starts_with('5')
+                && parts[3].starts_with(['8', '9', 'a', 'b'])
+        };
+        for line in text.lines() {
+            let v: Value = serde_json::from_str(line).expect("json");
+            assert_eq!(v["ecs"]["version"], ECS_VERSION);
+            let kind = v["event"]["kind"].as_str().expect("kind");
+            assert!(["event", "alert"].contains(&kind), "{line}");
+            let cat = v["event"]["category"][0].as_str().expect("category");
+            let ty = v["event"]["type"][0].as_str().expect("type");
+            let allowed = allowed_types.get(cat).expect("known category");
+            assert!(allowed.contains(&ty), "{cat}/{ty}: {line}");
+            let outcome = v["event"]["outcome"].as_str().expect("outcome");
+            assert!(
+                ["success", "failure", "unknown"].contains(&outcome),
+                "{line}"
+            );
+            if kind == "alert" {
+                assert!(is_uuid(v["rule"]["uuid"].as_str().expect("uuid")), "{line}");
+                assert_eq!(v["rule"]["name"], "web.webshell");
+                assert_eq!(v["threat"]["tactic"]["id"][0], "TA0003");
+            }
+        }
+        assert!(text.contains("\"outcome\":\"failure\""));
     }
 
     #[test]
