@@ -7,6 +7,8 @@
 //! the live /proc when there is one, and cached artifacts) and report into an
 //! [`huoyan_core::Outcome`]: findings, and gaps for what they could not examine.
 
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 pub mod command_findings;
 pub mod context;
 pub mod homes;

@@ -43,6 +43,7 @@ pub struct FindingsArgs {
 impl FindingsArgs {
     /// Takes the findings named by `--ignore FILE` out of `outcome` (none without the option).
     /// The file is the responder's, not evidence: read directly. Its check names must exist.
+    #[allow(clippy::disallowed_methods)] // the responder's --ignore file
     pub fn apply_ignore(
         &self,
         outcome: &mut huoyan_core::Outcome,
@@ -144,6 +145,7 @@ impl RootArgs {
 /// Loads the responder's own command-detector rules: every `*.toml` in each `--rules DIR` and in
 /// its `commands/` subfolder (YARA files in the same folders are the web scanner's). The rule
 /// folders are the responder's, not evidence, so they are read directly.
+#[allow(clippy::disallowed_methods)] // the responder's rule folders
 pub fn install_command_rules(dirs: &[PathBuf]) -> Result<()> {
     let mut files: Vec<(String, String)> = Vec::new();
     for dir in dirs {

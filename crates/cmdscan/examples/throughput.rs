@@ -3,6 +3,8 @@
 //!
 //! `cargo run --release -p huoyan-cmdscan --example throughput [FILE…]`
 
+#![allow(clippy::disallowed_methods)] // an example reading files named on its command line
+
 use std::time::{Duration, Instant};
 
 fn main() {

@@ -19,6 +19,7 @@
 //! - **command structure:** each simple command's program word is examined, so a binary run from
 //!   `/tmp`, `/var/tmp`, `/dev/shm` or a hidden directory is reported ([`structure`]).
 
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
 #![deny(missing_docs)]
 
 use std::sync::OnceLock;
@@ -139,6 +140,7 @@ impl Detector {
     ///
     /// # Errors
     /// When the directory cannot be read or a rule file is invalid.
+    #[allow(clippy::disallowed_methods)] // the responder's own rule folder, not evidence
     pub fn with_rule_dir(dir: &std::path::Path) -> Result<Self, RuleError> {
         let io_err = |e: std::io::Error, path: &std::path::Path| RuleError::Syntax {
             file: path.display().to_string(),

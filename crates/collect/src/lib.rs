@@ -19,6 +19,7 @@
 //! - [`image`]: a block-device image with on-the-fly hashing and bad-sector handling.
 //! - [`space`]: free space and size arguments.
 //! - [`dirwalk`]: sorted directory listings and walks through [`huoyan_core::Root`].
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
 #![deny(missing_docs)]
 
 pub mod bundle;

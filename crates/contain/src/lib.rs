@@ -9,6 +9,7 @@
 //!   rolls it back unless the responder confirms in time; [`plan`] and [`lifecycle`] tie it
 //!   together (dry run, apply, confirm, release, status).
 //! - [`process`]: suspend, dump and kill one process.
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
 #![deny(missing_docs)]
 
 pub mod dns;

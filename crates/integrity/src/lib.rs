@@ -10,6 +10,7 @@
 //!
 //! Everything reads through [`huoyan_core::Root`], so the same code verifies the live host and a
 //! mounted disk image, and nothing on the host (not `dpkg`, not `rpm`, not libc) is trusted.
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
 #![deny(missing_docs)]
 
 pub mod baseline;

@@ -6,6 +6,8 @@
 //! With a stage name only that stage runs, for `perf stat -e instructions:u`, whose counts do not
 //! depend on what else the machine is doing.
 
+#![allow(clippy::disallowed_methods)] // a benchmark example reading a file named on its command line
+
 use std::time::Instant;
 
 use huoyan_artifacts::syslog::{for_each_line, for_each_text_line, parse_line, TimeResolver};

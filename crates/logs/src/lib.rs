@@ -13,6 +13,8 @@
 //!   without wtmp, configured logs missing, broken journals, mtimes older than the last line;
 //! - [`logins`]: the `last`, `lastb` and `lastlog` views.
 
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 pub mod activity;
 pub mod bruteforce;
 pub mod collect;

@@ -2,6 +2,8 @@
 //! incident report the responder hands over (cause, attack timeline, handling, prevention,
 //! summary), in English or Chinese, as Markdown and as one self-contained HTML file.
 
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 pub mod case;
 pub mod diff;
 pub mod entities;

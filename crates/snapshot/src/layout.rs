@@ -88,6 +88,7 @@ fn absolute(path: &Path) -> std::io::Result<PathBuf> {
 }
 
 /// Checks where the snapshot goes, then creates the directory if needed.
+#[allow(clippy::disallowed_methods)] // huoyan's own output folder
 pub fn prepare_out_dir(out: &Path, root: &Root, proc_fs: &ProcFs) -> Result<(), SnapshotError> {
     let io = |source| SnapshotError::Io {
         path: out.to_path_buf(),

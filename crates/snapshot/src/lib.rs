@@ -13,6 +13,8 @@
 //! identity, huoyan version). The output directory must not exist or be empty, and must not be
 //! inside /proc, /sys, /dev or the image being described.
 
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 pub mod collect;
 pub mod layout;
 mod manifest;

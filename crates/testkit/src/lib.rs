@@ -4,6 +4,9 @@
 //! `target/corpora` (or `$HUOYAN_CORPORA`). Tests that need them fail loudly when they are
 //! missing: a detection-rate test that silently passes on no data is worse than none.
 
+// Test support reads fixtures and corpora, not evidence.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;

@@ -6,6 +6,8 @@
 //! root (`sources/`), sorts them, and writes them as Timesketch-importable JSONL and CSV and as
 //! ECS JSONL (`write.rs`).
 
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 pub mod event;
 pub mod sources;
 pub mod write;

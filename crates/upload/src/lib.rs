@@ -14,6 +14,8 @@
 //! - the upload goes to a temporary remote name, the remote size is compared with the local
 //!   size, and only then is the file renamed to its final name.
 
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -170,6 +172,7 @@ pub fn upload(
     runtime.block_on(upload_async(local, target, opts, journal, progress))
 }
 
+#[allow(clippy::disallowed_methods)] // the bundle huoyan wrote
 async fn upload_async(
     local: &Path,
     target: &SftpTarget,

@@ -7,6 +7,8 @@
 //! flagged file to the requests that used it ([`correlate`]). [`report`] turns all of it into
 //! findings; `huoyan web` and the `web` checks of `huoyan scan` both call [`analyse`].
 
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 pub mod correlate;
 pub mod estate;
 pub mod fastre;

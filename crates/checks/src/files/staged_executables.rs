@@ -279,6 +279,7 @@ struct OwnExe {
 }
 
 impl OwnExe {
+    #[allow(clippy::disallowed_methods)] // huoyan's own executable, not evidence
     fn is_copy(&mut self, root: &Root, entry: &huoyan_core::root::WalkEntry) -> bool {
         if !self.loaded {
             self.loaded = true;

@@ -139,6 +139,7 @@ impl Check for HiddenTasks {
         true
     }
 
+    #[allow(clippy::disallowed_methods)] // the live kernel's debugfs, never under an image root
     fn run(&self, ctx: &Context, out: &mut Outcome) {
         let Some(proc_fs) = &ctx.proc_fs else {
             return;

@@ -1,5 +1,7 @@
 //! One test binary for the crate (links once): each module below is one former tests/*.rs file.
 
+#![allow(clippy::disallowed_methods)]
+
 mod debian_root;
 mod deleted_open_live;
 mod immutable_live;

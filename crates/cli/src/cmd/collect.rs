@@ -71,6 +71,7 @@ pub struct Args {
 }
 
 /// Runs the collection.
+#[allow(clippy::disallowed_methods)] // the responder's collection plan
 pub fn run(args: &Args) -> Result<ExitCode> {
     let root = args.common.open_root()?;
     let window = args.common.window()?;
@@ -192,6 +193,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     Ok(ExitCode::from(crate::exit::CLEAN))
 }
 
+#[allow(clippy::disallowed_methods)] // the responder's password and known_hosts files
 fn upload_settings(
     args: &Args,
 ) -> Result<Option<(huoyan_upload::SftpTarget, huoyan_upload::UploadOptions)>> {

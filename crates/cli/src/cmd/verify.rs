@@ -71,6 +71,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
 
 /// Why `path` cannot be a bundle at all, before anything reads it as one: not a regular file (a
 /// FIFO or a device would block or never end), or neither a zstd nor a gzip stream.
+#[allow(clippy::disallowed_methods)] // the bundle named on the command line
 fn not_a_bundle(path: &std::path::Path) -> Option<String> {
     use std::io::Read as _;
     let meta = match std::fs::metadata(path) {

@@ -1,4 +1,6 @@
 //! One test binary for the crate (links once): each module below is one former tests/*.rs file.
 
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 mod netlink_ruleset;
