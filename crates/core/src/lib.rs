@@ -9,6 +9,7 @@
 //! - [`text`]: escaping of attacker-chosen text before it reaches a terminal.
 //! - [`time`]: UTC timestamps, `--since`/`--until` parsing and windows.
 //! - [`journal`]: the action journal that records every action huoyan takes.
+//! - [`outfile`]: the one way huoyan creates a file (no symlink followed, nothing overwritten).
 #![deny(missing_docs)]
 
 pub mod finding;
@@ -16,6 +17,7 @@ pub mod hash;
 pub mod host;
 pub mod journal;
 pub mod jsonl;
+pub mod outfile;
 pub mod procfs;
 pub mod root;
 pub mod text;
