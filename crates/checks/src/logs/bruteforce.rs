@@ -86,8 +86,8 @@ impl Check for BruteForce {
             out.gap(Gap::new(
                 INFO.id,
                 GapReason::Absent,
-                "no auth.log, secure, messages, syslog or systemd journal found: authentication \
-                 failures could not be counted",
+                "no auth.log, secure, messages, syslog or systemd journal read (absent, or not \
+                 regular files): authentication failures could not be counted",
             ));
         }
         // Guessing that was followed by a login from the same place (by any method) is the
