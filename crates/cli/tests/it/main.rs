@@ -3,6 +3,7 @@
 mod collect_cli;
 mod contain_lab;
 mod contain_live;
+mod hostile;
 mod integrity_cli;
 mod precision_registry;
 mod process_live;
