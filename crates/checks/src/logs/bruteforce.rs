@@ -76,6 +76,19 @@ impl Check for BruteForce {
         for g in &data.gaps {
             out.gap(g.clone());
         }
+        if data.failures.overflow > 0 {
+            out.gap(Gap::new(
+                INFO.id,
+                GapReason::Truncated,
+                format!(
+                    "{} failures or probes from sources and users beyond the per-table cap of {} \
+                     (the least active were dropped) are in the totals but not attributed to a \
+                     source",
+                    data.failures.overflow,
+                    huoyan_logs::stats::MAX_KEYS
+                ),
+            ));
+        }
         let has_auth_source = data.files.iter().any(|f| {
             matches!(
                 f.kind,
