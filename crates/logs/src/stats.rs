@@ -264,18 +264,22 @@ fn weight(t: &Tally) -> u64 {
 
 /// Keeps the `keep` heaviest keys of `table` (ties by key order are arbitrary but bounded);
 /// returns the failures and probes of the keys dropped.
-fn prune<K: std::hash::Hash + Eq + Clone>(table: &mut FxHashMap<K, Tally>, keep: usize) -> u64 {
+fn prune<K: std::hash::Hash + Eq>(table: &mut FxHashMap<K, Tally>, keep: usize) -> u64 {
     if table.len() <= keep {
         return 0;
     }
-    let mut keys: Vec<(u64, K)> = table.iter().map(|(k, t)| (weight(t), k.clone())).collect();
-    keys.sort_unstable_by_key(|k| std::cmp::Reverse(k.0));
-    let mut dropped = 0u64;
-    for (w, k) in keys.into_iter().skip(keep) {
-        table.remove(&k);
-        dropped = dropped.saturating_add(w);
-    }
-    table.shrink_to(keep.saturating_mul(2));
+    // Rebuilt rather than removed from: removals would leave the table full of tombstones and
+    // every later lookup would probe through them.
+    let mut entries: Vec<(K, Tally)> = std::mem::take(table).into_iter().collect();
+    entries.sort_unstable_by_key(|(_, t)| std::cmp::Reverse(weight(t)));
+    let dropped = entries[keep..]
+        .iter()
+        .fold(0u64, |n, (_, t)| n.saturating_add(weight(t)));
+    entries.truncate(keep);
+    let mut fresh = FxHashMap::default();
+    fresh.reserve(keep.saturating_mul(2));
+    fresh.extend(entries);
+    *table = fresh;
     dropped
 }
 
@@ -420,7 +424,7 @@ impl FailureStats {
     }
 }
 
-fn merge_table<K: std::hash::Hash + Eq + Clone>(
+fn merge_table<K: std::hash::Hash + Eq>(
     table: &mut FxHashMap<K, Tally>,
     other: FxHashMap<K, Tally>,
     cap: usize,
