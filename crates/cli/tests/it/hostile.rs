@@ -358,3 +358,57 @@ fn special_and_overlong_auth_logs_are_named_in_gaps() {
         "{records:#?}"
     );
 }
+
+/// Issue 23 item 7: `collect --root IMAGE` read the responder's host /etc/shadow and /etc/group
+/// for the custody record. Only the host's /etc/passwd may be opened now (traced with strace).
+#[test]
+fn collect_on_an_image_never_opens_the_hosts_shadow_or_group() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        eprintln!("strace is not installed: test not run");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = root_with(
+        tmp.path(),
+        &[
+            ("etc/passwd", PASSWD),
+            ("etc/group", GROUP),
+            ("etc/shadow", b"root:*:19000:0:99999:7:::\n"),
+            ("var/log/auth.log", NASTY_AUTH.as_bytes()),
+        ],
+    );
+    let trace = tmp.path().join("trace");
+    let out = run(Command::new("strace")
+        .arg("-f")
+        .arg("-e")
+        .arg("trace=open,openat,openat2")
+        .arg("-o")
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_huoyan"))
+        .arg("collect")
+        .arg("--root")
+        .arg(&root)
+        .arg("--out")
+        .arg(tmp.path().join("out")));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace = std::fs::read_to_string(&trace).expect("trace");
+    for host_file in ["\"/etc/shadow\"", "\"/etc/gshadow\"", "\"/etc/group\""] {
+        assert!(
+            !trace.contains(host_file),
+            "the host's {host_file} was opened:\n{}",
+            trace
+                .lines()
+                .filter(|l| l.contains(host_file))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    assert!(
+        trace.contains("\"/etc/passwd\""),
+        "the operator's name is resolved from the host's passwd"
+    );
+}
