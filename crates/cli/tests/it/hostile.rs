@@ -412,3 +412,107 @@ fn collect_on_an_image_never_opens_the_hosts_shadow_or_group() {
         "the operator's name is resolved from the host's passwd"
     );
 }
+
+/// A systemd journal of `datas` MESSAGE objects of 1 MiB each, stored LZ4-compressed (a few
+/// kilobytes each), one entry per object, and an entry array listing every entry and then
+/// `repeats` more references to the first one.
+fn crafted_journal(datas: usize, repeats: usize) -> Vec<u8> {
+    const FIELD: usize = 1 << 20;
+    fn pad(f: &mut Vec<u8>) {
+        while !f.len().is_multiple_of(8) {
+            f.push(0);
+        }
+    }
+    let mut f = vec![0u8; 272];
+    f[..8].copy_from_slice(b"LPKSHHRH");
+    f[88..96].copy_from_slice(&272u64.to_le_bytes());
+    let mut data_at = Vec::new();
+    for d in 0..datas {
+        // An LZ4 block by hand: the literals "MESSAGE=" and one letter, a match of that letter
+        // (offset 1) for almost the whole field, five closing literals.
+        let letter = b'a' + (d % 26) as u8;
+        let mut block = vec![0x9Fu8];
+        block.extend(b"MESSAGE=");
+        block.push(letter);
+        block.extend(1u16.to_le_bytes());
+        let mut rest = FIELD - 9 - 5 - 4 - 15;
+        while rest >= 255 {
+            block.push(255);
+            rest -= 255;
+        }
+        block.push(rest as u8);
+        block.push(0x50);
+        block.extend([letter; 5]);
+        let mut payload = (FIELD as u64).to_le_bytes().to_vec();
+        payload.extend(block);
+        if d == 0 {
+            let field = huoyan_artifacts::journal::decompress(2, &payload).expect("valid LZ4");
+            assert_eq!(field.len(), FIELD);
+            assert!(field.starts_with(b"MESSAGE=a"));
+        }
+        let at = f.len();
+        data_at.push(at as u64);
+        f.extend([1u8, 2, 0, 0, 0, 0, 0, 0]);
+        f.extend(((64 + payload.len()) as u64).to_le_bytes());
+        f.resize(at + 64, 0);
+        f.extend(payload);
+        pad(&mut f);
+    }
+    let mut entry_at = Vec::new();
+    for (e, data) in data_at.iter().enumerate() {
+        let at = f.len();
+        entry_at.push(at as u64);
+        f.extend([3u8, 0, 0, 0, 0, 0, 0, 0]);
+        f.extend(80u64.to_le_bytes());
+        f.extend((e as u64 + 1).to_le_bytes());
+        f.extend(1_764_288_000_000_000u64.to_le_bytes());
+        f.resize(at + 64, 0);
+        f.extend(data.to_le_bytes());
+        f.extend(0u64.to_le_bytes());
+    }
+    let refs: Vec<u64> = entry_at
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(entry_at[0], repeats))
+        .collect();
+    let arr = f.len();
+    f.extend([6u8, 0, 0, 0, 0, 0, 0, 0]);
+    f.extend(((24 + 8 * refs.len()) as u64).to_le_bytes());
+    f.extend(0u64.to_le_bytes());
+    for r in refs {
+        f.extend(r.to_le_bytes());
+    }
+    let arena = (f.len() - 272) as u64;
+    f[96..104].copy_from_slice(&arena.to_le_bytes());
+    f[152..160].copy_from_slice(&(datas as u64).to_le_bytes());
+    f[176..184].copy_from_slice(&(arr as u64).to_le_bytes());
+    f
+}
+
+/// Issue 23 item 1: a crafted journal (an entry array with many references to one entry whose
+/// compressed MESSAGE inflates to 1 MiB) ran for tens of minutes. Repeats are now read once,
+/// and a file that would inflate past the per-file budget is cut with a gap.
+#[test]
+fn crafted_journal_is_read_within_budget_and_cut_with_a_gap() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let journal = crafted_journal(300, 200_000);
+    assert!(journal.len() < 8 << 20, "{} bytes on disk", journal.len());
+    let root = root_with(
+        tmp.path(),
+        &[
+            ("etc/passwd", PASSWD),
+            ("var/log/journal/0123456789abcdef/system.journal", &journal),
+        ],
+    );
+    let started = Instant::now();
+    let records = logs_json(&root);
+    assert!(started.elapsed() < Duration::from_secs(120));
+    assert!(
+        records.iter().any(|r| r["record"] == "gap"
+            && r["area"] == "logs.journal"
+            && r["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("decompression budget"))),
+        "{records:#?}"
+    );
+}
