@@ -25,6 +25,37 @@ use crate::ParseError;
 pub const MIN_HEADER: usize = 208;
 /// Largest decompressed field kept (bigger ones are cut).
 pub const MAX_FIELD: usize = 1 << 20;
+/// Most bytes decompressed from one journal file; past it the rest of the file is not read.
+pub const MAX_INFLATED_PER_FILE: u64 = 256 << 20;
+/// Most field bytes delivered from one journal file (cached fields count each time they are
+/// delivered: a million entries sharing one 1 MiB MESSAGE must not cost a terabyte).
+pub const MAX_DELIVERED_PER_FILE: u64 = 2 << 30;
+/// Most bytes decompressed from every journal file of one run together.
+pub const MAX_INFLATED_PER_RUN: u64 = 1 << 30;
+/// Most bytes of decompressed fields kept in the per-file cache.
+const CACHE_BYTES: usize = 64 << 20;
+
+/// Bytes still allowed to be decompressed by this process (all journal files together).
+static RUN_INFLATE_LEFT: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(MAX_INFLATED_PER_RUN);
+
+/// The reading budgets of one file (the defaults are the constants above; tests lower them).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// See [`MAX_INFLATED_PER_FILE`].
+    pub inflated_per_file: u64,
+    /// See [`MAX_DELIVERED_PER_FILE`].
+    pub delivered_per_file: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            inflated_per_file: MAX_INFLATED_PER_FILE,
+            delivered_per_file: MAX_DELIVERED_PER_FILE,
+        }
+    }
+}
 /// Most entries read from one file.
 pub const MAX_ENTRIES: u64 = 50_000_000;
 
@@ -143,6 +174,8 @@ pub struct JournalSummary {
     pub entries: u64,
     /// Problems met (broken objects, sequence numbers going back, missing entries).
     pub problems: Vec<JournalProblem>,
+    /// Set when a budget stopped the reading: what was left out (a gap for the caller).
+    pub cut: Option<String>,
 }
 
 fn u64_at(b: &[u8], at: usize) -> u64 {
@@ -203,6 +236,14 @@ struct Reader<'s, S: ReadAt + ?Sized> {
     end: u64,
     compact: bool,
     problems: Vec<JournalProblem>,
+    limits: Limits,
+    /// Decompressed DATA objects by offset (`None`: unreadable), bounded by [`CACHE_BYTES`].
+    cache: std::collections::HashMap<u64, Option<(String, Vec<u8>)>>,
+    cache_bytes: usize,
+    inflated: u64,
+    delivered: u64,
+    /// Why reading stopped early, when it did.
+    cut: Option<String>,
 }
 
 impl<S: ReadAt + ?Sized> Reader<'_, S> {
@@ -246,20 +287,90 @@ impl<S: ReadAt + ?Sized> Reader<'_, S> {
     }
 
     fn data(&mut self, offset: u64) -> Option<(String, Vec<u8>)> {
-        let obj = self.object(offset, OBJ_DATA)?;
+        let field = match self.cache.get(&offset) {
+            Some(hit) => hit.clone(),
+            None => {
+                let (field, compressed) = self.read_data(offset);
+                let size = field.as_ref().map_or(0, |(k, v)| k.len() + v.len());
+                if compressed && self.cache_bytes + size <= CACHE_BYTES {
+                    self.cache_bytes += size;
+                    self.cache.insert(offset, field.clone());
+                }
+                field
+            }
+        };
+        if let Some((k, v)) = &field {
+            self.delivered = self.delivered.saturating_add((k.len() + v.len()) as u64);
+            if self.delivered > self.limits.delivered_per_file && self.cut.is_none() {
+                self.cut = Some(format!(
+                    "more than {} bytes of journal fields in one file; entries after offset \
+                     {offset} not read",
+                    self.limits.delivered_per_file
+                ));
+            }
+        }
+        field
+    }
+
+    /// Reads and decompresses one DATA object; the flag says whether it was compressed.
+    fn read_data(&mut self, offset: u64) -> (Option<(String, Vec<u8>)>, bool) {
+        let Some(obj) = self.object(offset, OBJ_DATA) else {
+            return (None, false);
+        };
         let payload_at = if self.compact { 72 } else { 64 };
-        let payload = obj.get(payload_at..)?;
+        let Some(payload) = obj.get(payload_at..) else {
+            return (None, false);
+        };
         let flags = obj[1];
+        let compressed = flags & 7 != 0;
+        if compressed {
+            use std::sync::atomic::Ordering;
+            // Charge the worst case before inflating: a field never exceeds MAX_FIELD.
+            let charge = MAX_FIELD as u64;
+            if self.inflated.saturating_add(charge) > self.limits.inflated_per_file {
+                self.cut.get_or_insert_with(|| {
+                    format!(
+                        "decompression budget of {} bytes for one journal file reached; entries \
+                         after offset {offset} not read",
+                        self.limits.inflated_per_file
+                    )
+                });
+                return (None, false);
+            }
+            let run_ok = RUN_INFLATE_LEFT
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                    left.checked_sub(charge)
+                })
+                .is_ok();
+            if !run_ok {
+                self.cut.get_or_insert_with(|| {
+                    format!(
+                        "decompression budget of {MAX_INFLATED_PER_RUN} bytes for all journal \
+                         files of this run reached; entries after offset {offset} not read"
+                    )
+                });
+                return (None, false);
+            }
+            self.inflated += charge;
+        }
         let raw = match decompress(flags, payload) {
             Ok(v) => v,
             Err(e) => {
                 self.problem(offset, format!("data payload: {e}"));
-                return None;
+                return (None, compressed);
             }
         };
-        let eq = memchr::memchr(b'=', &raw)?;
+        if compressed {
+            // Give back what the worst-case charge did not use.
+            let unused = (MAX_FIELD as u64).saturating_sub(raw.len() as u64);
+            self.inflated = self.inflated.saturating_sub(unused);
+            RUN_INFLATE_LEFT.fetch_add(unused, std::sync::atomic::Ordering::Relaxed);
+        }
+        let Some(eq) = memchr::memchr(b'=', &raw) else {
+            return (None, compressed);
+        };
         let name = String::from_utf8_lossy(&raw[..eq]).into_owned();
-        Some((name, raw[eq + 1..].to_vec()))
+        (Some((name, raw[eq + 1..].to_vec())), compressed)
     }
 
     fn entry(&mut self, offset: u64) -> Option<JournalEntry> {
@@ -280,6 +391,9 @@ impl<S: ReadAt + ?Sized> Reader<'_, S> {
             };
             if let Some(f) = self.data(at) {
                 fields.push(f);
+            }
+            if self.cut.is_some() {
+                return None;
             }
         }
         Some(JournalEntry {
@@ -349,13 +463,33 @@ pub fn read_entries<S: ReadAt + ?Sized>(
     src: &S,
     visit: &mut dyn FnMut(JournalEntry),
 ) -> Result<JournalSummary, ParseError> {
+    read_entries_with(src, Limits::default(), visit)
+}
+
+/// [`read_entries`] with explicit budgets. Entries are delivered once each: an entry array
+/// that points back to an entry already read (offsets in a journal's entry arrays only grow)
+/// is a problem, not a second delivery. When a budget is reached, reading stops and
+/// [`JournalSummary::cut`] says what was left out.
+pub fn read_entries_with<S: ReadAt + ?Sized>(
+    src: &S,
+    limits: Limits,
+    visit: &mut dyn FnMut(JournalEntry),
+) -> Result<JournalSummary, ParseError> {
     let header = parse_header(src)?;
     let mut r = Reader {
         src,
-        end: header.header_size + header.arena_size,
+        end: header.header_size.saturating_add(header.arena_size),
         compact: header.incompatible_flags & INCOMPAT_COMPACT != 0,
         problems: Vec::new(),
+        limits,
+        cache: std::collections::HashMap::new(),
+        cache_bytes: 0,
+        inflated: 0,
+        delivered: 0,
+        cut: None,
     };
+    let mut last_entry = 0u64;
+    let mut repeated = 0u64;
     let mut array_at = header.entry_array_offset;
     let mut delivered = 0u64;
     let mut last_seq: Option<u64> = None;
@@ -383,7 +517,22 @@ pub fn read_entries<S: ReadAt + ?Sized>(
             if at == 0 {
                 break;
             }
-            let Some(e) = r.entry(at) else { continue };
+            if at <= last_entry {
+                repeated += 1;
+                if repeated <= 10 {
+                    r.problem(
+                        at,
+                        format!("entry array points back to offset {at} (after {last_entry})"),
+                    );
+                }
+                continue;
+            }
+            last_entry = at;
+            let e = r.entry(at);
+            if r.cut.is_some() {
+                break;
+            }
+            let Some(e) = e else { continue };
             if let Some(prev) = last_seq {
                 if e.seqnum <= prev {
                     r.problem(at, format!("sequence number {} after {prev}", e.seqnum));
@@ -398,13 +547,22 @@ pub fn read_entries<S: ReadAt + ?Sized>(
             delivered += 1;
             visit(e);
         }
+        if r.cut.is_some() {
+            break;
+        }
         if next != 0 && next <= array_at {
             r.problem(next, "entry array chain points backwards".into());
             break;
         }
         array_at = next;
     }
-    if delivered < header.n_entries {
+    if repeated > 10 {
+        r.problem(
+            0,
+            format!("{repeated} entry array references point back to entries already read"),
+        );
+    }
+    if delivered < header.n_entries && r.cut.is_none() {
         let missing = header.n_entries - delivered;
         r.problem(
             0,
@@ -418,6 +576,7 @@ pub fn read_entries<S: ReadAt + ?Sized>(
         header,
         entries: delivered,
         problems: r.problems,
+        cut: r.cut,
     })
 }
 
@@ -453,6 +612,121 @@ mod tests {
         let s = read_entries(&f[..], &mut |_| {}).expect("header ok");
         assert_eq!(s.entries, 0);
         assert!(!s.problems.is_empty());
+    }
+
+    /// A journal of `datas` LZ4-compressed MESSAGE objects of `field` bytes each, `entries`
+    /// entries (entry i refers to data i % datas) and one entry array listing `refs` (indices
+    /// of entries, repeats allowed).
+    fn crafted(datas: usize, field: usize, entries: usize, refs: &[usize]) -> Vec<u8> {
+        fn pad(f: &mut Vec<u8>) {
+            while !f.len().is_multiple_of(8) {
+                f.push(0);
+            }
+        }
+        let mut f = vec![0u8; 272];
+        f[..8].copy_from_slice(SIGNATURE);
+        f[88..96].copy_from_slice(&272u64.to_le_bytes());
+        let mut data_at = Vec::new();
+        for d in 0..datas {
+            let mut raw = b"MESSAGE=".to_vec();
+            raw.resize(field, b'A' + (d % 26) as u8);
+            let mut payload = (raw.len() as u64).to_le_bytes().to_vec();
+            payload.extend(lz4_flex::block::compress(&raw));
+            let at = f.len();
+            data_at.push(at as u64);
+            f.extend([OBJ_DATA, 2, 0, 0, 0, 0, 0, 0]);
+            f.extend(((64 + payload.len()) as u64).to_le_bytes());
+            f.resize(at + 64, 0);
+            f.extend(payload);
+            pad(&mut f);
+        }
+        let mut entry_at = Vec::new();
+        for e in 0..entries {
+            let at = f.len();
+            entry_at.push(at as u64);
+            f.extend([OBJ_ENTRY, 0, 0, 0, 0, 0, 0, 0]);
+            f.extend(80u64.to_le_bytes());
+            f.extend((e as u64 + 1).to_le_bytes()); // seqnum
+            f.extend(1_764_288_000_000_000u64.to_le_bytes());
+            f.resize(at + 64, 0);
+            f.extend(data_at[e % datas].to_le_bytes());
+            f.extend(0u64.to_le_bytes());
+        }
+        let arr = f.len();
+        f.extend([OBJ_ENTRY_ARRAY, 0, 0, 0, 0, 0, 0, 0]);
+        f.extend(((24 + 8 * refs.len()) as u64).to_le_bytes());
+        f.extend(0u64.to_le_bytes());
+        for &r in refs {
+            f.extend(entry_at[r].to_le_bytes());
+        }
+        let arena = (f.len() - 272) as u64;
+        f[96..104].copy_from_slice(&arena.to_le_bytes());
+        f[152..160].copy_from_slice(&(entries as u64).to_le_bytes());
+        f[176..184].copy_from_slice(&(arr as u64).to_le_bytes());
+        f
+    }
+
+    /// Issue 23 item 1: an entry array holding many references to one entry whose compressed
+    /// MESSAGE inflates to 1 MiB re-inflated it per reference (tens of minutes). Each entry is
+    /// now delivered once and the repeats are a problem.
+    #[test]
+    fn repeated_references_to_one_entry_inflate_once() {
+        let f = crafted(1, MAX_FIELD, 1, &vec![0; 200_000]);
+        let started = std::time::Instant::now();
+        let mut n = 0;
+        let s = read_entries(&f[..], &mut |e| {
+            n += 1;
+            assert_eq!(e.field("MESSAGE").map(|m| m.len()), Some(MAX_FIELD - 8));
+        })
+        .expect("readable");
+        assert_eq!(n, 1);
+        assert!(s.cut.is_none());
+        assert!(
+            s.problems
+                .iter()
+                .any(|p| p.what.contains("199999 entry array references")),
+            "{:?}",
+            s.problems
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    /// Issue 23 item 1: many entries sharing one compressed DATA object inflate it once (cache by
+    /// offset), and the bytes delivered and inflated per file are capped with a stated cut.
+    #[test]
+    fn shared_data_is_cached_and_budgets_cut_with_a_reason() {
+        let refs: Vec<usize> = (0..40).collect();
+        let f = crafted(1, 64 << 10, 40, &refs);
+        let mut n = 0;
+        let s = read_entries(&f[..], &mut |_| n += 1).expect("readable");
+        assert_eq!((n, s.cut.as_deref()), (40, None));
+        // Delivered bytes: 40 × 64 KiB > 1 MiB.
+        let limits = Limits {
+            delivered_per_file: 1 << 20,
+            ..Limits::default()
+        };
+        let mut n = 0;
+        let s = read_entries_with(&f[..], limits, &mut |_| n += 1).expect("readable");
+        assert!(n < 40, "{n}");
+        assert!(
+            s.cut.as_deref().is_some_and(|c| c.contains("not read")),
+            "{s:?}"
+        );
+        // Inflated bytes: three distinct 1 MiB fields against a 2 MiB budget.
+        let f = crafted(3, MAX_FIELD, 3, &[0, 1, 2]);
+        let limits = Limits {
+            inflated_per_file: 2 << 20,
+            ..Limits::default()
+        };
+        let mut n = 0;
+        let s = read_entries_with(&f[..], limits, &mut |_| n += 1).expect("readable");
+        assert!(n < 3, "{n}");
+        assert!(
+            s.cut
+                .as_deref()
+                .is_some_and(|c| c.contains("decompression budget")),
+            "{s:?}"
+        );
     }
 
     #[test]

@@ -25,12 +25,13 @@ impl<'a> LineText<'a> {
 
 /// Calls `visit(line_number, line)` for every line of a stream (1-based numbers, newline
 /// removed). Reads in large blocks and splits with memchr; a line longer than `max_line` bytes
-/// is cut (the rest is skipped), so one hostile line cannot exhaust memory.
+/// is cut (the rest is skipped), so one hostile line cannot exhaust memory. Returns how many
+/// lines were cut (the caller names them in a gap).
 pub fn for_each_line<R: std::io::Read>(
     reader: R,
     max_line: usize,
     visit: &mut dyn FnMut(u64, &[u8]),
-) -> std::io::Result<()> {
+) -> std::io::Result<u64> {
     for_each_text_line(reader, max_line, &mut |n, l| visit(n, l.bytes()))
 }
 
@@ -42,12 +43,13 @@ fn as_text(b: &[u8]) -> LineText<'_> {
 }
 
 /// [`for_each_line`] that also tells which lines are valid UTF-8: each block read is validated
-/// once, so a text log costs no per-line check.
+/// once, so a text log costs no per-line check. Returns how many lines were cut at `max_line`.
 pub fn for_each_text_line<R: std::io::Read>(
     mut reader: R,
     max_line: usize,
     visit: &mut dyn FnMut(u64, LineText<'_>),
-) -> std::io::Result<()> {
+) -> std::io::Result<u64> {
+    let mut cut = 0u64;
     let mut buf = vec![0u8; 1 << 20];
     let mut carry: Vec<u8> = Vec::new();
     let mut skipping = false;
@@ -74,6 +76,9 @@ pub fn for_each_text_line<R: std::io::Read>(
                 continue;
             }
             if carry.is_empty() {
+                if end - start > max_line {
+                    cut += 1;
+                }
                 let end = start + (end - start).min(max_line);
                 let line = match text.and_then(|t| t.get(start..end)) {
                     Some(s) => LineText::Text(s),
@@ -82,6 +87,9 @@ pub fn for_each_text_line<R: std::io::Read>(
                 visit(lineno, line);
             } else {
                 let room = max_line.saturating_sub(carry.len());
+                if end - start > room {
+                    cut += 1;
+                }
                 carry.extend_from_slice(&block[start..end.min(start + room)]);
                 visit(lineno, as_text(&carry));
                 carry.clear();
@@ -96,6 +104,7 @@ pub fn for_each_text_line<R: std::io::Read>(
                 visit(lineno, as_text(&carry));
                 carry.clear();
                 skipping = true;
+                cut += 1;
                 lineno -= 1;
             }
         }
@@ -104,7 +113,7 @@ pub fn for_each_text_line<R: std::io::Read>(
         lineno += 1;
         visit(lineno, as_text(&carry));
     }
-    Ok(())
+    Ok(cut)
 }
 
 #[cfg(test)]

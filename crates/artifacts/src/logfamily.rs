@@ -55,7 +55,21 @@ fn rotation_key(suffix: &str) -> Option<(u64, bool)> {
 /// Lists `dir/base` and its rotations, oldest first (the live file last). Absent directory →
 /// the error; no member → empty list.
 pub fn family(root: &Root, dir: &str, base: &str) -> Result<Vec<LogFile>, RootError> {
+    family_with_skipped(root, dir, base).map(|(files, _)| files)
+}
+
+/// A family member that is not a regular file: its logical path and kind.
+pub type Skipped = (String, huoyan_core::FileKind);
+
+/// [`family`], and the members that were not read because they are not regular files (a FIFO
+/// or a device at `auth.log`, a directory at `auth.log.1`): path and kind, for a gap.
+pub fn family_with_skipped(
+    root: &Root,
+    dir: &str,
+    base: &str,
+) -> Result<(Vec<LogFile>, Vec<Skipped>), RootError> {
     let entries = root.read_dir(dir)?;
+    let mut skipped = Vec::new();
     let mut found: Vec<(u64, LogFile)> = Vec::new();
     for e in entries {
         let Some(name) = e.name.to_str() else {
@@ -70,6 +84,7 @@ pub fn family(root: &Root, dir: &str, base: &str) -> Result<Vec<LogFile>, RootEr
         let path = format!("{}/{name}", dir.trim_end_matches('/'));
         let Ok(meta) = root.stat(&path) else { continue };
         if meta.kind != huoyan_core::FileKind::File {
+            skipped.push((path, meta.kind));
             continue;
         }
         found.push((
@@ -84,22 +99,25 @@ pub fn family(root: &Root, dir: &str, base: &str) -> Result<Vec<LogFile>, RootEr
     }
     found.sort_by_key(|f| std::cmp::Reverse(f.0));
     let n = found.len() as u32;
-    Ok(found
+    let files = found
         .into_iter()
         .enumerate()
         .map(|(i, (_, mut f))| {
             f.rank = n - 1 - i as u32;
             f
         })
-        .collect())
+        .collect();
+    Ok((files, skipped))
 }
 
 /// Opens a member for reading its text (decompressing `.gz`).
 pub fn open_text(root: &Root, file: &LogFile) -> Result<Box<dyn Read + Send>, RootError> {
     let f = root.open(&file.path)?;
     if file.compressed {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(
-            std::io::BufReader::with_capacity(1 << 16, f),
+        // Capped: a small .gz may inflate to gigabytes (the error names the file; a gap).
+        Ok(Box::new(huoyan_core::inflate::Capped::new(
+            flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(1 << 16, f)),
+            &file.path,
         )))
     } else {
         Ok(Box::new(f))

@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use huoyan_core::Root;
 use serde::Serialize;
@@ -26,6 +26,8 @@ use crate::ParseError;
 
 /// Where the SQLite database lives inside a root.
 pub const RPMDB_SQLITE: &str = "/var/lib/rpm/rpmdb.sqlite";
+/// Largest rpmdb.sqlite read (it is read whole into memory).
+pub const MAX_RPMDB: u64 = 512 << 20;
 /// Where the Berkeley DB database lives on older systems.
 pub const RPMDB_BDB: &str = "/var/lib/rpm/Packages";
 /// Where SUSE's ndb database lives.
@@ -356,29 +358,34 @@ pub fn read_rpmdb(root: &Root) -> Result<(Vec<RpmPackage>, Vec<ParseError>), Rpm
         }
         return Err(RpmDbError::Absent);
     }
-    // Resolve inside the root; open read-only and immutable so SQLite writes nothing (no
-    // journal, no -wal/-shm files) beside the evidence.
-    let host = root.resolve(RPMDB_SQLITE)?;
-    let meta = root.stat(RPMDB_SQLITE)?;
-    if meta.kind != huoyan_core::FileKind::File {
-        return Err(RpmDbError::Root(huoyan_core::RootError::WrongKind {
-            path: RPMDB_SQLITE.into(),
-            kind: meta.kind,
-            expected: huoyan_core::FileKind::File,
-        }));
-    }
+    // Read through Root (O_NOATIME, no link out of the root, no special file) into memory and
+    // hand SQLite the private copy: opening the evidence through SQLite's own VFS moved its
+    // access time (SQLite opens without O_NOATIME) and could leave -journal/-wal files.
     let sqlite_err = |e: rusqlite::Error| RpmDbError::Sqlite {
         path: RPMDB_SQLITE.into(),
         detail: e.to_string(),
     };
-    let uri = format!("file:{}?immutable=1&mode=ro", uri_escape(&host));
-    let conn = rusqlite::Connection::open_with_flags(
-        uri,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-            | rusqlite::OpenFlags::SQLITE_OPEN_URI
-            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(sqlite_err)?;
+    let mut data = match root.read_capped(RPMDB_SQLITE, MAX_RPMDB) {
+        Ok(c) if c.truncated => {
+            return Err(RpmDbError::Sqlite {
+                path: RPMDB_SQLITE.into(),
+                detail: format!("larger than the cap of {MAX_RPMDB} bytes: not read"),
+            })
+        }
+        Ok(c) => c.data,
+        Err(e) => return Err(RpmDbError::Root(e)),
+    };
+    // A database in WAL mode (header bytes 18 and 19 = 2) cannot be opened from memory: the
+    // private copy is marked as a rollback-journal database (its pages are the same). The WAL
+    // file itself is not merged (as before, with immutable=1).
+    if data.len() >= 100 && data[18] == 2 && data[19] == 2 {
+        data[18] = 1;
+        data[19] = 1;
+    }
+    let mut conn = rusqlite::Connection::open_in_memory().map_err(sqlite_err)?;
+    conn.deserialize_read_exact("main", &data[..], data.len(), true)
+        .map_err(sqlite_err)?;
+    drop(data);
     let mut stmt = conn
         .prepare("SELECT blob FROM Packages")
         .map_err(sqlite_err)?;
@@ -395,22 +402,10 @@ pub fn read_rpmdb(root: &Root) -> Result<(Vec<RpmPackage>, Vec<ParseError>), Rpm
     Ok((packages, errors))
 }
 
-/// Percent-escapes a path for an SQLite URI.
-fn uri_escape(path: &Path) -> String {
-    let mut out = String::new();
-    for &b in path.as_os_str().as_bytes() {
-        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use std::path::Path;
 
     /// Builds a header blob the way rpm's headerExport lays it out (for tests).
     pub fn build_header(entries: &[(u32, u32, Vec<u8>, u32)]) -> Vec<u8> {
@@ -554,6 +549,73 @@ pub(crate) mod tests {
         assert_eq!(pkgs.len(), 1);
         assert_eq!(errors.len(), 1);
         assert!(!dir.path().join("var/lib/rpm/rpmdb.sqlite-journal").exists());
+    }
+
+    fn set_old_times(path: &Path) {
+        use std::time::{Duration, UNIX_EPOCH};
+        let f = std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open");
+        f.set_times(
+            std::fs::FileTimes::new()
+                .set_accessed(UNIX_EPOCH + Duration::from_secs(1_000_000_000))
+                .set_modified(UNIX_EPOCH + Duration::from_secs(1_100_000_000)),
+        )
+        .expect("times");
+    }
+
+    fn atime(path: &Path) -> (i64, i64) {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).expect("stat");
+        (m.atime(), m.atime_nsec())
+    }
+
+    /// Issue 23 item 3: opening rpmdb.sqlite through SQLite moved its access time. It is now
+    /// read through Root (O_NOATIME) into memory: the evidence's atime stays as it was.
+    #[test]
+    fn reading_the_rpmdb_leaves_its_access_time_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("var/lib/rpm")).expect("mkdir");
+        let path = dir.path().join("var/lib/rpm/rpmdb.sqlite");
+        {
+            let conn = rusqlite::Connection::open(&path).expect("create");
+            conn.execute_batch(
+                "PRAGMA journal_mode=WAL; CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB NOT NULL);",
+            )
+            .expect("table");
+            conn.execute("INSERT INTO Packages (blob) VALUES (?1)", [sample_header()])
+                .expect("insert");
+        }
+        let _ = std::fs::remove_file(dir.path().join("var/lib/rpm/rpmdb.sqlite-wal"));
+        let _ = std::fs::remove_file(dir.path().join("var/lib/rpm/rpmdb.sqlite-shm"));
+        // Does this filesystem record access times at all (relatime updates an atime older than
+        // the mtime)? A control file read the ordinary way tells.
+        let control = dir.path().join("control");
+        std::fs::write(&control, b"x").expect("control");
+        set_old_times(&control);
+        let before = atime(&control);
+        let _ = std::fs::read(&control).expect("read");
+        if atime(&control) == before {
+            eprintln!("this filesystem does not update access times: test not meaningful here");
+            return;
+        }
+        set_old_times(&path);
+        let before = atime(&path);
+        let root = Root::new(dir.path()).expect("root");
+        let (pkgs, errors) = read_rpmdb(&root).expect("read");
+        assert_eq!((pkgs.len(), errors.len()), (1, 0));
+        assert_eq!(atime(&path), before, "the rpm database's access time moved");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("var/lib/rpm"))
+            .expect("ls")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(
+            names.len(),
+            1,
+            "nothing written beside the evidence: {names:?}"
+        );
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! Each subcommand lives in its own module under `cmd/` with its own `Args` struct; this file only
 //! dispatches. Exit codes are in [`exit`].
 
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

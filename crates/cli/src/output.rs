@@ -304,7 +304,8 @@ pub fn print_suppressed(suppressed: &[Suppressed], format: Format) -> Result<()>
                     "entry": s.entry,
                     "source": s.source,
                 });
-                writeln!(out, "{line}")?;
+                huoyan_core::jsonl::to_writer(&mut out, &line)?;
+                writeln!(out)?;
             }
         }
         Format::Table => {

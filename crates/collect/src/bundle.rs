@@ -7,9 +7,8 @@
 //! renamed only when complete and synced, so a half-written file never looks like evidence; its
 //! SHA-256 goes to `<bundle>.sha256` (sha256sum format) and the action journal stays beside it.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use huoyan_artifacts::users::UserDb;
@@ -285,12 +284,8 @@ fn build_bundle(
     );
     gaps.append(&mut plan.gaps);
 
-    let file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(partial)
-        .map_err(|e| CollectError::write(partial, e))?;
+    let file =
+        huoyan_core::outfile::create_new(partial).map_err(|e| CollectError::write(partial, e))?;
     journal.record(
         "write",
         partial.display().to_string(),
@@ -361,7 +356,7 @@ fn build_bundle(
         bundle: name.clone(),
         counts: counts.clone(),
     };
-    let custody_json = serde_json::to_vec_pretty(&custody).unwrap_or_default();
+    let custody_json = huoyan_core::jsonl::to_vec_pretty(&custody).unwrap_or_default();
     add_list(&mut writer, &mut manifest, CUSTODY, custody_json).map_err(werr)?;
     journal.record("write", MANIFEST, format!("{} entries", manifest.len() + 1));
     add_list(
@@ -382,7 +377,10 @@ fn build_bundle(
         "bundle complete",
     );
     let sidecar = sidecar_path(bundle_path);
-    std::fs::write(&sidecar, format!("{sha256}  {name}\n"))
+    huoyan_core::outfile::create_new(&sidecar)
+        .and_then(|mut f| {
+            std::io::Write::write_all(&mut f, format!("{sha256}  {name}\n").as_bytes())
+        })
         .map_err(|e| CollectError::write(&sidecar, e))?;
     journal.record(
         "write",

@@ -158,12 +158,8 @@ pub fn image(
         s.push(".partial");
         PathBuf::from(s)
     };
-    let file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&partial)
-        .map_err(|e| CollectError::write(&partial, e))?;
+    let file =
+        huoyan_core::outfile::create_new(&partial).map_err(|e| CollectError::write(&partial, e))?;
     journal.record(
         "image",
         device.display().to_string(),
@@ -190,7 +186,10 @@ pub fn image(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    std::fs::write(&sidecar, format!("{sha256}  {name}\n"))
+    huoyan_core::outfile::create_new(&sidecar)
+        .and_then(|mut f| {
+            std::io::Write::write_all(&mut f, format!("{sha256}  {name}\n").as_bytes())
+        })
         .map_err(|e| CollectError::write(&sidecar, e))?;
     journal.record(
         "image",

@@ -106,6 +106,10 @@ pub struct Collector {
     pub euid: u32,
     /// User name of the uid on the machine huoyan ran on.
     pub user: Option<String>,
+    /// Where `user` came from: the responder's machine's `/etc/passwd` (never the examined
+    /// image's, never a shadow or group file), or why it is unknown.
+    #[serde(default)]
+    pub user_source: String,
     /// `SUDO_USER`, `LOGNAME`, `SSH_CONNECTION` … as found in the environment (escaped).
     pub environment: Vec<(String, String)>,
 }
@@ -156,7 +160,7 @@ pub struct Counts {
 pub fn jsonl<T: Serialize>(items: &[T]) -> Vec<u8> {
     let mut out = Vec::new();
     for item in items {
-        if let Ok(line) = serde_json::to_vec(item) {
+        if let Ok(line) = huoyan_core::jsonl::to_vec(item) {
             out.extend(line);
             out.push(b'\n');
         }

@@ -359,6 +359,7 @@ impl Builder<'_> {
             same_device: true,
             max_entries: 2_000_000,
             names_only: false,
+            report_depth_cap: true,
         };
         let mut errors = Vec::new();
         let entries = match crate::dirwalk::walk(self.root, top, &opts, &mut errors) {

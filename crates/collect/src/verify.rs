@@ -7,7 +7,6 @@
 //! its own frame, a damaged byte is attributed to the member whose frame holds it.
 
 use std::cell::RefCell;
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -43,8 +42,10 @@ pub enum Sidecar {
     Match,
     /// It differs (the sidecar's value).
     Mismatch(String),
-    /// No readable `<bundle>.sha256`.
+    /// No `<bundle>.sha256`.
     Missing,
+    /// A `<bundle>.sha256` that is there but not a SHA-256 line (or not a regular file): why.
+    Unreadable(String),
 }
 
 /// The result of a verification.
@@ -189,11 +190,11 @@ struct Member {
 #[allow(clippy::disallowed_methods)] // a bundle huoyan wrote
 pub fn verify(bundle: &Path) -> Result<VerifyReport, CollectError> {
     let rerr = |e| CollectError::read(bundle, e);
-    let file = File::open(bundle).map_err(rerr)?;
+    let file = huoyan_core::outfile::open_regular(bundle).map_err(rerr)?;
     let (sha256, _) = huoyan_core::hash::sha256_reader(&file).map_err(rerr)?;
     let sidecar = read_sidecar(bundle, &sha256);
 
-    let file = File::open(bundle).map_err(rerr)?;
+    let file = huoyan_core::outfile::open_regular(bundle).map_err(rerr)?;
     let mut reader = BufReader::with_capacity(256 * 1024, file);
     // A damaged magic number must still be reported as a damaged (first) member, so the format
     // falls back to the file name.
@@ -334,7 +335,7 @@ const TAIL_SEARCH: u64 = 64 * 1024 * 1024;
 #[allow(clippy::disallowed_methods)] // a bundle huoyan wrote
 fn manifest_from_tail(bundle: &Path, format: Format) -> Option<Vec<ManifestEntry>> {
     use std::io::{Seek, SeekFrom};
-    let mut file = File::open(bundle).ok()?;
+    let mut file = huoyan_core::outfile::open_regular(bundle).ok()?;
     let len = file.metadata().ok()?.len();
     let start = len.saturating_sub(TAIL_SEARCH);
     file.seek(SeekFrom::Start(start)).ok()?;
@@ -426,7 +427,8 @@ fn check_frames(bundle: &Path, entries: &[ManifestEntry]) -> io::Result<Option<P
         .filter_map(|e| Some((e.member.as_deref()?, e.frame.as_ref()?)))
         .collect();
     frames.sort_by_key(|(_, f)| f.offset);
-    let mut file = BufReader::with_capacity(256 * 1024, File::open(bundle)?);
+    let mut file =
+        BufReader::with_capacity(256 * 1024, huoyan_core::outfile::open_regular(bundle)?);
     let mut pos = 0u64;
     let mut buf = vec![0u8; 256 * 1024];
     for (member, frame) in frames {
@@ -497,15 +499,30 @@ fn compare(members: &[Member], entries: &[ManifestEntry]) -> Option<Problem> {
     })
 }
 
+/// Most bytes read from a sidecar (one line: a hash, two spaces, a name).
+const SIDECAR_CAP: u64 = 64 * 1024;
+
 #[allow(clippy::disallowed_methods)] // the bundle's sidecar
 fn read_sidecar(bundle: &Path, actual: &str) -> Sidecar {
     let path = crate::bundle::sidecar_path(bundle);
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Sidecar::Missing;
+    let file = match huoyan_core::outfile::open_regular(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Sidecar::Missing,
+        Err(e) => return Sidecar::Unreadable(e.to_string()),
+    };
+    let mut data = Vec::new();
+    if let Err(e) = file.take(SIDECAR_CAP).read_to_end(&mut data) {
+        return Sidecar::Unreadable(e.to_string());
+    }
+    let Ok(text) = std::str::from_utf8(&data) else {
+        return Sidecar::Unreadable("not text".into());
     };
     match text.split_whitespace().next() {
         Some(h) if h.eq_ignore_ascii_case(actual) => Sidecar::Match,
-        Some(h) => Sidecar::Mismatch(h.to_string()),
-        None => Sidecar::Missing,
+        Some(h) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Sidecar::Mismatch(h.to_string())
+        }
+        Some(_) => Sidecar::Unreadable("no SHA-256 at the start of the file".into()),
+        None => Sidecar::Unreadable("empty".into()),
     }
 }

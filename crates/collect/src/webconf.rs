@@ -276,6 +276,7 @@ pub fn find_web_logs(root: &Root, rules: &WebRules) -> (Vec<String>, Vec<String>
                     same_device: true,
                     max_entries: 100_000,
                     names_only: false,
+                    report_depth_cap: true,
                 };
                 let mut errors = Vec::new();
                 match crate::dirwalk::walk(root, Path::new(top), &opts, &mut errors) {

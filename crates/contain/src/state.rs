@@ -8,7 +8,6 @@
 //! a sibling lock file, so a confirm racing the deadline is decided exactly once. Writes go to a
 //! temporary name and are renamed into place.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use huoyan_core::Timestamp;
@@ -160,16 +159,8 @@ impl StateFile {
 
     /// Writes the state atomically (temporary file, then rename).
     pub fn save(&self, _lock: &StateLock, state: &ContainState) -> Result<()> {
-        let tmp = self.path.with_extension("json.tmp");
-        let data =
-            serde_json::to_vec_pretty(state).map_err(|e| self.err(std::io::Error::other(e)))?;
-        {
-            use std::io::Write;
-            let mut f = File::create(&tmp).map_err(|e| self.err(e))?;
-            f.write_all(&data).map_err(|e| self.err(e))?;
-            f.sync_all().map_err(|e| self.err(e))?;
-        }
-        std::fs::rename(&tmp, &self.path).map_err(|e| self.err(e))
+        let data = huoyan_core::jsonl::to_vec_pretty(state).map_err(|e| self.err(e))?;
+        huoyan_core::outfile::write_replace(&self.path, &data).map_err(|e| self.err(e))
     }
 }
 

@@ -364,6 +364,7 @@ impl GapReason {
             RootError::NotFound { .. } => GapReason::Absent,
             RootError::PermissionDenied { .. } => GapReason::PermissionDenied,
             RootError::WrongKind { kind, .. } if kind.is_special() => GapReason::SpecialFile,
+            RootError::Limit { .. } => GapReason::Truncated,
             _ => GapReason::Error,
         }
     }

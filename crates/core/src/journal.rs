@@ -40,12 +40,10 @@ impl ActionJournal {
         Self::default()
     }
 
-    /// A journal appended to `path` (created if missing).
+    /// A journal appended to `path` (created if missing; a symlink or a non-regular file there is
+    /// refused).
     pub fn to_file(path: &Path) -> std::io::Result<Self> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
+        let file = crate::outfile::open_append(path)?;
         Ok(ActionJournal {
             file: Mutex::new(Some(file)),
             entries: Mutex::new(Vec::new()),
@@ -62,7 +60,7 @@ impl ActionJournal {
         };
         if let Ok(mut guard) = self.file.lock() {
             if let Some(file) = guard.as_mut() {
-                if let Ok(line) = serde_json::to_string(&entry) {
+                if let Ok(line) = crate::jsonl::to_string(&entry) {
                     // A failing journal write must not stop the response; it is best effort.
                     let _ = writeln!(file, "{line}");
                     let _ = file.flush();

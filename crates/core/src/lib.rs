@@ -9,6 +9,9 @@
 //! - [`text`]: escaping of attacker-chosen text before it reaches a terminal.
 //! - [`time`]: UTC timestamps, `--since`/`--until` parsing and windows.
 //! - [`journal`]: the action journal that records every action huoyan takes.
+//! - [`inflate`]: per-file and per-run caps on decompressed bytes.
+//! - [`outfile`]: the one way huoyan creates a file (no symlink followed, nothing overwritten).
+
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 #![deny(missing_docs)]
 
@@ -16,8 +19,10 @@ pub mod attack;
 pub mod finding;
 pub mod hash;
 pub mod host;
+pub mod inflate;
 pub mod journal;
 pub mod jsonl;
+pub mod outfile;
 pub mod procfs;
 pub mod root;
 pub mod text;

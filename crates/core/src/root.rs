@@ -80,6 +80,14 @@ pub enum RootError {
         #[source]
         source: io::Error,
     },
+    /// A cap (depth, entries, size) stopped the reading: what was left out.
+    #[error("{path}: {what}")]
+    Limit {
+        /// Logical path inside the root.
+        path: String,
+        /// What was left out, and which cap.
+        what: String,
+    },
 }
 
 impl RootError {
@@ -102,7 +110,8 @@ impl RootError {
             | RootError::PermissionDenied { path }
             | RootError::WrongKind { path, .. }
             | RootError::SymlinkLoop { path }
-            | RootError::Io { path, .. } => path,
+            | RootError::Io { path, .. }
+            | RootError::Limit { path, .. } => path,
         }
     }
 
@@ -651,6 +660,59 @@ mod tests {
             .read("/etc/shadow/x")
             .expect_err("missing")
             .is_not_found());
+    }
+
+    /// Issue 23 item 6: the walker stopped at its depth cap without a word; the directories it
+    /// did not enter are now named in one error (a gap for the caller).
+    #[test]
+    fn walk_names_what_its_depth_cap_left_out() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut deep = dir.path().join("www");
+        for i in 0..10 {
+            deep = deep.join(format!("d{i}"));
+        }
+        std::fs::create_dir_all(&deep).expect("mkdir");
+        std::fs::write(deep.join("shell.php"), b"<?php").expect("write");
+        let root = Root::new(dir.path()).expect("root");
+        let opts = WalkOptions {
+            max_depth: 5,
+            ..WalkOptions::default()
+        };
+        let mut errors = Vec::new();
+        let mut seen = 0;
+        root.walk(
+            "/www",
+            &opts,
+            &mut |_| {
+                seen += 1;
+                WalkControl::Continue
+            },
+            &mut |e| errors.push(e),
+        )
+        .expect("walk");
+        assert_eq!(seen, 5);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let text = errors[0].to_string();
+        assert!(
+            text.contains("deeper than 5 levels") && text.contains("/www/d0/d1/d2/d3/d4"),
+            "{text}"
+        );
+        assert_eq!(
+            crate::GapReason::of(&errors[0]),
+            crate::GapReason::Truncated
+        );
+        // A shallow walk by intent says nothing.
+        let mut errors = Vec::new();
+        let opts = WalkOptions {
+            max_depth: 1,
+            report_depth_cap: false,
+            ..WalkOptions::default()
+        };
+        root.walk("/www", &opts, &mut |_| WalkControl::Continue, &mut |e| {
+            errors.push(e)
+        })
+        .expect("walk");
+        assert!(errors.is_empty());
     }
 
     #[test]

@@ -216,12 +216,8 @@ pub fn write(baseline: &Baseline, out: &Path) -> Result<(), BaselineError> {
         path: out.display().to_string(),
         source,
     };
-    let json = serde_json::to_vec(baseline).map_err(|e| io(std::io::Error::other(e)))?;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(out)
-        .map_err(io)?;
+    let json = huoyan_core::jsonl::to_vec(baseline).map_err(io)?;
+    let mut file = huoyan_core::outfile::create_new(out).map_err(io)?;
     if out.extension().is_some_and(|e| e == "zst") {
         let compressed = zstd::encode_all(&json[..], 9).map_err(io)?;
         file.write_all(&compressed).map_err(io)?;

@@ -63,6 +63,13 @@ pub struct SourceFile {
     pub journal: Option<journal::JournalSummary>,
     /// Read error, if it could not be read fully.
     pub error: Option<String>,
+    /// Lines cut at the line-length cap (their rest was not examined).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub long_lines: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// An event with the index of the file it came from.
@@ -166,22 +173,23 @@ fn syslog_file(
         auth_events: 0,
         journal: None,
         error: None,
+        long_lines: 0,
     };
     let pass = if !lf.compressed && lf.meta.size > CHUNK {
         chunked(root, tz, window, lf, &mut file, CHUNK)
     } else {
         let mut pass = Pass::new(resolver(tz, lf), window);
         match logfamily::open_text(root, lf) {
-            Ok(r) => {
-                if let Err(e) = for_each_text_line(r, MAX_LINE, &mut |n, l| pass.text_line(n, l)) {
-                    file.error = Some(e.to_string());
-                }
-            }
+            Ok(r) => match for_each_text_line(r, MAX_LINE, &mut |n, l| pass.text_line(n, l)) {
+                Ok(cut) => pass.long_lines += cut,
+                Err(e) => file.error = Some(e.to_string()),
+            },
             Err(e) => file.error = Some(e.to_string()),
         }
         pass.finish()
     };
     file.rhythm = pass.rhythm.clone();
+    file.long_lines = pass.long_lines;
     file.auth_events =
         pass.failures.total_failures + pass.failures.total_probes + pass.events.len() as u64;
     FileOutcome {
@@ -250,12 +258,20 @@ fn read_exact_range(
     let mut f = root.open(&lf.path).map_err(|e| e.to_string())?;
     f.seek(SeekFrom::Start(start)).map_err(|e| e.to_string())?;
     let mut lines = 0u64;
-    for_each_text_line(f.take(end - start), MAX_LINE, &mut |n, l| {
+    let mut cut = 0u64;
+    let res = for_each_text_line(f.take(end - start), MAX_LINE, &mut |n, l| {
         lines = n;
         pass.text_line(n, l);
-    })
-    .map_err(|e| e.to_string())?;
-    Ok(lines)
+    });
+    match res {
+        Ok(c) => cut = c,
+        Err(e) => pass.error = Some(e.to_string()),
+    }
+    pass.long_lines += cut;
+    match pass.error.take() {
+        Some(e) => Err(e),
+        None => Ok(lines),
+    }
 }
 
 fn journal_files(root: &Root, gaps: &mut Vec<Gap>) -> Vec<(String, huoyan_core::Meta)> {
@@ -303,6 +319,7 @@ fn journal_file(root: &Root, window: Window, path: &str, meta: &huoyan_core::Met
         auth_events: 0,
         journal: None,
         error: None,
+        long_lines: 0,
     };
     let mut pass = Pass::new(TimeResolver::utc_now(), window);
     match root.open(path) {
@@ -357,6 +374,7 @@ fn audit_file(root: &Root, window: Window, lf: &LogFile) -> (SourceFile, Failure
         auth_events: 0,
         journal: None,
         error: None,
+        long_lines: 0,
     };
     match logfamily::open_text(root, lf) {
         Ok(r) => {
@@ -459,8 +477,18 @@ fn collect_inner(root: &Root, window: Window) -> LogData {
     // 1. Syslog text families, every file in parallel.
     let mut text_files: Vec<(String, LogFile)> = Vec::new();
     for (dir, base) in logfamily::AUTH_LOGS {
-        match logfamily::family(root, dir, base) {
-            Ok(fam) => text_files.extend(fam.into_iter().map(|f| (base.to_string(), f))),
+        match logfamily::family_with_skipped(root, dir, base) {
+            Ok((fam, skipped)) => {
+                text_files.extend(fam.into_iter().map(|f| (base.to_string(), f)));
+                for (path, kind) in skipped {
+                    data.gaps.push(Gap {
+                        area: "logs.syslog".into(),
+                        path: Some(path),
+                        reason: GapReason::SpecialFile,
+                        detail: format!("not a regular file ({kind}): not read"),
+                    });
+                }
+            }
             Err(e) => push_gap(&mut data.gaps, "logs.syslog", &e),
         }
     }
@@ -524,6 +552,30 @@ fn collect_inner(root: &Root, window: Window) -> LogData {
                     data.failures.add(&e);
                 }
             }
+        }
+    }
+    // A text log that could not be read to its end (unreadable, over a cap, a bad .gz) is a gap:
+    // what it held after that point was not examined. Broken journals are findings already.
+    for f in &data.files {
+        if f.long_lines > 0 {
+            data.gaps.push(Gap {
+                area: "logs.syslog".into(),
+                path: Some(f.path.clone()),
+                reason: GapReason::Truncated,
+                detail: format!(
+                    "{} line(s) longer than {MAX_LINE} bytes: cut at the cap, the rest of each \
+                     not examined",
+                    f.long_lines
+                ),
+            });
+        }
+        if let (Some(e), false) = (&f.error, f.kind == SourceKind::Journal) {
+            data.gaps.push(Gap {
+                area: "logs.syslog".into(),
+                path: Some(f.path.clone()),
+                reason: GapReason::Error,
+                detail: e.clone(),
+            });
         }
     }
     data.failures.derive_networks();
@@ -607,6 +659,14 @@ fn absorb(
                 }
             }
             data.events_dropped += pass.events_dropped;
+        }
+        if let Some(cut) = o.file.journal.as_ref().and_then(|j| j.cut.as_ref()) {
+            data.gaps.push(Gap {
+                area: "logs.journal".into(),
+                path: Some(o.file.path.clone()),
+                reason: GapReason::Truncated,
+                detail: cut.clone(),
+            });
         }
         data.files.push(o.file);
     }

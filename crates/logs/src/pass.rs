@@ -243,6 +243,8 @@ pub struct Pass {
     pub rhythm: Rhythm,
     /// A read error that ended the pass early.
     pub error: Option<String>,
+    /// Lines longer than [`MAX_LINE`], cut there (their rest was not examined).
+    pub long_lines: u64,
     lossy: String,
 }
 
@@ -258,6 +260,7 @@ impl Pass {
             events_dropped: 0,
             rhythm: Rhythm::default(),
             error: None,
+            long_lines: 0,
             lossy: String::new(),
         }
     }
@@ -275,6 +278,7 @@ impl Pass {
         self.events_dropped += next.events_dropped + next.events.len().saturating_sub(room) as u64;
         self.events.extend(next.events.into_iter().take(room));
         self.error = self.error.or(next.error);
+        self.long_lines += next.long_lines;
         self
     }
 

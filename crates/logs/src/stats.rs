@@ -1,8 +1,9 @@
 //! Counting failures without keeping them: per source address, per /24 (IPv6: /64) and per
 //! target user, with first and last time, so a gigabyte of guessing costs a few kilobytes.
 //!
-//! Every table is capped ([`MAX_KEYS`]); what does not fit is counted in `overflow` so totals
-//! stay honest even when an attacker sprays from a million addresses.
+//! Every table is capped ([`MAX_KEYS`]): when one is full, the least active half of its keys
+//! is dropped (the busiest sources survive a spray from millions of addresses) and their counts
+//! go to `overflow`, so totals stay honest and the caller can say what was left out.
 
 use std::net::IpAddr;
 
@@ -14,7 +15,17 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 /// Most distinct keys kept per table.
-pub const MAX_KEYS: usize = 200_000;
+pub const MAX_KEYS: usize = 50_000;
+
+/// The key cap of one [`FailureStats`] ([`MAX_KEYS`] unless a test lowers it).
+#[derive(Debug, Clone, Copy)]
+struct KeyCap(usize);
+
+impl Default for KeyCap {
+    fn default() -> Self {
+        KeyCap(MAX_KEYS)
+    }
+}
 /// Most distinct users remembered per source (and sources per user).
 pub const MAX_NAMES: usize = 32;
 
@@ -242,30 +253,71 @@ pub struct FailureStats {
     /// none when its count is 0.
     #[serde(skip)]
     run: Run,
+    #[serde(skip)]
+    cap: KeyCap,
 }
 
+/// Weight of a tally when a table must shed keys: its failures and probes.
+fn weight(t: &Tally) -> u64 {
+    t.failures.saturating_add(t.probes)
+}
+
+/// Keeps the `keep` heaviest keys of `table` (ties by key order are arbitrary but bounded);
+/// returns the failures and probes of the keys dropped.
+fn prune<K: std::hash::Hash + Eq>(table: &mut FxHashMap<K, Tally>, keep: usize) -> u64 {
+    if table.len() <= keep {
+        return 0;
+    }
+    // Rebuilt rather than removed from: removals would leave the table full of tombstones and
+    // every later lookup would probe through them.
+    let mut entries: Vec<(K, Tally)> = std::mem::take(table).into_iter().collect();
+    entries.sort_unstable_by_key(|(_, t)| std::cmp::Reverse(weight(t)));
+    let dropped = entries[keep..]
+        .iter()
+        .fold(0u64, |n, (_, t)| n.saturating_add(weight(t)));
+    entries.truncate(keep);
+    let mut fresh = FxHashMap::default();
+    fresh.reserve(keep.saturating_mul(2));
+    fresh.extend(entries);
+    *table = fresh;
+    dropped
+}
+
+/// Adds a burst to `key`'s tally; a full table first sheds its least active half. Returns the
+/// failures and probes shed.
 fn bump(
     table: &mut FxHashMap<String, Tally>,
     key: &str,
     r: &Run,
     name: Option<&str>,
     with_service: bool,
-) -> bool {
+    cap: usize,
+) -> u64 {
     if let Some(t) = table.get_mut(key) {
         t.add(r, name, with_service);
-        return true;
+        return 0;
     }
-    if table.len() >= MAX_KEYS {
-        return false;
-    }
+    let shed = if table.len() >= cap {
+        prune(table, cap / 2)
+    } else {
+        0
+    };
     table
         .entry(key.to_string())
         .or_default()
         .add(r, name, with_service);
-    true
+    shed
 }
 
 impl FailureStats {
+    /// Tables capped at `cap` keys instead of [`MAX_KEYS`] (tests).
+    pub fn with_key_cap(cap: usize) -> Self {
+        FailureStats {
+            cap: KeyCap(cap.max(2)),
+            ..FailureStats::default()
+        }
+    }
+
     /// Counts one failure or probe event (other kinds are ignored). The totals count it at
     /// once; the tables when the burst it belongs to ends or at [`FailureStats::flush`].
     pub fn add(&mut self, e: &AuthEvent) {
@@ -302,23 +354,20 @@ impl FailureStats {
             without_source,
             overflow,
             run: r,
+            cap,
             ..
         } = self;
         let n = r.count;
-        let mut full = false;
         match r.source.as_deref() {
             // The per-network table is derived from this one once the pass is over
             // (`derive_networks`): a network's tally is the sum of its sources'.
-            Some(src) => full |= !bump(by_source, src, r, r.user.as_deref(), true),
+            Some(src) => *overflow += bump(by_source, src, r, r.user.as_deref(), true, cap.0),
             None => *without_source += n,
         }
         if r.kind == AuthKind::Failure {
             if let Some(u) = r.user.as_deref().filter(|u| !u.is_empty()) {
-                full |= !bump(by_user, u, r, r.source.as_deref(), false);
+                *overflow += bump(by_user, u, r, r.source.as_deref(), false, cap.0);
             }
-        }
-        if full {
-            *overflow += n;
         }
         r.count = 0;
     }
@@ -336,7 +385,7 @@ impl FailureStats {
             let Some(net) = network_of(src) else {
                 continue;
             };
-            if networks.len() >= MAX_KEYS && !networks.contains_key(&net) {
+            if networks.len() >= self.cap.0 && !networks.contains_key(&net) {
                 self.overflow += t.failures + t.probes;
                 continue;
             }
@@ -363,9 +412,11 @@ impl FailureStats {
     pub fn merge(&mut self, mut o: FailureStats) {
         self.flush();
         o.flush();
-        self.overflow += merge_table(&mut self.by_source, o.by_source);
-        self.overflow += merge_table(&mut self.by_network, o.by_network);
-        self.overflow += merge_table(&mut self.by_user, o.by_user);
+        let cap = self.cap.0.min(o.cap.0);
+        self.cap = KeyCap(cap);
+        self.overflow += merge_table(&mut self.by_source, o.by_source, cap);
+        self.overflow += merge_table(&mut self.by_network, o.by_network, cap);
+        self.overflow += merge_table(&mut self.by_user, o.by_user, cap);
         self.without_source += o.without_source;
         self.overflow += o.overflow;
         self.total_failures += o.total_failures;
@@ -376,23 +427,68 @@ impl FailureStats {
 fn merge_table<K: std::hash::Hash + Eq>(
     table: &mut FxHashMap<K, Tally>,
     other: FxHashMap<K, Tally>,
+    cap: usize,
 ) -> u64 {
-    let mut overflow = 0;
     for (k, v) in other {
         if let Some(t) = table.get_mut(&k) {
             t.merge(v);
-        } else if table.len() < MAX_KEYS {
-            table.insert(k, v);
         } else {
-            overflow += v.failures + v.probes;
+            table.insert(k, v);
         }
     }
-    overflow
+    // The heaviest keys of both survive.
+    prune(table, cap)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 23 item 2: millions of distinct failing sources grew the tables to 1.2 GB. Tables
+    /// now keep the busiest keys under the cap and count the rest in `overflow`.
+    #[test]
+    fn a_spray_from_many_sources_stays_under_the_cap_and_keeps_the_busiest() {
+        let event = |src: String| AuthEvent {
+            time: "2026-11-27T02:00:00Z".parse().ok(),
+            kind: AuthKind::Failure,
+            service: "sshd".into(),
+            method: Some("password".into()),
+            user: Some(format!("u{src}").into()),
+            actor: None,
+            source: Some(src.into()),
+            invalid_user: true,
+            pid: None,
+            count: 1,
+            line: 1,
+            account: None,
+            detail: None,
+        };
+        let mut s = FailureStats::with_key_cap(10);
+        for i in 0..30 {
+            s.add(&event("203.0.113.7".into()));
+            s.add(&event(format!("198.51.{i}.1")));
+        }
+        for i in 0..500 {
+            s.add(&event(format!("192.0.2.{}", i % 250)));
+            s.add(&event(format!("10.{}.0.1", i)));
+        }
+        let mut other = FailureStats::with_key_cap(10);
+        for i in 0..100 {
+            other.add(&event(format!("172.16.{i}.1")));
+        }
+        s.merge(other);
+        s.derive_networks();
+        assert!(s.by_source.len() <= 10, "{}", s.by_source.len());
+        assert!(s.by_user.len() <= 10);
+        assert!(s.by_network.len() <= 10);
+        assert_eq!(s.total_failures, 30 * 2 + 1000 + 100);
+        assert!(s.overflow > 0);
+        assert_eq!(
+            s.by_source.get("203.0.113.7").map(|t| t.failures),
+            Some(30),
+            "the busiest source survives"
+        );
+    }
 
     #[test]
     fn network_tallies_are_the_sum_of_their_sources() {

@@ -11,7 +11,7 @@
 //! report.en.md, report.en.html, report.zh.md, report.zh.html
 //! ```
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use huoyan_core::journal::JournalEntry;
@@ -118,39 +118,52 @@ enum Record {
     Gap(Gap),
 }
 
+/// Most bytes read from `case.json`.
+const MAX_CASE_JSON: u64 = 16 << 20;
+/// Longest JSON line kept from a case file; longer ones are skipped with a gap.
+pub const MAX_JSONL_LINE: usize = 16 << 20;
+
 impl Case {
-    /// Reads a case folder. Missing optional files (timeline, journal) are treated as empty.
-    #[allow(clippy::disallowed_methods)] // a case folder huoyan wrote, not evidence
+    /// Reads a case folder. Missing optional files (timeline, journal) are treated as empty. A
+    /// line that is not valid JSON (or too long) is skipped and recorded as a gap; a FIFO or a
+    /// device in place of a file is an error, never a blocked read.
     pub fn load(dir: &Path) -> Result<Self, CaseError> {
         let info_path = dir.join("case.json");
-        let info: CaseInfo = match std::fs::read(&info_path) {
-            Ok(data) => serde_json::from_slice(&data).map_err(|source| CaseError::Json {
-                path: info_path.display().to_string(),
-                line: 1,
-                source,
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => CaseInfo::default(),
-            Err(source) => {
-                return Err(CaseError::Io {
+        let io_err = |source| CaseError::Io {
+            path: info_path.display().to_string(),
+            source,
+        };
+        let info: CaseInfo = match huoyan_core::outfile::open_regular(&info_path) {
+            Ok(file) => {
+                let mut data = Vec::new();
+                file.take(MAX_CASE_JSON)
+                    .read_to_end(&mut data)
+                    .map_err(io_err)?;
+                serde_json::from_slice(&data).map_err(|source| CaseError::Json {
                     path: info_path.display().to_string(),
+                    line: 1,
                     source,
-                })
+                })?
             }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => CaseInfo::default(),
+            Err(source) => return Err(io_err(source)),
         };
         let mut case = Case {
             dir: dir.to_path_buf(),
             info,
             ..Case::default()
         };
-        for record in read_jsonl::<Record>(&dir.join("findings.jsonl"), true)? {
+        let mut gaps = Vec::new();
+        for record in read_jsonl::<Record>(&dir.join("findings.jsonl"), true, &mut gaps)? {
             match record {
                 Record::Finding(f) => case.findings.push(*f),
                 Record::Gap(g) => case.gaps.push(g),
             }
         }
-        case.events = read_jsonl(&dir.join("timeline/events.jsonl"), false)?;
-        case.journal = read_jsonl(&dir.join("journal.jsonl"), false)?;
-        case.suppressed = read_jsonl(&dir.join("suppressed.jsonl"), false)?;
+        case.events = read_jsonl(&dir.join("timeline/events.jsonl"), false, &mut gaps)?;
+        case.journal = read_jsonl(&dir.join("journal.jsonl"), false, &mut gaps)?;
+        case.suppressed = read_jsonl(&dir.join("suppressed.jsonl"), false, &mut gaps)?;
+        case.gaps.extend(gaps);
         Ok(case)
     }
 }
@@ -159,9 +172,10 @@ impl Case {
 fn read_jsonl<T: for<'de> Deserialize<'de>>(
     path: &Path,
     required: bool,
+    gaps: &mut Vec<Gap>,
 ) -> Result<Vec<T>, CaseError> {
     let shown = path.display().to_string();
-    let file = match std::fs::File::open(path) {
+    let file = match huoyan_core::outfile::open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(Vec::new()),
         Err(source) => {
@@ -171,22 +185,69 @@ fn read_jsonl<T: for<'de> Deserialize<'de>>(
             })
         }
     };
+    let io_err = |source| CaseError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let mut reader = std::io::BufReader::new(file);
     let mut out = Vec::new();
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|source| CaseError::Io {
-            path: shown.clone(),
-            source,
-        })?;
-        if line.trim().is_empty() {
+    let mut buf = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
+    let mut skipped_count = 0usize;
+    let mut line_no = 0usize;
+    loop {
+        line_no += 1;
+        buf.clear();
+        let n = (&mut reader)
+            .take(MAX_JSONL_LINE as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(io_err)?;
+        if n == 0 {
+            break;
+        }
+        if buf.len() > MAX_JSONL_LINE && !buf.ends_with(b"\n") {
+            // Over the cap: skip to the end of the line, in bounded steps.
+            loop {
+                buf.clear();
+                let m = (&mut reader)
+                    .take(1 << 20)
+                    .read_until(b'\n', &mut buf)
+                    .map_err(io_err)?;
+                if m == 0 || buf.ends_with(b"\n") {
+                    break;
+                }
+            }
+            skipped_count += 1;
+            if skipped.len() < 5 {
+                skipped.push(format!(
+                    "line {line_no}: longer than {MAX_JSONL_LINE} bytes"
+                ));
+            }
             continue;
         }
-        out.push(
-            serde_json::from_str(&line).map_err(|source| CaseError::Json {
-                path: shown.clone(),
-                line: i + 1,
-                source,
-            })?,
-        );
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice(&buf) {
+            Ok(v) => out.push(v),
+            Err(e) => {
+                skipped_count += 1;
+                if skipped.len() < 5 {
+                    skipped.push(format!("line {line_no}: {e}"));
+                }
+            }
+        }
+    }
+    if skipped_count > 0 {
+        gaps.push(Gap {
+            area: "report.case".into(),
+            path: Some(shown),
+            reason: huoyan_core::GapReason::Malformed,
+            detail: format!(
+                "{skipped_count} line(s) skipped (not a valid record): {}",
+                huoyan_core::text::sanitize(&skipped.join("; "))
+            ),
+        });
     }
     Ok(out)
 }

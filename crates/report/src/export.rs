@@ -144,7 +144,8 @@ pub fn write_sarif(out: &mut dyn Write, findings: &[Finding], version: &str) -> 
             "results": results,
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    // One line, with C1 and bidi controls escaped like every JSON huoyan writes.
+    huoyan_core::jsonl::to_writer(&mut *out, &log)?;
     out.write_all(b"\n")
 }
 

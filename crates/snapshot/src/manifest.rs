@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use huoyan_core::{ActionJournal, Gap, Timestamp};
@@ -78,12 +77,7 @@ impl Writer<'_> {
             path: path.clone(),
             source,
         };
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(io)?;
+        let mut file = huoyan_core::outfile::create_new(&path).map_err(io)?;
         file.write_all(bytes).map_err(io)?;
         let sha256 = huoyan_core::hash::sha256_bytes(bytes);
         self.journal.record(
@@ -100,10 +94,11 @@ impl Writer<'_> {
     }
 
     fn json<T: Serialize>(&mut self, name: &str, value: &T) -> Result<(), SnapshotError> {
-        let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| SnapshotError::Io {
-            path: self.dir.join(name),
-            source: std::io::Error::other(e),
-        })?;
+        let mut bytes =
+            huoyan_core::jsonl::to_vec_pretty(value).map_err(|e| SnapshotError::Io {
+                path: self.dir.join(name),
+                source: e,
+            })?;
         bytes.push(b'\n');
         self.write(name, &bytes)
     }

@@ -101,7 +101,7 @@ pub const CSV_COLUMNS: &[&str] = &[
 /// Writes Timesketch JSONL (one object per event).
 pub fn write_timesketch_jsonl(out: &mut dyn Write, events: &[Event]) -> io::Result<()> {
     for e in events {
-        serde_json::to_writer(&mut *out, &TimesketchRow::of(e))?;
+        huoyan_core::jsonl::to_writer(&mut *out, &TimesketchRow::of(e))?;
         out.write_all(b"\n")?;
     }
     Ok(())
@@ -135,6 +135,9 @@ pub fn csv_field(v: &str) -> String {
 }
 
 fn push_csv_field(out: &mut String, v: &str) {
+    // Control characters (ESC, BEL, CR, BS, newlines, C1, bidi) are written as visible escapes:
+    // a `cat` of the CSV must not run the attacker's terminal sequences nor forge a row.
+    let v = &*huoyan_core::text::sanitize(v);
     let guard = v.starts_with(['=', '+', '@']);
     let quote = v.contains([',', '"', '\n', '\r']);
     if quote {
@@ -388,7 +391,7 @@ pub fn write_ecs_jsonl(out: &mut dyn Write, events: &[Event], host_name: &str) -
             source: e.ips.first().map(|ip| EcsSource { ip }),
             user: e.users.first().map(|name| Named { name }),
         };
-        serde_json::to_writer(&mut *out, &row)?;
+        huoyan_core::jsonl::to_writer(&mut *out, &row)?;
         out.write_all(b"\n")?;
     }
     Ok(())
@@ -425,7 +428,21 @@ mod tests {
         write_timesketch_csv(&mut csv, &[sample()]).expect("csv");
         let text = String::from_utf8(csv).expect("utf8");
         assert!(text.starts_with("message,datetime,timestamp,timestamp_desc,"));
-        assert!(text.contains("\"root logged in, \"\"quoted\"\"\nnext\""));
+        // The newline in the message is written as a visible `\n`: one event, one CSV line.
+        assert!(text.contains("\"root logged in, \"\"quoted\"\"\\nnext\""));
+        assert_eq!(text.lines().count(), 2);
+    }
+
+    /// Issue 23 item 5: ESC, BEL, CR, BS, C1 and bidi controls in a field are escaped.
+    #[test]
+    fn csv_fields_carry_no_raw_control_characters() {
+        let v = "web\u{1b}[2J\u{7}01\r\u{8}CRITICAL:\u{9b}\u{202e}x\ny";
+        let field = csv_field(v);
+        assert!(
+            !field.chars().any(huoyan_core::text::is_dangerous),
+            "{field:?}"
+        );
+        assert!(field.contains("CRITICAL:"));
     }
 
     #[test]

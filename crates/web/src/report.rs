@@ -294,6 +294,19 @@ pub fn analyse(root: &Root, users: &UserDb, opts: &WebOptions) -> (Outcome, WebS
         for g in gaps {
             out.gap(g);
         }
+        if analysis.ips.dropped > 0 {
+            out.gap(Gap::new(
+                "web.access_log",
+                huoyan_core::GapReason::Truncated,
+                format!(
+                    "{} requests from addresses beyond the table cap of {} distinct sources \
+                     (plus {} that sent attacks) were counted but not examined per source",
+                    analysis.ips.dropped,
+                    crate::logs::stats::MAX_IPS,
+                    crate::logs::stats::MAX_ATTACKER_IPS_EXTRA
+                ),
+            ));
+        }
         summary.log_lines = analysis.lines;
         summary.ips = analysis.ips.by_ip.len();
         if opts.report_log_findings {

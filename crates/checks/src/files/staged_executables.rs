@@ -119,6 +119,8 @@ fn examine_place(root: &Root, place: &Path, out: &mut Outcome) {
     let opts = WalkOptions {
         max_depth: MAX_DEPTH,
         max_entries: MAX_ENTRIES,
+        // The depth cap is reported below, as this check words it.
+        report_depth_cap: false,
         ..WalkOptions::default()
     };
     let mut os_trees: Vec<PathBuf> = Vec::new();

@@ -72,6 +72,19 @@ impl Check for BruteForce {
         for g in &data.gaps {
             out.gap(g.clone());
         }
+        if data.failures.overflow > 0 {
+            out.gap(Gap::new(
+                INFO.id,
+                GapReason::Truncated,
+                format!(
+                    "{} failures or probes from sources and users beyond the per-table cap of {} \
+                     (the least active were dropped) are in the totals but not attributed to a \
+                     source",
+                    data.failures.overflow,
+                    huoyan_logs::stats::MAX_KEYS
+                ),
+            ));
+        }
         let has_auth_source = data.files.iter().any(|f| {
             matches!(
                 f.kind,
@@ -82,8 +95,8 @@ impl Check for BruteForce {
             out.gap(Gap::new(
                 INFO.id,
                 GapReason::Absent,
-                "no auth.log, secure, messages, syslog or systemd journal found: authentication \
-                 failures could not be counted",
+                "no auth.log, secure, messages, syslog or systemd journal read (absent, or not \
+                 regular files): authentication failures could not be counted",
             ));
         }
         // Guessing that was followed by a login from the same place (by any method) is the

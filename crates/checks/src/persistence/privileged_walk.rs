@@ -262,6 +262,7 @@ fn walk_one(ctx: &Context, start: &Path, recent_window: huoyan_core::Window) -> 
         same_device: true,
         max_entries: 2_000_000,
         names_only: false,
+        report_depth_cap: true,
     };
     let mut errors = Vec::new();
     let walked = ctx.root.walk(

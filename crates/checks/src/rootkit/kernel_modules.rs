@@ -260,6 +260,7 @@ fn stray_module_files(ctx: &Context, out: &mut Outcome) {
         same_device: true,
         max_entries: 500_000,
         names_only: true,
+        report_depth_cap: true,
     };
     // The set-id walk of this scan already went through most of these trees: its module-named
     // files are taken from there, and only the directories it did not cover are walked.

@@ -92,7 +92,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     if args.status {
         let report = lifecycle::status()?;
         if args.json {
-            println!("{}", serde_json::to_string(&report)?);
+            println!("{}", huoyan_core::jsonl::to_string(&report)?);
         } else {
             print_status(&report);
         }
@@ -131,7 +131,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let plan = plan::plan(&request)?;
     if !args.apply {
         if args.json {
-            println!("{}", serde_json::to_string(&plan_json(&plan, None))?);
+            println!(
+                "{}",
+                huoyan_core::jsonl::to_string(&plan_json(&plan, None))?
+            );
         } else {
             print_plan(&plan);
             println!(
@@ -171,7 +174,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string(&plan_json(&plan, Some(&state)))?
+            huoyan_core::jsonl::to_string(&plan_json(&plan, Some(&state)))?
         );
     } else {
         print_plan(&plan);

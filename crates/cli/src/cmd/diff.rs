@@ -34,7 +34,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     for c in &changes {
         if args.json {
-            serde_json::to_writer(&mut out, c)?;
+            huoyan_core::jsonl::to_writer(&mut out, c)?;
             writeln!(out)?;
             continue;
         }

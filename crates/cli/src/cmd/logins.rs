@@ -43,7 +43,7 @@ fn json_line(out: &mut dyn Write, view: &str, row: &impl serde::Serialize) -> Re
     if let Some(obj) = v.as_object_mut() {
         obj.insert("record".into(), serde_json::Value::String(view.into()));
     }
-    serde_json::to_writer(&mut *out, &v)?;
+    huoyan_core::jsonl::to_writer(&mut *out, &v)?;
     out.write_all(b"\n")?;
     Ok(())
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Context as _, Result};
+use huoyan_core::outfile::write_replace;
 use huoyan_report::{html, markdown, reconstruct, Case, Lang};
 
 /// Arguments of `huoyan report`.
@@ -30,13 +31,15 @@ pub fn write_reports(case: &Case, dir: &Path, lang: Lang) -> Result<PathBuf> {
     };
     let md_path = dir.join(format!("report.{tag}.md"));
     let html_path = dir.join(format!("report.{tag}.html"));
-    std::fs::write(&md_path, markdown::render(case, &story, lang))
+    // Written beside and renamed: a planted `report.en.html -> /etc/…` symlink is replaced,
+    // never followed.
+    write_replace(&md_path, markdown::render(case, &story, lang).as_bytes())
         .with_context(|| format!("writing {}", md_path.display()))?;
-    std::fs::write(&html_path, html::render(case, &story, lang))
+    write_replace(&html_path, html::render(case, &story, lang).as_bytes())
         .with_context(|| format!("writing {}", html_path.display()))?;
-    std::fs::write(
-        dir.join("story.json"),
-        serde_json::to_vec_pretty(&story).context("serialising the story")?,
+    write_replace(
+        &dir.join("story.json"),
+        &huoyan_core::jsonl::to_vec_pretty(&story).context("serialising the story")?,
     )
     .context("writing story.json")?;
     Ok(html_path)

@@ -38,7 +38,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     };
     let summary = huoyan_snapshot::capture_with(&proc_fs, &root, &args.out, &journal, &options)?;
     if args.json {
-        println!("{}", serde_json::to_string(&summary)?);
+        println!("{}", huoyan_core::jsonl::to_string(&summary)?);
     } else {
         print!("{}", render(&summary));
     }

@@ -43,18 +43,18 @@ pub fn build(ctx: &Context, findings: &[Finding]) -> (Vec<Event>, Vec<Gap>) {
 /// Writes the four timeline files into `dir`.
 pub fn write_all(dir: &Path, events: &[Event], host: &str) -> Result<()> {
     use std::io::Write;
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    huoyan_core::outfile::ensure_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     // The four files are independent: written side by side, each through a large buffer and
     // flushed explicitly (a full disk must be an error, not a silently short file).
     let write_one = |name: &str| -> Result<()> {
         let path = dir.join(name);
-        let file =
-            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let file = huoyan_core::outfile::Replacing::new(&path)
+            .with_context(|| format!("creating {}", path.display()))?;
         let mut f = std::io::BufWriter::with_capacity(1 << 20, file);
         match name {
             "events.jsonl" => {
                 for e in events {
-                    serde_json::to_writer(&mut f, e)?;
+                    huoyan_core::jsonl::to_writer(&mut f, e)?;
                     f.write_all(b"\n")?;
                 }
             }
@@ -62,7 +62,9 @@ pub fn write_all(dir: &Path, events: &[Event], host: &str) -> Result<()> {
             "timesketch.csv" => write::write_timesketch_csv(&mut f, events)?,
             _ => write::write_ecs_jsonl(&mut f, events, host)?,
         }
-        f.flush()
+        f.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(huoyan_core::outfile::Replacing::commit)
             .with_context(|| format!("writing {}", path.display()))?;
         Ok(())
     };

@@ -124,7 +124,7 @@ fn prepare_case_dir(dir: &Path, examined_root: &Path) -> Result<()> {
             bail!("case folder {} exists and is not empty", dir.display());
         }
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+    huoyan_core::outfile::ensure_dir(dir).with_context(|| format!("creating {}", dir.display()))
 }
 
 /// Runs the triage.
@@ -193,10 +193,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     if !suppressed.is_empty() {
         let path = dir.join("suppressed.jsonl");
         let mut f = std::io::BufWriter::new(
-            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+            huoyan_core::outfile::create_new(&path)
+                .with_context(|| format!("creating {}", path.display()))?,
         );
         for s in &suppressed {
-            serde_json::to_writer(&mut f, s)?;
+            huoyan_core::jsonl::to_writer(&mut f, s)?;
             f.write_all(b"\n")?;
         }
         f.flush()?;
@@ -246,8 +247,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         window: ctx.window,
         coverage: huoyan_report::Coverage::of_root(&ctx.root),
     };
-    std::fs::write(dir.join("case.json"), serde_json::to_vec_pretty(&info)?)
-        .context("writing case.json")?;
+    huoyan_core::outfile::write_replace(
+        &dir.join("case.json"),
+        &huoyan_core::jsonl::to_vec_pretty(&info)?,
+    )
+    .context("writing case.json")?;
     journal.record("end", dir.display().to_string(), "triage finished");
     let case = Case {
         dir: dir.clone(),
@@ -286,10 +290,14 @@ pub fn run(args: &Args) -> Result<ExitCode> {
 fn write_findings(dir: &Path, outcome: &Outcome) -> Result<()> {
     let path = dir.join("findings.jsonl");
     let mut f = std::io::BufWriter::new(
-        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+        huoyan_core::outfile::Replacing::new(&path)
+            .with_context(|| format!("creating {}", path.display()))?,
     );
     crate::output::write_jsonl(&mut f, outcome)?;
-    f.flush()?;
+    f.into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(huoyan_core::outfile::Replacing::commit)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 

@@ -38,9 +38,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     let report = huoyan_collect::verify(&args.bundle)?;
     let sidecar = match &report.sidecar {
-        Sidecar::Match => "matches",
-        Sidecar::Mismatch(_) => "DIFFERS",
-        Sidecar::Missing => "missing",
+        Sidecar::Match => "matches".to_string(),
+        Sidecar::Mismatch(_) => "DIFFERS".to_string(),
+        Sidecar::Missing => "missing".to_string(),
+        Sidecar::Unreadable(why) => format!("unreadable: {}", sanitize(why)),
     };
     if args.json {
         let value = serde_json::json!({

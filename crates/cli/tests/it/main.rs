@@ -6,6 +6,7 @@ mod cli_surface;
 mod collect_cli;
 mod contain_lab;
 mod contain_live;
+mod hostile;
 mod integrity_cli;
 mod precision_registry;
 mod process_live;

@@ -126,10 +126,7 @@ struct HashedFile {
 
 impl HashedFile {
     fn create(path: &Path) -> Result<Self> {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
+        let file = huoyan_core::outfile::create_new(path)
             .map_err(|e| ContainError::io(path.display(), e))?;
         Ok(HashedFile {
             file,
@@ -178,7 +175,8 @@ pub fn prepare_out_dir(out: &Path) -> Result<()> {
             ));
         }
     }
-    std::fs::create_dir_all(out.join("memory")).map_err(|e| ContainError::io(out.display(), e))
+    huoyan_core::outfile::ensure_dir(&out.join("memory"))
+        .map_err(|e| ContainError::io(out.display(), e))
 }
 
 fn dump_region(
@@ -334,8 +332,8 @@ pub fn dump(proc_fs: &ProcFs, pid: u32, out: &Path) -> Result<(DumpManifest, Str
         regions,
         errors,
     };
-    let json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| ContainError::io("manifest.json", std::io::Error::other(e)))?;
+    let json = huoyan_core::jsonl::to_vec_pretty(&manifest)
+        .map_err(|e| ContainError::io("manifest.json", e))?;
     let written = write_whole(out, "manifest.json", &json)?;
     Ok((manifest, written.sha256))
 }

@@ -51,7 +51,10 @@ pub fn remember_dump(record: DumpRecord) -> Result<()> {
     std::fs::create_dir_all(&dir).map_err(|e| ContainError::io(dir.display(), e))?;
     let lock = rustix::fs::open(
         dir.join("dumps.lock"),
-        rustix::fs::OFlags::CREATE | rustix::fs::OFlags::RDWR | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::OFlags::CREATE
+            | rustix::fs::OFlags::RDWR
+            | rustix::fs::OFlags::CLOEXEC
+            | rustix::fs::OFlags::NOFOLLOW,
         rustix::fs::Mode::from_raw_mode(0o600),
     )
     .map_err(|e| ContainError::io(dir.display(), e.into()))?;
@@ -60,11 +63,10 @@ pub fn remember_dump(record: DumpRecord) -> Result<()> {
     let mut records = load_records(&dir);
     records.retain(|r| !(r.pid == record.pid && r.starttime == record.starttime));
     records.push(record);
-    let tmp = dir.join("dumps.json.tmp");
-    let data = serde_json::to_vec_pretty(&records)
-        .map_err(|e| ContainError::io("dumps.json", std::io::Error::other(e)))?;
-    std::fs::write(&tmp, data).map_err(|e| ContainError::io(tmp.display(), e))?;
-    std::fs::rename(&tmp, records_path(&dir)).map_err(|e| ContainError::io(dir.display(), e))
+    let data = huoyan_core::jsonl::to_vec_pretty(&records)
+        .map_err(|e| ContainError::io("dumps.json", e))?;
+    huoyan_core::outfile::write_replace(&records_path(&dir), &data)
+        .map_err(|e| ContainError::io(dir.display(), e))
 }
 
 /// The dump of this very process (same start time) whose manifest is still on disk.

@@ -75,6 +75,10 @@ impl Root {
         let dev = meta.dev();
         let mut stack: Vec<(PathBuf, PathBuf, usize)> = vec![(start.to_path_buf(), host, 0)];
         let mut seen = 0usize;
+        // Directories not entered because of the depth cap: counted, and named in one error at
+        // the end (a webshell 62 levels down must not vanish without a word).
+        let mut too_deep = 0usize;
+        let mut first_too_deep: Option<PathBuf> = None;
         while let Some((logical_dir, host_dir, depth)) = stack.pop() {
             // Listed O_NOATIME with raw getdents64, so directory atimes stay as they were.
             let (dir_fd, names) = match crate::procfs::list_dir_raw_keep_fd(
@@ -114,32 +118,68 @@ impl Root {
                 };
                 seen += 1;
                 if seen > opts.max_entries {
-                    visit_error(RootError::Io {
+                    report_too_deep(start, opts, too_deep, &first_too_deep, visit_error);
+                    visit_error(RootError::Limit {
                         path: start.display().to_string(),
-                        source: io::Error::other(format!(
-                            "walk stopped after {} entries",
-                            opts.max_entries
-                        )),
+                        what: format!(
+                            "walk stopped after {} entries (the cap): what lies beyond, from {} \
+                             on, was not examined",
+                            opts.max_entries,
+                            entry.path.display()
+                        ),
                     });
                     return Ok(());
                 }
                 let control = visit(&entry);
                 if control == WalkControl::Stop {
+                    report_too_deep(start, opts, too_deep, &first_too_deep, visit_error);
                     return Ok(());
                 }
                 if entry.meta.kind == FileKind::Dir
                     && control != WalkControl::SkipDir
-                    && depth + 1 < opts.max_depth
                     && (!opts.same_device || entry.meta.dev == dev)
                 {
-                    children.push((entry.path, entry.host_path, depth + 1));
+                    if depth + 1 < opts.max_depth {
+                        children.push((entry.path, entry.host_path, depth + 1));
+                    } else {
+                        too_deep += 1;
+                        if first_too_deep.is_none() {
+                            first_too_deep = Some(entry.path.clone());
+                        }
+                    }
                 }
             }
             children.sort_by(|a, b| b.0.cmp(&a.0));
             stack.extend(children);
         }
+        report_too_deep(start, opts, too_deep, &first_too_deep, visit_error);
         Ok(())
     }
+}
+
+/// Names, in one error, the directories a walk did not enter because of its depth cap.
+fn report_too_deep(
+    start: &Path,
+    opts: &WalkOptions,
+    count: usize,
+    first: &Option<PathBuf>,
+    visit_error: &mut dyn FnMut(RootError),
+) {
+    if count == 0 || !opts.report_depth_cap {
+        return;
+    }
+    let first = first
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    visit_error(RootError::Limit {
+        path: start.display().to_string(),
+        what: format!(
+            "{count} director{} deeper than {} levels not entered (the depth cap), first {first}",
+            if count == 1 { "y" } else { "ies" },
+            opts.max_depth
+        ),
+    });
 }
 
 /// A directory of a [`Root`], open: its entries are examined relative to it, one lookup each.
@@ -229,6 +269,11 @@ pub struct WalkOptions {
     /// statted (their [`Meta`] holds the kind from the directory listing and nothing else), which
     /// makes a walk of a large tree several times cheaper. Directories are always statted.
     pub names_only: bool,
+    /// Report the directories left out by `max_depth` through `visit_error` (one
+    /// [`RootError::Limit`] naming the count and the first). On by default: the depth is a
+    /// safety cap. Off only where a shallow walk is the intent (its subdirectories are walked
+    /// by other jobs) or where the caller reports the cap itself.
+    pub report_depth_cap: bool,
 }
 
 impl Default for WalkOptions {
@@ -238,6 +283,7 @@ impl Default for WalkOptions {
             same_device: true,
             max_entries: 5_000_000,
             names_only: false,
+            report_depth_cap: true,
         }
     }
 }

@@ -116,6 +116,9 @@ pub(super) fn collect(
                 same_device: true,
                 max_entries: 1_000_000,
                 names_only: false,
+                // A depth-1 job lists a watched directory's own entries: its subdirectories
+                // are other jobs, not left out.
+                report_depth_cap: *max_depth > 1,
             };
             let result = root.walk(
                 dir,

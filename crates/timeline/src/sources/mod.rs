@@ -117,8 +117,12 @@ fn read_maybe_gz(root: &Root, path: &str, area: &str, gaps: &mut Vec<Gap>) -> Op
         return Some(data);
     }
     let mut out = Vec::new();
-    let decoder = flate2::read::MultiGzDecoder::new(&data[..]);
-    if let Err(e) = decoder.take(DECOMPRESSED_CAP).read_to_end(&mut out) {
+    let mut decoder = huoyan_core::inflate::Capped::with_cap(
+        flate2::read::MultiGzDecoder::new(&data[..]),
+        DECOMPRESSED_CAP,
+        path,
+    );
+    if let Err(e) = decoder.read_to_end(&mut out) {
         gaps.push(Gap::new(
             area,
             huoyan_core::GapReason::Malformed,

@@ -90,7 +90,10 @@ pub fn for_each_line(
         head.starts_with(&[0x1f, 0x8b])
     };
     if is_gz {
-        let dec = flate2::bufread::MultiGzDecoder::new(buffered);
+        let dec = huoyan_core::inflate::Capped::new(
+            flate2::bufread::MultiGzDecoder::new(buffered),
+            &shown,
+        );
         stream_lines(BufReader::with_capacity(256 * 1024, dec), visit, &shown)
     } else {
         stream_lines(buffered, visit, &shown)

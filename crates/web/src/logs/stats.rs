@@ -16,7 +16,7 @@ use super::parse::AccessRecord;
 /// Cap on distinct paths remembered per IP.
 pub const MAX_PATHS_PER_IP: usize = 10_000;
 /// Cap on distinct IPs tracked (a botnet flood must not exhaust memory).
-pub const MAX_IPS: usize = 500_000;
+pub const MAX_IPS: usize = 100_000;
 /// Room beyond [`MAX_IPS`] for addresses whose requests carry attacks: an attacker hiding in a
 /// flood of other addresses is still tracked.
 pub const MAX_ATTACKER_IPS_EXTRA: usize = 10_000;

@@ -34,6 +34,10 @@ use super::stats::{IpStats, IpTable};
 
 /// Sources listed by name in the background finding.
 pub const TOP_BACKGROUND: usize = 10;
+/// Most sources with a `web.attack` finding of their own; the rest (the least active first)
+/// are summed in one finding that names how many more there were (half a million findings help
+/// nobody, and the report must stay readable).
+pub const MAX_SOURCE_FINDINGS: usize = 500;
 
 /// What one source amounts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,21 +81,88 @@ pub fn judge(s: &IpStats, table: &IpTable) -> SourceVerdict {
 /// The `web.attack` findings of one log analysis: one per source that earned its own, and one
 /// for the background (if any), in a stable order.
 pub fn attack_findings(a: &LogAnalysis, info: &CheckInfo) -> Vec<Finding> {
+    attack_findings_capped(a, info, MAX_SOURCE_FINDINGS)
+}
+
+/// [`attack_findings`] with at most `cap` sources reported one by one.
+pub fn attack_findings_capped(a: &LogAnalysis, info: &CheckInfo, cap: usize) -> Vec<Finding> {
     let mut ips: Vec<(&String, &IpStats)> = a.ips.by_ip.iter().collect();
     ips.sort_by(|x, y| x.0.cmp(y.0));
     let mut out = Vec::new();
+    let mut own: Vec<(&String, &IpStats, Severity)> = Vec::new();
     let mut background: Vec<(&String, &IpStats)> = Vec::new();
     for (ip, s) in ips {
         match judge(s, &a.ips) {
             SourceVerdict::Quiet => {}
             SourceVerdict::Background => background.push((ip, s)),
-            SourceVerdict::Own(sev) => out.push(source_finding(a, info, ip, s, sev)),
+            SourceVerdict::Own(sev) => own.push((ip, s, sev)),
         }
+    }
+    let mut rest: Vec<(&String, &IpStats, Severity)> = Vec::new();
+    if own.len() > cap {
+        // The worst and busiest first; ties by address (stable output).
+        own.sort_by(|x, y| {
+            (y.2, y.1.attacks_answered_ok, y.1.attack_requests, x.0).cmp(&(
+                x.2,
+                x.1.attacks_answered_ok,
+                x.1.attack_requests,
+                y.0,
+            ))
+        });
+        rest = own.split_off(cap);
+        own.sort_by(|x, y| x.0.cmp(y.0));
+    }
+    for (ip, s, sev) in own {
+        out.push(source_finding(a, info, ip, s, sev));
+    }
+    if !rest.is_empty() {
+        out.push(more_sources_finding(info, &rest, cap));
     }
     if !background.is_empty() {
         out.push(background_finding(info, &background));
     }
     out
+}
+
+/// One finding for the sources beyond the cap: how many, their worst severity, the top ones.
+fn more_sources_finding(
+    info: &CheckInfo,
+    rest: &[(&String, &IpStats, Severity)],
+    cap: usize,
+) -> Finding {
+    let sev = rest.iter().map(|r| r.2).max().unwrap_or(Severity::Medium);
+    let requests: u64 = rest.iter().map(|r| r.1.attack_requests).sum();
+    let answered: u64 = rest.iter().map(|r| r.1.attacks_answered_ok).sum();
+    let top: Vec<&(&String, &IpStats, Severity)> = rest.iter().take(TOP_BACKGROUND).collect();
+    let mut f = info.finding(
+        sev,
+        format!(
+            "and {} more sources with answered exploit requests ({requests} attack requests, \
+             {answered} answered 2xx), beyond the {cap} reported one by one; top: {}",
+            rest.len(),
+            top.iter()
+                .take(3)
+                .map(|(ip, s, _)| format!("{ip} ({})", s.attack_requests))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+    for (ip, _, _) in &top {
+        f = f.ip((*ip).clone());
+    }
+    f.evidence(json!({
+        "more_sources": rest.len(),
+        "reported_individually": cap,
+        "attack_requests": requests,
+        "answered_ok": answered,
+        "top_sources": top.iter().map(|(ip, s, sev)| json!({
+            "ip": ip,
+            "severity": sev,
+            "attack_requests": s.attack_requests,
+            "answered_ok": s.attacks_answered_ok,
+            "classes": class_names(s),
+        })).collect::<Vec<_>>(),
+    }))
 }
 
 /// Every finding of the logs: [`attack_findings`] under `attack`, then [`error_findings`]
@@ -337,6 +408,47 @@ mod tests {
 
     fn judge(s: &IpStats) -> SourceVerdict {
         super::judge(s, &IpTable::default())
+    }
+
+    /// Issue 23 item 2: an access log with hundreds of thousands of attacking addresses gave one
+    /// finding each; beyond the cap they are summed in one "and K more sources" finding that
+    /// keeps the worst severity.
+    #[test]
+    fn sources_beyond_the_cap_are_one_finding() {
+        use AttackClass::*;
+        const INFO: CheckInfo = CheckInfo {
+            id: "web.attack",
+            title: "t",
+            title_zh: "t",
+            mitre: &[],
+            remediation: "r",
+            remediation_zh: "r",
+        };
+        let mut a = LogAnalysis::default();
+        for i in 0..50u64 {
+            let s = stats(10, 8, 5 + i, 1, &[Sqli, Scanner]);
+            a.ips.by_ip.insert(format!("198.51.100.{i}"), s);
+        }
+        let all = attack_findings_capped(&a, &INFO, 1000);
+        assert_eq!(all.len(), 50);
+        let capped = attack_findings_capped(&a, &INFO, 5);
+        assert_eq!(capped.len(), 6, "5 sources and one summary");
+        let more = capped
+            .iter()
+            .find(|f| f.evidence.get("more_sources").is_some())
+            .expect("summary finding");
+        assert_eq!(more.evidence["more_sources"], 45);
+        assert!(
+            more.summary.contains("and 45 more sources"),
+            "{}",
+            more.summary
+        );
+        assert_eq!(more.severity, Severity::High);
+        // The busiest sources are the ones reported one by one.
+        assert!(capped
+            .iter()
+            .any(|f| f.ips.iter().any(|ip| ip == "198.51.100.49")
+                && f.evidence.get("more_sources").is_none()));
     }
 
     #[test]
