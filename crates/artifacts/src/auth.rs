@@ -786,7 +786,7 @@ mod tests {
             ("dropbear", 21, "Bad password attempt for 'admin' from [2001:db8::7]:50023"),
             ("dropbear", 22, "Login attempt for nonexistent user from 2001:db8::7:50024"),
             ("dropbear", 22, "Exit before auth from <2001:db8::7:50024>: Max auth tries reached - user 'is invalid'"),
-            ("dropbear", 23, "Password auth succeeded for 'root' from 192.0.2.7:50025"),
+            ("dropbear", 23, "Password auth succeeded for 'root' from 192.0.2.7:50025, extra auth required"),
             ("dropbear", 24, "Exit before auth from <192.0.2.8:1>: Exited normally"),
         ]);
         let kinds: Vec<_> = out

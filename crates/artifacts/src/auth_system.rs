@@ -364,7 +364,9 @@ fn sudo(m: &str) -> Option<SysMsg<'_>> {
 /// A dropbear peer as it logs it (`svr_ses.addrstring`): `192.0.2.7:50022`, `[2001:db8::7]:50022`
 /// or `2001:db8::7:50022`, without the port.
 fn dropbear_addr(hp: &str) -> &str {
-    let hp = hp.trim();
+    // `… from 192.0.2.7:50022, extra auth required`: the address is one word.
+    let hp = hp.trim_start();
+    let hp = &hp[..hp.find([' ', ',']).unwrap_or(hp.len())];
     if let Some(r) = hp.strip_prefix('[') {
         return r.split(']').next().unwrap_or(r);
     }
@@ -435,6 +437,13 @@ fn dropbear(m: &str) -> Option<SysMsg<'_>> {
                 probe: false,
             })
         }
+        ("t", r) if r.starts_with("oo-long password attempt for '") => Some(SysMsg::Dropbear {
+            user: quoted(m, "attempt for ")?,
+            host: norm(host_port(m)?),
+            accepted: None,
+            invalid: false,
+            probe: false,
+        }),
         ("l", r) if r.starts_with("ogin attempt for nonexistent user") => Some(SysMsg::Dropbear {
             user: quoted(m, "nonexistent user ").unwrap_or(""),
             host: norm(host_port(m)?),

@@ -5,4 +5,5 @@ mod deleted_open_live;
 mod immutable_live;
 mod integrity_acceptance;
 mod logs_checks;
+mod logs_dialects;
 mod preload_live;
