@@ -11,11 +11,14 @@
 //!   password changes, sshd restarts;
 //! - [`tamper`]: emptied or shrunken logs, silences, zeroed or removed login records, lastlog
 //!   without wtmp, configured logs missing, broken journals, mtimes older than the last line;
+//! - [`disagree`]: login records that disagree with each other (lastlog behind wtmp, wtmp out of
+//!   order while the authentication log runs on, logins the authentication log has and wtmp not);
 //! - [`logins`]: the `last`, `lastb` and `lastlog` views.
 
 pub mod activity;
 pub mod bruteforce;
 pub mod collect;
+pub mod disagree;
 pub mod logins;
 pub mod pass;
 pub mod stats;

@@ -4,6 +4,7 @@ mod debian_root;
 mod deleted_open_live;
 mod immutable_live;
 mod integrity_acceptance;
+mod login_disagreement;
 mod logs_checks;
 mod logs_dialects;
 mod preload_live;
