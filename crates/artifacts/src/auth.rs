@@ -49,6 +49,9 @@ struct Session {
 /// The reason [`auth_sshd::classify`] gives sshd's `PAM: Authentication failure for …`.
 const PAM_FAILURE: &str = "PAM authentication failure";
 
+/// Most failures kept pending for one sshd process before they are counted (bounded memory).
+const MAX_PENDING: usize = 64;
+
 /// Most sshd processes tracked at once before the state is flushed (bounded memory).
 pub const MAX_SESSIONS: usize = 16_384;
 
@@ -427,6 +430,25 @@ impl AuthExtractor {
                     } else {
                         s.pending
                             .push((Pending::PamFailure(who), rec.time, rec.line));
+                        if s.pending.len() > MAX_PENDING {
+                            // A log of PAM's lines only, whose sshd processes never end in it
+                            // (recycled pids): what is pending is failures, counted now so the
+                            // state stays small.
+                            let pending = std::mem::take(&mut s.pending);
+                            for (p, time, line) in pending {
+                                match (&p, &s.host, rec.pid) {
+                                    (
+                                        Pending::PamFailure(_) | Pending::TooMany(_),
+                                        Some(h),
+                                        Some(pid),
+                                    ) => {
+                                        emit.event(&pending_failure(&p, time, line, pid, h));
+                                    }
+                                    (Pending::PamFailure(_) | Pending::TooMany(_), _, _) => {}
+                                    _ => s.pending.push((p, time, line)),
+                                }
+                            }
+                        }
                     }
                     return;
                 }
@@ -759,6 +781,17 @@ mod tests {
         ]);
         let logins = out.iter().filter(|e| e.kind == AuthKind::Accepted).count();
         assert_eq!(logins, 1, "{out:#?}");
+    }
+
+    /// PAM-only failures of one recycled pid never pile up: past the cap they are counted at
+    /// once, and every one is counted exactly once.
+    #[test]
+    fn pending_pam_failures_are_bounded_and_all_counted() {
+        let fail = "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.3  user=root";
+        let lines: Vec<(&str, u32, &str)> = (0..1000).map(|_| ("sshd", 77, fail)).collect();
+        let out = run(&lines);
+        let failures = out.iter().filter(|e| e.kind == AuthKind::Failure).count();
+        assert_eq!(failures, 1000);
     }
 
     /// SUSE's keyboard-interactive guess is logged three times (pam_unix, sshd's `PAM:` error,
