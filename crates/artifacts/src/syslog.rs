@@ -256,7 +256,8 @@ fn host_and_tag(rest: &str) -> Option<(Option<&str>, &str, Option<u32>, &str)> {
         let (ident, pid, msg) = tag(rest)?;
         return Some((None, ident, pid, msg));
     }
-    let after = rest.get(first_end + 1..)?;
+    // Extra spaces between the fields (hand-written templates, `%HOSTNAME%  %syslogtag%`).
+    let after = rest.get(first_end + 1..)?.trim_start_matches(' ');
     let after = skip_facility(after);
     let (ident, pid, msg) = tag(after)?;
     Some((Some(first), ident, pid, msg))
@@ -623,7 +624,8 @@ mod tests {
     }
 
     /// BusyBox syslogd's `facility.priority` word between host and tag, with and without the
-    /// host; a word that only looks like one (`my.host`) stays part of the line.
+    /// host; a word that only looks like one (`my.host`) stays part of the line; extra spaces
+    /// between host and tag are skipped.
     #[test]
     fn busybox_facility_and_priority() {
         let mut t = resolver();
@@ -644,6 +646,8 @@ mod tests {
         .expect("line");
         assert_eq!((l.host, l.ident, l.pid), (None, "dropbear", Some(7)));
         assert!(parse_line("Jan  5 01:00:00 h my.host sshd[1]: x", &mut t).is_none());
+        let l = parse_line("Jan  5 01:00:00 h  sshd[4]: Accepted", &mut t).expect("line");
+        assert_eq!((l.host, l.ident, l.pid), (Some("h"), "sshd", Some(4)));
     }
 
     #[test]
