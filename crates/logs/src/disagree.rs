@@ -234,7 +234,8 @@ pub struct Unrecorded {
 /// how many such logins had one. When wtmp holds no remote login at all it is not kept for remote
 /// sessions on this host: nothing is listed.
 pub fn unrecorded_logins(data: &LogData) -> (usize, Vec<Unrecorded>) {
-    let records: Vec<(&str, Timestamp)> = data
+    let mut records: HashMap<&str, Vec<i64>> = HashMap::new();
+    for (user, t) in data
         .wtmp
         .iter()
         .flat_map(|f| f.records.iter())
@@ -247,7 +248,12 @@ pub fn unrecorded_logins(data: &LogData) -> (usize, Vec<Unrecorded>) {
                 .filter(|r| r.kind == huoyan_artifacts::wtmpdb::TYPE_USER)
                 .filter_map(|r| Some((r.user.as_str(), r.login?))),
         )
-        .collect();
+    {
+        records.entry(user).or_default().push(t.as_second());
+    }
+    for times in records.values_mut() {
+        times.sort_unstable();
+    }
     let any_remote = data
         .wtmp
         .iter()
@@ -288,9 +294,12 @@ pub fn unrecorded_logins(data: &LogData) -> (usize, Vec<Unrecorded>) {
         if t < first || t > last {
             continue;
         }
-        let near = records
-            .iter()
-            .any(|(u, rt)| *u == user && (rt.as_second() - t.as_second()).abs() <= TOLERANCE);
+        let near = records.get(user).is_some_and(|times| {
+            let from = times.partition_point(|&x| x < t.as_second() - TOLERANCE);
+            times
+                .get(from)
+                .is_some_and(|&x| x <= t.as_second() + TOLERANCE)
+        });
         if near {
             backed += 1;
             continue;
