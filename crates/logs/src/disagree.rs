@@ -231,9 +231,9 @@ pub struct Unrecorded {
 
 /// Accepted logins of the authentication log inside the time wtmp covers (from its first to its
 /// last record) with no wtmp user record (or wtmpdb row) of that user within [`TOLERANCE`], and
-/// how many such logins had one. When wtmp holds no remote login at all it is not kept for remote
-/// sessions on this host: nothing is listed.
-pub fn unrecorded_logins(data: &LogData) -> (usize, Vec<Unrecorded>) {
+/// per user how many such logins had one. When wtmp holds no remote login at all it is not kept
+/// for remote sessions on this host: nothing is listed.
+pub fn unrecorded_logins(data: &LogData) -> (HashMap<String, usize>, Vec<Unrecorded>) {
     let mut records: HashMap<&str, Vec<i64>> = HashMap::new();
     for (user, t) in data
         .wtmp
@@ -276,12 +276,12 @@ pub fn unrecorded_logins(data: &LogData) -> (usize, Vec<Unrecorded>) {
         )
     });
     let (Some(first), Some(last)) = (first, last) else {
-        return (0, Vec::new());
+        return (HashMap::new(), Vec::new());
     };
     if !any_remote {
-        return (0, Vec::new());
+        return (HashMap::new(), Vec::new());
     }
-    let mut backed = 0;
+    let mut backed: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     for ev in &data.events {
         let e = &ev.event;
@@ -301,7 +301,7 @@ pub fn unrecorded_logins(data: &LogData) -> (usize, Vec<Unrecorded>) {
                 .is_some_and(|&x| x <= t.as_second() + TOLERANCE)
         });
         if near {
-            backed += 1;
+            *backed.entry(user.to_string()).or_default() += 1;
             continue;
         }
         out.push(Unrecorded {

@@ -14,9 +14,10 @@
 //! legitimately write no wtmp record, so a missing record alone proves nothing. Medium for a
 //! login from a source that guessed passwords (at least ten failures): the visit that matters
 //! most is the one whose record would be gone. Low, one finding per user, for the others, and
-//! only while most of the host's logins do have their record; when most do not, the two sources
-//! disagree as a whole (sessions without a terminal, wtmp not kept) and that is a gap, not
-//! evidence. Role `activity`.
+//! only for a user some of whose logins do have their record (an account whose logins never
+//! have one is automation: `scp`, backups, deploys) and while most of those users' logins have
+//! it; when most do not, the two sources disagree as a whole (sessions without a terminal, wtmp
+//! not kept) and that is a gap, not evidence. Role `activity`.
 //!
 //! **Example:** `root logged in (password) from 203.0.113.50 at 2026-11-27 03:08:18
 //! (/var/log/auth.log line 412), a source with 90 failed guesses, and wtmp — which covers
@@ -64,7 +65,8 @@ impl Check for UnrecordedLogins {
 
     fn run(&self, ctx: &Context, out: &mut Outcome) {
         let data = data(ctx);
-        let (backed, missing) = unrecorded_logins(&data);
+        let (backed_by_user, missing) = unrecorded_logins(&data);
+        let backed: usize = backed_by_user.values().sum();
         let guesses = |u: &Unrecorded| -> u64 {
             u.source
                 .as_deref()
@@ -75,7 +77,10 @@ impl Check for UnrecordedLogins {
         for u in &missing {
             let failures = guesses(u);
             if failures < MIN_FAILURES {
-                others.entry(u.user.as_str()).or_default().push(u);
+                // An account none of whose logins has a record: sessions without a terminal.
+                if backed_by_user.get(&u.user).is_some_and(|&n| n > 0) {
+                    others.entry(u.user.as_str()).or_default().push(u);
+                }
                 continue;
             }
             let from = u.source.as_deref().unwrap_or("?");
@@ -110,6 +115,7 @@ impl Check for UnrecordedLogins {
         if rest == 0 {
             return;
         }
+        let backed: usize = others.keys().filter_map(|u| backed_by_user.get(*u)).sum();
         if rest > backed {
             out.gap(Gap::new(
                 INFO.id,

@@ -307,13 +307,32 @@ fn logins_without_a_terminal_are_context_or_a_gap() {
     assert_eq!(f[0].severity, Severity::Low);
     assert_eq!(f[0].users, ["alice"]);
 
-    // An automation host: most logins have no terminal and no record — a gap, no finding.
+    // An automation account: none of its logins has a terminal or a record — no finding.
     let mut auth = story_auth();
     for i in 0..12 {
         auth.push_str(&accepted(
             "deploy",
             "198.51.100.20",
             T0 + 600 + i * 600,
+            3200 + i,
+            "publickey",
+        ));
+    }
+    let mut lines: Vec<&str> = auth.lines().collect();
+    lines.sort();
+    let auth: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let root = story(&in_order(), &auth, &kept_lastlog);
+    let out = scan(root.path());
+    assert!(of(&out, "logs.unrecorded_logins").is_empty());
+
+    // alice's logins mostly without a record (her scp jobs): the sources disagree as a whole —
+    // a gap, no finding.
+    let mut auth = story_auth();
+    for i in 0..12 {
+        auth.push_str(&accepted(
+            "alice",
+            "198.51.100.10",
+            T0 + 600 + i * 600 + 300,
             3200 + i,
             "publickey",
         ));
