@@ -42,7 +42,15 @@ struct Session {
     host: Option<Name>,
     pending: SmallVec<[(Pending, Option<Timestamp>, u64); 1]>,
     tried_users: SmallVec<[Name; 1]>,
+    /// sshd logged `Accepted …` in this process.
+    accepted: bool,
 }
+
+/// The reason [`auth_sshd::classify`] gives sshd's `PAM: Authentication failure for …`.
+const PAM_FAILURE: &str = "PAM authentication failure";
+
+/// Most failures kept pending for one sshd process before they are counted (bounded memory).
+const MAX_PENDING: usize = 64;
 
 /// Most sshd processes tracked at once before the state is flushed (bounded memory).
 pub const MAX_SESSIONS: usize = 16_384;
@@ -236,6 +244,28 @@ impl AuthExtractor {
             SshdMsg::Refused {
                 user,
                 host,
+                reason: PAM_FAILURE,
+                ..
+            } if self.existing(rec).is_some() => {
+                // `error: PAM: Authentication failure for U from H` (keyboard-interactive, the
+                // SUSE default) is always followed by sshd's `Failed keyboard-interactive/pam`
+                // for the same guess, and often preceded by pam_unix's line: count it once.
+                if let Some(s) = self.existing(rec) {
+                    set_host(s, host);
+                    let who = user.filter(|u| !u.is_empty()).map(Name::from);
+                    let same = s.pending.last().is_some_and(|p| match &p.0 {
+                        Pending::PamFailure(u) => u.is_none() || *u == who,
+                        _ => false,
+                    });
+                    if !same {
+                        s.pending
+                            .push((Pending::PamFailure(who), rec.time, rec.line));
+                    }
+                }
+            }
+            SshdMsg::Refused {
+                user,
+                host,
                 invalid,
                 reason,
             } => {
@@ -347,6 +377,7 @@ impl AuthExtractor {
                     }
                     s.pending.clear();
                     s.tried_users.clear();
+                    s.accepted = true;
                     set_host(s, host);
                 }
                 let mut e = ev(rec, AuthKind::Accepted, service);
@@ -369,7 +400,11 @@ impl AuthExtractor {
                 ruser,
                 rhost,
             } => {
-                if service == "sshd" && rec.message.starts_with("pam_unix(") {
+                // `sshd[P]: pam_unix(sshd:auth): …`, or `sshd(pam_unix)[P]: …` of Linux-PAM
+                // before 0.99: the same sshd process P.
+                let from_sshd = rec.message.starts_with("pam_unix(")
+                    || auth_system::module_ident(rec.ident).is_some();
+                if service == "sshd" && from_sshd {
                     // sshd also logs "Failed password" for this attempt: remember, count once.
                     let host = rhost.map(auth_sshd::normalise_host);
                     let Some(s) = self.session(rec) else { return };
@@ -395,6 +430,25 @@ impl AuthExtractor {
                     } else {
                         s.pending
                             .push((Pending::PamFailure(who), rec.time, rec.line));
+                        if s.pending.len() > MAX_PENDING {
+                            // A log of PAM's lines only, whose sshd processes never end in it
+                            // (recycled pids): what is pending is failures, counted now so the
+                            // state stays small.
+                            let pending = std::mem::take(&mut s.pending);
+                            for (p, time, line) in pending {
+                                match (&p, &s.host, rec.pid) {
+                                    (
+                                        Pending::PamFailure(_) | Pending::TooMany(_),
+                                        Some(h),
+                                        Some(pid),
+                                    ) => {
+                                        emit.event(&pending_failure(&p, time, line, pid, h));
+                                    }
+                                    (Pending::PamFailure(_) | Pending::TooMany(_), _, _) => {}
+                                    _ => s.pending.push((p, time, line)),
+                                }
+                            }
+                        }
                     }
                     return;
                 }
@@ -416,9 +470,28 @@ impl AuthExtractor {
                 e.actor = owned(by);
                 if is_sshd(service) {
                     // The login is complete: nothing later in this sshd process needs its state.
-                    e.source = Self::key(rec)
-                        .and_then(|k| self.end(k))
-                        .and_then(|s| s.host);
+                    // PAM failures still pending were never followed by sshd's `Failed …` (a log
+                    // with PAM's lines only, as old RHEL `secure` files often are): they were
+                    // guesses before this login, from the same source.
+                    if let Some(s) = Self::key(rec).and_then(|k| self.end(k)) {
+                        if let (Some(host), Some(pid)) = (&s.host, rec.pid) {
+                            for (p, time, line) in &s.pending {
+                                if matches!(p, Pending::PamFailure(_) | Pending::TooMany(_)) {
+                                    emit.event(&pending_failure(p, *time, *line, pid, host));
+                                }
+                            }
+                        }
+                        if !s.accepted && s.host.is_some() {
+                            // No `Accepted` line for this login (PAM's lines only): the
+                            // session is the login, from the source PAM named.
+                            let mut login = ev(rec, AuthKind::Accepted, service);
+                            login.method = Some(Cow::Borrowed("session"));
+                            login.user = e.user.clone();
+                            login.source = s.host.clone();
+                            emit.event(&login);
+                        }
+                        e.source = s.host;
+                    }
                 }
                 emit.event(&e);
             }
@@ -477,16 +550,23 @@ impl AuthExtractor {
                 host,
                 accepted,
                 invalid,
+                probe,
             } => {
                 let kind = if accepted.is_some() {
                     AuthKind::Accepted
+                } else if probe {
+                    AuthKind::Probe
                 } else {
                     AuthKind::Failure
                 };
                 let mut e = ev(rec, kind, "dropbear");
-                e.user = owned(Some(user));
+                e.user = owned(Some(user).filter(|u| !u.is_empty()));
                 e.source = owned(Some(host));
-                e.method = Some(Cow::Borrowed(accepted.unwrap_or("password")));
+                e.method = Some(Cow::Borrowed(match (accepted, probe) {
+                    (Some(m), _) => m,
+                    (None, true) => "preauth",
+                    (None, false) => "password",
+                }));
                 e.invalid_user = invalid;
                 emit.event(&e);
             }
@@ -512,26 +592,37 @@ impl AuthExtractor {
                 if matches!(p, Pending::NoHostProbe) {
                     continue;
                 }
-                emit.event(&AuthEvent {
-                    time,
-                    kind: AuthKind::Failure,
-                    service: Cow::Borrowed("sshd"),
-                    method: Some(Cow::Borrowed(match p {
-                        Pending::FailedKey(_) => "publickey",
-                        _ => "password",
-                    })),
-                    user: pending_user(&p),
-                    actor: None,
-                    source: Some(host.clone()),
-                    invalid_user: false,
-                    pid: Some(pid),
-                    count: 1,
-                    line,
-                    account: None,
-                    detail: None,
-                });
+                emit.event(&pending_failure(&p, time, line, pid, &host));
             }
         }
+    }
+}
+
+/// A pending failure of sshd process `pid` as the failure it turned out to be.
+fn pending_failure(
+    p: &Pending,
+    time: Option<Timestamp>,
+    line: u64,
+    pid: u32,
+    host: &Name,
+) -> AuthEvent {
+    AuthEvent {
+        time,
+        kind: AuthKind::Failure,
+        service: Cow::Borrowed("sshd"),
+        method: Some(Cow::Borrowed(match p {
+            Pending::FailedKey(_) => "publickey",
+            _ => "password",
+        })),
+        user: pending_user(p),
+        actor: None,
+        source: Some(host.clone()),
+        invalid_user: false,
+        pid: Some(pid),
+        count: 1,
+        line,
+        account: None,
+        detail: None,
     }
 }
 
@@ -636,6 +727,117 @@ mod tests {
         assert_eq!(failures.len(), 1, "{out:?}");
         assert_eq!(failures[0].source.as_deref(), Some("203.0.113.5"));
         assert!(out.iter().any(|e| e.kind == AuthKind::Accepted));
+    }
+
+    /// Linux-PAM before 0.99 (RHEL/CentOS 4) names its module in the program name and logs the
+    /// peer's host name; a log with PAM's lines only still shows the guesses and the login.
+    #[test]
+    fn module_in_the_program_name_and_pam_lines_only() {
+        let fail = "authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=host.example.org  user=root";
+        let out = run(&[
+            ("sshd(pam_unix)", 10, fail),
+            ("sshd(pam_unix)", 10, fail),
+            ("sshd(pam_unix)", 10, "session opened for user root by (uid=0)"),
+            ("sshd(pam_unix)", 11, "session opened for user alice by (uid=0)"),
+            ("su(pam_unix)", 12, "authentication failure; logname=alice uid=500 euid=0 tty= ruser=alice rhost=  user=root"),
+        ]);
+        let failures: Vec<_> = out.iter().filter(|e| e.kind == AuthKind::Failure).collect();
+        assert_eq!(failures.len(), 2, "{out:#?}");
+        assert!(failures
+            .iter()
+            .all(|e| e.source.as_deref() == Some("host.example.org") && e.service == "sshd"));
+        let logins: Vec<_> = out
+            .iter()
+            .filter(|e| e.kind == AuthKind::Accepted)
+            .collect();
+        assert_eq!(logins.len(), 1, "{out:#?}");
+        assert_eq!(logins[0].user.as_deref(), Some("root"));
+        assert_eq!(logins[0].source.as_deref(), Some("host.example.org"));
+        let sessions: Vec<_> = out
+            .iter()
+            .filter(|e| e.kind == AuthKind::SessionOpened)
+            .collect();
+        assert_eq!(sessions.len(), 2);
+        assert_eq!(sessions[1].source, None);
+        assert!(out
+            .iter()
+            .any(|e| e.kind == AuthKind::SuFailure && e.actor.as_deref() == Some("alice")));
+    }
+
+    /// With both sshd's and PAM's lines, a login is one `Accepted`, not also a PAM session.
+    #[test]
+    fn accepted_and_session_are_one_login() {
+        let out = run(&[
+            (
+                "sshd",
+                4,
+                "Accepted password for root from 192.0.2.8 port 4 ssh2",
+            ),
+            (
+                "sshd",
+                4,
+                "pam_unix(sshd:session): session opened for user root by (uid=0)",
+            ),
+        ]);
+        let logins = out.iter().filter(|e| e.kind == AuthKind::Accepted).count();
+        assert_eq!(logins, 1, "{out:#?}");
+    }
+
+    /// PAM-only failures of one recycled pid never pile up: past the cap they are counted at
+    /// once, and every one is counted exactly once.
+    #[test]
+    fn pending_pam_failures_are_bounded_and_all_counted() {
+        let fail = "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.3  user=root";
+        let lines: Vec<(&str, u32, &str)> = (0..1000).map(|_| ("sshd", 77, fail)).collect();
+        let out = run(&lines);
+        let failures = out.iter().filter(|e| e.kind == AuthKind::Failure).count();
+        assert_eq!(failures, 1000);
+    }
+
+    /// SUSE's keyboard-interactive guess is logged three times (pam_unix, sshd's `PAM:` error,
+    /// `Failed keyboard-interactive/pam`): one failure.
+    #[test]
+    fn keyboard_interactive_guess_counts_once() {
+        let out = run(&[
+            ("sshd", 6, "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.9  user=root"),
+            ("sshd", 6, "error: PAM: Authentication failure for root from 192.0.2.9"),
+            ("sshd", 6, "Failed keyboard-interactive/pam for root from 192.0.2.9 port 40022 ssh2"),
+            ("sshd", 6, "error: PAM: Authentication failure for root from 192.0.2.9"),
+            ("sshd", 6, "Failed keyboard-interactive/pam for root from 192.0.2.9 port 40022 ssh2"),
+        ]);
+        let failures = out.iter().filter(|e| e.kind == AuthKind::Failure).count();
+        assert_eq!(failures, 2, "{out:#?}");
+    }
+
+    /// dropbear (Alpine, embedded): guesses, the login, and the connection's end before a login,
+    /// with IPv4, bracketed and bare IPv6 peers.
+    #[test]
+    fn dropbear_lines() {
+        let out = run(&[
+            ("dropbear", 20, "Bad password attempt for 'root' from 192.0.2.7:50022"),
+            ("dropbear", 20, "Exit before auth from <192.0.2.7:50022>: (user 'root', 1 fails): Exited normally"),
+            ("dropbear", 21, "Bad password attempt for 'admin' from [2001:db8::7]:50023"),
+            ("dropbear", 22, "Login attempt for nonexistent user from 2001:db8::7:50024"),
+            ("dropbear", 22, "Exit before auth from <2001:db8::7:50024>: Max auth tries reached - user 'is invalid'"),
+            ("dropbear", 23, "Password auth succeeded for 'root' from 192.0.2.7:50025, extra auth required"),
+            ("dropbear", 24, "Exit before auth from <192.0.2.8:1>: Exited normally"),
+        ]);
+        let kinds: Vec<_> = out
+            .iter()
+            .map(|e| (e.kind, e.source.as_deref().unwrap_or(""), e.user.as_deref()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (AuthKind::Failure, "192.0.2.7", Some("root")),
+                (AuthKind::Probe, "192.0.2.7", Some("root")),
+                (AuthKind::Failure, "2001:db8::7", Some("admin")),
+                (AuthKind::Failure, "2001:db8::7", None),
+                (AuthKind::Failure, "2001:db8::7", None),
+                (AuthKind::Accepted, "192.0.2.7", Some("root")),
+                (AuthKind::Probe, "192.0.2.8", None),
+            ]
+        );
     }
 
     #[test]

@@ -6,6 +6,12 @@
 //! failure … rhost=`), who became root (`su`, `sudo … COMMAND=`), which accounts and groups were
 //! created or changed (`useradd`, `usermod`, `groupadd`), whose password changed, and logins on
 //! embedded systems running dropbear.
+//!
+//! pam_unix has written its lines in three shapes over the years, all read here:
+//! `sshd[P]: pam_unix(sshd:auth): …` (Linux-PAM 0.99 and later: RHEL/CentOS 5 on, every Debian),
+//! `sshd(pam_unix)[P]: …` (the module in the program name: RHEL/CentOS 4, Fedora Core) and
+//! `pam_unix: …` / `(pam_unix) …`. The remote host (`rhost=`) is a host name when sshd resolved
+//! the peer (`UseDNS yes`, the old default); it is kept as logged.
 
 /// One classified non-sshd message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +82,9 @@ pub enum SysMsg<'a> {
         accepted: Option<&'static str>,
         /// The user does not exist.
         invalid: bool,
+        /// A connection that ended before a login without a guess of its own
+        /// (`Exit before auth`).
+        probe: bool,
     },
 }
 
@@ -144,10 +153,23 @@ fn quoted<'a>(s: &'a str, after: &str) -> Option<&'a str> {
     Some(&rest[..rest.find('\'')?])
 }
 
+/// Splits a program name that carries its PAM module, as Linux-PAM before 0.99 wrote it
+/// (RHEL/CentOS 4, `sshd(pam_unix)[2212]: authentication failure; …`): `("sshd", "pam_unix")`.
+/// `None` for a plain program name.
+pub fn module_ident(ident: &str) -> Option<(&str, &str)> {
+    let inner = ident.strip_suffix(')')?;
+    let (program, module) = inner.split_once('(')?;
+    (!program.is_empty() && module.starts_with("pam_")).then_some((program, module))
+}
+
 fn pam<'a>(ident: &'a str, m: &'a str) -> Option<SysMsg<'a>> {
     let tail;
     let mut service = ident;
-    if let Some(r) = m.strip_prefix("pam_unix(") {
+    if let Some((program, "pam_unix")) = module_ident(ident) {
+        // The module is in the program name; the message is what pam_unix wrote.
+        service = program;
+        tail = m;
+    } else if let Some(r) = m.strip_prefix("pam_unix(") {
         let close = r.bytes().position(|c| c == b')')?;
         let inside = &r[..close];
         if let Some(colon) = inside.bytes().position(|c| c == b':') {
@@ -339,10 +361,63 @@ fn sudo(m: &str) -> Option<SysMsg<'_>> {
     })
 }
 
+/// A dropbear peer as it logs it (`svr_ses.addrstring`): `192.0.2.7:50022`, `[2001:db8::7]:50022`
+/// or `2001:db8::7:50022`, without the port.
+fn dropbear_addr(hp: &str) -> &str {
+    // `… from 192.0.2.7:50022, extra auth required`: the address is one word.
+    let hp = hp.trim_start();
+    let hp = &hp[..hp.find([' ', ',']).unwrap_or(hp.len())];
+    if let Some(r) = hp.strip_prefix('[') {
+        return r.split(']').next().unwrap_or(r);
+    }
+    match hp.rsplit_once(':') {
+        Some((h, port))
+            if !h.is_empty() && !port.is_empty() && port.bytes().all(|c| c.is_ascii_digit()) =>
+        {
+            h
+        }
+        _ => hp,
+    }
+}
+
+/// The peer at the end of `… from ADDR:PORT` (the last ` from `: the user name before it is
+/// quoted and chosen by the client).
 fn host_port(s: &str) -> Option<&str> {
     let at = s.rfind(" from ")?;
-    let hp = s[at + 6..].trim_end();
-    Some(hp.rsplit_once(':').map(|(h, _)| h).unwrap_or(hp))
+    let h = dropbear_addr(&s[at + 6..]);
+    (!h.is_empty()).then_some(h)
+}
+
+/// `Exit before auth from <ADDR:PORT>: [(user 'U', N fails): ]REASON`: the connection ended
+/// before a login. Each wrong password was logged on its own line already, so this is a probe,
+/// except `Max auth tries reached` for a user that does not exist (`user 'is invalid'`), whose
+/// guesses dropbear does not log one by one.
+fn dropbear_exit(m: &str) -> Option<SysMsg<'_>> {
+    let r = m.strip_prefix("Exit before auth from <")?;
+    let close = r.find('>')?;
+    let host = crate::auth_sshd::normalise_host(dropbear_addr(&r[..close]));
+    if host.is_empty() {
+        return None;
+    }
+    let rest = r[close + 1..].strip_prefix(": ").unwrap_or(&r[close + 1..]);
+    let (user, reason) = match rest.strip_prefix("(user '") {
+        Some(u) => match u.find(" fails): ") {
+            Some(end) => (
+                u[..end].rsplit_once("', ").map(|(name, _)| name),
+                &u[end + 9..],
+            ),
+            None => (None, rest),
+        },
+        None => (None, rest),
+    };
+    let invalid = reason.starts_with("Max auth tries reached") && reason.ends_with("'is invalid'");
+    Some(SysMsg::Dropbear {
+        user: user.unwrap_or(""),
+        host,
+        accepted: None,
+        invalid,
+        probe: !invalid,
+    })
 }
 
 fn dropbear(m: &str) -> Option<SysMsg<'_>> {
@@ -359,33 +434,37 @@ fn dropbear(m: &str) -> Option<SysMsg<'_>> {
                 host: norm(host_port(m)?),
                 accepted: None,
                 invalid: false,
+                probe: false,
             })
         }
+        ("t", r) if r.starts_with("oo-long password attempt for '") => Some(SysMsg::Dropbear {
+            user: quoted(m, "attempt for ")?,
+            host: norm(host_port(m)?),
+            accepted: None,
+            invalid: false,
+            probe: false,
+        }),
         ("l", r) if r.starts_with("ogin attempt for nonexistent user") => Some(SysMsg::Dropbear {
             user: quoted(m, "nonexistent user ").unwrap_or(""),
             host: norm(host_port(m)?),
             accepted: None,
             invalid: true,
+            probe: false,
         }),
-        ("e", r) if r.starts_with("xit before auth") && m.contains("Max auth tries") => {
-            Some(SysMsg::Dropbear {
-                user: quoted(m, "user ").unwrap_or(""),
-                host: norm(host_port(m)?),
-                accepted: None,
-                invalid: false,
-            })
-        }
+        ("e", r) if r.starts_with("xit before auth from <") => dropbear_exit(m),
         ("p", r) if r.starts_with("assword auth succeeded for '") => Some(SysMsg::Dropbear {
             user: quoted(m, "succeeded for ")?,
             host: norm(host_port(m)?),
             accepted: Some("password"),
             invalid: false,
+            probe: false,
         }),
         ("p", r) if r.starts_with("ubkey auth succeeded for '") => Some(SysMsg::Dropbear {
             user: quoted(m, "succeeded for ")?,
             host: norm(host_port(m)?),
             accepted: Some("publickey"),
             invalid: false,
+            probe: false,
         }),
         _ => None,
     }

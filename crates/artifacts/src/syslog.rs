@@ -10,6 +10,11 @@
 //! - rsyslog high precision (`2015-04-16T18:02:50.321974+00:00 host sshd[2716]: message`), the
 //!   default on Debian 13 and Ubuntu.
 //! - RFC 5424 (`<38>1 2019-07-08T17:40:16.954167-04:00 host sshd 57915 - [sd] message`).
+//! - BusyBox syslogd (Alpine, embedded systems: `/var/log/messages`) writes the facility and
+//!   priority between host and tag (`Jun  7 04:10:35 alpine authpriv.info dropbear[2130]: …`),
+//!   or neither host nor facility with `-S`.
+//!
+//! The host may be absent in each shape (`journalctl -o short` without it, `-S`).
 //!
 //! rsyslog's `message repeated N times: [ msg ]` is unfolded into `msg` with a repeat count, so a
 //! burst of identical failures is counted as what it was. Parsing borrows from the line and never
@@ -251,9 +256,35 @@ fn host_and_tag(rest: &str) -> Option<(Option<&str>, &str, Option<u32>, &str)> {
         let (ident, pid, msg) = tag(rest)?;
         return Some((None, ident, pid, msg));
     }
-    let after = rest.get(first_end + 1..)?;
+    // Extra spaces between the fields (hand-written templates, `%HOSTNAME%  %syslogtag%`).
+    let after = rest.get(first_end + 1..)?.trim_start_matches(' ');
+    let after = skip_facility(after);
     let (ident, pid, msg) = tag(after)?;
     Some((Some(first), ident, pid, msg))
+}
+
+/// BusyBox syslogd (Alpine, embedded systems) writes `facility.priority` between the host and
+/// the tag (`Jun  7 04:10:35 alpine authpriv.info dropbear[2130]: …`): skips that one word when
+/// it is a syslog facility and priority, so the tag after it is read as on any other host.
+fn skip_facility(s: &str) -> &str {
+    const FACILITIES: [&str; 23] = [
+        "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+        "authpriv", "ftp", "ntp", "security", "console", "local0", "local1", "local2", "local3",
+        "local4", "local5", "local6", "local7",
+    ];
+    const PRIORITIES: [&str; 11] = [
+        "emerg", "panic", "alert", "crit", "err", "error", "warn", "warning", "notice", "info",
+        "debug",
+    ];
+    let end = crate::spaces::word_len(s.as_bytes());
+    let Some((fac, pri)) = s[..end].split_once('.') else {
+        return s;
+    };
+    if FACILITIES.contains(&fac) && PRIORITIES.contains(&pri) {
+        s.get(end + 1..).unwrap_or(s)
+    } else {
+        s
+    }
 }
 
 /// Parses an RFC 5424 line after `<pri>`: `1 TIME HOST APP PROCID MSGID SD MSG`.
@@ -590,6 +621,33 @@ mod tests {
         assert_eq!((l.host, l.ident, l.pid), (None, "sshd", Some(8148)));
         let l = parse_line("srv sshd[5]: hello", &mut t).expect("line");
         assert_eq!((l.time, l.ident), (None, "sshd"));
+    }
+
+    /// BusyBox syslogd's `facility.priority` word between host and tag, with and without the
+    /// host; a word that only looks like one (`my.host`) stays part of the line; extra spaces
+    /// between host and tag are skipped.
+    #[test]
+    fn busybox_facility_and_priority() {
+        let mut t = resolver();
+        for line in [
+            "Jan  5 01:00:00 alpine authpriv.info dropbear[2130]: Password auth succeeded for 'root' from 192.0.2.7:50022",
+            "Jan  5 01:00:00 alpine auth.info sshd[2131]: Password auth succeeded for 'root' from 192.0.2.7:50022",
+            "Jan  5 01:00:00 alpine local7.warn dropbear[2130]: Password auth succeeded for 'root' from 192.0.2.7:50022",
+        ] {
+            let l = parse_line(line, &mut t).expect("line");
+            assert_eq!(l.host, Some("alpine"), "{line}");
+            assert!(l.ident == "dropbear" || l.ident == "sshd", "{line}");
+            assert!(l.message.starts_with("Password auth"), "{line}");
+        }
+        let l = parse_line(
+            "Jan  5 01:00:00 dropbear[7]: Exit before auth from <192.0.2.7:1>: Exited normally",
+            &mut t,
+        )
+        .expect("line");
+        assert_eq!((l.host, l.ident, l.pid), (None, "dropbear", Some(7)));
+        assert!(parse_line("Jan  5 01:00:00 h my.host sshd[1]: x", &mut t).is_none());
+        let l = parse_line("Jan  5 01:00:00 h  sshd[4]: Accepted", &mut t).expect("line");
+        assert_eq!((l.host, l.ident, l.pid), (Some("h"), "sshd", Some(4)));
     }
 
     #[test]

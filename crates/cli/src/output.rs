@@ -74,6 +74,9 @@ pub fn render_finding(f: &Finding, colour: bool) -> String {
     if !f.ips.is_empty() {
         where_.push(format!("ips {}", sanitize(&f.ips.join(", "))));
     }
+    if !f.hosts.is_empty() {
+        where_.push(format!("hosts {}", sanitize(&f.hosts.join(", "))));
+    }
     if !where_.is_empty() {
         s.push_str(&format!(
             "         {}\n",
@@ -162,7 +165,7 @@ pub fn counts_line(findings: &[Finding]) -> String {
 fn top_entities(group: &[&Finding]) -> String {
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for f in group {
-        for e in f.ips.iter().chain(f.users.iter()).chain(f.paths.iter()) {
+        for e in f.ips.iter().chain(&f.hosts).chain(&f.users).chain(&f.paths) {
             *counts.entry(e.as_str()).or_default() += 1;
         }
     }

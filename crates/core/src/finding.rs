@@ -171,6 +171,7 @@ impl CheckInfo {
             pids: Vec::new(),
             users: Vec::new(),
             ips: Vec::new(),
+            hosts: Vec::new(),
             time: None,
             evidence: serde_json::Value::Null,
             mitre: self.mitre.iter().map(|s| s.to_string()).collect(),
@@ -218,8 +219,12 @@ pub struct Finding {
     pub pids: Vec<u32>,
     /// Users involved.
     pub users: Vec<String>,
-    /// IP addresses involved.
+    /// IP addresses (or networks such as `203.0.113.0/24`) involved.
     pub ips: Vec<String>,
+    /// Remote hosts named only by a host name (old sshd and PAM log `rhost=host.example.org`
+    /// when `UseDNS` resolved the peer): kept as logged, never guessed into an address.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
     /// When it happened, if known (UTC).
     pub time: Option<Timestamp>,
     /// Structured evidence (the line, the record, the hashes …).
@@ -256,6 +261,23 @@ impl Finding {
     /// Adds an IP address.
     pub fn ip(mut self, ip: impl Into<String>) -> Self {
         push_unique(&mut self.ips, ip.into());
+        self
+    }
+
+    /// Adds a remote source as logged: to [`Finding::ips`] when it parses as an address or a
+    /// network (`203.0.113.0/24`), otherwise to [`Finding::hosts`] (a host name); an empty
+    /// source is no entity.
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        let s = source.into();
+        if s.is_empty() {
+            return self;
+        }
+        let addr = s.split_once('/').map_or(s.as_str(), |(a, _)| a);
+        if addr.parse::<std::net::IpAddr>().is_ok() {
+            push_unique(&mut self.ips, s);
+        } else {
+            push_unique(&mut self.hosts, s);
+        }
         self
     }
 
@@ -319,7 +341,12 @@ impl Finding {
             for pid in &self.pids {
                 h.update(pid.to_le_bytes());
             }
-            for u in self.users.iter().chain(self.ips.iter()) {
+            for u in self
+                .users
+                .iter()
+                .chain(self.ips.iter())
+                .chain(self.hosts.iter())
+            {
                 h.update(u.as_bytes());
             }
             let digest = h.finalize();
@@ -476,6 +503,23 @@ mod tests {
         remediation: "Fix it.",
         remediation_zh: "修复。",
     };
+
+    /// A source goes to `ips` only when it is an address or a network; a host name is kept as
+    /// logged in `hosts`, and hosts appear in the JSON only when there are some.
+    #[test]
+    fn sources_are_addresses_or_host_names() {
+        let f = INFO
+            .finding(Severity::High, "x")
+            .source("203.0.113.7")
+            .source("2001:db8::1")
+            .source("203.0.113.0/24")
+            .source("host.example.org")
+            .source("bad;name");
+        assert_eq!(f.ips, ["203.0.113.7", "2001:db8::1", "203.0.113.0/24"]);
+        assert_eq!(f.hosts, ["host.example.org", "bad;name"]);
+        let v = serde_json::to_value(INFO.finding(Severity::Low, "y")).expect("json");
+        assert!(v.get("hosts").is_none());
+    }
 
     #[test]
     fn finding_serialises_with_documented_fields() {

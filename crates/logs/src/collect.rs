@@ -114,8 +114,12 @@ pub struct LogData {
     pub btmp: Vec<RecordFile>,
     /// `/run/utmp` (or `/var/run/utmp`).
     pub utmp: Option<RecordFile>,
-    /// lastlog entries of the accounts in /etc/passwd.
+    /// lastlog entries of the accounts in /etc/passwd (accounts that never logged in, or whose
+    /// record is zero, have none).
     pub lastlog: Vec<lastlog::LastlogEntry>,
+    /// `/var/log/lastlog` exists and was read (an account without an entry then has a zero
+    /// record, or none at all).
+    pub lastlog_read: bool,
     /// wtmpdb rows.
     pub wtmpdb: Option<Vec<wtmpdb::WtmpdbRecord>>,
     /// What could not be read.
@@ -529,7 +533,10 @@ fn collect_inner(root: &Root, window: Window) -> LogData {
     let (users, _) = huoyan_artifacts::users::UserDb::read(root);
     let uids: Vec<u32> = users.passwd.iter().filter_map(|p| p.uid).collect();
     match lastlog::read_uids(root, &uids) {
-        Ok(l) => data.lastlog = l,
+        Ok(l) => {
+            data.lastlog = l;
+            data.lastlog_read = true;
+        }
         Err(e) => push_gap(&mut data.gaps, "logs.lastlog", &e),
     }
     match root.read_capped(wtmpdb::PATH, MAX_BINARY) {

@@ -11,6 +11,8 @@
 //!   password changes, sshd restarts;
 //! - [`tamper`]: emptied or shrunken logs, silences, zeroed or removed login records, lastlog
 //!   without wtmp, configured logs missing, broken journals, mtimes older than the last line;
+//! - [`disagree`]: login records that disagree with each other (lastlog behind wtmp, wtmp out of
+//!   order while the authentication log runs on, logins the authentication log has and wtmp not);
 //! - [`logins`]: the `last`, `lastb` and `lastlog` views.
 
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
@@ -18,6 +20,7 @@
 pub mod activity;
 pub mod bruteforce;
 pub mod collect;
+pub mod disagree;
 pub mod logins;
 pub mod pass;
 pub mod stats;

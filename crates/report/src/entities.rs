@@ -1,11 +1,11 @@
-//! The entities by which findings link into one attack: addresses, non-root users, paths and
-//! processes. Addresses also count when a finding only names them in its text (a cron line's
+//! The entities by which findings link into one attack: addresses, host names, non-root users,
+//! paths and processes. Addresses also count when a finding only names them in its text (a cron line's
 //! `/dev/tcp/203.0.113.7/4444`, a history line's `wget http://203.0.113.7/x`), because that is
 //! where a reverse shell or a download names its peer.
 
 use huoyan_core::Finding;
 
-/// The link keys of a finding (`ip:…`, `user:…`, `path:…`, and `pid:…` when `with_pids`).
+/// The link keys of a finding (`ip:…`, `host:…`, `user:…`, `path:…`, and `pid:…` when `with_pids`).
 pub fn keys(f: &Finding, with_pids: bool) -> Vec<String> {
     let mut out: Vec<String> = f.ips.iter().map(|ip| format!("ip:{ip}")).collect();
     for ip in ipv4_in_text(&f.summary) {
@@ -14,6 +14,7 @@ pub fn keys(f: &Finding, with_pids: bool) -> Vec<String> {
             out.push(key);
         }
     }
+    out.extend(f.hosts.iter().map(|h| format!("host:{h}")));
     out.extend(
         f.users
             .iter()

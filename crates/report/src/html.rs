@@ -238,7 +238,7 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         for (label, items) in [
             (w.files, f.paths.clone()),
             (w.users, f.users.clone()),
-            (w.addresses, f.ips.clone()),
+            (w.addresses, [f.ips.clone(), f.hosts.clone()].concat()),
             (w.processes, f.pids.iter().map(|p| p.to_string()).collect()),
             ("ATT&CK", f.mitre.clone()),
         ] {

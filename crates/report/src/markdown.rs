@@ -192,8 +192,9 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         if !f.users.is_empty() {
             let _ = writeln!(s, "- {}: {}", w.users, md(&f.users.join(", ")));
         }
-        if !f.ips.is_empty() {
-            let _ = writeln!(s, "- {}: {}", w.addresses, md(&f.ips.join(", ")));
+        if !f.ips.is_empty() || !f.hosts.is_empty() {
+            let all: Vec<&str> = f.ips.iter().chain(&f.hosts).map(String::as_str).collect();
+            let _ = writeln!(s, "- {}: {}", w.addresses, md(&all.join(", ")));
         }
         if !f.pids.is_empty() {
             let pids: Vec<String> = f.pids.iter().map(|p| p.to_string()).collect();

@@ -78,7 +78,7 @@ pub struct Hypothesis {
     pub confidence: Confidence,
     /// Supporting finding ids (the entry point first, then what links to it).
     pub evidence: Vec<String>,
-    /// The addresses the attacker came from, when the entry point names them.
+    /// The addresses (or host names) the attacker came from, when the entry point names them.
     pub ips: Vec<String>,
 }
 
@@ -91,7 +91,7 @@ pub struct Scope {
     pub paths: BTreeSet<String>,
     /// Processes.
     pub pids: BTreeSet<u32>,
-    /// Addresses.
+    /// Addresses (and host names of peers logged only by name).
     pub ips: BTreeSet<String>,
 }
 
@@ -201,6 +201,7 @@ pub fn reconstruct(findings: &[Finding], events: &[Event]) -> Story {
         scope.paths.extend(f.paths.iter().cloned());
         scope.pids.extend(f.pids.iter().copied());
         scope.ips.extend(f.ips.iter().cloned());
+        scope.ips.extend(f.hosts.iter().cloned());
     }
     Story {
         steps,
@@ -393,7 +394,8 @@ fn hypothesis(relevant: &[&Finding], all: &[Finding]) -> Hypothesis {
             .iter()
             .filter(|c| {
                 c.finding.severity >= Severity::High
-                    && c.finding.ips.iter().any(|ip| b.finding.ips.contains(ip))
+                    && (c.finding.ips.iter().any(|ip| b.finding.ips.contains(ip))
+                        || c.finding.hosts.iter().any(|h| b.finding.hosts.contains(h)))
             })
             .filter(|c| matches!((c.finding.time, b.finding.time), (Some(x), Some(y)) if x < y))
             .min_by_key(|c| c.finding.time)
@@ -413,15 +415,17 @@ fn hypothesis(relevant: &[&Finding], all: &[Finding]) -> Hypothesis {
             .time
             .map(huoyan_core::time::format_short)
             .unwrap_or_default();
-        let from = if s.ips.is_empty() {
+        // Addresses, and host names when the log named the peer only by name.
+        let sources: Vec<String> = s.ips.iter().chain(&s.hosts).cloned().collect();
+        let from = if sources.is_empty() {
             String::new()
         } else {
-            format!(" (from {})", s.ips.join(", "))
+            format!(" (from {})", sources.join(", "))
         };
-        let from_zh = if s.ips.is_empty() {
+        let from_zh = if sources.is_empty() {
             String::new()
         } else {
-            format!("（来源 {}）", s.ips.join("、"))
+            format!("（来源 {}）", sources.join("、"))
         };
         let mut evidence = vec![s.id.clone()];
         evidence.extend(best.linked.iter().map(|o| o.id.clone()));
@@ -436,7 +440,7 @@ fn hypothesis(relevant: &[&Finding], all: &[Finding]) -> Hypothesis {
             ),
             confidence,
             evidence,
-            ips: s.ips.clone(),
+            ips: sources,
         };
     }
     let serious = relevant.iter().any(|f| f.severity >= Severity::High);

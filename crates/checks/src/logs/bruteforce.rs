@@ -200,7 +200,7 @@ fn attack_finding(a: &Attack, logins: &[&Success]) -> huoyan_core::Finding {
                 then.join("; ")
             ),
         )
-        .ip(a.key.clone())
+        .source(a.key.clone())
         .at(t.first)
         .evidence(json!({
             "scope": a.scope,
@@ -331,7 +331,7 @@ fn noise_finding(
              限速（fail2ban），以消除此类噪声。",
         );
     for a in noise.iter().take(TOP_SOURCES) {
-        f = f.ip(a.key.clone());
+        f = f.source(a.key.clone());
     }
     Some(f)
 }

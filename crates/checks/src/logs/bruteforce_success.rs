@@ -82,7 +82,7 @@ impl Check for BruteForceSuccess {
                     "line_or_offset": s.evidence_at,
                 }));
             if let Some(src) = s.source {
-                f = f.ip(src);
+                f = f.source(src);
             }
             out.add(f);
         }

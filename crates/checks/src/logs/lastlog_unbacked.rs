@@ -57,7 +57,7 @@ impl Check for LastlogUnbacked {
                     ),
                 )
                 .user(user)
-                .ip(e.host.clone())
+                .source(e.host.clone())
                 .path(huoyan_artifacts::lastlog::PATH)
                 .at(e.time)
                 .evidence(json!({

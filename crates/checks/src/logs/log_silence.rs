@@ -116,7 +116,7 @@ impl Check for LogSilence {
             for (u, h, _) in found.logins_inside.iter().take(5) {
                 f = f.user(u.clone());
                 if h.parse::<std::net::IpAddr>().is_ok() {
-                    f = f.ip(h.clone());
+                    f = f.source(h.clone());
                 }
             }
             out.add(f);

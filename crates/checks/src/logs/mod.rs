@@ -9,6 +9,7 @@ mod bruteforce_success;
 mod common;
 mod configured_missing;
 mod journal_integrity;
+mod lastlog_stale;
 mod lastlog_unbacked;
 mod log_shrunk;
 mod log_silence;
@@ -18,7 +19,9 @@ mod new_source;
 mod root_use;
 mod sshd_restart;
 mod unlogged_sessions;
+mod unrecorded_logins;
 mod unusual_hours;
+mod wtmp_disorder;
 
 /// Every check of this area.
 pub static ALL: &[&dyn Check] = &[
@@ -37,4 +40,7 @@ pub static ALL: &[&dyn Check] = &[
     &journal_integrity::JournalIntegrity,
     &mtime_before_content::MtimeBeforeContent,
     &unlogged_sessions::UnloggedSessions,
+    &unrecorded_logins::UnrecordedLogins,
+    &lastlog_stale::LastlogStale,
+    &wtmp_disorder::WtmpDisorder,
 ];

@@ -61,7 +61,7 @@ impl Check for NewSource {
                     ),
                 )
                 .user(user)
-                .ip(src)
+                .source(src)
                 .path(path_of(&data, n.event.file))
                 .at(e.time)
                 .evidence(json!({

@@ -173,7 +173,7 @@ impl Check for UnloggedSessions {
                     ),
                 )
                 .user(login.user.clone())
-                .ip(login.host.clone())
+                .source(login.host.clone())
                 .path(login.path.clone())
                 .at(Some(login.time))
                 .evidence(json!({

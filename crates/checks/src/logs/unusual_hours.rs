@@ -74,7 +74,7 @@ impl Check for UnusualHours {
                     "line": e.line,
                 }));
             if let Some(s) = &e.source {
-                f = f.ip(s.clone());
+                f = f.source(s.clone());
             }
             out.add(f);
         }
