@@ -9,6 +9,7 @@ pub mod export;
 pub mod html;
 pub mod i18n;
 pub mod markdown;
+pub mod pretty;
 pub mod prevention;
 pub mod rank;
 pub mod story;

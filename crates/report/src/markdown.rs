@@ -39,17 +39,26 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
     let _ = writeln!(s, "# {} — {}\n", w.title, md(&case.info.hostname));
     let _ = writeln!(s, "## {}\n", w.summary);
     let _ = writeln!(s, "- **{}:** {}", w.verdict, verdict.label(lang));
+    let mut host = md(if case.info.hostname.trim().is_empty() {
+        w.no_hostname
+    } else {
+        &case.info.hostname
+    });
+    if !case.info.machine_id.trim().is_empty() {
+        let _ = write!(host, " ({} {})", w.machine_id, md(&case.info.machine_id));
+    }
+    if !case.info.root.trim().is_empty() {
+        let _ = write!(host, " · {} `{}`", w.root, md(&case.info.root));
+    }
     let _ = writeln!(
         s,
-        "- **{}:** {} ({}) · root `{}` · {}",
+        "- **{}:** {} · {}",
         w.host,
-        md(&case.info.hostname),
-        md(&case.info.machine_id),
-        md(&case.info.root),
+        host,
         if case.info.live {
-            lang.pick("live host", "在线主机")
+            w.live_host
         } else {
-            lang.pick("disk image", "磁盘镜像")
+            w.disk_image
         }
     );
     let _ = writeln!(
@@ -205,10 +214,14 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         let _ = writeln!(s, "- {}: {}", w.remediation, md(lang.remediation(f)));
         let _ = writeln!(s, "- id: `{}`", md(&f.id));
         if !f.evidence.is_null() {
-            let text = serde_json::to_string_pretty(&f.evidence).unwrap_or_default();
-            let text = huoyan_core::text::truncate_chars(&text, 2000).to_string();
+            let text = crate::pretty::evidence_text(&f.evidence, 2000);
+            let text: Vec<String> = text
+                .split('\n')
+                .map(|l| sanitize(&l.replace('\t', "    ")).into_owned())
+                .collect();
+            let text = text.join("\n");
             let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
-            let _ = writeln!(s, "\n{fence}json\n{}\n{fence}", sanitize(&text));
+            let _ = writeln!(s, "\n{fence}text\n{text}\n{fence}");
         }
         s.push('\n');
     }
