@@ -21,9 +21,15 @@ use crate::story::{Step, Story};
 use crate::tactics::Tactic;
 use crate::{prevention, Case, Lang, Verdict};
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values. A line break in one-line text shows as
+/// `↵` (multi-line text goes through [`esc_lines`]).
 pub fn esc(s: &str) -> String {
-    let s = sanitize(s);
+    let s = if s.contains('\n') {
+        std::borrow::Cow::Owned(s.replace('\n', "↵"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
+    let s = sanitize(&s);
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         match c {
@@ -86,7 +92,7 @@ details>summary{cursor:pointer}details[open]>summary{margin-bottom:.3em}
 details.more{border-style:dashed}details.ids{border:0;padding:0;margin:0}
 dl{display:grid;grid-template-columns:9em minmax(0,1fr);gap:.1em .8em;margin:.3em 0}dt{font-weight:600;color:#3d4756}dd{margin:0}
 pre{background:#f6f8fa;padding:.5em;font-size:.82em;white-space:pre-wrap;overflow-wrap:anywhere;margin:.3em 0}
-code{font-size:.9em}.muted{color:#5c6675}small{font-size:.82em}svg{max-width:100%;height:auto}svg text{font-size:11px;fill:#1d2430}
+code{font-size:.9em}.muted{color:#5c6675}small{font-size:.82em;line-height:1.3;display:inline-block}#timeline table{font-size:.86em;line-height:1.35}svg{max-width:100%;height:auto}svg text{font-size:11px;fill:#1d2430}
 @media (max-width:60em){.layout{grid-template-columns:minmax(0,1fr)}nav.toc{position:static;max-height:none}}
 @media print{body{font-size:10pt}.layout{display:block;max-width:none;padding:0}nav.toc{display:none}
 main>section{break-before:page}main>section.summary{break-before:auto}
@@ -302,7 +308,7 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
     findings(&mut s, case, &evidence_groups, w, lang);
     hardening(&mut s, &hardening_groups, w, lang);
     suppressed(&mut s, case, w, lang);
-    handling(&mut s, case, w);
+    handling(&mut s, case, w, lang);
     let _ = writeln!(
         s,
         "<section id=\"prevention\"><h2>{}</h2><ul>",
@@ -563,6 +569,19 @@ fn summary(
     s.push_str("</section>\n");
 }
 
+/// Finding ids as links: the first `shown`, the rest in a closed `<details>`.
+fn id_links_cut(ids: &[String], shown: usize, lang: Lang) -> String {
+    if ids.len() <= shown {
+        return id_links(ids);
+    }
+    format!(
+        "{} <details class=\"ids\"><summary>{}</summary>{}</details>",
+        id_links(&ids[..shown]),
+        esc(&lang.and_more(ids.len() - shown)),
+        id_links(&ids[shown..])
+    )
+}
+
 fn id_links(ids: &[String]) -> String {
     ids.iter()
         .map(|id| {
@@ -590,7 +609,7 @@ fn cause(s: &mut String, story: &Story, w: &Words, lang: Lang) {
             s,
             "<p>{}: {}</p>",
             esc(w.evidence),
-            id_links(&story.root_cause.evidence)
+            id_links_cut(&story.root_cause.evidence, 8, lang)
         );
     }
     s.push_str("</section>\n");
@@ -633,34 +652,34 @@ fn timeline(s: &mut String, story: &Story, w: &Words, lang: Lang) {
     s.push_str(&chart(&story.steps, lang));
     let _ = writeln!(
         s,
-        "<table><colgroup><col style=\"width:3em\"><col style=\"width:9.5em\"><col style=\"width:8em\"><col><col style=\"width:30%\"></colgroup>\
+        "<table><colgroup><col style=\"width:2.6em\"><col style=\"width:9.5em\"><col style=\"width:7.5em\"><col><col style=\"width:26%\"></colgroup>\
 <tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         esc(w.time),
         esc(w.tactic),
         esc(w.step),
         esc(w.evidence)
     );
-    // Consecutive steps of the same check and severity share a row.
-    let mut rows: Vec<&[Step]> = Vec::new();
-    let mut start = 0;
-    for i in 1..=story.steps.len() {
-        let split = match (story.steps.get(start), story.steps.get(i)) {
-            (Some(a), Some(b)) => a.check_id != b.check_id || a.severity != b.severity,
-            _ => true,
-        };
-        if split {
-            if let Some(run) = story.steps.get(start..i) {
-                if !run.is_empty() {
-                    rows.push(run);
-                }
+    // Steps of the same check and severity on the same day (UTC) share a row, placed at the
+    // first of them; steps without a time share one row per check and severity.
+    let day = |t: Option<huoyan_core::Timestamp>| t.map(|t| t.as_second().div_euclid(86_400));
+    let mut rows: Vec<Vec<&Step>> = Vec::new();
+    let mut row_of: HashMap<(&str, Severity, Option<i64>), usize> = HashMap::new();
+    for step in &story.steps {
+        let key = (step.check_id.as_str(), step.severity, day(step.time));
+        match row_of.get(&key) {
+            Some(&k) => rows[k].push(step),
+            None => {
+                row_of.insert(key, rows.len());
+                rows.push(vec![step]);
             }
-            start = i;
         }
     }
     let mut n = 0;
     for run in rows {
-        let Some(step) = run.first() else { continue };
-        let last = run.last().unwrap_or(step);
+        let Some(step) = run.first().copied() else {
+            continue;
+        };
+        let last = run.last().copied().unwrap_or(step);
         n += 1;
         let mut when = step_time(step.time, w);
         if run.len() > 1 && last.time.is_some() && last.time != step.time {
@@ -686,20 +705,11 @@ fn timeline(s: &mut String, story: &Story, w: &Words, lang: Lang) {
             String::new()
         };
         let ids: Vec<String> = run.iter().map(|r| r.finding_id.clone()).collect();
-        let ids_html = if ids.len() > 3 {
-            format!(
-                "{} <details class=\"ids\"><summary>{}</summary>{}</details>",
-                id_links(&ids[..3]),
-                esc(&lang.and_more(ids.len() - 3)),
-                id_links(&ids[3..])
-            )
-        } else {
-            id_links(&ids)
-        };
+        let ids_html = id_links_cut(&ids, 1, lang);
         let extra: Vec<String> = step_evidence(step, w)
             .iter()
-            .take(3)
-            .map(|e| format!("<br>{}", esc(&truncate_chars(e, 200))))
+            .take(1)
+            .map(|e| format!("<br>{}", esc(&truncate_chars(e, 120))))
             .collect();
         let _ = writeln!(
             s,
@@ -707,7 +717,7 @@ fn timeline(s: &mut String, story: &Story, w: &Words, lang: Lang) {
             esc(step.tactic.map(|t| crate::tactics::name(t, lang)).unwrap_or("—")),
             badge(step.severity, lang),
             esc(lang.pick(&step.title, &step.title_zh)),
-            esc(&truncate_chars(&step.summary, 300)),
+            esc(&truncate_chars(&step.summary, 180)),
             extra.concat()
         );
     }
@@ -889,7 +899,7 @@ fn suppressed(s: &mut String, case: &Case, w: &Words, lang: Lang) {
     s.push_str("</ul></section>\n");
 }
 
-fn handling(s: &mut String, case: &Case, w: &Words) {
+fn handling(s: &mut String, case: &Case, w: &Words, lang: Lang) {
     let _ = writeln!(s, "<section id=\"handling\"><h2>{}</h2>", esc(w.handling));
     if case.journal.is_empty() {
         let _ = writeln!(s, "<p>{}</p>", esc(w.none));
@@ -901,17 +911,31 @@ fn handling(s: &mut String, case: &Case, w: &Words) {
             esc(w.action),
             esc(w.target)
         );
-        for j in &case.journal {
-            let _ = writeln!(
-                s,
-                "<tr><td>{}</td><td>{}</td><td>{} <span class=\"muted\">{}</span></td></tr>",
+        const SHOWN: usize = 12;
+        let row = |j: &huoyan_core::journal::JournalEntry| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{} <span class=\"muted\">{}</span></td></tr>\n",
                 esc(&format_short(j.time)),
                 esc(&j.action),
                 esc(&j.target),
-                esc(&truncate_chars(&j.detail, 400))
-            );
+                esc(&truncate_chars(&j.detail, 300))
+            )
+        };
+        for j in case.journal.iter().take(SHOWN) {
+            s.push_str(&row(j));
         }
         s.push_str("</table>\n");
+        if case.journal.len() > SHOWN {
+            let _ = writeln!(
+                s,
+                "<details class=\"more\"><summary>{}</summary><table><colgroup><col style=\"width:11em\"><col style=\"width:22%\"><col></colgroup>",
+                esc(&lang.and_more(case.journal.len() - SHOWN))
+            );
+            for j in case.journal.iter().skip(SHOWN) {
+                s.push_str(&row(j));
+            }
+            s.push_str("</table></details>\n");
+        }
     }
     s.push_str("</section>\n");
 }

@@ -239,7 +239,7 @@ static EN: Words = Words {
     steps_word: "steps",
     id: "id",
     same_check: "more of this check",
-    timeline_note: "Every critical and high finding is shown; consecutive findings of the same check share one row. Times are UTC.",
+    timeline_note: "Every critical and high finding is shown; findings of the same check and severity on the same day share one row. Times are UTC.",
     mtime_of: "mtime of",
     log_line: "line",
     command: "command",
@@ -304,7 +304,8 @@ static ZH: Words = Words {
     steps_word: "个步骤",
     id: "编号",
     same_check: "个同类发现",
-    timeline_note: "所有严重和高危发现均已列出；同一检查项的连续发现合并为一行。时间为 UTC。",
+    timeline_note:
+        "所有严重和高危发现均已列出；同一天内同一检查项、同一严重程度的发现合并为一行。时间为 UTC。",
     mtime_of: "修改时间取自",
     log_line: "日志行",
     command: "命令",
