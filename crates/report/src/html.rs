@@ -75,7 +75,7 @@ nav.toc ul{list-style:none;padding-left:0;margin:.2em 0}nav.toc ul ul{padding-le
 nav.toc a{color:#1d4f91;text-decoration:none}nav.toc a:hover{text-decoration:underline}
 main{min-width:0;padding-bottom:3em}
 h1{font-size:1.45em;border-bottom:3px solid #b3261e;padding-bottom:.15em;margin:.5em 0 .15em}
-h2{margin-top:1.6em;border-bottom:1px solid #ccd;padding-bottom:.2em}h3{margin:1.2em 0 .4em;font-size:1.05em}
+h2{margin-top:1.6em;border-bottom:1px solid #ccd;padding-bottom:.2em}h3{margin:1.2em 0 .4em;font-size:1.05em}h2 .muted,h3 .muted{font-weight:400;font-size:.9em}
 p,li,td,th,dd,dt,summary,code,pre,h1,h2,h3,a{overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;table-layout:fixed;font-size:.9em}
 th,td{border:1px solid #d5d9e0;padding:.3em .45em;vertical-align:top;text-align:left}th{background:#f1f3f7}
@@ -395,7 +395,11 @@ fn facts(s: &mut String, case: &Case, w: &Words) {
         ));
     }
     if !info.kernel.trim().is_empty() {
-        parts.push(format!("kernel <code>{}</code>", esc(&info.kernel)));
+        parts.push(format!(
+            "{} <code>{}</code>",
+            esc(w.kernel),
+            esc(&info.kernel)
+        ));
     }
     if !info.root.trim().is_empty() {
         parts.push(format!("{} <code>{}</code>", esc(w.root), esc(&info.root)));
@@ -682,8 +686,9 @@ fn timeline(s: &mut String, story: &Story, w: &Words, lang: Lang) {
         let last = run.last().copied().unwrap_or(step);
         n += 1;
         let mut when = step_time(step.time, w);
-        if run.len() > 1 && last.time.is_some() && last.time != step.time {
-            when = format!("{when} – {}", step_time(last.time, w));
+        let until = step_time(last.time, w);
+        if run.len() > 1 && last.time.is_some() && until != when {
+            when = format!("{when} – {until}");
         }
         if step.time.is_some() && step.time_source != "finding" && !step.time_source.is_empty() {
             let source = step
@@ -830,7 +835,7 @@ fn findings(s: &mut String, case: &Case, groups: &[Group], w: &Words, lang: Lang
             anchor("c-", g.check_id),
             esc(title),
             esc(g.check_id),
-            esc(&format!("{} {}", g.findings.len(), w.findings_word)),
+            esc(&lang.findings(g.findings.len())),
             sev_counts(g.findings.iter().copied(), lang)
         );
         for f in g.findings.iter().take(SHOWN_PER_CHECK) {
@@ -1038,14 +1043,14 @@ fn chart(steps: &[Step], lang: Lang) -> String {
             esc(lang.pick(&step.title, &step.title_zh))
         );
     }
-    // A real axis: five labelled ticks from the first to the last step.
+    // A real axis: four labelled ticks from the first to the last step.
     let axis_y = top + row_h * tactics.len() as f64;
     let _ = writeln!(
         s,
         "<line x1=\"{left}\" y1=\"{axis_y:.1}\" x2=\"{:.1}\" y2=\"{axis_y:.1}\" stroke=\"#8a94a3\"/>",
         width - 20.0
     );
-    let ticks = 4;
+    let ticks = 3;
     for k in 0..=ticks {
         let secs = first.as_second() + (last.as_second() - first.as_second()) * k / ticks;
         let Ok(t) = huoyan_core::Timestamp::from_second(secs) else {

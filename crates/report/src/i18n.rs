@@ -144,12 +144,8 @@ pub struct Words {
     pub live_host: &'static str,
     /// A disk image was examined.
     pub disk_image: &'static str,
-    /// Tool version label.
-    pub version: &'static str,
-    /// Unit after a count of findings.
-    pub findings_word: &'static str,
-    /// Unit after a count of steps.
-    pub steps_word: &'static str,
+    /// Kernel label.
+    pub kernel: &'static str,
     /// Finding id label.
     pub id: &'static str,
     /// A timeline row that stands for several findings of one check.
@@ -234,9 +230,7 @@ static EN: Words = Words {
     root: "root",
     live_host: "live host",
     disk_image: "disk image",
-    version: "version",
-    findings_word: "findings",
-    steps_word: "steps",
+    kernel: "kernel",
     id: "id",
     same_check: "more of this check",
     timeline_note: "Every critical and high finding is shown; findings of the same check and severity on the same day share one row. Times are UTC.",
@@ -299,9 +293,7 @@ static ZH: Words = Words {
     root: "检查路径",
     live_host: "在线主机",
     disk_image: "磁盘镜像",
-    version: "版本",
-    findings_word: "项发现",
-    steps_word: "个步骤",
+    kernel: "内核",
     id: "编号",
     same_check: "个同类发现",
     timeline_note:
@@ -324,6 +316,15 @@ impl Lang {
     /// A severity's name in this language.
     pub fn severity(self, s: huoyan_core::Severity) -> &'static str {
         self.pick(s.as_str(), s.as_zh())
+    }
+
+    /// A count of findings ("1 finding", "3 findings", "3 项发现").
+    pub fn findings(self, n: usize) -> String {
+        match (self, n) {
+            (Lang::En, 1) => "1 finding".into(),
+            (Lang::En, n) => format!("{n} findings"),
+            (Lang::Zh, n) => format!("{n} 项发现"),
+        }
     }
 
     /// "… and N more" after a cut list.
