@@ -13,10 +13,10 @@ use std::fmt::Write;
 
 use huoyan_core::text::{sanitize, truncate_chars};
 use huoyan_core::time::format_short;
-use huoyan_core::{Finding, Role, Severity};
+use huoyan_core::{Finding, Severity};
 
 use crate::i18n::{words, Words};
-use crate::rank::{ranked, weight};
+use crate::rank::ranked;
 use crate::story::{Step, Story};
 use crate::tactics::Tactic;
 use crate::{prevention, Case, Lang, Verdict};
@@ -196,74 +196,10 @@ fn sev_counts<'a>(findings: impl Iterator<Item = &'a Finding>, lang: Lang) -> St
         .join(" ")
 }
 
-/// At most this many steps in the summary's attack flow.
-const FLOW_STEPS: usize = 8;
 /// At most this many lines of "still open" and "what to do now".
 const SUMMARY_ITEMS: usize = 6;
 /// Findings of one check shown before the rest is folded into one more `<details>`.
 const SHOWN_PER_CHECK: usize = 6;
-
-/// One line of the summary's attack flow: the findings of one check in the story.
-struct FlowItem<'a> {
-    first: &'a Step,
-    count: usize,
-    worst: Severity,
-    score: u32,
-}
-
-/// The attack in at most [`FLOW_STEPS`] steps: the story's steps grouped by check, the groups
-/// that carry most of the attack (the cause's first, then by severity), told in time order.
-fn flow(story: &Story) -> Vec<FlowItem<'_>> {
-    let cause = story.root_cause.evidence.first();
-    let mut items: Vec<FlowItem> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for step in &story.steps {
-        let in_cause = story.root_cause.evidence.contains(&step.finding_id);
-        if step.role == Role::Background && !in_cause {
-            continue;
-        }
-        let bonus = if cause == Some(&step.finding_id) {
-            1000
-        } else if in_cause {
-            30
-        } else {
-            0
-        } + match step.role {
-            Role::EntryPoint | Role::Foothold => 10,
-            _ => 0,
-        };
-        match index.get(step.check_id.as_str()) {
-            Some(&k) => {
-                let item = &mut items[k];
-                item.count += 1;
-                item.worst = item.worst.max(step.severity);
-                item.score = item.score.max(weight(step.severity) + bonus);
-            }
-            None => {
-                index.insert(&step.check_id, items.len());
-                items.push(FlowItem {
-                    first: step,
-                    count: 1,
-                    worst: step.severity,
-                    score: weight(step.severity) + bonus,
-                });
-            }
-        }
-    }
-    let mut best: Vec<usize> = (0..items.len()).collect();
-    best.sort_by(|&a, &b| items[b].score.cmp(&items[a].score).then(a.cmp(&b)));
-    best.truncate(FLOW_STEPS);
-    best.sort_unstable();
-    let mut keep = vec![false; items.len()];
-    for i in best {
-        keep[i] = true;
-    }
-    items
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(item, k)| k.then_some(item))
-        .collect()
-}
 
 /// Renders the HTML report.
 pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
@@ -470,7 +406,7 @@ fn summary(
     );
 
     let _ = writeln!(s, "<h3>{}</h3>", esc(w.attack_flow));
-    let items = flow(story);
+    let items = crate::summary::flow(story);
     if items.is_empty() {
         let _ = writeln!(s, "<p>{}</p>", esc(w.no_steps));
     } else {
@@ -541,19 +477,7 @@ fn summary(
     }
 
     let _ = writeln!(s, "<h3>{}</h3>", esc(w.do_now));
-    let mut todo: Vec<&str> = Vec::new();
-    for &i in order {
-        let Some(f) = case.findings.get(i) else {
-            continue;
-        };
-        if !f.is_evidence() || f.severity < Severity::Medium {
-            continue;
-        }
-        let r = lang.remediation(f).trim();
-        if !r.is_empty() && !todo.contains(&r) {
-            todo.push(r);
-        }
-    }
+    let todo = crate::summary::actions(case, order, lang);
     if todo.is_empty() {
         let _ = writeln!(s, "<p>{}</p>", esc(w.nothing_to_do));
     } else {

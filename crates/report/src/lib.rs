@@ -13,6 +13,7 @@ pub mod pretty;
 pub mod prevention;
 pub mod rank;
 pub mod story;
+pub mod summary;
 pub mod suppress;
 pub mod tactics;
 pub mod verdict;

@@ -74,13 +74,18 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
     let count = |sev: Severity| case.evidence().filter(|f| f.severity == sev).count();
     let _ = writeln!(
         s,
-        "- **{}:** {} critical · {} high · {} medium · {} low · {} info · {} {}",
+        "- **{}:** {} {} · {} {} · {} {} · {} {} · {} {} · {} {}",
         w.counts,
         count(Severity::Critical),
+        lang.severity(Severity::Critical),
         count(Severity::High),
+        lang.severity(Severity::High),
         count(Severity::Medium),
+        lang.severity(Severity::Medium),
         count(Severity::Low),
+        lang.severity(Severity::Low),
         count(Severity::Info),
+        lang.severity(Severity::Info),
         case.hardening().count(),
         w.hardening_count
     );
@@ -97,6 +102,43 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         w.confidence,
         story.root_cause.confidence.label(lang)
     );
+
+    let _ = writeln!(s, "### {}\n", w.attack_flow);
+    let flow = crate::summary::flow(story);
+    if flow.is_empty() {
+        let _ = writeln!(s, "{}\n", w.no_steps);
+    }
+    for (i, item) in flow.iter().enumerate() {
+        let step = item.first;
+        let more = if item.count > 1 {
+            format!(" (+{} {})", item.count - 1, w.same_check)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "{}. {} [{}] **{}** — {}{}",
+            i + 1,
+            time(step.time, lang),
+            lang.severity(item.worst),
+            md(lang.pick(&step.title, &step.title_zh)),
+            md(&huoyan_core::text::truncate_chars(&step.summary, 160)),
+            more
+        );
+    }
+    let _ = writeln!(s, "\n### {}\n", w.do_now);
+    let order = crate::rank::ranked(&case.findings);
+    let todo = crate::summary::actions(case, &order, lang);
+    if todo.is_empty() {
+        let _ = writeln!(s, "{}", w.nothing_to_do);
+    }
+    for (i, r) in todo.iter().take(6).enumerate() {
+        let _ = writeln!(s, "{}. {}", i + 1, md(r));
+    }
+    if todo.len() > 6 {
+        let _ = writeln!(s, "{}", lang.and_more(todo.len() - 6));
+    }
+    s.push('\n');
 
     let _ = writeln!(s, "## {}\n", w.cause);
     let _ = writeln!(
