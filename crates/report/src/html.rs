@@ -82,7 +82,7 @@ th,td{border:1px solid #d5d9e0;padding:.3em .45em;vertical-align:top;text-align:
 .facts{font-size:.88em;margin:.2em 0 .8em}
 .summary{border:2px solid #d5d9e0;border-radius:8px;padding:.3em 1.1em .6em;margin-top:.6em;font-size:.93em;line-height:1.35}
 .summary h2{margin:.3em 0 .4em;font-size:1.25em}.summary h3{margin:.55em 0 .15em;font-size:1em}.summary p{margin:.35em 0}.summary a{color:inherit}.summary ol,.summary ul{margin:.2em 0;padding-left:1.6em}
-.summary li{margin:.1em 0}.cause{font-size:1.02em}
+.summary li{margin:.1em 0}li.nomark{list-style:none}.cause{font-size:1.02em}
 .verdict{display:inline-block;padding:.25em .8em;border-radius:4px;color:#fff;font-weight:700}
 .compromised{background:#b3261e}.suspicious{background:#c77700}.no_evidence_found{background:#2e7d32}.inconclusive{background:#546e7a}
 .sev{display:inline-block;min-width:4.6em;padding:0 .35em;border-radius:3px;font-size:.8em;font-weight:700;color:#fff;text-align:center}
@@ -196,8 +196,10 @@ fn sev_counts<'a>(findings: impl Iterator<Item = &'a Finding>, lang: Lang) -> St
         .join(" ")
 }
 
-/// At most this many lines of "still open" and "what to do now".
+/// At most this many entries of "still open".
 const SUMMARY_ITEMS: usize = 6;
+/// At most this many lines of "what to do now" (the rest is in each finding).
+const ACTIONS: usize = 4;
 /// Findings of one check shown before the rest is folded into one more `<details>`.
 const SHOWN_PER_CHECK: usize = 6;
 
@@ -399,7 +401,7 @@ fn summary(
         esc(w.cause),
         esc(&truncate_chars(
             lang.pick(&story.root_cause.text, &story.root_cause.text_zh),
-            280
+            220
         )),
         esc(w.confidence),
         esc(story.root_cause.confidence.label(lang))
@@ -429,7 +431,7 @@ fn summary(
                 badge(item.worst, lang),
                 anchor("c-", &step.check_id),
                 esc(lang.pick(&step.title, &step.title_zh)),
-                esc(&truncate_chars(&step.summary, 120)),
+                esc(&truncate_chars(&step.summary, 64)),
                 more
             );
         }
@@ -482,14 +484,15 @@ fn summary(
         let _ = writeln!(s, "<p>{}</p>", esc(w.nothing_to_do));
     } else {
         s.push_str("<ol>");
-        for r in todo.iter().take(SUMMARY_ITEMS) {
-            let _ = writeln!(s, "<li>{}</li>", esc(&truncate_chars(r, 170)));
+        for r in todo.iter().take(ACTIONS) {
+            let _ = writeln!(s, "<li>{}</li>", esc(&headline(r)));
         }
-        if todo.len() > SUMMARY_ITEMS {
+        if todo.len() > ACTIONS {
             let _ = writeln!(
                 s,
-                "<li class=\"muted\">{}</li>",
-                esc(&lang.and_more(todo.len() - SUMMARY_ITEMS))
+                "<li class=\"muted nomark\">{} <a href=\"#findings\">→ {}</a></li>",
+                esc(&lang.and_more(todo.len() - ACTIONS)),
+                esc(w.findings)
             );
         }
         s.push_str("</ol>\n");
@@ -508,6 +511,19 @@ fn id_links_cut(ids: &[String], shown: usize, lang: Lang) -> String {
         esc(&lang.and_more(ids.len() - shown)),
         id_links(&ids[shown..])
     )
+}
+
+/// The first clause of a remediation ("Treat the account as compromised"), or its first
+/// 110 characters; the whole text is in each finding.
+fn headline(r: &str) -> String {
+    let cut = r
+        .char_indices()
+        .find(|&(i, c)| i >= 20 && matches!(c, ':' | '：' | ';' | '；' | '.' | '。'))
+        .map(|(i, _)| i);
+    match cut {
+        Some(i) if r[..i].chars().count() <= 110 => format!("{}…", &r[..i]),
+        _ => truncate_chars(r, 110).into_owned(),
+    }
 }
 
 fn id_links(ids: &[String]) -> String {

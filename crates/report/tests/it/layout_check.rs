@@ -218,12 +218,15 @@ pub struct Measure {
     pub summary_top: i64,
     /// Top of the first finding.
     pub first_finding_top: i64,
+    /// Bottom of the summary section.
+    pub summary_bottom: i64,
 }
 
 const MEASURE: &str = "<script>(function(){var d=document.documentElement;\
 var s=document.getElementById('summary');var f=document.querySelector('details.finding');\
 document.body.setAttribute('data-measure',[d.scrollWidth,d.clientWidth,d.scrollHeight,\
-s?Math.round(s.getBoundingClientRect().top):-1,f?Math.round(f.getBoundingClientRect().top):-1].join(','));})()</script>";
+s?Math.round(s.getBoundingClientRect().top):-1,f?Math.round(f.getBoundingClientRect().top):-1,\
+s?Math.round(s.getBoundingClientRect().bottom):-1].join(','));})()</script>";
 
 /// Renders the report in headless Chromium (when installed): measures it, saves a screenshot of
 /// its first screen and a PDF print into `artifacts` as `<name>.png` and `<name>.pdf`, and
@@ -264,6 +267,7 @@ pub fn measure(html: &str, artifacts: &Path, name: &str, print: bool) -> Option<
         scroll_height: numbers[2],
         summary_top: numbers[3],
         first_finding_top: numbers[4],
+        summary_bottom: numbers[5],
     };
     let png = artifacts.join(format!("{name}.png"));
     run_chromium(
@@ -312,6 +316,14 @@ pub fn layout_problems(m: &Measure) -> Vec<String> {
         problems.push(format!(
             "the summary starts at {} px, not in the first half screen",
             m.summary_top
+        ));
+    }
+    // The summary is the first screen: it may run a little past it (fonts differ between
+    // machines), never a whole screen further.
+    if m.summary_bottom > i64::from(SCREEN.1) * 5 / 4 {
+        problems.push(format!(
+            "the summary ends at {} px, well below the first screen",
+            m.summary_bottom
         ));
     }
     if m.first_finding_top >= 0 && m.first_finding_top < m.summary_top {
