@@ -1018,6 +1018,36 @@ fn chart(steps: &[Step], lang: Lang) -> String {
 mod tests {
     use super::*;
 
+    /// A clean host: every section is there, nothing to do, no empty brackets, no panic.
+    #[test]
+    fn renders_an_empty_case() {
+        let case = Case::default();
+        let story = crate::reconstruct(&case.findings, &case.events);
+        for lang in [Lang::En, Lang::Zh] {
+            let page = render(&case, &story, lang);
+            assert!(page.contains("<section id=\"summary\""));
+            assert!(page.contains(words(lang).nothing_to_do));
+            assert!(page.contains(words(lang).no_hostname));
+            assert!(!page.contains("()"), "{page}");
+            assert!(!page.contains("<details"));
+        }
+    }
+
+    /// Ids read from a case folder only ever become `[A-Za-z0-9_.-]` fragment ids.
+    #[test]
+    fn anchors_are_inert() {
+        assert_eq!(
+            anchor("f-", "web.webshell#ab\"><script>"),
+            "f-web.webshell-ab---script-"
+        );
+    }
+
+    #[test]
+    fn pre_keeps_line_breaks_and_inline_text_marks_them() {
+        assert_eq!(esc_lines("a\n<b>\tc\x1b"), "a\n&lt;b&gt;    c\\e");
+        assert_eq!(esc("a\nb"), "a↵b");
+    }
+
     #[test]
     fn escapes_markup_and_controls() {
         assert_eq!(esc("<script>\x1b"), "&lt;script&gt;\\e");
