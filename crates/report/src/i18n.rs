@@ -126,6 +126,56 @@ pub struct Words {
     pub suppressed: &'static str,
     /// The sentence under it.
     pub suppressed_note: &'static str,
+    /// Table of contents heading.
+    pub contents: &'static str,
+    /// The short numbered attack story at the top.
+    pub attack_flow: &'static str,
+    /// What to do now (remediations of the findings).
+    pub do_now: &'static str,
+    /// When no evidence finding asks for action.
+    pub nothing_to_do: &'static str,
+    /// When no attack step was reconstructed.
+    pub no_steps: &'static str,
+    /// Machine id label.
+    pub machine_id: &'static str,
+    /// Examined root label.
+    pub root: &'static str,
+    /// A live host was examined.
+    pub live_host: &'static str,
+    /// A disk image was examined.
+    pub disk_image: &'static str,
+    /// Kernel label.
+    pub kernel: &'static str,
+    /// Finding id label.
+    pub id: &'static str,
+    /// A timeline row that stands for several findings of one check.
+    pub same_check: &'static str,
+    /// The sentence under the timeline heading.
+    pub timeline_note: &'static str,
+    /// Where a borrowed time came from.
+    pub mtime_of: &'static str,
+    /// Evidence label: a log line.
+    pub log_line: &'static str,
+    /// Evidence label: a command.
+    pub command: &'static str,
+    /// Evidence label: an excerpt.
+    pub excerpt: &'static str,
+    /// Evidence label: a request.
+    pub request: &'static str,
+    /// Evidence label: an entry.
+    pub entry: &'static str,
+    /// Column: area of a gap.
+    pub area: &'static str,
+    /// Column: path.
+    pub path: &'static str,
+    /// Column: reason.
+    pub reason: &'static str,
+    /// Shown when the host name is unknown.
+    pub no_hostname: &'static str,
+    /// Where a suppression came from.
+    pub source: &'static str,
+    /// Summary of the collapsed rest of a check's findings.
+    pub more_of_check: &'static str,
 }
 
 /// The words of a language.
@@ -142,7 +192,7 @@ static EN: Words = Words {
     cause: "Cause",
     timeline: "Attack timeline",
     scope: "Affected scope",
-    findings: "Findings by severity",
+    findings: "Findings by check",
     handling: "Handling record",
     prevention: "Prevention",
     not_examined: "What was not examined",
@@ -150,7 +200,7 @@ static EN: Words = Words {
     host: "Host",
     generated: "Generated",
     confidence: "confidence",
-    open_entries: "Entry points still open",
+    open_entries: "Still open",
     time: "Time (UTC)",
     tactic: "Tactic",
     step: "Step",
@@ -171,6 +221,31 @@ static EN: Words = Words {
     inconclusive_why: "No verdict of \"no evidence\": these could not be examined",
     suppressed: "Accepted by the responder (--ignore)",
     suppressed_note: "Findings the responders examined and accepted as known, with their reasons. They do not count towards the verdict.",
+    contents: "Contents",
+    attack_flow: "Attack flow",
+    do_now: "What to do now",
+    nothing_to_do: "Nothing to do: no finding is evidence of an attacker.",
+    no_steps: "No attack step was reconstructed from the evidence.",
+    machine_id: "machine id",
+    root: "root",
+    live_host: "live host",
+    disk_image: "disk image",
+    kernel: "kernel",
+    id: "id",
+    same_check: "more of this check",
+    timeline_note: "Every critical and high finding is shown; findings of the same check and severity on the same day share one row. Times are UTC.",
+    mtime_of: "mtime of",
+    log_line: "line",
+    command: "command",
+    excerpt: "excerpt",
+    request: "request",
+    entry: "entry",
+    area: "Area",
+    path: "Path",
+    reason: "Reason",
+    no_hostname: "unknown host",
+    source: "source",
+    more_of_check: "more findings of this check",
 };
 
 static ZH: Words = Words {
@@ -179,7 +254,7 @@ static ZH: Words = Words {
     cause: "入侵原因",
     timeline: "攻击时间线",
     scope: "影响范围",
-    findings: "按严重程度列出的发现",
+    findings: "发现（按检查项分组）",
     handling: "处置记录",
     prevention: "防范建议",
     not_examined: "未能检查的项目",
@@ -187,7 +262,7 @@ static ZH: Words = Words {
     host: "主机",
     generated: "生成时间",
     confidence: "置信度",
-    open_entries: "仍然存在的入口",
+    open_entries: "尚未关闭的入口",
     time: "时间 (UTC)",
     tactic: "战术",
     step: "步骤",
@@ -209,4 +284,54 @@ static ZH: Words = Words {
     inconclusive_why: "无法给出\u{201c}未发现入侵证据\u{201d}的结论：以下内容未能检查",
     suppressed: "已确认的忽略项（--ignore）",
     suppressed_note: "响应人员核实后确认为已知、可接受的发现及其理由，不计入结论。",
+    contents: "目录",
+    attack_flow: "攻击过程",
+    do_now: "立即处置",
+    nothing_to_do: "无需处置：没有发现攻击者活动的证据。",
+    no_steps: "未能根据证据重建出攻击步骤。",
+    machine_id: "机器 ID",
+    root: "检查路径",
+    live_host: "在线主机",
+    disk_image: "磁盘镜像",
+    kernel: "内核",
+    id: "编号",
+    same_check: "个同类发现",
+    timeline_note:
+        "所有严重和高危发现均已列出；同一天内同一检查项、同一严重程度的发现合并为一行。时间为 UTC。",
+    mtime_of: "修改时间取自",
+    log_line: "日志行",
+    command: "命令",
+    excerpt: "摘录",
+    request: "请求",
+    entry: "条目",
+    area: "检查项",
+    path: "路径",
+    reason: "原因",
+    no_hostname: "未知主机",
+    source: "来源",
+    more_of_check: "项同类发现",
 };
+
+impl Lang {
+    /// A severity's name in this language.
+    pub fn severity(self, s: huoyan_core::Severity) -> &'static str {
+        self.pick(s.as_str(), s.as_zh())
+    }
+
+    /// A count of findings ("1 finding", "3 findings", "3 项发现").
+    pub fn findings(self, n: usize) -> String {
+        match (self, n) {
+            (Lang::En, 1) => "1 finding".into(),
+            (Lang::En, n) => format!("{n} findings"),
+            (Lang::Zh, n) => format!("{n} 项发现"),
+        }
+    }
+
+    /// "… and N more" after a cut list.
+    pub fn and_more(self, n: usize) -> String {
+        match self {
+            Lang::En => format!("… and {n} more"),
+            Lang::Zh => format!("……另有 {n} 项"),
+        }
+    }
+}

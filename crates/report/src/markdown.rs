@@ -39,17 +39,26 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
     let _ = writeln!(s, "# {} — {}\n", w.title, md(&case.info.hostname));
     let _ = writeln!(s, "## {}\n", w.summary);
     let _ = writeln!(s, "- **{}:** {}", w.verdict, verdict.label(lang));
+    let mut host = md(if case.info.hostname.trim().is_empty() {
+        w.no_hostname
+    } else {
+        &case.info.hostname
+    });
+    if !case.info.machine_id.trim().is_empty() {
+        let _ = write!(host, " ({} {})", w.machine_id, md(&case.info.machine_id));
+    }
+    if !case.info.root.trim().is_empty() {
+        let _ = write!(host, " · {} `{}`", w.root, md(&case.info.root));
+    }
     let _ = writeln!(
         s,
-        "- **{}:** {} ({}) · root `{}` · {}",
+        "- **{}:** {} · {}",
         w.host,
-        md(&case.info.hostname),
-        md(&case.info.machine_id),
-        md(&case.info.root),
+        host,
         if case.info.live {
-            lang.pick("live host", "在线主机")
+            w.live_host
         } else {
-            lang.pick("disk image", "磁盘镜像")
+            w.disk_image
         }
     );
     let _ = writeln!(
@@ -65,13 +74,18 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
     let count = |sev: Severity| case.evidence().filter(|f| f.severity == sev).count();
     let _ = writeln!(
         s,
-        "- **{}:** {} critical · {} high · {} medium · {} low · {} info · {} {}",
+        "- **{}:** {} {} · {} {} · {} {} · {} {} · {} {} · {} {}",
         w.counts,
         count(Severity::Critical),
+        lang.severity(Severity::Critical),
         count(Severity::High),
+        lang.severity(Severity::High),
         count(Severity::Medium),
+        lang.severity(Severity::Medium),
         count(Severity::Low),
+        lang.severity(Severity::Low),
         count(Severity::Info),
+        lang.severity(Severity::Info),
         case.hardening().count(),
         w.hardening_count
     );
@@ -88,6 +102,43 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         w.confidence,
         story.root_cause.confidence.label(lang)
     );
+
+    let _ = writeln!(s, "### {}\n", w.attack_flow);
+    let flow = crate::summary::flow(story);
+    if flow.is_empty() {
+        let _ = writeln!(s, "{}\n", w.no_steps);
+    }
+    for (i, item) in flow.iter().enumerate() {
+        let step = item.first;
+        let more = if item.count > 1 {
+            format!(" (+{} {})", item.count - 1, w.same_check)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "{}. {} [{}] **{}** — {}{}",
+            i + 1,
+            time(step.time, lang),
+            lang.severity(item.worst),
+            md(lang.pick(&step.title, &step.title_zh)),
+            md(&huoyan_core::text::truncate_chars(&step.summary, 160)),
+            more
+        );
+    }
+    let _ = writeln!(s, "\n### {}\n", w.do_now);
+    let order = crate::rank::ranked(&case.findings);
+    let todo = crate::summary::actions(case, &order, lang);
+    if todo.is_empty() {
+        let _ = writeln!(s, "{}", w.nothing_to_do);
+    }
+    for (i, r) in todo.iter().take(6).enumerate() {
+        let _ = writeln!(s, "{}. {}", i + 1, md(r));
+    }
+    if todo.len() > 6 {
+        let _ = writeln!(s, "{}", lang.and_more(todo.len() - 6));
+    }
+    s.push('\n');
 
     let _ = writeln!(s, "## {}\n", w.cause);
     let _ = writeln!(
@@ -206,10 +257,14 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
         let _ = writeln!(s, "- {}: {}", w.remediation, md(lang.remediation(f)));
         let _ = writeln!(s, "- id: `{}`", md(&f.id));
         if !f.evidence.is_null() {
-            let text = serde_json::to_string_pretty(&f.evidence).unwrap_or_default();
-            let text = huoyan_core::text::truncate_chars(&text, 2000).to_string();
+            let text = crate::pretty::evidence_text(&f.evidence, 2000);
+            let text: Vec<String> = text
+                .split('\n')
+                .map(|l| sanitize(&l.replace('\t', "    ")).into_owned())
+                .collect();
+            let text = text.join("\n");
             let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
-            let _ = writeln!(s, "\n{fence}json\n{}\n{fence}", sanitize(&text));
+            let _ = writeln!(s, "\n{fence}text\n{text}\n{fence}");
         }
         s.push('\n');
     }

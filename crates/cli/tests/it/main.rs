@@ -10,6 +10,7 @@ mod hostile;
 mod integrity_cli;
 mod precision_registry;
 mod process_live;
+mod report_layout;
 mod scan_accounts_ssh_host;
 mod scan_fixtures;
 mod scan_live;
