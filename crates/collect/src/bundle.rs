@@ -53,8 +53,6 @@ pub struct CollectOptions {
     pub max_size: Option<u64>,
     /// Store private key content too.
     pub include_private_keys: bool,
-    /// Run the scan and include its findings and flagged files.
-    pub run_scan: bool,
     /// Recover deleted-but-open files from /proc (live hosts).
     pub recover: bool,
     /// Recover deleted-but-open files only from these processes (empty: all).
@@ -65,12 +63,14 @@ pub struct CollectOptions {
     pub command_line: Vec<String>,
     /// A snapshot already taken (e.g. by `triage`) to include first, instead of taking one.
     pub snapshot_dir: Option<PathBuf>,
-    /// Findings of a scan already run (e.g. by `triage`): used instead of running the scan.
+    /// Findings of the scan the caller ran (`triage`'s scan phase, `huoyan collect`): stored as
+    /// `scan/findings.jsonl`, and the files they name are collected as "flagged". `None`: no
+    /// scan, no flagged files.
     pub findings: Option<Vec<huoyan_core::Finding>>,
 }
 
 impl CollectOptions {
-    /// Defaults for an output directory: zstd, built-in plan, scan on.
+    /// Defaults for an output directory: zstd, built-in plan, no findings.
     pub fn new(out_dir: impl Into<PathBuf>) -> Self {
         CollectOptions {
             out_dir: out_dir.into(),
@@ -78,7 +78,6 @@ impl CollectOptions {
             since: None,
             max_size: None,
             include_private_keys: false,
-            run_scan: true,
             recover: true,
             recover_pids: Vec::new(),
             rules: Rules::builtin(),
@@ -207,32 +206,16 @@ fn build_bundle(
     };
 
     // The scan names the attacker's files.
-    let mut findings = opts.findings.clone().unwrap_or_default();
-    let include_findings = opts.run_scan || opts.findings.is_some();
-    if opts.run_scan && opts.findings.is_none() {
+    // The scan that names the attacker's files is the caller's (triage's scan phase, or `huoyan
+    // collect` running it first): the bundler only stores what it is given.
+    let findings = opts.findings.clone().unwrap_or_default();
+    let include_findings = opts.findings.is_some();
+    if include_findings {
         journal.record(
             "scan",
-            root.base().display().to_string(),
-            "running every check, the webshell scan included",
+            "findings",
+            format!("{} findings given by the caller", findings.len()),
         );
-        let window = huoyan_core::Window {
-            since: opts.since,
-            until: None,
-        };
-        let mut ctx = huoyan_checks::Context::new(root.clone(), window);
-        // As in triage: the deep checks too (the webshell scan names the files worth keeping),
-        // with package verification limited to what changed after installation.
-        ctx.package_depth = huoyan_checks::Depth::Changed;
-        let outcome = huoyan_checks::run_checks(
-            &ctx,
-            &huoyan_checks::Selection {
-                deep: true,
-                ..huoyan_checks::Selection::default()
-            },
-        );
-        gaps.extend(outcome.gaps.iter().cloned());
-        findings = outcome.findings;
-        journal.record("scan", "findings", format!("{} findings", findings.len()));
     }
     let (users, user_errors) = UserDb::read(root);
     gaps.extend(

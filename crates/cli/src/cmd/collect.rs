@@ -85,7 +85,6 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         .map(huoyan_collect::space::parse_size)
         .transpose()?;
     opts.include_private_keys = args.include_private_keys;
-    opts.run_scan = !args.no_scan;
     opts.recover = !args.no_recover;
     opts.recover_pids = args.recover_pids.clone();
     if let Some(plan) = &args.plan {
@@ -95,6 +94,20 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     // Validate the upload settings before spending minutes on collection.
     let upload = upload_settings(args)?;
+    if !args.no_scan {
+        // The scan names the attacker's files (flagged) and its findings go into the bundle.
+        // As in triage: deep checks too, package verification limited to what changed.
+        let mut ctx = huoyan_checks::Context::new(root.clone(), window);
+        ctx.package_depth = huoyan_checks::Depth::Changed;
+        let outcome = huoyan_checks::run_checks(
+            &ctx,
+            &huoyan_checks::Selection {
+                deep: true,
+                ..huoyan_checks::Selection::default()
+            },
+        );
+        opts.findings = Some(outcome.findings);
+    }
     let proc_fs = if root.is_host() { ProcFs::live() } else { None };
     // The live snapshot is taken first and becomes the first members of the bundle.
     let snapshot = |dir: &Path, journal: &ActionJournal| -> Result<String, String> {

@@ -116,7 +116,9 @@ fn bundle_holds_every_category_and_verifies() {
     let (tmp, root_dir) = prepare();
     let root = Root::new(&root_dir).expect("root");
     let out = tmp.path().join("case");
-    let summary = collect(&root, None, &options(&out), None).expect("collect");
+    let mut opts = options(&out);
+    opts.findings = Some(common::scan(&root));
+    let summary = collect(&root, None, &opts, None).expect("collect");
     let name = summary
         .bundle
         .file_name()
@@ -381,7 +383,6 @@ fn private_keys_only_on_request_and_custom_plan() {
     let root = Root::new(&root_dir).expect("root");
     let mut opts = options(&tmp.path().join("case"));
     opts.include_private_keys = true;
-    opts.run_scan = false;
     opts.rules = Rules::parse(
         "[[location]]\ncategory = \"ssh\"\nhome = [\".ssh\"]\n\
 [ssh]\nhome = [\".ssh\"]\npublic_names = [\"authorized_keys\", \"known_hosts\"]\npublic_suffixes = [\".pub\"]\n",

@@ -25,7 +25,6 @@ impl Drop for Reaper {
 
 fn only_recovery(out: &Path, pids: Vec<u32>) -> CollectOptions {
     let mut opts = CollectOptions::new(out);
-    opts.run_scan = false;
     opts.rules = Rules::parse("").expect("empty plan");
     opts.recover_pids = pids;
     opts

@@ -68,3 +68,18 @@ pub fn manifest(members: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Manifes
         .map(|e| (e.path.clone(), e))
         .collect()
 }
+
+/// The findings of every check, deep ones included, as triage's scan phase produces them: the
+/// caller of the bundler runs the scan, the bundler stores what it is given.
+pub fn scan(root: &huoyan_core::Root) -> Vec<huoyan_core::Finding> {
+    let mut ctx = huoyan_checks::Context::new(root.clone(), huoyan_core::Window::default());
+    ctx.package_depth = huoyan_checks::Depth::Changed;
+    huoyan_checks::run_checks(
+        &ctx,
+        &huoyan_checks::Selection {
+            deep: true,
+            ..huoyan_checks::Selection::default()
+        },
+    )
+    .findings
+}
