@@ -65,6 +65,8 @@ enum Command {
     Image(cmd::image::Args),
     /// Web forensics: webshells, suspicious web files, attacks in access logs, upload/use chains.
     Web(cmd::web::Args),
+    /// The responders' handling record: `huoyan case note CASE "what we did"`.
+    Case(cmd::case::Args),
     /// What changed between two case folders of the same host: new, gone and changed findings.
     Diff(cmd::diff::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
@@ -95,6 +97,7 @@ fn main() -> ExitCode {
         Command::Image(args) => cmd::image::run(args),
         Command::Web(args) => cmd::web::run(args),
         Command::Diff(args) => cmd::diff::run(args),
+        Command::Case(args) => cmd::case::run(args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut command, "huoyan", &mut std::io::stdout());

@@ -54,7 +54,7 @@ const HOST_PASSWD: &str = "/etc/passwd";
 const PASSWD_CAP: u64 = 8 << 20;
 
 /// The name of `uid` from the host's `/etc/passwd` only, and where it came from.
-fn host_user_name(uid: u32) -> (Option<String>, String) {
+pub fn host_user_name(uid: u32) -> (Option<String>, String) {
     match Root::host().read_capped(HOST_PASSWD, PASSWD_CAP) {
         Ok(c) => {
             let name = parse_passwd(&c.data)

@@ -848,6 +848,26 @@ fn suppressed(s: &mut String, case: &Case, w: &Words, lang: Lang) {
 
 fn handling(s: &mut String, case: &Case, w: &Words, lang: Lang) {
     let _ = writeln!(s, "<section id=\"handling\"><h2>{}</h2>", esc(w.handling));
+    // First what the people did (`huoyan case note`), then huoyan's own journal.
+    let notes: Vec<&huoyan_core::journal::JournalEntry> =
+        case.journal.iter().filter(|j| j.action == "note").collect();
+    let _ = writeln!(s, "<h3>{}</h3>", esc(w.responder_notes));
+    if notes.is_empty() {
+        let _ = writeln!(s, "<p>{}</p>", esc(w.none));
+    } else {
+        s.push_str("<ul>");
+        for n in &notes {
+            let _ = writeln!(
+                s,
+                "<li><span class=\"muted\">{} — {}</span><br>{}</li>",
+                esc(&format_short(n.time)),
+                esc(&n.target),
+                esc(&n.detail)
+            );
+        }
+        s.push_str("</ul>\n");
+    }
+    let _ = writeln!(s, "<h3>{}</h3>", esc(w.huoyan_actions));
     if case.journal.is_empty() {
         let _ = writeln!(s, "<p>{}</p>", esc(w.none));
     } else {

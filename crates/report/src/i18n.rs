@@ -122,6 +122,10 @@ pub struct Words {
     pub hardening_count: &'static str,
     /// Why an inconclusive verdict was given.
     pub inconclusive_why: &'static str,
+    /// Heading of the responders' own notes in the handling section.
+    pub responder_notes: &'static str,
+    /// Heading of huoyan's own actions in the handling section.
+    pub huoyan_actions: &'static str,
     /// Heading of the findings the responder accepted (`--ignore`).
     pub suppressed: &'static str,
     /// The sentence under it.
@@ -219,6 +223,8 @@ static EN: Words = Words {
     hardening_note: "Weaknesses of the host's configuration. They are not evidence that an attacker was here and do not affect the verdict; fix them after the incident is handled.",
     hardening_count: "hardening",
     inconclusive_why: "No verdict of \"no evidence\": these could not be examined",
+    responder_notes: "What the responders did (huoyan case note)",
+    huoyan_actions: "What huoyan did (action journal)",
     suppressed: "Accepted by the responder (--ignore)",
     suppressed_note: "Findings the responders examined and accepted as known, with their reasons. They do not count towards the verdict.",
     contents: "Contents",
@@ -282,6 +288,8 @@ static ZH: Words = Words {
         "主机配置上的薄弱项。它们不是攻击者到过的证据，不影响结论；事件处置完成后再逐项加固。",
     hardening_count: "加固项",
     inconclusive_why: "无法给出\u{201c}未发现入侵证据\u{201d}的结论：以下内容未能检查",
+    responder_notes: "响应人员的处置操作",
+    huoyan_actions: "huoyan 自身的操作（操作日志）",
     suppressed: "已确认的忽略项（--ignore）",
     suppressed_note: "响应人员核实后确认为已知、可接受的发现及其理由，不计入结论。",
     contents: "目录",

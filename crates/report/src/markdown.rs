@@ -307,6 +307,22 @@ pub fn render(case: &Case, story: &Story, lang: Lang) -> String {
     }
 
     let _ = writeln!(s, "## {}\n", w.handling);
+    let _ = writeln!(s, "### {}\n", w.responder_notes);
+    let mut any_note = false;
+    for n in case.journal.iter().filter(|j| j.action == "note") {
+        any_note = true;
+        let _ = writeln!(
+            s,
+            "- {} — {}: {}",
+            huoyan_core::time::format_utc(n.time),
+            md(&n.target),
+            md(&n.detail)
+        );
+    }
+    if !any_note {
+        let _ = writeln!(s, "{}", w.none);
+    }
+    let _ = writeln!(s, "\n### {}\n", w.huoyan_actions);
     if case.journal.is_empty() {
         let _ = writeln!(s, "{}\n", w.none);
     } else {

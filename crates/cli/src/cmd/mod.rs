@@ -8,6 +8,7 @@ use huoyan_core::{ActionJournal, Gap, GapReason, Outcome};
 use huoyan_timeline::Event;
 
 pub mod baseline;
+pub mod case;
 pub mod collect;
 pub mod contain;
 pub mod diff;

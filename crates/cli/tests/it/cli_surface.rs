@@ -298,3 +298,41 @@ fn ignore_file_takes_findings_out_of_the_verdict_but_lists_them() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+#[test]
+fn case_note_goes_into_the_handling_section_of_both_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = dir.path().join("case");
+    let out = huoyan(&[
+        "triage",
+        "--root",
+        huoyan_testkit::fixture("story-compromised")
+            .to_str()
+            .expect("utf-8"),
+        "--out",
+        case.to_str().expect("utf-8"),
+        "--no-collect",
+    ]);
+    assert!(case.join("findings.jsonl").is_file(), "{}", stderr(&out));
+    let out = huoyan(&[
+        "case",
+        "note",
+        case.to_str().expect("utf-8"),
+        "isolated from the LAN; root password changed",
+        "--by",
+        "alice",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for report in [
+        "report.en.md",
+        "report.zh.md",
+        "report.en.html",
+        "report.zh.html",
+    ] {
+        let text = std::fs::read_to_string(case.join(report)).expect("report");
+        assert!(text.contains("root password changed"), "{report}");
+        assert!(text.contains("alice"), "{report}");
+    }
+    let out = huoyan(&["case", "note", dir.path().to_str().expect("utf-8"), "x"]);
+    assert_eq!(out.status.code(), Some(2), "not a case folder");
+}
