@@ -149,7 +149,16 @@ impl Target {
                 return Err(Untestable::Scheme(name))
             }
             Scheme::Sha512Crypt | Scheme::Sha256Crypt => {
-                if !(4..=5).contains(&parts.len()) {
+                let want = if scheme == Scheme::Sha512Crypt {
+                    86
+                } else {
+                    43
+                };
+                let ok = (4..=5).contains(&parts.len())
+                    && parts
+                        .last()
+                        .is_some_and(|h| h.len() == want && is_crypt64(h));
+                if !ok {
                     return Err(Untestable::Malformed(name));
                 }
                 if let Some(r) = parts[2].strip_prefix("rounds=") {
@@ -183,7 +192,7 @@ impl Target {
                 }
             }
             Scheme::Yescrypt => {
-                if parts.len() != 5 {
+                if parts.len() != 5 || parts[4].len() != 43 || !is_crypt64(parts[4]) {
                     return Err(Untestable::Malformed(name));
                 }
                 let memory = yescrypt_memory(parts[2]).ok_or(Untestable::Malformed(name))?;
@@ -325,8 +334,10 @@ mod tests {
         ));
         assert!(Target::prepare(Scheme::Md5Crypt, "$1$salt$short").is_err());
         assert!(Target::prepare(Scheme::Scrypt, "$7$whatever").is_err());
-        // Malformed data that passes the shape test never panics and matches nothing.
-        let t = Target::prepare(Scheme::Sha512Crypt, "$6$salt$not-base64!!").expect("shape");
+        assert!(Target::prepare(Scheme::Sha512Crypt, "$6$salt$not-base64!!").is_err());
+        // A field of the right shape but junk content never panics and matches nothing.
+        let junk = format!("$6$salt${}", "z".repeat(86));
+        let t = Target::prepare(Scheme::Sha512Crypt, &junk).expect("shape");
         assert!(!t.matches(b"x"));
     }
 }
