@@ -5,6 +5,7 @@ mod collect_cli;
 mod contain_lab;
 mod contain_live;
 mod integrity_cli;
+mod passwords;
 mod precision_registry;
 mod process_live;
 mod scan_accounts_ssh_host;
