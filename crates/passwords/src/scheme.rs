@@ -113,6 +113,8 @@ pub fn classify(field: &str) -> HashState {
 
 /// Largest yescrypt memory (N·r·128 bytes) tested: 64 MiB (Debian's default `j9T` uses 16 MiB).
 pub const MAX_YESCRYPT_MEMORY: u64 = 64 << 20;
+/// Most passes over that memory per attempt (p·(t+1); Debian writes 1).
+pub const MAX_YESCRYPT_WORK: u64 = 4;
 /// Largest SHA-crypt `rounds=` tested (the default is 5,000).
 pub const MAX_SHA_ROUNDS: u64 = 1_000_000;
 /// Largest bcrypt cost tested (2^14 rounds; 10–12 is usual).
@@ -171,7 +173,12 @@ impl Target {
                 }
             }
             Scheme::Md5Crypt => {
-                if parts.len() != 4 || parts[3].len() != 22 || !is_crypt64(parts[3]) {
+                if parts.len() != 4
+                    || parts[2].len() > 8
+                    || !parts[2].bytes().all(|b| b.is_ascii_graphic())
+                    || parts[3].len() != 22
+                    || !is_crypt64(parts[3])
+                {
                     return Err(Untestable::Malformed(name));
                 }
             }
@@ -195,7 +202,14 @@ impl Target {
                 if parts.len() != 5 || parts[4].len() != 43 || !is_crypt64(parts[4]) {
                     return Err(Untestable::Malformed(name));
                 }
-                let memory = yescrypt_memory(parts[2]).ok_or(Untestable::Malformed(name))?;
+                let (memory, work) = yescrypt_cost(parts[2]).ok_or(Untestable::Malformed(name))?;
+                if work > MAX_YESCRYPT_WORK {
+                    return Err(Untestable::TooCostly(format!(
+                        "yescrypt parameters {:?} ask for {work} passes (p·(t+1); more than \
+                         {MAX_YESCRYPT_WORK})",
+                        parts[2]
+                    )));
+                }
                 if memory > MAX_YESCRYPT_MEMORY {
                     return Err(Untestable::TooCostly(format!(
                         "yescrypt parameters {:?} need {} MiB per attempt (more than {} MiB)",
@@ -251,16 +265,33 @@ fn des_matches(candidate: &[u8], hash: &str) -> bool {
     pwhash::unix_crypt::verify(clipped, hash)
 }
 
-/// Memory one yescrypt attempt needs, from its parameter field (`j9T`): N·r·128 bytes.
-fn yescrypt_memory(params: &str) -> Option<u64> {
+/// Cost of one yescrypt attempt from its parameter field (`j9T`): memory N·r·128 bytes, and the
+/// number of passes over it, p·(t+1).
+fn yescrypt_cost(params: &str) -> Option<(u64, u64)> {
     let bytes = params.as_bytes();
     let (_flavor, pos) = decode64_uint32(bytes, 0, 0)?;
     let (nlog2, pos) = decode64_uint32(bytes, pos, 1)?;
-    let (r, _) = decode64_uint32(bytes, pos, 1)?;
+    let (r, mut pos) = decode64_uint32(bytes, pos, 1)?;
     if nlog2 > 40 {
         return None;
     }
-    (1u64 << nlog2).checked_mul(u64::from(r))?.checked_mul(128)
+    let (mut p, mut t) = (1u64, 0u64);
+    if pos < bytes.len() {
+        let (have, next) = decode64_uint32(bytes, pos, 1)?;
+        pos = next;
+        if have & 0x01 != 0 {
+            let (v, next) = decode64_uint32(bytes, pos, 2)?;
+            (p, pos) = (u64::from(v), next);
+        }
+        if have & 0x02 != 0 {
+            let (v, _) = decode64_uint32(bytes, pos, 1)?;
+            t = u64::from(v);
+        }
+    }
+    let memory = (1u64 << nlog2)
+        .checked_mul(u64::from(r))?
+        .checked_mul(128)?;
+    Some((memory, p.checked_mul(t + 1)?))
 }
 
 /// yescrypt's variable-width number encoding (after its reference implementation).
@@ -309,20 +340,26 @@ mod tests {
 
     #[test]
     fn yescrypt_cost_is_read_before_hashing() {
-        assert_eq!(yescrypt_memory("j9T"), Some(16 << 20));
+        assert_eq!(yescrypt_cost("j9T"), Some((16 << 20, 1)));
         let planted = "$y$jFT$abcdefghijklmnopqrstuv$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ";
         assert!(matches!(
             Target::prepare(Scheme::Yescrypt, planted),
             Err(Untestable::TooCostly(_))
         ));
         assert!(Target::prepare(Scheme::Yescrypt, "$y$").is_err());
+        // `.` = have 1 (p follows), `9` = p 13: 13 passes over the memory.
+        assert_eq!(yescrypt_cost("j9T.9").map(|c| c.1), Some(13));
+        assert!(yescrypt_cost("j9T.").is_none());
         assert!(Target::prepare(Scheme::Yescrypt, "$y$\u{7f}\u{7f}$a$b").is_err());
     }
 
     #[test]
     fn costly_and_malformed_fields_are_refused() {
         assert!(matches!(
-            Target::prepare(Scheme::Sha512Crypt, "$6$rounds=999999999$salt$hash"),
+            Target::prepare(
+                Scheme::Sha512Crypt,
+                &format!("$6$rounds=999999999$salt${}", "a".repeat(86))
+            ),
             Err(Untestable::TooCostly(_))
         ));
         assert!(matches!(
