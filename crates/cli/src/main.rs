@@ -49,6 +49,8 @@ enum Command {
     Logs(cmd::logs::Args),
     /// The last, lastb and lastlog views, read from the files (not the host's tools).
     Logins(cmd::logins::Args),
+    /// Weak passwords: shadow hashes against common and host-derived passwords and your wordlists.
+    Passwords(cmd::passwords::Args),
     /// Cut the server off the network in both directions, keeping the responder in (auto-rollback).
     Contain(cmd::contain::Args),
     /// Suspend, dump or kill one process (kill refuses until its memory is dumped).
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         Command::Triage(args) => cmd::triage::run(args),
         Command::Logs(args) => cmd::logs::run(args),
         Command::Logins(args) => cmd::logins::run(args),
+        Command::Passwords(args) => cmd::passwords::run(args),
         Command::Contain(args) => cmd::contain::run(args),
         Command::Process(args) => cmd::process::run(args),
         Command::VerifyPackages(args) => cmd::verify_packages::run(args),

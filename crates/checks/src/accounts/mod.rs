@@ -17,6 +17,7 @@ mod system_shell;
 #[cfg(test)]
 pub(crate) mod testing;
 mod uid0;
+pub mod weak_password;
 
 /// Every check of this area.
 pub static ALL: &[&dyn Check] = &[
@@ -32,4 +33,5 @@ pub static ALL: &[&dyn Check] = &[
     &sudo_conf::SudoConf,
     &privileged_groups::PrivilegedGroups,
     &file_permissions::AccountFilePermissions,
+    &weak_password::WeakPassword,
 ];

@@ -15,6 +15,7 @@ pub mod diff;
 pub mod image;
 pub mod logins;
 pub mod logs;
+pub mod passwords;
 pub mod process;
 pub mod report;
 pub mod scan;

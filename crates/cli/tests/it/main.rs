@@ -8,6 +8,7 @@ mod contain_lab;
 mod contain_live;
 mod hostile;
 mod integrity_cli;
+mod passwords;
 mod precision_registry;
 mod process_live;
 mod report_layout;
