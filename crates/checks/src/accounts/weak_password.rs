@@ -22,9 +22,12 @@
 //! other accounts with a login shell; info for accounts that cannot log in (no shell) and for
 //! reused hashes between accounts that are not weak.
 //!
-//! **Calibration:** role `activity`; this is an exposure rather than an act, but one an attacker
-//! walks through in seconds, so it counts as evidence (docs/PRECISION.md). The check is `deep`:
-//! `scan` runs it only with `--deep`, `triage` always.
+//! **Calibration:** a weak password is an exposure, not an act: the findings are of kind
+//! `hardening` (role `hardening`), listed at the top of the report's hardening section by their
+//! severity, and they never raise the verdict — a clean server with a weak root password says "no
+//! evidence found" and "change this password now". When an attacker did walk through it, the
+//! evidence is `logs.bruteforce_success` (critical) on the same account (docs/PRECISION.md). The
+//! check is `deep`: `scan` runs it only with `--deep`, `triage` always.
 //!
 //! **Example:** `account "root" (login shell /bin/bash) has a weak sha512crypt password: in the
 //! built-in list at rank 7; sshd accepts passwords`.
@@ -168,7 +171,8 @@ pub fn run_with(ctx: &Context, config: &Config, out: &mut Outcome) -> Report {
                 "shell": shell,
                 "uid0": is_root,
                 "ssh_password_authentication": ssh,
-            })),
+            }))
+            .hardening(),
         );
     }
     for reuse in &report.reused {

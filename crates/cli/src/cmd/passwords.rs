@@ -130,5 +130,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         )?;
     }
     out.flush()?;
-    Ok(ExitCode::from(crate::exit::for_worst(outcome.worst())))
+    // A weak password is hardening (it never makes a scan's verdict), but this command is the
+    // password audit: its exit code says what it found (4 critical, 3 high or medium).
+    let worst = outcome.findings.iter().map(|f| f.severity).max();
+    Ok(ExitCode::from(crate::exit::for_worst(worst)))
 }
