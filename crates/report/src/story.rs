@@ -411,9 +411,14 @@ fn hypothesis(relevant: &[&Finding], all: &[Finding]) -> Hypothesis {
         } else {
             Confidence::Low
         };
+        // The finding's own time, labelled: its summary may carry other times (the first guess).
         let when = s
             .time
-            .map(huoyan_core::time::format_short)
+            .map(|t| format!(" (at {})", huoyan_core::time::format_short(t)))
+            .unwrap_or_default();
+        let when_zh = s
+            .time
+            .map(|t| format!("（时间 {}）", huoyan_core::time::format_short(t)))
             .unwrap_or_default();
         // Addresses, and host names when the log named the peer only by name.
         let sources: Vec<String> = s.ips.iter().chain(&s.hosts).cloned().collect();
@@ -431,12 +436,12 @@ fn hypothesis(relevant: &[&Finding], all: &[Finding]) -> Hypothesis {
         evidence.extend(best.linked.iter().map(|o| o.id.clone()));
         return Hypothesis {
             text: format!(
-                "The attacker most likely got in through: {}{} — {} {}; {} later finding(s) of high or critical severity share its address, user or files.",
+                "The attacker most likely got in through: {}{} — {}{}; {} later finding(s) of high or critical severity share its address, user or files.",
                 s.title, from, s.summary, when, later
             ),
             text_zh: format!(
-                "攻击者最可能的入侵途径：{}{} —— {} {}；另有 {} 个高危或严重发现与其地址、用户或文件关联。",
-                s.title_zh, from_zh, s.summary, when, later
+                "攻击者最可能的入侵途径：{}{} —— {}{}；另有 {} 个高危或严重发现与其地址、用户或文件关联。",
+                s.title_zh, from_zh, s.summary, when_zh, later
             ),
             confidence,
             evidence,
