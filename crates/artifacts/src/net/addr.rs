@@ -56,153 +56,83 @@ pub fn parse_if_inet6(data: &[u8]) -> Result<Vec<IfAddr>, ParseError> {
     Ok(out)
 }
 
-const NLMSG_HDR: usize = 16;
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
 const RTM_NEWADDR: u16 = 20;
 const RTM_GETADDR: u16 = 22;
+/// Size of `struct ifaddrmsg`.
+const IFADDRMSG: usize = 8;
 const IFA_ADDRESS: u16 = 1;
 const IFA_LOCAL: u16 = 2;
 const IFA_LABEL: u16 = 3;
-
-fn align4(n: usize) -> usize {
-    (n + 3) & !3
-}
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_ne_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_ne_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
+/// Addresses kept from one dump at most.
+const MAX_ADDRESSES: usize = 65_536;
 
 /// Parses the bytes of one or more `RTM_NEWADDR` messages. Returns the addresses and whether the
 /// dump is complete (an `NLMSG_DONE` was seen).
 pub fn parse_netlink_dump(data: &[u8]) -> Result<(Vec<IfAddr>, bool), ParseError> {
     let what = "netlink RTM_GETADDR reply";
     let mut out = Vec::new();
-    let mut at = 0;
-    while at + NLMSG_HDR <= data.len() {
-        let len = u32_at(data, at).unwrap_or(0) as usize;
-        let kind = u16_at(data, at + 4).unwrap_or(0);
-        if len < NLMSG_HDR || at + len > data.len() {
+    let done = super::netlink::walk_messages(data, what, |kind, msg| {
+        if kind != RTM_NEWADDR {
+            return Ok(());
+        }
+        if msg.len() < IFADDRMSG {
             return Err(ParseError::Truncated {
                 what,
-                need: at + len.max(NLMSG_HDR),
-                have: data.len(),
+                need: IFADDRMSG,
+                have: msg.len(),
             });
         }
-        let msg = &data[at + NLMSG_HDR..at + len];
-        match kind {
-            NLMSG_DONE => return Ok((out, true)),
-            NLMSG_ERROR => {
-                let code = u32_at(msg, 0).map(|c| c as i32).unwrap_or(0);
-                if code != 0 {
-                    return Err(ParseError::malformed(what, format!("kernel error {code}")));
+        let family = msg[0];
+        let prefix_len = msg[1];
+        let scope = msg[3];
+        let ifindex = super::netlink::u32_at(msg, 4).unwrap_or(0);
+        let (mut address, mut local, mut label) = (None, None, None);
+        super::netlink::walk_attributes(msg, IFADDRMSG, what, |akind, payload| {
+            let ip = match (family, payload.len()) {
+                (2, 4) => Some(IpAddr::V4(Ipv4Addr::new(
+                    payload[0], payload[1], payload[2], payload[3],
+                ))),
+                (10, 16) => {
+                    let mut o = [0u8; 16];
+                    o.copy_from_slice(payload);
+                    Some(IpAddr::V6(Ipv6Addr::from(o)))
                 }
+                _ => None,
+            };
+            match akind {
+                IFA_ADDRESS => address = ip,
+                IFA_LOCAL => local = ip,
+                IFA_LABEL => {
+                    let end = memchr::memchr(0, payload).unwrap_or(payload.len());
+                    label = Some(huoyan_core::text::bytes_to_string(&payload[..end]));
+                }
+                _ => {}
             }
-            RTM_NEWADDR => {
-                if msg.len() < 8 {
-                    return Err(ParseError::Truncated {
-                        what,
-                        need: 8,
-                        have: msg.len(),
-                    });
-                }
-                let family = msg[0];
-                let prefix_len = msg[1];
-                let scope = msg[3];
-                let ifindex = u32_at(msg, 4).unwrap_or(0);
-                let (mut address, mut local, mut label) = (None, None, None);
-                let mut a = 8;
-                while a + 4 <= msg.len() {
-                    let alen = usize::from(u16_at(msg, a).unwrap_or(0));
-                    let akind = u16_at(msg, a + 2).unwrap_or(0);
-                    if alen < 4 || a + alen > msg.len() {
-                        return Err(ParseError::malformed(what, "attribute overruns message"));
-                    }
-                    let payload = &msg[a + 4..a + alen];
-                    let ip = match (family, payload.len()) {
-                        (2, 4) => Some(IpAddr::V4(Ipv4Addr::new(
-                            payload[0], payload[1], payload[2], payload[3],
-                        ))),
-                        (10, 16) => {
-                            let mut o = [0u8; 16];
-                            o.copy_from_slice(payload);
-                            Some(IpAddr::V6(Ipv6Addr::from(o)))
-                        }
-                        _ => None,
-                    };
-                    match akind {
-                        IFA_ADDRESS => address = ip,
-                        IFA_LOCAL => local = ip,
-                        IFA_LABEL => {
-                            let end = memchr::memchr(0, payload).unwrap_or(payload.len());
-                            label = Some(huoyan_core::text::bytes_to_string(&payload[..end]));
-                        }
-                        _ => {}
-                    }
-                    a += align4(alen);
-                }
-                // For point-to-point links IFA_LOCAL is ours and IFA_ADDRESS the peer.
-                if let Some(ip) = local.or(address) {
-                    out.push(IfAddr {
-                        ifindex,
-                        iface: label,
-                        ip,
-                        prefix_len,
-                        scope,
-                    });
-                }
-            }
-            _ => {}
+        })?;
+        // For point-to-point links IFA_LOCAL is ours and IFA_ADDRESS the peer.
+        if let Some(ip) = local.or(address) {
+            out.push(IfAddr {
+                ifindex,
+                iface: label,
+                ip,
+                prefix_len,
+                scope,
+            });
         }
-        at += align4(len);
-    }
-    Ok((out, false))
+        Ok(())
+    })?;
+    Ok((out, done))
 }
 
 /// Asks the kernel for every address over a route netlink socket (live host only).
 pub fn dump_addresses() -> std::io::Result<Vec<IfAddr>> {
-    use rustix::net::{
-        netlink, recv, sendto, socket, AddressFamily, RecvFlags, SendFlags, SocketType,
-    };
-    let fd = socket(AddressFamily::NETLINK, SocketType::RAW, None)?;
-    let mut req = Vec::with_capacity(24);
-    req.extend_from_slice(&24u32.to_ne_bytes());
-    req.extend_from_slice(&RTM_GETADDR.to_ne_bytes());
-    req.extend_from_slice(&(0x0001u16 | 0x0300).to_ne_bytes()); // NLM_F_REQUEST | NLM_F_DUMP
-    req.extend_from_slice(&1u32.to_ne_bytes()); // seq
-    req.extend_from_slice(&0u32.to_ne_bytes()); // pid: kernel assigns
-    req.extend_from_slice(&[0u8; 8]); // ifaddrmsg, AF_UNSPEC
-    sendto(
-        &fd,
-        &req,
-        SendFlags::empty(),
-        &netlink::SocketAddrNetlink::new(0, 0),
-    )?;
-    let mut all = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    // A dump arrives as several datagrams; cap the total so a broken kernel reply cannot loop.
-    for _ in 0..256 {
-        let (n, _) = recv(&fd, &mut buf[..], RecvFlags::empty())?;
-        if n == 0 {
-            break;
-        }
-        let (addrs, done) = parse_netlink_dump(&buf[..n])
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
-        all.extend(addrs);
-        if done {
-            break;
-        }
-    }
-    Ok(all)
+    super::netlink::dump(RTM_GETADDR, IFADDRMSG, MAX_ADDRESSES, parse_netlink_dump)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::netlink::{NLMSG_DONE, NLMSG_HDR};
 
     const INET6: &[u8] = b"00000000000000000000000000000001 01 80 10 80       lo\n\
 fe8000000000000000fc00fffe000001 04 40 20 80     eth0\n";

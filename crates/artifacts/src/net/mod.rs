@@ -9,6 +9,7 @@
 
 pub mod addr;
 pub mod dev;
+mod netlink;
 pub mod netns;
 pub mod route;
 

@@ -28,9 +28,6 @@ use serde::Serialize;
 
 use crate::ParseError;
 
-const NLMSG_HDR: usize = 16;
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
 const RTM_NEWLINK: u16 = 16;
 const RTM_GETLINK: u16 = 18;
 const IFINFOMSG: usize = 16;
@@ -100,127 +97,53 @@ impl NetNamespace {
     }
 }
 
-fn align4(n: usize) -> usize {
-    (n + 3) & !3
-}
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_ne_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_ne_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
 /// Parses the bytes of one or more `RTM_NEWLINK` messages. Returns the links and whether the dump
 /// is complete (an `NLMSG_DONE` was seen).
 pub fn parse_link_dump(data: &[u8]) -> Result<(Vec<NsLink>, bool), ParseError> {
+    use super::netlink::u32_at;
     let what = "netlink RTM_GETLINK reply";
     let mut out = Vec::new();
-    let mut at = 0;
-    while at + NLMSG_HDR <= data.len() {
-        let len = u32_at(data, at).unwrap_or(0) as usize;
-        let kind = u16_at(data, at + 4).unwrap_or(0);
-        if len < NLMSG_HDR || len > data.len() - at {
+    let done = super::netlink::walk_messages(data, what, |kind, msg| {
+        if kind != RTM_NEWLINK {
+            return Ok(());
+        }
+        if msg.len() < IFINFOMSG {
             return Err(ParseError::Truncated {
                 what,
-                need: at.saturating_add(len.max(NLMSG_HDR)),
-                have: data.len(),
+                need: IFINFOMSG,
+                have: msg.len(),
             });
         }
-        let msg = &data[at + NLMSG_HDR..at + len];
-        match kind {
-            NLMSG_DONE => return Ok((out, true)),
-            NLMSG_ERROR => {
-                let code = u32_at(msg, 0).map(|c| c as i32).unwrap_or(0);
-                if code != 0 {
-                    return Err(ParseError::malformed(what, format!("kernel error {code}")));
-                }
+        let index = u32_at(msg, 4).unwrap_or(0);
+        let flags = u32_at(msg, 8).unwrap_or(0);
+        let mut link = NsLink {
+            index,
+            flags,
+            flag_names: super::dev::flag_names(flags),
+            ..NsLink::default()
+        };
+        super::netlink::walk_attributes(msg, IFINFOMSG, what, |akind, payload| match akind {
+            IFLA_IFNAME => {
+                let end = memchr::memchr(0, payload).unwrap_or(payload.len());
+                link.name = huoyan_core::text::bytes_to_string(&payload[..end]);
             }
-            RTM_NEWLINK => {
-                if msg.len() < IFINFOMSG {
-                    return Err(ParseError::Truncated {
-                        what,
-                        need: IFINFOMSG,
-                        have: msg.len(),
-                    });
-                }
-                let index = u32_at(msg, 4).unwrap_or(0);
-                let flags = u32_at(msg, 8).unwrap_or(0);
-                let mut link = NsLink {
-                    index,
-                    flags,
-                    flag_names: super::dev::flag_names(flags),
-                    ..NsLink::default()
-                };
-                let mut a = IFINFOMSG;
-                while a + 4 <= msg.len() {
-                    let alen = usize::from(u16_at(msg, a).unwrap_or(0));
-                    let akind = u16_at(msg, a + 2).unwrap_or(0) & 0x3fff;
-                    if alen < 4 || alen > msg.len() - a {
-                        return Err(ParseError::malformed(what, "attribute overruns message"));
-                    }
-                    let payload = &msg[a + 4..a + alen];
-                    match akind {
-                        IFLA_IFNAME => {
-                            let end = memchr::memchr(0, payload).unwrap_or(payload.len());
-                            link.name = huoyan_core::text::bytes_to_string(&payload[..end]);
-                        }
-                        IFLA_MASTER => link.master = u32_at(payload, 0).filter(|m| *m != 0),
-                        IFLA_PROMISCUITY => link.promiscuity = u32_at(payload, 0),
-                        _ => {}
-                    }
-                    a += align4(alen);
-                }
-                link.promisc =
-                    flags & super::dev::IFF_PROMISC != 0 || link.promiscuity.is_some_and(|p| p > 0);
-                if out.len() < MAX_LINKS {
-                    out.push(link);
-                }
-            }
+            IFLA_MASTER => link.master = u32_at(payload, 0).filter(|m| *m != 0),
+            IFLA_PROMISCUITY => link.promiscuity = u32_at(payload, 0),
             _ => {}
+        })?;
+        link.promisc =
+            flags & super::dev::IFF_PROMISC != 0 || link.promiscuity.is_some_and(|p| p > 0);
+        if out.len() < MAX_LINKS {
+            out.push(link);
         }
-        at += align4(len);
-    }
-    Ok((out, false))
+        Ok(())
+    })?;
+    Ok((out, done))
 }
 
 /// Dumps the links of the calling thread's network namespace over a route netlink socket.
 pub fn dump_links() -> std::io::Result<Vec<NsLink>> {
-    use rustix::net::{
-        netlink, recv, sendto, socket, AddressFamily, RecvFlags, SendFlags, SocketType,
-    };
-    let fd = socket(AddressFamily::NETLINK, SocketType::RAW, None)?;
-    let mut req = Vec::with_capacity(NLMSG_HDR + IFINFOMSG);
-    req.extend_from_slice(&((NLMSG_HDR + IFINFOMSG) as u32).to_ne_bytes());
-    req.extend_from_slice(&RTM_GETLINK.to_ne_bytes());
-    req.extend_from_slice(&(0x0001u16 | 0x0300).to_ne_bytes()); // NLM_F_REQUEST | NLM_F_DUMP
-    req.extend_from_slice(&1u32.to_ne_bytes()); // seq
-    req.extend_from_slice(&0u32.to_ne_bytes()); // pid: kernel assigns
-    req.extend_from_slice(&[0u8; IFINFOMSG]); // ifinfomsg, AF_UNSPEC
-    sendto(
-        &fd,
-        &req,
-        SendFlags::empty(),
-        &netlink::SocketAddrNetlink::new(0, 0),
-    )?;
-    let mut all = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    // A dump arrives as several datagrams; cap the total so a broken reply cannot loop.
-    for _ in 0..256 {
-        let (n, _) = recv(&fd, &mut buf[..], RecvFlags::empty())?;
-        if n == 0 {
-            break;
-        }
-        let (links, done) = parse_link_dump(&buf[..n.min(buf.len())])
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
-        all.extend(links);
-        all.truncate(MAX_LINKS);
-        if done {
-            break;
-        }
-    }
-    Ok(all)
+    super::netlink::dump(RTM_GETLINK, IFINFOMSG, MAX_LINKS, parse_link_dump)
 }
 
 /// Opens a namespace file and checks that it is namespace `inode` (not a reused pid's).
@@ -388,6 +311,7 @@ pub fn read_namespaces(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::netlink::{NLMSG_DONE, NLMSG_HDR};
 
     fn attr(kind: u16, payload: &[u8]) -> Vec<u8> {
         let mut a = Vec::new();
