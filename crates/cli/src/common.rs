@@ -41,15 +41,12 @@ pub struct FindingsArgs {
 }
 
 impl FindingsArgs {
-    /// Takes the findings named by `--ignore FILE` out of `outcome` (none without the option).
-    /// The file is the responder's, not evidence: read directly. Its check names must exist.
+    /// The suppressions of `--ignore FILE` (none without the option), read and validated: the
+    /// file is the responder's, not evidence, so it is read directly; its check names must exist.
     #[allow(clippy::disallowed_methods)] // the responder's --ignore file
-    pub fn apply_ignore(
-        &self,
-        outcome: &mut huoyan_core::Outcome,
-    ) -> Result<Vec<huoyan_report::suppress::Suppressed>> {
+    pub fn suppressions(&self) -> Result<Option<huoyan_report::suppress::Suppressions>> {
         let Some(file) = &self.ignore else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("reading --ignore file {}", file.display()))?;
@@ -69,7 +66,18 @@ impl FindingsArgs {
             ))
             .into());
         }
-        Ok(rules.apply(&mut outcome.findings))
+        Ok(Some(rules))
+    }
+
+    /// Takes the findings named by `--ignore FILE` out of `outcome`.
+    pub fn apply_ignore(
+        &self,
+        outcome: &mut huoyan_core::Outcome,
+    ) -> Result<Vec<huoyan_report::suppress::Suppressed>> {
+        Ok(self
+            .suppressions()?
+            .map(|rules| rules.apply(&mut outcome.findings))
+            .unwrap_or_default())
     }
 
     /// The output format: `--format`, or `--json`, or the table.

@@ -140,7 +140,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     crate::common::install_command_rules(&args.rule_dirs)?;
     // A bad --ignore file stops the run before it starts, not after minutes of work.
-    args.findings_args.apply_ignore(&mut Outcome::default())?;
+    let suppressions = args.findings_args.suppressions()?;
     let host = HostIdentity::read(&ctx.root, ctx.proc_fs.as_ref());
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -189,7 +189,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     outcome.merge(scan);
     huoyan_checks::roles::assign(&mut outcome);
     outcome.sort();
-    let suppressed = args.findings_args.apply_ignore(&mut outcome)?;
+    let suppressed = suppressions
+        .map(|rules| rules.apply(&mut outcome.findings))
+        .unwrap_or_default();
     if !suppressed.is_empty() {
         let path = dir.join("suppressed.jsonl");
         let mut f = std::io::BufWriter::new(
